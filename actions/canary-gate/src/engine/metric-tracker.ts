@@ -1,0 +1,203 @@
+/*
+ * One metric inside the gate: feeds its sequential test, keeps its series for the report, and turns
+ * the test's evidence into a status against the tolerance boundaries.
+ *
+ * An absolute tolerance becomes a ratio boundary through the baseline's level, which is itself
+ * estimated. It is shaded so that errors stay on the safe side: the rollback claim uses the boundary
+ * computed from the baseline's lower bound (a wider tolerance) and the promote claim the one from its
+ * upper bound (a narrower one), both at ±3 standard errors.
+ */
+import { LevelTest } from './level-test.js';
+import { RateTest } from './rate-test.js';
+import { badSides, ratioBoundary, type Side } from './tolerance.js';
+import type { ArmValues, MetricPoint, MetricRule, MetricSpec, MetricState, MetricStatus } from './types.js';
+
+const BASELINE_Z = 3;
+
+export interface Alphas {
+  /** Level of each rollback claim (one per bad side). */
+  rollback: number;
+  /** Level of each promote claim. */
+  promote: number;
+}
+
+export interface SideVerdict {
+  side: Side;
+  rollbackBoundary: number;
+  promoteBoundary: number;
+  logEvidenceBeyond: number;
+  logEvidenceWithin: number;
+}
+
+export interface MetricEvaluation {
+  state: MetricState;
+  sides: SideVerdict[];
+}
+
+export class MetricTracker {
+  readonly series: MetricPoint[] = [];
+  private readonly rate: RateTest | null;
+  private readonly level: LevelTest | null;
+  private skipped = 0;
+  private usedCanaryRequests = 0;
+  private usedBaselineRequests = 0;
+
+  constructor(readonly spec: MetricSpec) {
+    const relative = spec.tolerance.relative;
+    const anchor =
+      relative === undefined
+        ? 0
+        : Math.log(spec.direction === 'decrease' ? Math.max(1e-6, 1 - relative) : 1 + relative);
+    this.rate = spec.kind === 'rate' ? new RateTest({ anchor }) : null;
+    this.level = spec.kind === 'level' ? new LevelTest() : null;
+  }
+
+  /** Skipped periods (gaps or unusable values) so far. */
+  get gaps(): number {
+    return this.skipped;
+  }
+
+  observe(
+    periodStart: number,
+    canaryRequests: number,
+    baselineRequests: number,
+    values: ArmValues | undefined,
+  ): void {
+    const canary = usable(values?.canary);
+    const baseline = usable(values?.baseline);
+    this.series.push({ periodStart, canary, baseline, canaryRequests, baselineRequests });
+    if (canary === null || baseline === null) {
+      this.skipped += 1;
+      return;
+    }
+    const used = this.rate
+      ? this.rate.add(canary, canaryRequests, baseline, baselineRequests)
+      : (this.level as LevelTest).add(canary, baseline);
+    if (!used) {
+      this.skipped += 1;
+      return;
+    }
+    this.usedCanaryRequests += canaryRequests;
+    this.usedBaselineRequests += baselineRequests;
+  }
+
+  evaluate(alphas: Alphas): MetricEvaluation {
+    const sides = badSides(this.spec.direction).map((side) => this.verdict(side));
+    const beyond = sides.find((s) => s.logEvidenceBeyond >= -Math.log(alphas.rollback));
+    const within = sides.every((s) => s.logEvidenceWithin >= -Math.log(alphas.promote));
+    let status: MetricStatus = 'undecided';
+    let rule: MetricRule = this.enoughData() ? 'undecided' : 'not-enough-data';
+    if (beyond) {
+      status = 'regression';
+      rule = beyond.side === 'upper' ? 'above-tolerance' : 'below-tolerance';
+    } else if (within) {
+      status = 'healthy';
+      rule = 'within-tolerance';
+    }
+    return { state: { ...this.describe(alphas), status, rule }, sides };
+  }
+
+  statistics(): Record<string, number | null> {
+    const own = this.rate ? this.rate.statistics() : (this.level as LevelTest).statistics();
+    return { ...own, gaps: this.skipped };
+  }
+
+  private enoughData(): boolean {
+    if (this.rate) return this.rate.totals.canaryEvents + this.rate.totals.baselineEvents > 0;
+    return (this.level as LevelTest).periods >= 2;
+  }
+
+  private verdict(side: Side): SideVerdict {
+    const [low, high] = this.baselineBounds();
+    const rollbackBoundary = Math.log(ratioBoundary(this.spec.tolerance, side, low));
+    const promoteBoundary = Math.log(ratioBoundary(this.spec.tolerance, side, high));
+    const [beyond, within] =
+      side === 'upper' ? [rollbackBoundary, promoteBoundary] : [promoteBoundary, rollbackBoundary];
+    if (this.rate) {
+      const above =
+        side === 'upper' ? this.rate.logEvidenceAbove(beyond) : this.rate.logEvidenceAbove(within);
+      const below =
+        side === 'upper' ? this.rate.logEvidenceBelow(within) : this.rate.logEvidenceBelow(beyond);
+      return side === 'upper'
+        ? { side, rollbackBoundary, promoteBoundary, logEvidenceBeyond: above, logEvidenceWithin: below }
+        : { side, rollbackBoundary, promoteBoundary, logEvidenceBeyond: below, logEvidenceWithin: above };
+    }
+    const level = this.level as LevelTest;
+    const atRollback = level.signedLogEvidence(rollbackBoundary);
+    const atPromote = level.signedLogEvidence(promoteBoundary);
+    return side === 'upper'
+      ? {
+          side,
+          rollbackBoundary,
+          promoteBoundary,
+          logEvidenceBeyond: atRollback.above,
+          logEvidenceWithin: atPromote.below,
+        }
+      : {
+          side,
+          rollbackBoundary,
+          promoteBoundary,
+          logEvidenceBeyond: atRollback.below,
+          logEvidenceWithin: atPromote.above,
+        };
+  }
+
+  /** Lower and upper bound of the baseline's level, for absolute tolerances. */
+  private baselineBounds(): [number, number] {
+    if (this.spec.tolerance.absolute === undefined) return [1, 1];
+    if (this.rate) {
+      const t = this.rate.totals;
+      if (t.baselineRequests === 0) return [0, Infinity];
+      const inflation =
+        1 + this.rate.dispersion() * Math.max(0, t.baselineEvents / Math.max(1, t.periods) - 1);
+      const spread = BASELINE_Z * Math.sqrt(inflation / (t.baselineEvents + 0.5));
+      const low = t.baselineEvents === 0 ? 0 : (t.baselineEvents / t.baselineRequests) * Math.exp(-spread);
+      return [low, ((t.baselineEvents + 0.5) / t.baselineRequests) * Math.exp(spread)];
+    }
+    return (this.level as LevelTest).baselineBounds(BASELINE_Z) ?? [0, Infinity];
+  }
+
+  private describe(alphas: Alphas): Omit<MetricState, 'status' | 'rule'> {
+    const { name, kind, critical } = this.spec;
+    if (this.rate) {
+      const t = this.rate.totals;
+      const ratio = this.rate.ratio();
+      const [low, high] = this.rate.interval(alphas.rollback, alphas.promote);
+      return {
+        name,
+        kind,
+        critical,
+        baselineValue: t.baselineRequests > 0 ? t.baselineEvents / t.baselineRequests : null,
+        canaryValue: t.canaryRequests > 0 ? t.canaryEvents / t.canaryRequests : null,
+        effect: ratio === null ? null : ratio - 1,
+        interval: ratio === null ? null : [Math.exp(low) - 1, Math.exp(high) - 1],
+        samples: {
+          periods: t.periods,
+          canaryRequests: t.canaryRequests,
+          baselineRequests: t.baselineRequests,
+        },
+      };
+    }
+    const level = this.level as LevelTest;
+    const mean = level.meanLogRatio();
+    const interval = level.interval(alphas.rollback);
+    return {
+      name,
+      kind,
+      critical,
+      baselineValue: level.baselineMean(),
+      canaryValue: level.canaryMean(),
+      effect: mean === null ? null : Math.exp(mean) - 1,
+      interval: interval === null ? null : [Math.exp(interval[0]) - 1, Math.exp(interval[1]) - 1],
+      samples: {
+        periods: level.periods,
+        canaryRequests: this.usedCanaryRequests,
+        baselineRequests: this.usedBaselineRequests,
+      },
+    };
+  }
+}
+
+function usable(value: number | undefined): number | null {
+  return value !== undefined && Number.isFinite(value) && value >= 0 ? value : null;
+}

@@ -1,0 +1,33 @@
+/**
+ * Weights of a discrete mixture over how far an alternative lies beyond a tested boundary, in grid
+ * steps of the log ratio. Offsets are dense near the boundary (small effects need fine resolution)
+ * and sparse far from it (large effects are decided in a period or two anyway). The weights follow a
+ * half-normal density with scale `scale` (log-ratio units) and sum to 1, so each mixture of
+ * likelihood ratios is itself a test supermartingale.
+ */
+export interface MixtureComponent {
+  offset: number;
+  logWeight: number;
+}
+
+const OFFSETS = [1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64, 80, 96, 112, 128];
+
+export function halfNormalMixture(step: number, scale: number): MixtureComponent[] {
+  const raw = OFFSETS.map((offset, i) => {
+    const width = ((OFFSETS[i + 1] ?? offset + (offset - (OFFSETS[i - 1] ?? 0))) - (OFFSETS[i - 1] ?? 0)) / 2;
+    const delta = offset * step;
+    return { offset, weight: width * Math.exp((-delta * delta) / (2 * scale * scale)) };
+  });
+  const total = raw.reduce((sum, c) => sum + c.weight, 0);
+  return raw.map((c) => ({ offset: c.offset, logWeight: Math.log(c.weight / total) }));
+}
+
+/** log(Σ exp(terms)) without overflow. */
+export function logSumExp(terms: number[]): number {
+  let max = -Infinity;
+  for (const t of terms) if (t > max) max = t;
+  if (max === -Infinity) return -Infinity;
+  let sum = 0;
+  for (const t of terms) sum += Math.exp(t - max);
+  return max + Math.log(sum);
+}

@@ -1,0 +1,117 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { runDist } from '@ecs-ship/testing/dist-runner';
+import { startExampleService, type ExampleService } from '@ecs-ship/testing/example-service';
+
+// The built dist/index.js, run as the GitHub runner runs it, against the example service.
+const actionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const API_KEY = 'e2e-key-5f1c2b';
+
+let service: ExampleService;
+beforeAll(async () => {
+  service = await startExampleService({ env: { API_KEY, STARTUP_DELAY_MS: '500' }, waitUntilHealthy: false });
+});
+afterAll(async () => {
+  await service.stop();
+});
+
+const checks = `
+- name: health
+  path: /health
+  expect: { status: 200, json: { "$.status": ok } }
+- name: rank
+  method: POST
+  path: /rank
+  headers: { X-API-Key: "${API_KEY}" }
+  json: { smiles: "CC(=O)Oc1ccccc1C(=O)O", top_k: 5 }
+  expect:
+    status: 2xx
+    json: { "$.results.length": 5 }
+    max-latency-ms: 2000
+`;
+
+describe('smoke-test dist', () => {
+  it('passes against a slow-starting service and writes outputs, reports and a summary', async () => {
+    const run = await runDist(actionDir, {
+      inputs: {
+        'base-url': service.url,
+        checks,
+        'deadline-seconds': '30',
+        'retry-interval-seconds': '0.2',
+        'report-dir': mkdtempSync(path.join(tmpdir(), 'smoke-e2e-')),
+      },
+    });
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs).toMatchObject({ passed: 'true', 'failed-count': '0' });
+    expect(run.commands).toContain(`::add-mask::${API_KEY}`);
+    expect(run.summary).toContain('## Smoke test: ✅ 2 of 2 checks passed');
+    expect(run.summary).toMatch(/\| rank \| ✅ passed \| \d+ \| 200 \| \d+ ms \|/);
+    const report = JSON.parse(readFileSync(run.outputs.report ?? '', 'utf8')) as {
+      checks: Array<{ name: string; passed: boolean }>;
+    };
+    expect(report.checks.map((check) => [check.name, check.passed])).toEqual([
+      ['health', true],
+      ['rank', true],
+    ]);
+    const junit = readFileSync(run.outputs['junit-report'] ?? '', 'utf8');
+    expect(junit).toContain('<testsuite name="smoke-test" tests="2" failures="0"');
+    for (const text of [run.stdout, run.summary, readFileSync(run.outputs.report ?? '', 'utf8'), junit]) {
+      expect(text.replace(`::add-mask::${API_KEY}`, '')).not.toContain(API_KEY);
+    }
+  });
+
+  it('fails with the reason, a failing JUnit case and secrets masked when a check fails', async () => {
+    const wrongKey = 'wrong-key-9a8b7c';
+    const run = await runDist(actionDir, {
+      inputs: {
+        'base-url': service.url,
+        checks: `- name: rank\n  method: POST\n  path: /rank\n  headers: { X-API-Key: ${wrongKey} }\n  json: { smiles: C }\n`,
+        'deadline-seconds': '1',
+        'retry-interval-seconds': '0.2',
+        secrets: 'C',
+        'report-dir': mkdtempSync(path.join(tmpdir(), 'smoke-e2e-')),
+      },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs).toMatchObject({ passed: 'false', 'failed-count': '1' });
+    expect(run.commands).toContain('::error::1 of 1 smoke check(s) failed: rank.');
+    expect(run.summary).toContain('## Smoke test: ❌ 1 of 1 checks failed');
+    expect(run.summary).toContain('| status | 2xx | 401 |');
+    expect(readFileSync(run.outputs['junit-report'] ?? '', 'utf8')).toContain(
+      '<failure message="status: expected 2xx, got 401"',
+    );
+    expect(run.stdout.replace(`::add-mask::${wrongKey}`, '')).not.toContain(wrongKey);
+  });
+
+  it('rejects bad input before sending any request', async () => {
+    const before = service.output().length;
+    const run = await runDist(actionDir, {
+      inputs: {
+        'base-url': service.url,
+        checks: '- name: health\n  path: /health\n  expect: { json: { "$.status[": ok } }',
+      },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.commands).toContainEqual(
+      expect.stringMatching(
+        /^::error::Input "checks": checks\[0\] \("health"\): expect: "json" has an invalid JSONPath "\$\.status\[": an unclosed "\["\.$/,
+      ),
+    );
+    expect(run.outputs).toEqual({});
+    expect(run.summary).toContain('## Smoke test: failed');
+    expect(service.output().slice(before)).not.toMatch(/"path":"\/health"/);
+  });
+
+  it('names a bad number input', async () => {
+    const run = await runDist(actionDir, {
+      inputs: { 'base-url': service.url, checks: '- path: /health', 'deadline-seconds': 'two minutes' },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.commands).toContain(
+      '::error::Input "deadline-seconds" must be a whole number from 0 to 86400; got "two minutes".',
+    );
+  });
+});

@@ -1,0 +1,73 @@
+/*
+ * The oracle: Wald's SPRT per metric with everything known — the true canary/baseline ratio of each
+ * minute, the true overdispersion and the true latency noise. Each metric tests the true path against
+ * the nearest value on the other side of the 20% tolerance (healthy truth vs ratio 1.2; regressed
+ * truth vs 1.2; a truth exactly at 1.2 tests 1.0 vs 1.44), with error rates α = β = 0.01 per metric
+ * and no split over metrics. Rollback when any metric accepts its regression hypothesis, promote
+ * once every metric has accepted its healthy one; inconclusive at 30 minutes. Error counts use the
+ * same conditional binomial as the gate, tempered by the true dispersion; latency uses the normal
+ * law of the per-minute log ratio, bias of the log of an average included.
+ */
+import { ERROR_SHAPE, ERRORS, LATENCY, type Trace } from './traffic.js';
+import type { Outcome } from './rules/outcome.js';
+
+const TOLERANCE = 1.2;
+const UPPER = Math.log(0.99 / 0.01);
+const LOWER = Math.log(0.01 / 0.99);
+
+type Path = (minute: number) => number;
+
+function hypotheses(truth: Path, periods: number): { good: Path; bad: Path } {
+  let max = 0;
+  let min = Infinity;
+  for (let m = 0; m < periods; m++) {
+    max = Math.max(max, truth(m));
+    min = Math.min(min, truth(m));
+  }
+  if (max > TOLERANCE + 1e-9) return { good: () => TOLERANCE, bad: truth };
+  if (max < TOLERANCE - 1e-9) return { good: truth, bad: () => TOLERANCE };
+  return { good: () => TOLERANCE / 1.2, bad: () => TOLERANCE * 1.2 };
+}
+
+export function oracleRule(trace: Trace): Outcome {
+  const periods = trace.periods.length;
+  const errors = hypotheses((m) => trace.truth[m]?.errorRatio ?? 1, periods);
+  const latency = hypotheses((m) => trace.truth[m]?.latencyRatio ?? 1, periods);
+  let errorLlr = 0;
+  let latencyLlr = 0;
+  let errorsHealthy = false;
+  let latencyHealthy = false;
+  for (const [m, period] of trace.periods.entries()) {
+    const truth = trace.truth[m];
+    if (!truth) break;
+    const e = period.values[ERRORS];
+    const x = e?.canary;
+    const y = e?.baseline;
+    if (!errorsHealthy && x !== undefined && y !== undefined && period.canaryRequests > 0 && period.baselineRequests > 0) {
+      const n = x + y;
+      const r = period.canaryRequests / period.baselineRequests;
+      const totalExpected = truth.canaryExpectedErrors + truth.baselineExpectedErrors;
+      if (n > 0 && totalExpected > 0) {
+        const pTrue = truth.canaryExpectedErrors / totalExpected;
+        const phi = 1 + (n - 1) * pTrue * (1 - pTrue) * (2 / ERROR_SHAPE);
+        const p1 = (errors.bad(m) * r) / (errors.bad(m) * r + 1);
+        const p0 = (errors.good(m) * r) / (errors.good(m) * r + 1);
+        errorLlr += (x * Math.log(p1 / p0) + (n - x) * Math.log((1 - p1) / (1 - p0))) / phi;
+      }
+    }
+    const l = period.values[LATENCY];
+    if (!latencyHealthy && l?.canary !== undefined && l.baseline !== undefined) {
+      const d = Math.log(l.canary / l.baseline);
+      const bias = (truth.canaryLatencyVariance - truth.baselineLatencyVariance) / 2;
+      const variance = truth.canaryLatencyVariance + truth.baselineLatencyVariance;
+      const mean1 = Math.log(latency.bad(m)) - bias;
+      const mean0 = Math.log(latency.good(m)) - bias;
+      latencyLlr += ((d - mean0) ** 2 - (d - mean1) ** 2) / (2 * variance);
+    }
+    if (errorLlr >= UPPER || latencyLlr >= UPPER) return { decision: 'rollback', minutes: m + 1 };
+    errorsHealthy ||= errorLlr <= LOWER;
+    latencyHealthy ||= latencyLlr <= LOWER;
+    if (errorsHealthy && latencyHealthy) return { decision: 'promote', minutes: m + 1 };
+  }
+  return { decision: 'inconclusive', minutes: periods };
+}

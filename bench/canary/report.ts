@@ -1,0 +1,64 @@
+/*
+ * Turns outcomes into the markdown table. Times are the minutes to the decision that matters for the
+ * scenario: to promotion for healthy canaries, to rollback for regressions, to any decision at the
+ * tolerance boundary.
+ */
+import type { Kind } from './scenarios.js';
+import type { Outcome } from './rules/outcome.js';
+
+export interface ResultRow {
+  scenario: string;
+  kind: Kind;
+  rule: string;
+  outcomes: Outcome[];
+}
+
+function percent(count: number, total: number): string {
+  return total === 0 ? '—' : `${((100 * count) / total).toFixed(1)}%`;
+}
+
+function quantile(sorted: number[], q: number): string {
+  if (sorted.length === 0) return '—';
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return String(sorted[index]);
+}
+
+export function summarize(row: ResultRow): Record<string, string> {
+  const n = row.outcomes.length;
+  const count = (d: Outcome['decision']): number => row.outcomes.filter((o) => o.decision === d).length;
+  const timed = row.outcomes
+    .filter((o) =>
+      row.kind === 'healthy'
+        ? o.decision === 'promote'
+        : row.kind === 'regression'
+          ? o.decision === 'rollback'
+          : o.decision !== 'inconclusive',
+    )
+    .map((o) => o.minutes)
+    .sort((a, b) => a - b);
+  const healthy = row.kind === 'healthy';
+  const regression = row.kind === 'regression';
+  return {
+    Scenario: row.scenario,
+    Rule: row.rule,
+    Runs: String(n),
+    'False rollback': healthy ? percent(count('rollback'), n) : '—',
+    'Wrong promotion': regression ? percent(count('promote'), n) : '—',
+    'Detection (rollback)': healthy ? '—' : percent(count('rollback'), n),
+    Promoted: regression ? '—' : percent(count('promote'), n),
+    Inconclusive: percent(count('inconclusive'), n),
+    'Median min': quantile(timed, 0.5),
+    'p90 min': quantile(timed, 0.9),
+  };
+}
+
+export function markdownTable(rows: ResultRow[]): string {
+  const cells = rows.map(summarize);
+  const headers = Object.keys(cells[0] ?? {});
+  const line = (values: string[]): string => `| ${values.join(' | ')} |`;
+  return [
+    line(headers),
+    line(headers.map(() => '---')),
+    ...cells.map((c) => line(headers.map((h) => c[h] ?? ''))),
+  ].join('\n');
+}
