@@ -12,13 +12,15 @@ export interface RepoRef {
  * An Octokit for the token; its base URL comes from GITHUB_API_URL (GitHub Enterprise, or the local
  * fake the tests start).
  */
-export function createGitHubClient(token: string): GitHubClient {
+export function createGitHubClient(token: string, env: NodeJS.ProcessEnv = process.env): GitHubClient {
   if (token.trim() === '') {
     throw new ConfigurationError(
       'Input "github-token" is empty: pass ${{ github.token }} or a token with the needed scopes.',
     );
   }
-  return getOctokit(token);
+  // @actions/github reads GITHUB_API_URL once, when it is first imported; read it again here.
+  const baseUrl = env.GITHUB_API_URL?.replace(/\/+$/, '');
+  return getOctokit(token, baseUrl ? { baseUrl } : {});
 }
 
 export function currentRepo(env: NodeJS.ProcessEnv = process.env): RepoRef {
