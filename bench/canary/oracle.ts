@@ -1,8 +1,9 @@
 /*
  * The oracle: Wald's SPRT per metric with everything known — the true canary/baseline ratio of each
- * minute, the true overdispersion and the true latency noise. Each metric tests the true path against
- * the nearest value on the other side of the 20% tolerance (healthy truth vs ratio 1.2; regressed
- * truth vs 1.2; a truth exactly at 1.2 tests 1.0 vs 1.44), with error rates α = β = 0.01 per metric
+ * minute, the true overdispersion and the true latency noise. Each metric tests, minute by minute, the
+ * true ratio against the nearest value on the other side of the 20% tolerance (healthy truth vs 1.2,
+ * regressed truth vs 1.2; a minute on the healthy side of a late regression adds nothing; a truth
+ * exactly at 1.2 tests 1.0 vs 1.44), with error rates α = β = 0.01 per metric
  * and no split over metrics. Rollback when any metric accepts its regression hypothesis, promote
  * once every metric has accepted its healthy one; inconclusive at 30 minutes. Error counts use the
  * same conditional binomial as the gate, tempered by the true dispersion; latency uses the normal
@@ -17,16 +18,12 @@ const LOWER = Math.log(0.01 / 0.99);
 
 type Path = (minute: number) => number;
 
+/** Per minute, the truth against the nearest value on the other side of the tolerance. */
 function hypotheses(truth: Path, periods: number): { good: Path; bad: Path } {
-  let max = 0;
-  let min = Infinity;
-  for (let m = 0; m < periods; m++) {
-    max = Math.max(max, truth(m));
-    min = Math.min(min, truth(m));
-  }
-  if (max > TOLERANCE + 1e-9) return { good: () => TOLERANCE, bad: truth };
-  if (max < TOLERANCE - 1e-9) return { good: truth, bad: () => TOLERANCE };
-  return { good: () => TOLERANCE / 1.2, bad: () => TOLERANCE * 1.2 };
+  let atBoundary = true;
+  for (let m = 0; m < periods; m++) atBoundary &&= Math.abs(truth(m) - TOLERANCE) < 1e-9;
+  if (atBoundary) return { good: () => TOLERANCE / 1.2, bad: () => TOLERANCE * 1.2 };
+  return { good: (m) => Math.min(truth(m), TOLERANCE), bad: (m) => Math.max(truth(m), TOLERANCE) };
 }
 
 export function oracleRule(trace: Trace): Outcome {
@@ -43,7 +40,13 @@ export function oracleRule(trace: Trace): Outcome {
     const e = period.values[ERRORS];
     const x = e?.canary;
     const y = e?.baseline;
-    if (!errorsHealthy && x !== undefined && y !== undefined && period.canaryRequests > 0 && period.baselineRequests > 0) {
+    if (
+      !errorsHealthy &&
+      x !== undefined &&
+      y !== undefined &&
+      period.canaryRequests > 0 &&
+      period.baselineRequests > 0
+    ) {
       const n = x + y;
       const r = period.canaryRequests / period.baselineRequests;
       const totalExpected = truth.canaryExpectedErrors + truth.baselineExpectedErrors;

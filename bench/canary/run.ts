@@ -43,7 +43,8 @@ for (const [index, scenario] of SCENARIOS.entries()) {
     const random = new Random(seed + 7919 * index + 104729 * run);
     const params = drawRun(random, scenario);
     const trace = simulate(random, params);
-    const canaryErrorsPerMinute = params.totalPerMinute * params.canaryShare * params.baseRate * params.errorRatio(29);
+    const canaryErrorsPerMinute =
+      params.totalPerMinute * params.canaryShare * params.baseRate * params.errorRatio(29);
     for (const [i, [, rule]] of RULES.entries()) {
       const outcome = rule(trace);
       outcomes[i]?.push(outcome);
@@ -56,10 +57,17 @@ for (const [index, scenario] of SCENARIOS.entries()) {
   }
   if (scenario.id === 'errors-2') {
     for (const [i, [name]] of RULES.entries()) {
-      rows.push({ scenario: 'errors ×2, runs with ≥ 2 canary errors/min', kind: 'regression', rule: name, outcomes: subset[i] ?? [] });
+      rows.push({
+        scenario: 'errors ×2, runs with ≥ 2 canary errors/min',
+        kind: 'regression',
+        rule: name,
+        outcomes: subset[i] ?? [],
+      });
     }
   }
-  console.log(`[${index + 1}/${SCENARIOS.length}] ${scenario.id}: ${runs} runs in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `[${index + 1}/${SCENARIOS.length}] ${scenario.id}: ${runs} runs in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }
 for (const [name, outcomes] of pooled) {
   rows.push({ scenario: 'ALL no-regression scenarios (pooled)', kind: 'healthy', rule: name, outcomes });

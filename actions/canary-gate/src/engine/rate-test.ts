@@ -33,6 +33,8 @@ export interface RateTestOptions {
   /** Prior beta-binomial intra-period correlation ρ and its weight in periods. */
   priorDispersion?: number;
   priorPeriods?: number;
+  /** Safety factor on ρ̂ for its estimation error, in standard errors. */
+  inflation?: number;
 }
 
 export const RATE_TEST_DEFAULTS = {
@@ -42,7 +44,10 @@ export const RATE_TEST_DEFAULTS = {
   mixtureScale: 0.6,
   priorDispersion: 0.02,
   priorPeriods: 3,
+  inflation: 1.4,
 };
+
+const MIN_EVENTS_FOR_RESIDUALS = 5;
 
 export interface RateTotals {
   periods: number;
@@ -65,12 +70,14 @@ export class RateTest {
   private readonly mixture: MixtureComponent[];
   private readonly priorDispersion: number;
   private readonly priorPeriods: number;
+  private readonly inflation: number;
   private readonly origin: number;
   private readonly step: number;
   private mhNumerator = 0;
   private mhDenominator = 0;
   private residualExcess = 0;
   private residualSize = 0;
+  private residualPeriods = 0;
   private lastTemper = 1;
 
   constructor(options: RateTestOptions) {
@@ -84,6 +91,7 @@ export class RateTest {
     this.mixture = halfNormalMixture(o.step, o.mixtureScale);
     this.priorDispersion = o.priorDispersion;
     this.priorPeriods = o.priorPeriods;
+    this.inflation = o.inflation;
   }
 
   /** Adds one period; returns false when the period carries no comparison (an arm had no requests). */
@@ -104,7 +112,13 @@ export class RateTest {
     const all = canaryRequests + baselineRequests;
     if (n === 0) return true;
 
-    const temper = 1 / (1 + (n - 1) * this.dispersion(n));
+    // The inflation is sized from the events this period's requests should bring at the earlier periods'
+    // rate, not from n itself: when one arm's rate wobbles, n and the canary's share are correlated, and
+    // weights that depend on n would tilt the sum of scores towards "canary worse".
+    const earlierEvents = t.canaryEvents + t.baselineEvents - n;
+    const earlierRequests = t.canaryRequests + t.baselineRequests - all;
+    const size = earlierRequests > 0 ? (all * (earlierEvents + 0.5)) / (earlierRequests + 1) : n;
+    const temper = 1 / (1 + Math.max(0, size - 1) * this.dispersion(size));
     this.lastTemper = temper;
     const logShare = Math.log(canaryRequests / baselineRequests);
     for (let i = 0; i < this.grid.length; i++) {
@@ -113,14 +127,19 @@ export class RateTest {
       this.logLik[i] = (this.logLik[i] as number) + temper * (canaryEvents * eta - n * softplus(eta));
     }
 
-    // Pearson residual at the estimate from earlier periods: it must not see this period.
-    const previous = this.ratio() ?? 1;
-    const p = (previous * canaryRequests) / (previous * canaryRequests + baselineRequests);
-    const expected = n * p;
-    const variance = n * p * (1 - p);
-    if (variance > 0) {
-      this.residualExcess += (canaryEvents - expected) ** 2 / variance - 1;
+    // Pearson residual at the estimate from earlier periods, so that it is independent of this period;
+    // the estimate's own error inflates E[z²] by about n·p(1 − p)·Var(log θ̂), which is taken off.
+    // Residuals wait until each arm has had 5 events: before that the estimate is mostly noise.
+    const earlierCanary = t.canaryEvents - canaryEvents;
+    const earlierBaseline = t.baselineEvents - baselineEvents;
+    if (earlierCanary >= MIN_EVENTS_FOR_RESIDUALS && earlierBaseline >= MIN_EVENTS_FOR_RESIDUALS) {
+      const previous = this.mhNumerator / this.mhDenominator;
+      const p = (previous * canaryRequests) / (previous * canaryRequests + baselineRequests);
+      const variance = n * p * (1 - p);
+      const estimateVariance = 1 / earlierCanary + 1 / earlierBaseline;
+      this.residualExcess += (canaryEvents - n * p) ** 2 / variance - 1 - variance * estimateVariance;
       this.residualSize += n - 1;
+      this.residualPeriods += 1;
     }
     this.mhNumerator += (canaryEvents * baselineRequests) / all;
     this.mhDenominator += (baselineEvents * canaryRequests) / all;
@@ -129,13 +148,18 @@ export class RateTest {
 
   /** Beta-binomial ρ̂ from earlier periods, shrunk towards the prior; `size` is the coming period's n. */
   dispersion(size?: number): number {
-    const informative = Math.max(1, this.totals.periods);
-    const typical = Math.max(1, (this.residualSize + Math.max(0, (size ?? 1) - 1)) / informative);
+    const typical =
+      this.residualPeriods > 0
+        ? Math.max(1, this.residualSize / this.residualPeriods)
+        : Math.max(1, (size ?? 1) - 1);
     const priorSize = this.priorPeriods * typical;
-    return Math.max(
+    const estimate = Math.max(
       0,
       (this.residualExcess + priorSize * this.priorDispersion) / (this.residualSize + priorSize),
     );
+    // An estimate from few periods is as likely to be too low as too high, and too low costs validity:
+    // inflate it by about one standard error of a χ² average over the periods seen (plus the prior).
+    return estimate * (1 + this.inflation / Math.sqrt(this.residualPeriods + this.priorPeriods));
   }
 
   /** Mantel–Haenszel rate ratio θ̂, or null before any event. */
@@ -165,21 +189,31 @@ export class RateTest {
    */
   interval(alphaLow: number, alphaHigh: number): [number, number] {
     const top = this.argmax();
-    let low = -Infinity;
-    for (let i = top; i >= 0; i--) {
-      if (this.mix(i, 1) >= -Math.log(alphaLow)) {
-        low = this.grid[i] as number;
-        break;
+    const low = this.firstRejected(top, -1, 1, -Math.log(alphaLow));
+    const high = this.firstRejected(top, 1, -1, -Math.log(alphaHigh));
+    return [
+      low === null ? -Infinity : (this.grid[low] as number),
+      high === null ? Infinity : (this.grid[high] as number),
+    ];
+  }
+
+  /**
+   * Walks from the estimate in direction `walk` to the first grid point whose mixture (towards `sign`)
+   * reaches the threshold: in strides of 8, then back one step at a time within the last stride.
+   */
+  private firstRejected(from: number, walk: 1 | -1, sign: 1 | -1, threshold: number): number | null {
+    const stride = 8;
+    let previous = from;
+    for (let i = from; i >= 0 && i < this.grid.length; i += walk * stride) {
+      if (this.mix(i, sign) >= threshold) {
+        for (let j = previous; j !== i; j += walk) if (this.mix(j, sign) >= threshold) return j;
+        return i;
       }
+      previous = i;
     }
-    let high = Infinity;
-    for (let i = top; i < this.grid.length; i++) {
-      if (this.mix(i, -1) >= -Math.log(alphaHigh)) {
-        high = this.grid[i] as number;
-        break;
-      }
-    }
-    return [low, high];
+    const edge = walk === 1 ? this.grid.length - 1 : 0;
+    for (let j = previous; j !== edge + walk; j += walk) if (this.mix(j, sign) >= threshold) return j;
+    return null;
   }
 
   statistics(): Record<string, number | null> {
