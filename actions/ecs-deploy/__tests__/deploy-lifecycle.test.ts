@@ -1,0 +1,492 @@
+import {
+  ContinueServiceDeploymentCommand,
+  DescribeServiceDeploymentsCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+  RegisterTaskDefinitionCommand,
+  StopServiceDeploymentCommand,
+  UpdateServiceCommand,
+  type ServiceDeployment,
+} from '@aws-sdk/client-ecs';
+import { describe, expect, it } from '@jest/globals';
+import { CancelledError } from '@ecs-ship/shared/errors';
+import { deployService } from '../src/deploy.js';
+import { finishInterruptedRun } from '../src/interrupted.js';
+import { WATCH_TIMING } from '../src/watch.js';
+import {
+  DEPLOYMENT,
+  MINUTE,
+  NEW_TD,
+  OLD_TD,
+  readInputs,
+  reportFor,
+  revisions,
+  scenario,
+  serviceShape,
+  trafficShiftingService,
+  type Phase,
+} from './__fixtures__/lifecycle.js';
+
+const base = {
+  cluster: 'prod',
+  service: 'web',
+  images: 'app=123456789012.dkr.ecr.us-east-1.amazonaws.com/web:2.0.0',
+};
+
+const rollingPhases: Phase[] = [
+  { atMs: 0, deployment: { status: 'PENDING' } },
+  {
+    atMs: 4_000,
+    deployment: {
+      status: 'IN_PROGRESS',
+      startedAt: new Date(4_000),
+      ...revisions({ running: 0, pending: 2 }),
+    },
+  },
+  { atMs: 60_000, deployment: revisions({ running: 1, pending: 1 }) },
+  { atMs: 90_000, deployment: revisions({ running: 2 }) },
+  { atMs: 150_000, deployment: revisions({ running: 2 }, { running: 0 }) },
+  { atMs: 160_000, deployment: { status: 'SUCCESSFUL', finishedAt: new Date(160_000) } },
+];
+
+describe('rolling deployment', () => {
+  it('registers, updates, logs progress and sees completion within one poll', async () => {
+    const s = scenario({ phases: rollingPhases });
+    const inputs = readInputs(base);
+    const report = reportFor(inputs, s.clock);
+    await deployService(s.deps, inputs, report, s.state);
+
+    expect(report.status).toBe('succeeded');
+    expect(report.taskDefinitionArn).toBe(NEW_TD);
+    expect(report.previousTaskDefinitionArn).toBe(OLD_TD);
+    expect(report.deploymentArn).toBe(DEPLOYMENT);
+    const update = s.ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input;
+    expect(update?.deploymentConfiguration).toMatchObject({
+      strategy: 'ROLLING',
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      maximumPercent: 200,
+    });
+    const lines = s.logger.lines.join('\n');
+    expect(lines).toContain('status PENDING → IN_PROGRESS');
+    expect(lines).toContain('new revision 2222222222: running 1, pending 1, desired 2');
+    expect(lines).toContain('status IN_PROGRESS → SUCCESSFUL');
+    const finishedAt = (s.updatedAt() ?? 0) + 160_000;
+    expect(s.clock.now() - finishedAt).toBeLessThanOrEqual(WATCH_TIMING.maxDelayMs);
+    expect(s.ecs.commandCalls(DescribeServiceDeploymentsCommand).length).toBeLessThan(25);
+    expect(s.state.get('deployment-arn')).toBe(DEPLOYMENT);
+  });
+
+  it('shows the circuit breaker rollback with stopped tasks and exit codes, without rolling back twice', async () => {
+    const s = scenario({
+      phases: [
+        ...rollingPhases.slice(0, 2),
+        {
+          atMs: 60_000,
+          deployment: { deploymentCircuitBreaker: { status: 'MONITORING', failureCount: 2, threshold: 3 } },
+        },
+        {
+          atMs: 90_000,
+          deployment: {
+            status: 'ROLLBACK_IN_PROGRESS',
+            deploymentCircuitBreaker: { status: 'TRIGGERED', failureCount: 3, threshold: 3 },
+            rollback: {
+              reason: 'Service deployment rolled back because the circuit breaker threshold was exceeded.',
+              startedAt: new Date(90_000),
+            },
+          },
+        },
+        {
+          atMs: 150_000,
+          deployment: {
+            status: 'ROLLBACK_SUCCESSFUL',
+            statusReason: 'Rolled back to the source service revision.',
+          },
+        },
+      ],
+    });
+    s.ecs
+      .on(ListTasksCommand)
+      .resolves({ taskArns: ['arn:aws:ecs:us-east-1:123456789012:task/prod/abc123'] });
+    s.ecs.on(DescribeTasksCommand).resolves({
+      tasks: [
+        {
+          taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/prod/abc123',
+          taskDefinitionArn: NEW_TD,
+          lastStatus: 'STOPPED',
+          stopCode: 'EssentialContainerExited',
+          stoppedReason: 'Essential container in task exited',
+          stoppedAt: new Date(80_000),
+          containers: [{ name: 'app', exitCode: 1, reason: 'panic: missing DATABASE_URL' }],
+        },
+      ],
+    });
+    const inputs = readInputs(base);
+    const report = reportFor(inputs, s.clock);
+    await deployService(s.deps, inputs, report, s.state);
+
+    expect(report.status).toBe('rolled-back');
+    expect(report.reasons.join('\n')).toContain('circuit breaker threshold was exceeded');
+    expect(report.reasons.join('\n')).toContain('app exit code 1 (panic: missing DATABASE_URL)');
+    expect(s.logger.lines).toContain('circuit breaker TRIGGERED: 3 failed task(s) of 3 allowed');
+    expect(s.ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0);
+  });
+
+  it('outlives throttling: transient errors are retried by the poll, then the deployment is followed to the end', async () => {
+    const s = scenario({ phases: rollingPhases, throttle: 3 });
+    const inputs = readInputs(base);
+    const report = reportFor(inputs, s.clock);
+    await deployService(s.deps, inputs, report, s.state);
+    expect(report.status).toBe('succeeded');
+    expect(
+      s.logger.records.filter((record) => record.level === 'warning').map((record) => record.message),
+    ).toContain('AWS did not answer (ThrottlingException: Rate exceeded); retry 3 of 5.');
+  });
+
+  it('rolls back with StopServiceDeployment after the timeout and waits for the rollback', async () => {
+    const s = scenario({
+      phases: [...rollingPhases.slice(0, 3)],
+      rollbackPhases: [
+        { atMs: 0, deployment: { status: 'ROLLBACK_REQUESTED' } },
+        {
+          atMs: 5_000,
+          deployment: { status: 'ROLLBACK_IN_PROGRESS', rollback: { reason: 'Rollback requested by user.' } },
+        },
+        { atMs: 40_000, deployment: { status: 'ROLLBACK_SUCCESSFUL' } },
+      ],
+    });
+    const inputs = readInputs({ ...base, timeout: '10m' });
+    const report = reportFor(inputs, s.clock);
+    await deployService(s.deps, inputs, report, s.state);
+
+    expect(report.status).toBe('rolled-back');
+    expect(report.rollback).toBe('rolled-back');
+    expect(report.reasons[0]).toBe('Not finished after 10m (input "timeout").');
+    expect(s.ecs.commandCalls(StopServiceDeploymentCommand)[0]?.args[0].input).toEqual({
+      serviceDeploymentArn: DEPLOYMENT,
+      stopType: 'ROLLBACK',
+    });
+    expect(s.clock.now() - report.startedAt).toBeLessThan(12 * MINUTE);
+  });
+
+  it('leaves a timed-out deployment alone when rollback-on-failure is false', async () => {
+    const s = scenario({ phases: rollingPhases.slice(0, 3) });
+    const inputs = readInputs({ ...base, timeout: '5m', 'rollback-on-failure': 'false' });
+    const report = reportFor(inputs, s.clock);
+    await deployService(s.deps, inputs, report, s.state);
+    expect(report.status).toBe('failed');
+    expect(s.ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0);
+  });
+
+  it('on cancellation asks for the rollback at once, and the post step waits for it to finish', async () => {
+    const controller = new AbortController();
+    const s = scenario({
+      phases: rollingPhases,
+      rollbackPhases: [
+        { atMs: 0, deployment: { status: 'ROLLBACK_IN_PROGRESS' } },
+        { atMs: 30_000, deployment: { status: 'ROLLBACK_SUCCESSFUL' } },
+      ],
+      signal: controller.signal,
+      onSleep: (now) => {
+        if (s.updatedAt() !== undefined && now - (s.updatedAt() ?? 0) > 70_000) controller.abort();
+      },
+    });
+    const inputs = readInputs(base);
+    const report = reportFor(inputs, s.clock);
+    await expect(deployService(s.deps, inputs, report, s.state)).rejects.toBeInstanceOf(CancelledError);
+    expect(s.ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(1);
+    expect(s.state.get('rollback-requested')).toBe('stop');
+    expect(s.state.get('finished')).toBe('');
+
+    const post = await finishInterruptedRun({ ...s.deps, signal: new AbortController().signal }, s.state, {
+      rollbackOnFailure: true,
+      timeoutMs: 10 * MINUTE,
+    });
+    expect(post).toBe('rolled-back');
+    expect(s.ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(1);
+  });
+
+  it('attaches to a deployment of the same revision already in progress instead of starting another', async () => {
+    const s = scenario({
+      phases: rollingPhases,
+      service: serviceShape({
+        taskDefinition: NEW_TD,
+        currentServiceDeployment: DEPLOYMENT,
+        deployments: [
+          {
+            id: 'ecs-svc/2',
+            status: 'PRIMARY',
+            taskDefinition: NEW_TD,
+            desiredCount: 2,
+            runningCount: 1,
+            pendingCount: 1,
+            rolloutState: 'IN_PROGRESS',
+          },
+          {
+            id: 'ecs-svc/1',
+            status: 'ACTIVE',
+            taskDefinition: OLD_TD,
+            desiredCount: 2,
+            runningCount: 2,
+            pendingCount: 0,
+          },
+        ],
+      }),
+    });
+    const inputs = readInputs({
+      cluster: 'prod',
+      service: 'web',
+      'task-definition-arn': NEW_TD,
+      wait: 'none',
+    });
+    const report = reportFor(inputs, s.clock);
+    await deployService(s.deps, inputs, report, s.state);
+    expect(report.action).toBe('attached');
+    expect(report.deploymentArn).toBe(DEPLOYMENT);
+    expect(report.status).toBe('in-progress');
+    expect(s.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+    expect(s.ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+  });
+});
+
+const stage = (lifecycleStage: string, extra: object = {}): Partial<ServiceDeployment> => ({
+  status: 'IN_PROGRESS',
+  lifecycleStage: lifecycleStage as never,
+  ...extra,
+});
+const awaiting = (hookId: string) => ({
+  lifecycleHookDetails: [
+    {
+      hookId,
+      targetType: 'PAUSE' as const,
+      status: 'AWAITING_ACTION' as const,
+      expiresAt: new Date(Date.UTC(2026, 0, 2)),
+      timeoutAction: 'ROLLBACK' as const,
+    },
+  ],
+});
+const hookDone = (hookId: string) => ({
+  lifecycleHookDetails: [{ hookId, targetType: 'PAUSE' as const, status: 'SUCCEEDED' as const }],
+});
+
+const scaleUp: Phase[] = [
+  { atMs: 0, deployment: { status: 'PENDING' } },
+  { atMs: 3_000, deployment: stage('PRE_SCALE_UP') },
+  {
+    atMs: 10_000,
+    deployment: {
+      ...stage('SCALE_UP'),
+      ...revisions({ running: 0, pending: 2, production: 0, test: 0 }, { running: 2, production: 100 }),
+    },
+  },
+  {
+    atMs: 70_000,
+    deployment: {
+      ...stage('POST_SCALE_UP'),
+      ...revisions({ running: 2, production: 0, test: 0 }, { running: 2, production: 100 }),
+    },
+  },
+  {
+    atMs: 75_000,
+    deployment: {
+      ...stage('TEST_TRAFFIC_SHIFT'),
+      ...revisions({ running: 2, production: 0, test: 100 }, { running: 2, production: 100 }),
+    },
+  },
+  { atMs: 80_000, deployment: stage('POST_TEST_TRAFFIC_SHIFT') },
+];
+
+describe('gated canary and linear deployments', () => {
+  it('canary: continues the gate before the first shift itself, then stops at the next gate (wait: gate → paused)', async () => {
+    const s = scenario({
+      service: trafficShiftingService('CANARY'),
+      phases: [...scaleUp, { atMs: 85_000, deployment: awaiting('hook-before-canary') }],
+      continuePhases: [
+        [
+          {
+            atMs: 2_000,
+            deployment: {
+              ...stage('PRODUCTION_TRAFFIC_SHIFT'),
+              ...hookDone('hook-before-canary'),
+              ...revisions({ running: 2, production: 5, test: 100 }, { running: 2, production: 95 }),
+            },
+          },
+          { atMs: 30_000, deployment: awaiting('hook-before-full-shift') },
+        ],
+      ],
+    });
+    const inputs = readInputs({
+      ...base,
+      strategy: 'canary',
+      'canary-percent': '5',
+      'canary-bake-minutes': '0',
+      gate: 'pause',
+      wait: 'gate',
+    });
+    const report = reportFor(inputs, s.clock);
+    await deployService(s.deps, inputs, report, s.state);
+
+    expect(report.status).toBe('paused');
+    expect(report.hookId).toBe('hook-before-full-shift');
+    const continued = s.ecs.commandCalls(ContinueServiceDeploymentCommand).map((call) => call.args[0].input);
+    expect(continued).toEqual([
+      { serviceDeploymentArn: DEPLOYMENT, hookId: 'hook-before-canary', action: 'CONTINUE' },
+    ]);
+    const config = s.ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input.deploymentConfiguration;
+    expect(config).toMatchObject({
+      strategy: 'CANARY',
+      canaryConfiguration: { canaryPercent: 5, canaryBakeTimeInMinutes: 0 },
+      lifecycleHooks: [
+        {
+          targetType: 'PAUSE',
+          lifecycleStages: ['PRE_PRODUCTION_TRAFFIC_SHIFT'],
+          timeoutConfiguration: { timeoutInMinutes: 1440, action: 'ROLLBACK' },
+        },
+      ],
+    });
+    expect(config?.deploymentCircuitBreaker).toBeUndefined();
+    expect(s.logger.lines).toContain(
+      'new revision 2222222222: running 2, pending 0, desired 2; production 5%, test 100%',
+    );
+    // Stages shorter than a poll may be passed unseen; those seen are recorded in order.
+    const seen = report.timeline.map((span) => span.stage);
+    expect(seen.filter((name) => ['SCALE_UP', 'PRODUCTION_TRAFFIC_SHIFT'].includes(name))).toEqual([
+      'SCALE_UP',
+      'PRODUCTION_TRAFFIC_SHIFT',
+    ]);
+    expect(s.state.get('deployment-arn')).toBe(DEPLOYMENT);
+  });
+
+  it('linear: pauses before the second step, after the first step took production traffic', async () => {
+    const s = scenario({
+      service: trafficShiftingService('LINEAR'),
+      phases: [...scaleUp, { atMs: 85_000, deployment: awaiting('hook-step-1') }],
+      continuePhases: [
+        [
+          {
+            atMs: 1_000,
+            deployment: {
+              ...stage('PRODUCTION_TRAFFIC_SHIFT'),
+              ...hookDone('hook-step-1'),
+              ...revisions({ running: 2, production: 25 }, { running: 2, production: 75 }),
+            },
+          },
+          { atMs: 60_000, deployment: awaiting('hook-step-2') },
+        ],
+      ],
+    });
+    const inputs = readInputs({
+      ...base,
+      strategy: 'linear',
+      'linear-step-percent': '25',
+      'linear-step-bake-minutes': '1',
+      gate: 'pause',
+      wait: 'gate',
+    });
+    const report = reportFor(inputs, s.clock);
+    await deployService(s.deps, inputs, report, s.state);
+    expect(report.status).toBe('paused');
+    expect(report.hookId).toBe('hook-step-2');
+    expect(s.ecs.commandCalls(ContinueServiceDeploymentCommand)).toHaveLength(1);
+    expect(
+      s.ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input.deploymentConfiguration?.linearConfiguration,
+    ).toEqual({
+      stepPercent: 25,
+      stepBakeTimeInMinutes: 1,
+    });
+  });
+
+  it('canary: an alarm firing rolls the deployment back, and the summary data names the alarm', async () => {
+    const s = scenario({
+      service: trafficShiftingService('CANARY'),
+      phases: [
+        ...scaleUp,
+        {
+          atMs: 90_000,
+          deployment: {
+            ...stage('PRODUCTION_TRAFFIC_SHIFT'),
+            alarms: { status: 'MONITORING', alarmNames: ['web-5xx', 'web-p99'], triggeredAlarmNames: [] },
+            ...revisions({ running: 2, production: 10 }, { running: 2, production: 90 }),
+          },
+        },
+        {
+          atMs: 300_000,
+          deployment: {
+            status: 'ROLLBACK_IN_PROGRESS',
+            alarms: {
+              status: 'TRIGGERED',
+              alarmNames: ['web-5xx', 'web-p99'],
+              triggeredAlarmNames: ['web-5xx'],
+            },
+            rollback: {
+              reason:
+                'Service deployment rolled back because one or more CloudWatch alarms are in ALARM state: web-5xx.',
+            },
+          },
+        },
+        { atMs: 310_000, deployment: { status: 'ROLLBACK_SUCCESSFUL' } },
+      ],
+    });
+    const inputs = readInputs({
+      ...base,
+      strategy: 'canary',
+      'canary-percent': '10',
+      alarms: 'web-5xx, web-p99',
+    });
+    const report = reportFor(inputs, s.clock);
+    await deployService(s.deps, inputs, report, s.state);
+    expect(report.status).toBe('rolled-back');
+    expect(report.reasons).toContain('Alarms in ALARM: web-5xx');
+    expect(s.logger.lines).toContain('alarms TRIGGERED: triggered web-5xx');
+    expect(
+      s.ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input.deploymentConfiguration?.alarms,
+    ).toEqual({
+      alarmNames: ['web-5xx', 'web-p99'],
+      enable: true,
+      rollback: true,
+    });
+  });
+});
+
+describe('blue/green deployment', () => {
+  it('shifts test then production traffic, bakes, and records each stage with its duration', async () => {
+    const s = scenario({
+      service: trafficShiftingService('BLUE_GREEN'),
+      phases: [
+        ...scaleUp,
+        {
+          atMs: 90_000,
+          deployment: {
+            ...stage('PRODUCTION_TRAFFIC_SHIFT'),
+            ...revisions({ running: 2, production: 100, test: 100 }, { running: 2, production: 0 }),
+          },
+        },
+        { atMs: 95_000, deployment: stage('POST_PRODUCTION_TRAFFIC_SHIFT') },
+        { atMs: 100_000, deployment: stage('BAKE_TIME') },
+        { atMs: 100_000 + 5 * MINUTE, deployment: stage('CLEAN_UP') },
+        {
+          atMs: 130_000 + 5 * MINUTE,
+          deployment: {
+            status: 'SUCCESSFUL',
+            lifecycleStage: 'CLEAN_UP',
+            ...revisions({ running: 2, production: 100 }, { running: 0, production: 0 }),
+          },
+        },
+      ],
+    });
+    const inputs = readInputs({ ...base, strategy: 'blue-green', 'bake-minutes': '5' });
+    const report = reportFor(inputs, s.clock);
+    await deployService(s.deps, inputs, report, s.state);
+    expect(report.status).toBe('succeeded');
+    const bake = report.timeline.find((span) => span.stage === 'BAKE_TIME');
+    expect(bake?.endedAt).toBeDefined();
+    expect(((bake?.endedAt ?? 0) - (bake?.startedAt ?? 0)) / MINUTE).toBeGreaterThan(4.5);
+    expect(((bake?.endedAt ?? 0) - (bake?.startedAt ?? 0)) / MINUTE).toBeLessThan(5.6);
+    expect(s.ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input.deploymentConfiguration).toMatchObject({
+      strategy: 'BLUE_GREEN',
+      bakeTimeInMinutes: 5,
+    });
+    expect(s.clock.now() - ((s.updatedAt() ?? 0) + 130_000 + 5 * MINUTE)).toBeLessThanOrEqual(
+      WATCH_TIMING.maxDelayMs,
+    );
+  });
+});

@@ -1,0 +1,372 @@
+import type { Service } from '@aws-sdk/client-ecs';
+import { describe, expect, it } from '@jest/globals';
+import { ConfigurationError } from '@ecs-ship/shared/errors';
+import { buildDeploymentConfiguration } from '../src/deployment-config.js';
+import type { Strategy } from '../src/inputs.js';
+import { checkStrategy } from '../src/preflight.js';
+import { describeChanges, snapshotOf } from '../src/progress-log.js';
+import { renderTaskDefinition } from '../src/render.js';
+import { fromDescribed, sameTaskDefinition, toRegistrable } from '../src/task-definition.js';
+import {
+  currentTaskDefinition,
+  readInputs,
+  serviceShape,
+  trafficShiftingService,
+} from './__fixtures__/lifecycle.js';
+
+const strategyOf = (values: Record<string, string>) =>
+  readInputs({ cluster: 'prod', service: 'web', ...values });
+
+describe('inputs → deploymentConfiguration', () => {
+  it.each([
+    [{}, { strategy: 'ROLLING', deploymentCircuitBreaker: { enable: true, rollback: true } }],
+    [
+      { 'circuit-breaker': 'false' },
+      { strategy: 'ROLLING', deploymentCircuitBreaker: { enable: false, rollback: false } },
+    ],
+    [
+      { 'rollback-on-failure': 'false' },
+      { strategy: 'ROLLING', deploymentCircuitBreaker: { enable: true, rollback: false } },
+    ],
+    [
+      { strategy: 'canary' },
+      { strategy: 'CANARY', canaryConfiguration: { canaryPercent: 5, canaryBakeTimeInMinutes: 10 } },
+    ],
+    [
+      { strategy: 'canary', 'canary-percent': '2.5%', 'canary-bake-minutes': '15', 'bake-minutes': '3' },
+      {
+        strategy: 'CANARY',
+        canaryConfiguration: { canaryPercent: 2.5, canaryBakeTimeInMinutes: 15 },
+        bakeTimeInMinutes: 3,
+      },
+    ],
+    [
+      { strategy: 'linear' },
+      { strategy: 'LINEAR', linearConfiguration: { stepPercent: 10, stepBakeTimeInMinutes: 6 } },
+    ],
+    [{ strategy: 'blue-green' }, { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5 }],
+    [
+      { strategy: 'blue-green', 'bake-minutes': '0' },
+      { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 0 },
+    ],
+    [
+      {
+        strategy: 'blue-green',
+        alarms: 'a\nb',
+        gate: 'pause',
+        'gate-timeout': '2h',
+        'gate-timeout-action': 'CONTINUE',
+      },
+      {
+        strategy: 'BLUE_GREEN',
+        bakeTimeInMinutes: 5,
+        alarms: { alarmNames: ['a', 'b'], enable: true, rollback: true },
+        lifecycleHooks: [
+          {
+            targetType: 'PAUSE',
+            lifecycleStages: ['PRE_PRODUCTION_TRAFFIC_SHIFT'],
+            timeoutConfiguration: { timeoutInMinutes: 120, action: 'CONTINUE' },
+          },
+        ],
+      },
+    ],
+  ])('%j', (values, expected) => {
+    const config = buildDeploymentConfiguration(strategyOf(values));
+    expect(config).toEqual(expected);
+  });
+
+  it('keeps what it does not manage, replaces its own PAUSE hook and drops the other strategy settings', () => {
+    const lambdaHook = {
+      targetType: 'AWS_LAMBDA' as const,
+      hookTargetArn: 'arn:aws:lambda:us-east-1:1:function:smoke',
+      roleArn: 'arn:aws:iam::1:role/hooks',
+      lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT' as const],
+    };
+    const config = buildDeploymentConfiguration(strategyOf({ strategy: 'linear' }), {
+      maximumPercent: 150,
+      minimumHealthyPercent: 50,
+      strategy: 'CANARY',
+      canaryConfiguration: { canaryPercent: 1 },
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      lifecycleHooks: [
+        lambdaHook,
+        { targetType: 'PAUSE', lifecycleStages: ['PRE_PRODUCTION_TRAFFIC_SHIFT'] },
+      ],
+    });
+    expect(config).toEqual({
+      maximumPercent: 150,
+      minimumHealthyPercent: 50,
+      strategy: 'LINEAR',
+      linearConfiguration: { stepPercent: 10, stepBakeTimeInMinutes: 6 },
+      lifecycleHooks: [lambdaHook],
+    });
+  });
+});
+
+describe('inputs are validated with what was expected and what was given', () => {
+  it.each([
+    [{ service: '' }, 'Input "service" is required'],
+    [
+      { strategy: 'bluegreen' },
+      'Input "strategy" must be one of rolling, canary, linear, blue-green; got "bluegreen".',
+    ],
+    [
+      { strategy: 'canary', 'canary-percent': '0.05' },
+      'Input "canary-percent" must be a percentage from 0.1 to 100',
+    ],
+    [{ strategy: 'canary', 'canary-percent': '2.55' }, 'a multiple of 0.1'],
+    [
+      { strategy: 'linear', 'linear-step-percent': '2' },
+      'Input "linear-step-percent" must be a percentage from 3 to 100',
+    ],
+    [
+      { 'canary-percent': '5' },
+      'Input "canary-percent" applies to strategy canary, but "strategy" is rolling',
+    ],
+    [{ strategy: 'canary', 'canary-bake-minutes': '1441' }, 'from 0 to 1440'],
+    [{ gate: 'pause' }, 'Input "gate: pause" needs strategy canary, linear or blue-green'],
+    [{ wait: 'gate', strategy: 'canary' }, 'needs "gate: pause"'],
+    [{ wait: 'soon' }, 'Input "wait" must be stable, none, gate or a lifecycle stage'],
+    [{ wait: 'BAKE_TIME' }, 'only canary, linear and blue-green deployments report'],
+    [{ timeout: '5' }, 'Input "timeout" must be a duration'],
+    [{ images: 'app' }, 'Input "images" must be lines of container=value'],
+    [{ environment: 'LOG_LEVEL=debug' }, 'Input "environment" must be lines of container.NAME=value'],
+    [
+      {
+        'task-definition-arn': 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:3',
+        images: 'app=x:1',
+      },
+      'deploys a revision unchanged',
+    ],
+    [{ 'task-definition-arn': 'not an arn' }, 'Input "task-definition-arn" must be a task definition ARN'],
+    [{ 'task-definition': 'missing.json' }, 'Input "task-definition" must be the path of an existing file'],
+    [{ subnets: 'subnet-1' }, 'apply only to "mode: run-task"'],
+    [
+      { mode: 'run-task', 'launch-type': 'FARGATE', 'capacity-provider-strategy': 'FARGATE_SPOT=1' },
+      'are exclusive',
+    ],
+    [{ mode: 'run-task', subnets: 'sub-1' }, 'Input "subnets" must be subnet IDs'],
+    [{ mode: 'run-task', command: '[1,2]' }, 'a non-empty JSON array of strings'],
+    [
+      { strategy: 'canary', 'circuit-breaker': 'true' },
+      'Input "circuit-breaker" applies to strategy rolling',
+    ],
+  ])('%j', (values, message) => {
+    expect(() => strategyOf(values)).toThrow(ConfigurationError);
+    expect(() => strategyOf(values)).toThrow(message);
+  });
+
+  it('reads run-task inputs', () => {
+    const inputs = readInputs({
+      mode: 'run-task',
+      'task-definition-arn': 'web:42',
+      subnets: 'subnet-0a1, subnet-0b2',
+      'security-groups': 'sg-0c3',
+      'assign-public-ip': 'false',
+      'capacity-provider-strategy': 'FARGATE_SPOT=3\nFARGATE=1:1',
+      command: '["npm", "run", "migrate"]',
+    });
+    expect(inputs.runTask).toEqual({
+      subnets: ['subnet-0a1', 'subnet-0b2'],
+      securityGroups: ['sg-0c3'],
+      assignPublicIp: 'DISABLED',
+      capacityProviderStrategy: [
+        { capacityProvider: 'FARGATE_SPOT', weight: 3 },
+        { capacityProvider: 'FARGATE', weight: 1, base: 1 },
+      ],
+      command: ['npm', 'run', 'migrate'],
+    });
+  });
+});
+
+describe('describe-task-definition output → registrable task definition', () => {
+  const described = {
+    taskDefinition: JSON.parse(JSON.stringify(currentTaskDefinition)) as object,
+    tags: [{ key: 'team', value: 'web' }],
+  };
+  it.each([
+    ['the describe output with its wrapper', described],
+    ['the bare task definition', described.taskDefinition],
+  ])('%s', (_name, document) => {
+    const registrable = toRegistrable(document, 'file');
+    expect(Object.keys(registrable).sort()).toEqual([
+      'containerDefinitions',
+      'cpu',
+      'executionRoleArn',
+      'family',
+      'memory',
+      'networkMode',
+      'requiresCompatibilities',
+    ]);
+    expect(registrable).not.toHaveProperty('revision');
+    expect(registrable).not.toHaveProperty('tags');
+  });
+
+  it.each([
+    [[], 'must be a task definition (a map)'],
+    [{ family: 'web' }, '"containerDefinitions" must be a non-empty list'],
+    [{ family: 'web app', containerDefinitions: [{ name: 'a', image: 'b' }] }, '"family" must be a name'],
+    [
+      { family: 'web', containerDefinitions: [{ name: 'a' }] },
+      'containerDefinitions[0]: "image" must be a non-empty string',
+    ],
+    [
+      {
+        family: 'web',
+        containerDefinitions: [
+          { name: 'a', image: 'b' },
+          { name: 'a', image: 'c' },
+        ],
+      },
+      'appears twice',
+    ],
+    [{ family: 'web', containerDefinition: [] }, 'unknown field "containerDefinition"'],
+  ])('refuses %j', (document, message) => {
+    expect(() => toRegistrable(document, 'file')).toThrow(message);
+  });
+
+  it('compares revisions by what ECS stores, not by defaults and order', () => {
+    const registered = fromDescribed(currentTaskDefinition);
+    const written = toRegistrable(
+      {
+        family: 'web',
+        networkMode: 'awsvpc',
+        requiresCompatibilities: ['FARGATE'],
+        cpu: 256,
+        memory: 512,
+        executionRoleArn: currentTaskDefinition.executionRoleArn,
+        containerDefinitions: [
+          {
+            name: 'app',
+            image: currentTaskDefinition.containerDefinitions?.[0]?.image,
+            portMappings: [{ containerPort: 8080 }],
+            secrets: currentTaskDefinition.containerDefinitions?.[0]?.secrets,
+            environment: [{ name: 'LOG_LEVEL', value: 'info' }],
+          },
+        ],
+      },
+      'file',
+    );
+    expect(sameTaskDefinition(written, registered)).toBe(true);
+    const changed = renderTaskDefinition(
+      written,
+      [],
+      [{ container: 'app', name: 'LOG_LEVEL', value: 'debug' }],
+    );
+    expect(sameTaskDefinition(changed.taskDefinition, registered)).toBe(false);
+  });
+});
+
+describe('rendering images and environment', () => {
+  const registrable = fromDescribed(currentTaskDefinition);
+  it('replaces images (a digest stays pinned) and sets variables, reporting names only', () => {
+    const pinned = '123456789012.dkr.ecr.us-east-1.amazonaws.com/web@sha256:' + 'a'.repeat(64);
+    const rendered = renderTaskDefinition(
+      registrable,
+      [{ container: 'app', image: pinned }],
+      [
+        { container: 'app', name: 'LOG_LEVEL', value: 'debug' },
+        { container: 'app', name: 'FEATURE_X', value: 's3cr3t-value' },
+      ],
+    );
+    expect(rendered.taskDefinition.containerDefinitions[0]?.image).toBe(pinned);
+    expect(rendered.taskDefinition.containerDefinitions[0]?.environment).toEqual([
+      { name: 'LOG_LEVEL', value: 'debug' },
+      { name: 'FEATURE_X', value: 's3cr3t-value' },
+    ]);
+    expect(rendered.environment).toEqual([{ container: 'app', names: ['LOG_LEVEL', 'FEATURE_X'] }]);
+    expect(JSON.stringify(rendered.images) + JSON.stringify(rendered.environment)).not.toContain('s3cr3t');
+    expect(registrable.containerDefinitions[0]?.environment).toEqual([{ name: 'LOG_LEVEL', value: 'info' }]);
+  });
+
+  it.each([
+    [
+      [{ container: 'worker', image: 'x:1' }],
+      [],
+      'Input "images" names container "worker", which task definition family "web" does not have; its containers are "app".',
+    ],
+    [[], [{ container: 'app', name: 'DB_PASSWORD', value: 'x' }], 'already takes from "secrets"'],
+  ])('refuses %j %j', (images, environment, message) => {
+    expect(() => renderTaskDefinition(registrable, images, environment)).toThrow(message);
+  });
+});
+
+describe('strategy preflight', () => {
+  it.each<[Strategy, Service, string | undefined]>([
+    ['rolling', serviceShape(), undefined],
+    ['canary', trafficShiftingService('CANARY'), undefined],
+    ['canary', serviceShape(), 'the service has no load balancer'],
+    [
+      'blue-green',
+      serviceShape({ loadBalancers: [{ targetGroupArn: 'tg', containerName: 'app', containerPort: 80 }] }),
+      'has no advancedConfiguration',
+    ],
+    [
+      'rolling',
+      serviceShape({ deploymentController: { type: 'CODE_DEPLOY' } }),
+      'uses the CODE_DEPLOY deployment controller',
+    ],
+    [
+      'linear',
+      serviceShape({ deploymentController: { type: 'EXTERNAL' } }),
+      'EXTERNAL services are deployed through task sets',
+    ],
+  ])('%s on %#', (strategy, service, message) => {
+    if (message === undefined) expect(() => checkStrategy(service, strategy, false)).not.toThrow();
+    else expect(() => checkStrategy(service, strategy, false)).toThrow(message);
+  });
+});
+
+describe('progress log', () => {
+  it('logs only what changed', () => {
+    const first = snapshotOf({
+      at: 0,
+      deployment: {
+        status: 'IN_PROGRESS',
+        lifecycleStage: 'SCALE_UP',
+        targetServiceRevision: {
+          arn: 'a/r/9',
+          runningTaskCount: 0,
+          pendingTaskCount: 2,
+          requestedTaskCount: 2,
+        },
+      },
+    });
+    const same = snapshotOf({
+      at: 1,
+      deployment: {
+        status: 'IN_PROGRESS',
+        lifecycleStage: 'SCALE_UP',
+        targetServiceRevision: {
+          arn: 'a/r/9',
+          runningTaskCount: 0,
+          pendingTaskCount: 2,
+          requestedTaskCount: 2,
+        },
+      },
+    });
+    const next = snapshotOf({
+      at: 2,
+      deployment: {
+        status: 'IN_PROGRESS',
+        lifecycleStage: 'POST_SCALE_UP',
+        targetServiceRevision: {
+          arn: 'a/r/9',
+          runningTaskCount: 2,
+          pendingTaskCount: 0,
+          requestedTaskCount: 2,
+        },
+      },
+    });
+    expect(describeChanges(undefined, first)).toEqual([
+      'status IN_PROGRESS',
+      'stage SCALE_UP',
+      'new revision 9: running 0, pending 2, desired 2',
+    ]);
+    expect(describeChanges(first, same)).toEqual([]);
+    expect(describeChanges(same, next)).toEqual([
+      'stage SCALE_UP → POST_SCALE_UP',
+      'new revision 9: running 2, pending 0, desired 2',
+    ]);
+  });
+});

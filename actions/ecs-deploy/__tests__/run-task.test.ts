@@ -1,0 +1,150 @@
+import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import { describe, expect, it } from '@jest/globals';
+import { prepareTaskDefinition } from '../src/deploy.js';
+import { runOneOffTask } from '../src/run-task.js';
+import { NEW_TD, readInputs, reportFor, scenario } from './__fixtures__/lifecycle.js';
+
+const TASK = 'arn:aws:ecs:us-east-1:123456789012:task/prod/0f1e2d3c';
+
+/** DescribeTasks answers by simulated time since RunTask: PROVISIONING, RUNNING, then STOPPED as given. */
+function scriptTask(s: ReturnType<typeof scenario>, stopped: Partial<Task>, runMs = 95_000) {
+  let startedAt: number | undefined;
+  s.ecs.on(RunTaskCommand).callsFake(() => {
+    startedAt = s.clock.now();
+    return {
+      tasks: [{ taskArn: TASK, lastStatus: 'PROVISIONING', taskDefinitionArn: NEW_TD }],
+      failures: [],
+    };
+  });
+  s.ecs.on(DescribeTasksCommand).callsFake(() => {
+    const elapsed = s.clock.now() - (startedAt ?? 0);
+    const lastStatus = elapsed < 20_000 ? 'PROVISIONING' : elapsed < runMs ? 'RUNNING' : 'STOPPED';
+    return {
+      tasks: [
+        {
+          taskArn: TASK,
+          taskDefinitionArn: NEW_TD,
+          lastStatus,
+          ...(lastStatus === 'STOPPED' ? stopped : {}),
+        },
+      ],
+      failures: [],
+    };
+  });
+}
+
+const migrate = {
+  mode: 'run-task',
+  cluster: 'prod',
+  service: 'web',
+  images: 'app=123456789012.dkr.ecr.us-east-1.amazonaws.com/web:2.0.0',
+  subnets: 'subnet-0a1',
+  'security-groups': 'sg-0b2',
+  'launch-type': 'FARGATE',
+  command: 'npm run migrate',
+};
+
+describe('run-task', () => {
+  it('runs the rendered revision with the command, waits for it to stop and reports exit code 0', async () => {
+    const s = scenario({ phases: [] });
+    scriptTask(s, {
+      stoppedReason: 'Essential container in task exited',
+      stopCode: 'EssentialContainerExited',
+      containers: [{ name: 'app', exitCode: 0 }],
+    });
+    const inputs = readInputs(migrate);
+    const report = reportFor(inputs, s.clock);
+    const prepared = await prepareTaskDefinition(s.deps, inputs, report);
+    await runOneOffTask(
+      s.deps,
+      inputs,
+      { arn: prepared.taskDefinitionArn, definition: prepared.definition },
+      report,
+      s.state,
+    );
+
+    expect(report.status).toBe('succeeded');
+    expect(report.task).toEqual({ arn: TASK, exitCode: 0, lastStatus: 'STOPPED' });
+    expect(s.ecs.commandCalls(RunTaskCommand)[0]?.args[0].input).toEqual({
+      cluster: 'prod',
+      taskDefinition: NEW_TD,
+      count: 1,
+      startedBy: 'ecs-ship/ecs-deploy',
+      launchType: 'FARGATE',
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0a1'], securityGroups: ['sg-0b2'] } },
+      overrides: { containerOverrides: [{ name: 'app', command: ['npm', 'run', 'migrate'] }] },
+    });
+    expect(s.logger.lines).toEqual(
+      expect.arrayContaining(['task PROVISIONING', 'task RUNNING', 'task STOPPED']),
+    );
+    expect(s.ecs.commandCalls(DescribeTasksCommand).length).toBeLessThan(15);
+  });
+
+  it('fails on a non-zero exit with the reason and exit code', async () => {
+    const s = scenario({ phases: [] });
+    scriptTask(s, {
+      stoppedReason: 'Essential container in task exited',
+      stopCode: 'EssentialContainerExited',
+      containers: [
+        { name: 'app', exitCode: 3, reason: 'migration 0042 failed: relation "users" already exists' },
+      ],
+    });
+    const inputs = readInputs(migrate);
+    const report = reportFor(inputs, s.clock);
+    const prepared = await prepareTaskDefinition(s.deps, inputs, report);
+    await runOneOffTask(
+      s.deps,
+      inputs,
+      { arn: prepared.taskDefinitionArn, definition: prepared.definition },
+      report,
+      s.state,
+    );
+    expect(report.status).toBe('failed');
+    expect(report.task?.exitCode).toBe(3);
+    expect(report.reasons[0]).toBe(
+      'Task 0f1e2d3c stopped [EssentialContainerExited]: Essential container in task exited — app exit code 3 (migration 0042 failed: relation "users" already exists)',
+    );
+  });
+
+  it('stops the task when it outlives the timeout', async () => {
+    const s = scenario({ phases: [] });
+    scriptTask(s, {}, 60 * 60_000);
+    const inputs = readInputs({ ...migrate, timeout: '5m' });
+    const report = reportFor(inputs, s.clock);
+    const prepared = await prepareTaskDefinition(s.deps, inputs, report);
+    await runOneOffTask(
+      s.deps,
+      inputs,
+      { arn: prepared.taskDefinitionArn, definition: prepared.definition },
+      report,
+      s.state,
+    );
+    expect(report.status).toBe('failed');
+    expect(s.ecs.commandCalls(StopTaskCommand)).toHaveLength(1);
+  });
+
+  it('reports RunTask failures (no capacity) as they are', async () => {
+    const s = scenario({ phases: [] });
+    s.ecs.on(RunTaskCommand).resolves({
+      tasks: [],
+      failures: [
+        {
+          reason: 'Capacity is unavailable at this time.',
+          arn: 'arn:aws:ecs:us-east-1:123456789012:container-instance/x',
+        },
+      ],
+    });
+    const inputs = readInputs(migrate);
+    const report = reportFor(inputs, s.clock);
+    const prepared = await prepareTaskDefinition(s.deps, inputs, report);
+    await expect(
+      runOneOffTask(
+        s.deps,
+        inputs,
+        { arn: prepared.taskDefinitionArn, definition: prepared.definition },
+        report,
+        s.state,
+      ),
+    ).rejects.toThrow('RunTask started no task: Capacity is unavailable at this time.');
+  });
+});

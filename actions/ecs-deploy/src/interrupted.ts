@@ -1,0 +1,77 @@
+import { StopTaskCommand } from '@aws-sdk/client-ecs';
+import { describeError } from '@ecs-ship/shared/errors';
+import { rollBack } from './rollback.js';
+import { needsCleanup, type StateStore } from './state.js';
+import { watchDeployment, type Deps } from './watch.js';
+
+export type CleanupOutcome = 'nothing' | 'left-running' | 'rolled-back' | 'rollback-failed' | 'task-stopped';
+
+/**
+ * What the post step does for a main step that did not finish: stop its one-off task, or roll its
+ * deployment back (or wait for the rollback that main requested when it was cancelled).
+ */
+export async function finishInterruptedRun(
+  deps: Deps,
+  state: StateStore,
+  options: { rollbackOnFailure: boolean; timeoutMs: number },
+): Promise<CleanupOutcome> {
+  const { ecs, logger, clock } = deps;
+  if (!needsCleanup(state)) {
+    logger.debug('The main step finished; nothing to clean up.');
+    return 'nothing';
+  }
+  const cluster = state.get('cluster');
+  const taskArn = state.get('task-arn');
+  if (taskArn !== '') {
+    try {
+      await ecs.send(
+        new StopTaskCommand({
+          cluster,
+          task: taskArn,
+          reason: 'ecs-deploy: workflow run ended before the task',
+        }),
+      );
+      logger.info(`Stopped task ${taskArn}.`);
+    } catch (error) {
+      logger.warning(`Could not stop task ${taskArn}: ${describeError(error)}`);
+    }
+    return 'task-stopped';
+  }
+  const service = state.get('service');
+  const taskDefinitionArn = state.get('task-definition-arn');
+  const deploymentArn = state.get('deployment-arn');
+  const previous = state.get('previous-task-definition-arn');
+  if (service === '' || taskDefinitionArn === '') return 'nothing';
+  if (!options.rollbackOnFailure) {
+    logger.warning(
+      'The run ended before the deployment finished; rollback-on-failure is false, so it is left running.',
+    );
+    return 'left-running';
+  }
+  const deadline = clock.now() + options.timeoutMs;
+  const target = {
+    cluster,
+    service,
+    taskDefinitionArn,
+    strategy: 'rolling' as const,
+    ...(deploymentArn ? { deploymentArn } : {}),
+    ...(previous ? { previousTaskDefinitionArn: previous } : {}),
+  };
+  const requested = state.get('rollback-requested');
+  if (requested !== '') {
+    logger.info('Main requested a rollback when the run was cancelled; waiting for it.');
+    const watched =
+      requested === 'update' ? { ...target, taskDefinitionArn: previous || taskDefinitionArn } : target;
+    const watch = await watchDeployment(deps, watched, {
+      wait: { kind: 'stable' },
+      deadline,
+      continueFirstGate: false,
+    });
+    // 'update': the rollback is a new deployment of the previous revision, so its success is the rollback's.
+    const done = watch.outcome === 'rolled-back' || (requested === 'update' && watch.outcome === 'succeeded');
+    return done ? 'rolled-back' : 'rollback-failed';
+  }
+  logger.info('The run ended before the deployment finished: rolling it back.');
+  const rollback = await rollBack(deps, target, deadline);
+  return rollback.outcome === 'rolled-back' ? 'rolled-back' : 'rollback-failed';
+}

@@ -1,0 +1,37 @@
+import type { EnvironmentChange, ImageChange } from './render.js';
+import type { StageSpan } from './watch.js';
+
+export type Status = 'succeeded' | 'rolled-back' | 'failed' | 'in-progress' | 'paused';
+
+/** Everything the outputs and the job summary are built from, filled in as the run goes. */
+export interface DeployReport {
+  mode: 'service' | 'run-task';
+  region: string;
+  cluster: string;
+  service?: string;
+  strategy: string;
+  gate: 'none' | 'pause';
+  startedAt: number;
+  endedAt?: number;
+  taskDefinitionArn?: string;
+  previousTaskDefinitionArn?: string;
+  /** False when an equal revision was reused. */
+  registered?: boolean;
+  action?: 'updated' | 'attached' | 'unchanged';
+  deploymentArn?: string;
+  hookId?: string;
+  images: ImageChange[];
+  environment: EnvironmentChange[];
+  timeline: StageSpan[];
+  status?: Status;
+  /** AWS's reasons for a failure, and ours (timeout, cancellation). */
+  reasons: string[];
+  rollback?: 'requested' | 'rolled-back' | 'failed';
+  task?: { arn: string; exitCode?: number; lastStatus?: string };
+}
+
+export function newReport(
+  base: Omit<DeployReport, 'images' | 'environment' | 'timeline' | 'reasons'>,
+): DeployReport {
+  return { ...base, images: [], environment: [], timeline: [], reasons: [] };
+}

@@ -1,0 +1,250 @@
+import {
+  ContinueServiceDeploymentCommand,
+  type DeploymentConfiguration,
+  DescribeServiceDeploymentsCommand,
+  DescribeServicesCommand,
+  type ECSClient,
+} from '@aws-sdk/client-ecs';
+import { isTransientAwsError } from '@ecs-ship/shared/aws-clients';
+import type { Clock } from '@ecs-ship/shared/clock';
+import { describeError } from '@ecs-ship/shared/errors';
+import type { Logger } from '@ecs-ship/shared/logger';
+import { poll } from '@ecs-ship/shared/poll';
+import type { Strategy, WaitMode } from './inputs.js';
+import { predictedSleepMs, updateMarks, type Marks } from './pacing.js';
+import { describeChanges, snapshotOf, type Observation, type Snapshot } from './progress-log.js';
+import { reachedStage } from './stages.js';
+
+export interface Deps {
+  ecs: ECSClient;
+  logger: Logger;
+  clock: Clock;
+  signal?: AbortSignal;
+  /** For the polls' jitter; tests fix it. */
+  random?: () => number;
+}
+
+export interface WatchTarget {
+  cluster: string;
+  service: string;
+  /** The native service deployment; without it the service's deployments are watched (the waiter's rule). */
+  deploymentArn?: string;
+  taskDefinitionArn: string;
+  strategy: Strategy;
+  /** What was sent, for bake lengths when the deployment does not echo its configuration. */
+  deploymentConfiguration?: DeploymentConfiguration;
+}
+
+/** `reached`: the stage `wait` names was reached (the deployment goes on). */
+export type Outcome =
+  'succeeded' | 'rolled-back' | 'failed' | 'paused' | 'reached' | 'in-progress' | 'timeout';
+
+export interface StageSpan {
+  stage: string;
+  startedAt: number;
+  endedAt?: number;
+}
+
+export interface WatchResult {
+  outcome: Outcome;
+  /** The hook awaiting ContinueServiceDeployment when paused. */
+  hookId?: string;
+  last?: Observation;
+  timeline: StageSpan[];
+  calls: number;
+}
+
+/**
+ * Poll spacing, tuned with bench/run.ts on a scripted 30-minute canary. A milestone (status, stage,
+ * hook, a revision reaching its goal) tightens to `initialDelayMs`, since the end follows one; idle
+ * periods back off to `maxDelayMs`; a bake of known length is slept through (pacing.ts). On that
+ * canary it costs fewer calls than the ServicesStable waiter (15–120 s) and sees the end some 14 s
+ * after it happens on average, against about a minute.
+ */
+export const WATCH_TIMING = { initialDelayMs: 10_000, maxDelayMs: 60_000, backoff: 2 };
+
+/** Waits until the deployment ends or reaches what `wait` asks for; logs every change. */
+export async function watchDeployment(
+  deps: Deps,
+  target: WatchTarget,
+  options: { wait: WaitMode; deadline: number; continueFirstGate: boolean },
+): Promise<WatchResult> {
+  const { ecs, logger, clock } = deps;
+  const timeline: StageSpan[] = [];
+  const continued = new Set<string>();
+  let previous: Snapshot | undefined;
+  let last: Observation | undefined;
+  let calls = 0;
+  let marks: Marks = {};
+  let predicted = false;
+  const withService = target.deploymentArn === undefined || target.strategy === 'rolling';
+
+  const result = await poll<{ outcome: Outcome; hookId?: string }>(
+    async () => {
+      const observation: Observation = { at: clock.now() };
+      if (target.deploymentArn) {
+        calls++;
+        const response = await ecs.send(
+          new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [target.deploymentArn] }),
+        );
+        const deployment = response.serviceDeployments?.[0];
+        if (!deployment) {
+          throw new Error(
+            `DescribeServiceDeployments found no ${target.deploymentArn}: ${response.failures?.[0]?.reason ?? 'no reason given'}`,
+          );
+        }
+        observation.deployment = deployment;
+      }
+      if (withService) {
+        calls++;
+        const response = await ecs.send(
+          new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }),
+        );
+        if (response.services?.[0]) observation.service = response.services[0];
+      }
+      last = observation;
+      const snapshot = snapshotOf(observation);
+      const before = previous;
+      const lines = describeChanges(previous, snapshot);
+      for (const line of lines) logger.info(line);
+      trackStage(timeline, snapshot.stage, observation.at);
+      previous = snapshot;
+
+      const awaiting = observation.deployment?.lifecycleHookDetails?.find(
+        (hook) => hook.status === 'AWAITING_ACTION',
+      );
+      const hookId = awaiting?.hookId;
+      if (
+        hookId &&
+        options.continueFirstGate &&
+        !continued.has(hookId) &&
+        isFirstGate(observation, target.strategy)
+      ) {
+        continued.add(hookId);
+        calls++;
+        await ecs.send(
+          new ContinueServiceDeploymentCommand({
+            serviceDeploymentArn: target.deploymentArn,
+            hookId,
+            action: 'CONTINUE',
+          }),
+        );
+        logger.info(
+          `gate before the first production traffic shift: no production traffic has reached the new revision yet, so continuing (hook ${hookId}).`,
+        );
+        return { done: false, changed: true, value: { outcome: 'in-progress' } };
+      }
+      const decided = decide(observation, target, options.wait);
+      const done = decided.outcome !== 'in-progress';
+      // After a predicted sleep, look closely: the bake is about to end.
+      // Only milestones (status, stage, a hook) tighten the polling: task counts change one task at a
+      // time during a scale-up, and tightening on each would spend calls without seeing the end sooner.
+      // Revisions reaching their goal (new one fully running, old ones drained) come right before the end.
+      const milestone =
+        snapshot.status !== before?.status ||
+        snapshot.stage !== before?.stage ||
+        JSON.stringify(snapshot.hooks) !== JSON.stringify(before?.hooks ?? []) ||
+        settled(snapshot) !== (before ? settled(before) : '');
+      const changed = milestone || predicted;
+      marks = updateMarks(marks, observation.deployment, observation.at);
+      const sleep = predictedSleepMs(
+        observation.deployment,
+        target.deploymentConfiguration,
+        marks,
+        observation.at,
+        WATCH_TIMING.maxDelayMs,
+      );
+      predicted = sleep !== undefined;
+      if (sleep !== undefined && !done)
+        logger.debug(`bake in progress: next look in ${Math.round(sleep / 1000)}s`);
+      return { done, changed, value: decided, ...(sleep !== undefined ? { nextDelayMs: sleep } : {}) };
+    },
+    {
+      clock,
+      deadline: options.deadline,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      ...(deps.random ? { random: deps.random } : {}),
+      ...WATCH_TIMING,
+      isTransient: isTransientAwsError,
+      maxConsecutiveErrors: 6,
+      onTransientError: (error, count) =>
+        logger.warning(`AWS did not answer (${describeError(error)}); retry ${count} of 5.`),
+    },
+  );
+  const end = clock.now();
+  const open = timeline.at(-1);
+  const finished = result.status === 'done' && !['paused', 'reached'].includes(result.value?.outcome ?? '');
+  if (open && open.endedAt === undefined && finished) open.endedAt = end;
+  return {
+    outcome: result.status === 'timeout' ? 'timeout' : (result.value?.outcome ?? 'failed'),
+    ...(result.value?.hookId ? { hookId: result.value.hookId } : {}),
+    ...(last ? { last } : {}),
+    timeline,
+    calls,
+  };
+}
+
+/** The outcome an observation shows, given what the caller waits for ('in-progress': keep looking). */
+export function decide(
+  observation: Observation,
+  target: WatchTarget,
+  wait: WaitMode,
+): { outcome: Outcome; hookId?: string } {
+  const d = observation.deployment;
+  if (d) {
+    switch (d.status) {
+      case 'SUCCESSFUL':
+        return { outcome: 'succeeded' };
+      case 'ROLLBACK_SUCCESSFUL':
+        return { outcome: 'rolled-back' };
+      case 'ROLLBACK_FAILED':
+      case 'STOPPED':
+        return { outcome: 'failed' };
+      case 'STOP_REQUESTED':
+      case 'ROLLBACK_REQUESTED':
+      case 'ROLLBACK_IN_PROGRESS':
+        return { outcome: 'in-progress' };
+    }
+    const awaiting = d.lifecycleHookDetails?.find((hook) => hook.status === 'AWAITING_ACTION');
+    if (wait.kind === 'gate' && awaiting?.hookId) return { outcome: 'paused', hookId: awaiting.hookId };
+    if (wait.kind === 'stage' && reachedStage(d.lifecycleStage, wait.stage)) {
+      return awaiting?.hookId ? { outcome: 'paused', hookId: awaiting.hookId } : { outcome: 'reached' };
+    }
+    return { outcome: 'in-progress' };
+  }
+  const service = observation.service;
+  if (!service) return { outcome: 'in-progress' };
+  const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
+  if (service.taskDefinition !== target.taskDefinitionArn) return { outcome: 'rolled-back' };
+  if (primary?.rolloutState === 'FAILED') return { outcome: 'failed' };
+  const stable =
+    (service.deployments?.length ?? 0) === 1 &&
+    service.runningCount === service.desiredCount &&
+    (primary?.rolloutState ?? 'COMPLETED') === 'COMPLETED';
+  return { outcome: stable ? 'succeeded' : 'in-progress' };
+}
+
+/** Canary and linear pause before their first shift too, when the new revision has no production traffic yet. */
+function isFirstGate(observation: Observation, strategy: Strategy): boolean {
+  if (strategy !== 'canary' && strategy !== 'linear') return false;
+  const d = observation.deployment;
+  return (d?.targetServiceRevision?.requestedProductionTrafficWeight ?? 0) === 0;
+}
+
+/** Which revisions have reached their goal: the new one fully running, old ones drained. */
+function settled(snapshot: Snapshot): string {
+  return snapshot.revisions
+    .map((revision) =>
+      revision.role === 'new'
+        ? revision.running >= revision.desired && revision.pending === 0
+        : revision.running === 0,
+    )
+    .join(',');
+}
+
+function trackStage(timeline: StageSpan[], stage: string | undefined, at: number): void {
+  const open = timeline.at(-1);
+  if (!stage || open?.stage === stage) return;
+  if (open && open.endedAt === undefined) open.endedAt = at;
+  timeline.push({ stage, startedAt: at });
+}
