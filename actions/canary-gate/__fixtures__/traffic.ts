@@ -1,0 +1,115 @@
+/**
+ * Seeded ALB traffic for tests, written the way `aws cloudwatch get-metric-data` prints it, with the
+ * query Ids of the load balancer preset. Deterministic: the same options give the same file.
+ */
+export interface TrafficOptions {
+  start: number;
+  minutes: number;
+  canaryRequestsPerMinute: number;
+  baselineRequestsPerMinute: number;
+  baselineErrorRate: number;
+  /** Canary error rate relative to the baseline's (2 = twice as many errors). */
+  errorRatio: number;
+  baselineLatency: number;
+  latencyRatio: number;
+  seed: number;
+  /** Minutes with no latency point for either arm (a gap). */
+  latencyGaps?: number[];
+}
+
+export interface MetricDataExport {
+  MetricDataResults: Array<{
+    Id: string;
+    Label: string;
+    Timestamps: string[];
+    Values: number[];
+    StatusCode: 'Complete';
+  }>;
+  Messages: never[];
+}
+
+export function albTraffic(options: TrafficOptions): MetricDataExport {
+  const random = mulberry32(options.seed);
+  const series: Record<string, Array<[number, number]>> = {};
+  const add = (id: string, at: number, value: number): void => {
+    (series[id] ??= []).push([at, value]);
+  };
+  for (let minute = 0; minute < options.minutes; minute++) {
+    const at = options.start + minute * 60_000;
+    const canary = poisson(random, options.canaryRequestsPerMinute);
+    const baseline = poisson(random, options.baselineRequestsPerMinute);
+    const canaryErrors = binomial(
+      random,
+      canary,
+      Math.min(1, options.baselineErrorRate * options.errorRatio),
+    );
+    const baselineErrors = binomial(random, baseline, options.baselineErrorRate);
+    add('alb_requests_canary', at, canary);
+    add('alb_requests_baseline', at, baseline);
+    // ALB publishes a 5xx count only in minutes that had one.
+    if (canaryErrors > 0) add('alb_5xx_canary', at, canaryErrors);
+    if (baselineErrors > 0) add('alb_5xx_baseline', at, baselineErrors);
+    if (!options.latencyGaps?.includes(minute)) {
+      add(
+        'alb_latency_canary',
+        at,
+        averageLatency(random, options.baselineLatency * options.latencyRatio, canary),
+      );
+      add('alb_latency_baseline', at, averageLatency(random, options.baselineLatency, baseline));
+    }
+  }
+  const ids = [
+    'alb_requests_canary',
+    'alb_requests_baseline',
+    'alb_5xx_canary',
+    'alb_5xx_baseline',
+    'alb_latency_canary',
+    'alb_latency_baseline',
+  ];
+  return {
+    MetricDataResults: ids.map((id) => ({
+      Id: id,
+      Label: id,
+      // The CLI prints newest first by default.
+      Timestamps: (series[id] ?? []).map(([at]) => new Date(at).toISOString()).reverse(),
+      Values: (series[id] ?? []).map(([, value]) => value).reverse(),
+      StatusCode: 'Complete' as const,
+    })),
+    Messages: [],
+  };
+}
+
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function normal(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+function poisson(random: () => number, mean: number): number {
+  if (mean > 50) return Math.max(0, Math.round(mean + Math.sqrt(mean) * normal(random)));
+  let count = 0;
+  for (let product = random(); product > Math.exp(-mean); product *= random()) count++;
+  return count;
+}
+
+function binomial(random: () => number, trials: number, probability: number): number {
+  const mean = trials * probability;
+  if (mean > 30) return Math.max(0, Math.round(mean + Math.sqrt(mean * (1 - probability)) * normal(random)));
+  return poisson(random, mean);
+}
+
+/** The mean of `requests` lognormal latencies (sigma 0.5) around `mean` seconds. */
+function averageLatency(random: () => number, mean: number, requests: number): number {
+  const sigma = 0.5;
+  const spread = sigma * Math.sqrt(Math.exp(sigma * sigma) - 1);
+  return Math.max(0.001, mean * (1 + (spread * normal(random)) / Math.sqrt(Math.max(1, requests))));
+}

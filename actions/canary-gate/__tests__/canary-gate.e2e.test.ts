@@ -1,0 +1,105 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from '@jest/globals';
+import { runDist } from '@ecs-ship/testing/dist-runner';
+import { albTraffic, type TrafficOptions } from '../__fixtures__/traffic.js';
+
+// The built dist/index.js in replay, as the runner runs it: no AWS, a simulated clock, the decision
+// from exported CloudWatch data.
+const actionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const start = Date.UTC(2026, 10, 23, 12, 0);
+
+function exportFiles(traffic: Partial<TrafficOptions>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'canary-e2e-'));
+  const full = albTraffic({
+    start,
+    minutes: 30,
+    canaryRequestsPerMinute: 600,
+    baselineRequestsPerMinute: 2400,
+    baselineErrorRate: 0.002,
+    errorRatio: 1,
+    baselineLatency: 0.2,
+    latencyRatio: 1,
+    seed: 11,
+    ...traffic,
+  });
+  // Two exports, as a person would page through a long window.
+  const [first, second] = [0, 1].map((part) => ({
+    ...full,
+    MetricDataResults: full.MetricDataResults.map((result) => {
+      const keep = result.Timestamps.map((at, index) => [at, result.Values[index]] as const).filter(
+        ([at]) => Date.parse(at) - start < 15 * 60_000 === (part === 0),
+      );
+      return { ...result, Timestamps: keep.map(([at]) => at), Values: keep.map(([, value]) => value ?? 0) };
+    }),
+  }));
+  writeFileSync(path.join(dir, 'metrics-1.json'), JSON.stringify(first));
+  writeFileSync(path.join(dir, 'metrics-2.json'), JSON.stringify(second));
+  return dir;
+}
+
+const preset = {
+  'load-balancer':
+    'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/api/50dc6c495c0c9188',
+  'canary-target-group': 'targetgroup/green/6d0ecf831eec9f09',
+  'baseline-target-group': 'targetgroup/blue/1d0ecf831eec9f01',
+};
+
+describe('canary-gate dist in replay', () => {
+  it('rolls back a latency regression and explains it', async () => {
+    const dir = exportFiles({ latencyRatio: 2 });
+    const run = await runDist(actionDir, {
+      inputs: { ...preset, replay: `${dir}/*.json` },
+      env: { RUNNER_TEMP: dir },
+    });
+    expect(run.outputs.decision).toBe('rollback');
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.reason).toMatch(/response time/);
+    expect(Number(run.outputs['elapsed-seconds'])).toBeGreaterThan(0);
+    expect(Number(run.outputs['elapsed-seconds'])).toBeLessThan(20 * 60);
+    expect(run.commands).toContainEqual(expect.stringMatching(/^::error::Canary rolled back: /));
+    expect(run.summary).toContain('## Canary gate: ⏪ roll back (replay)');
+    expect(run.summary).toContain('```mermaid\nxychart-beta');
+    const report = JSON.parse(readFileSync(run.outputs.report ?? '', 'utf8')) as {
+      decision: string;
+      mode: string;
+      gate: { metrics: unknown[] };
+      timeline: unknown[];
+    };
+    expect(report).toMatchObject({ decision: 'rollback', mode: 'replay' });
+    expect(report.gate.metrics).toHaveLength(2);
+    expect(report.timeline.length).toBeGreaterThan(0);
+  });
+
+  it('promotes a healthy canary with absolute tolerance floors', async () => {
+    const dir = exportFiles({});
+    const run = await runDist(actionDir, {
+      inputs: {
+        ...preset,
+        replay: `${dir}/*.json`,
+        'error-tolerance': '20% or 0.5pp',
+        'latency-tolerance': '20% or 50ms',
+      },
+    });
+    expect(run.outputs.decision).toBe('promote');
+    expect(run.exitCode).toBe(0);
+    expect(run.summary).toContain('## Canary gate: ✅ promote (replay)');
+  });
+
+  it('rejects replay files without the Ids it would query, naming them', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'canary-e2e-'));
+    writeFileSync(
+      path.join(dir, 'm.json'),
+      JSON.stringify({ MetricDataResults: [{ Id: 'm1', Timestamps: [], Values: [] }] }),
+    );
+    const run = await runDist(actionDir, { inputs: { ...preset, replay: path.join(dir, 'm.json') } });
+    expect(run.exitCode).toBe(1);
+    expect(run.commands).toContainEqual(
+      expect.stringContaining(
+        '::error::Input "replay": the files have no results for the query Id(s) alb_requests_canary, alb_requests_baseline',
+      ),
+    );
+  });
+});

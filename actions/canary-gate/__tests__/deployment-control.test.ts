@@ -1,0 +1,101 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  ContinueServiceDeploymentCommand,
+  DescribeServiceDeploymentsCommand,
+  ECSClient,
+  ListServiceDeploymentsCommand,
+  StopServiceDeploymentCommand,
+} from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { MemoryLogger } from '@ecs-ship/shared/logger';
+import { DeploymentControl } from '../src/deployment-control.js';
+
+const arn = 'arn:aws:ecs:eu-west-1:123456789012:service-deployment/prod/api/dep-2';
+const deployment = (status: string, hooks: Array<{ hookId: string; status: string }> = []) => ({
+  serviceDeploymentArn: arn,
+  status: status as 'IN_PROGRESS',
+  lifecycleStage: 'PRODUCTION_TRAFFIC_SHIFT' as const,
+  lifecycleHookDetails: hooks.map((hook) => ({
+    ...hook,
+    targetType: 'PAUSE' as const,
+    status: hook.status as 'AWAITING_ACTION',
+  })),
+  targetServiceRevision: { arn: 'rev-2', requestedProductionTrafficWeight: 10 },
+});
+
+describe('DeploymentControl', () => {
+  it('finds the newest in-progress deployment of a service', async () => {
+    const ecs = mockClient(ECSClient);
+    ecs.on(ListServiceDeploymentsCommand).resolves({
+      serviceDeployments: [
+        { serviceDeploymentArn: 'older', createdAt: new Date(1000) },
+        { serviceDeploymentArn: arn, createdAt: new Date(2000) },
+      ],
+    });
+    ecs.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [deployment('IN_PROGRESS')] });
+    const control = await DeploymentControl.attach(
+      new ECSClient({ region: 'eu-west-1' }),
+      new MemoryLogger(),
+      { cluster: 'prod', service: 'api' },
+    );
+    expect(control.arn).toBe(arn);
+    expect(ecs.commandCalls(ListServiceDeploymentsCommand)[0]?.args[0].input).toMatchObject({
+      cluster: 'prod',
+      service: 'api',
+      status: ['IN_PROGRESS', 'PENDING'],
+    });
+  });
+
+  it('refuses a finished deployment and a service with none in progress', async () => {
+    const ecs = mockClient(ECSClient);
+    ecs.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [deployment('SUCCESSFUL')] });
+    ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
+    const client = new ECSClient({ region: 'eu-west-1' });
+    await expect(
+      DeploymentControl.attach(client, new MemoryLogger(), { serviceDeploymentArn: arn }),
+    ).rejects.toThrow(`The service deployment ${arn} is SUCCESSFUL: there is nothing left to gate.`);
+    await expect(
+      DeploymentControl.attach(client, new MemoryLogger(), { cluster: 'prod', service: 'api' }),
+    ).rejects.toThrow('Service "api" in cluster "prod" has no deployment in progress');
+    expect(ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0);
+  });
+
+  it('continues every waiting pause, and rolls back through the pause or by stopping', async () => {
+    const ecs = mockClient(ECSClient);
+    ecs.on(DescribeServiceDeploymentsCommand).resolves({
+      serviceDeployments: [deployment('IN_PROGRESS', [{ hookId: 'h1', status: 'AWAITING_ACTION' }])],
+    });
+    ecs.on(ContinueServiceDeploymentCommand).resolves({ serviceDeploymentArn: arn });
+    ecs.on(StopServiceDeploymentCommand).resolves({ serviceDeploymentArn: arn });
+    const control = await DeploymentControl.attach(
+      new ECSClient({ region: 'eu-west-1' }),
+      new MemoryLogger(),
+      { serviceDeploymentArn: arn },
+    );
+    const paused = await control.describe();
+    expect(paused).toEqual({
+      arn,
+      status: 'IN_PROGRESS',
+      stage: 'PRODUCTION_TRAFFIC_SHIFT',
+      awaitingHookIds: ['h1'],
+      canaryWeight: 10,
+      finished: false,
+    });
+    expect(await control.continuePauses(paused)).toBe(1);
+    await control.rollback(paused, '5xx up');
+    await control.rollback({ ...paused, awaitingHookIds: [] }, 'alarm');
+    expect(ecs.commandCalls(ContinueServiceDeploymentCommand).map((call) => call.args[0].input)).toEqual([
+      { serviceDeploymentArn: arn, hookId: 'h1', action: 'CONTINUE' },
+      { serviceDeploymentArn: arn, hookId: 'h1', action: 'ROLLBACK' },
+    ]);
+    expect(ecs.commandCalls(StopServiceDeploymentCommand)[0]?.args[0].input).toEqual({
+      serviceDeploymentArn: arn,
+      stopType: 'ROLLBACK',
+    });
+    expect(control.actions).toEqual([
+      'ContinueServiceDeployment CONTINUE (hook h1)',
+      'ContinueServiceDeployment ROLLBACK (hook h1)',
+      'StopServiceDeployment ROLLBACK',
+    ]);
+  });
+});

@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from '@jest/globals';
+import { IAM_ACTIONS } from '../src/iam.js';
+
+// Every command class the gate's source imports from the SDK must have its IAM action listed, and
+// the README's policy must list exactly those actions.
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const listed: string[] = [...IAM_ACTIONS.read, ...IAM_ACTIONS.act];
+
+function commandsImported(): string[] {
+  const sources = ['alarms.ts', 'cloudwatch-source.ts', 'deployment-control.ts'].map((file) =>
+    readFileSync(path.join(root, 'src', file), 'utf8'),
+  );
+  const found = new Set<string>();
+  for (const source of sources) {
+    for (const match of source.matchAll(/from '@aws-sdk\/client-(cloudwatch|ecs)'/g)) {
+      const block = source.slice(source.lastIndexOf('import', match.index), match.index);
+      for (const command of block.matchAll(/(\w+)Command\b/g)) found.add(`${match[1]}:${command[1]}`);
+    }
+  }
+  return [...found].sort();
+}
+
+describe('IAM actions', () => {
+  it('lists every command the gate can send', () => {
+    expect(commandsImported()).toEqual([...listed].sort());
+  });
+
+  it('matches the README policy', () => {
+    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const policy = /```json\n(\{[\s\S]*?"Statement"[\s\S]*?\})\n```/.exec(readme)?.[1] ?? '{}';
+    const actions = (JSON.parse(policy) as { Statement: Array<{ Action: string[] }> }).Statement.flatMap(
+      (statement) => statement.Action,
+    );
+    expect(actions.sort()).toEqual([...listed].sort());
+  });
+});

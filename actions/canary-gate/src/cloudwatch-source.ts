@@ -1,0 +1,61 @@
+import {
+  GetMetricDataCommand,
+  type CloudWatchClient,
+  type MetricDataQuery,
+} from '@aws-sdk/client-cloudwatch';
+import type { Logger } from '@ecs-ship/shared/logger';
+import type { MetricSource, MetricWindow, Series } from './metric-source.js';
+
+/** Pages of one GetMetricData read followed before giving up (each page holds up to 100,800 points). */
+const MAX_PAGES = 20;
+
+/**
+ * All queries in one GetMetricData request per poll, following NextToken. A result marked
+ * PartialData is completed by the next page; what is still missing after the last page is left out
+ * (a gap), never invented.
+ */
+export class CloudWatchSource implements MetricSource {
+  calls = 0;
+  constructor(
+    private readonly client: CloudWatchClient,
+    private readonly logger: Logger,
+  ) {}
+
+  async read(queries: readonly MetricDataQuery[], window: MetricWindow): Promise<Map<string, Series>> {
+    const series = new Map<string, Series>(queries.map((query) => [query.Id ?? '', new Map()]));
+    let nextToken: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      this.calls += 1;
+      const response = await this.client.send(
+        new GetMetricDataCommand({
+          MetricDataQueries: [...queries],
+          StartTime: new Date(window.start),
+          EndTime: new Date(window.end),
+          ScanBy: 'TimestampAscending',
+          ...(nextToken ? { NextToken: nextToken } : {}),
+        }),
+      );
+      for (const message of response.Messages ?? [])
+        this.logger.warning(`CloudWatch: ${message.Code}: ${message.Value}`);
+      for (const result of response.MetricDataResults ?? []) {
+        const target = series.get(result.Id ?? '');
+        if (!target) continue;
+        if (result.StatusCode === 'Forbidden' || result.StatusCode === 'InternalError') {
+          const detail = (result.Messages ?? []).map((message) => message.Value).join('; ');
+          throw new Error(
+            `CloudWatch answered ${result.StatusCode} for query ${result.Id}${detail ? `: ${detail}` : ''}`,
+          );
+        }
+        const timestamps = result.Timestamps ?? [];
+        const values = result.Values ?? [];
+        timestamps.forEach((timestamp, index) => {
+          const value = values[index];
+          if (value !== undefined && Number.isFinite(value)) target.set(new Date(timestamp).getTime(), value);
+        });
+      }
+      nextToken = response.NextToken;
+      if (!nextToken) break;
+    }
+    return series;
+  }
+}

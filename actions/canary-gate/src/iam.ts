@@ -1,0 +1,20 @@
+/**
+ * Every AWS API action the gate may call. The README's policy lists exactly these, and a test fails
+ * when the gate sends a command that is missing here.
+ */
+export const IAM_ACTIONS = {
+  /** Reading metrics and alarms (also with action: decide-only). */
+  read: [
+    'cloudwatch:GetMetricData',
+    'cloudwatch:DescribeAlarms',
+    'ecs:ListServiceDeployments',
+    'ecs:DescribeServiceDeployments',
+  ],
+  /** Acting on the deployment (action: act). */
+  act: ['ecs:ContinueServiceDeployment', 'ecs:StopServiceDeployment'],
+} as const;
+
+/** `GetMetricDataCommand` from @aws-sdk/client-cloudwatch -> `cloudwatch:GetMetricData`. */
+export function iamActionOf(service: 'cloudwatch' | 'ecs', commandName: string): string {
+  return `${service}:${commandName.replace(/Command$/, '')}`;
+}

@@ -1,0 +1,172 @@
+import { ConfigurationError } from '@ecs-ship/shared/errors';
+import type { InputReader } from '@ecs-ship/shared/inputs';
+import {
+  albPresetMetrics,
+  albRequestQueries,
+  loadBalancerDimension,
+  targetGroupDimension,
+} from './alb-preset.js';
+import { parseTolerance } from './engine/tolerance.js';
+import type { TimeoutAction, Tolerance } from './engine/types.js';
+import type { DeploymentTarget } from './deployment-control.js';
+import type { MetricPlan } from './metric-definitions.js';
+import { parseMetrics } from './parse-metrics.js';
+
+export interface CanaryGateInputs {
+  region?: string;
+  deployment?: DeploymentTarget;
+  plan: MetricPlan;
+  alarms: string[];
+  falseRollbackRate: number;
+  periodMs: number;
+  publishDelayMs: number;
+  minDurationMs: number;
+  maxDurationMs: number;
+  minRequests: number;
+  onTimeout: TimeoutAction;
+  action: 'act' | 'decide-only';
+  failOnRollback: boolean;
+  /** Pattern (path or glob) of exported get-metric-data files. */
+  replay?: string;
+  /** Metrics before this moment are not the canary's (default: when the gate starts). */
+  startTime?: number;
+}
+
+const PERIODS = [60, 300] as const;
+
+/** Reads and checks every input before the gate reads a metric or touches the deployment. */
+export function getInputs(inputs: InputReader): CanaryGateInputs {
+  const periodSeconds = inputs.integer('period-seconds', 60);
+  if (!(PERIODS as readonly number[]).includes(periodSeconds)) {
+    inputs.fail(
+      'period-seconds',
+      '60 or 300 (the periods of standard CloudWatch metrics)',
+      String(periodSeconds),
+    );
+  }
+  const plan = metricPlan(inputs, periodSeconds);
+  const replay = inputs.optional('replay');
+  const action = inputs.enumeration('action', ['act', 'decide-only'] as const, 'act');
+  const deployment = deploymentTarget(inputs);
+  if (action === 'act' && !deployment && !replay) {
+    throw new ConfigurationError(
+      'Input "service-deployment-arn" (or "cluster" and "service") is required when "action" is act; use action: decide-only to only decide.',
+    );
+  }
+  const maxDurationMs = inputs.duration('max-duration', '30m', {
+    min: periodSeconds * 1000,
+    max: 24 * 3_600_000,
+  });
+  const minDurationMs = inputs.duration('min-duration', `${3 * periodSeconds}s`, {
+    min: 0,
+    max: maxDurationMs,
+  });
+  const startText = inputs.optional('start-time');
+  const startTime = startText === undefined ? undefined : Date.parse(startText);
+  if (startTime !== undefined && !Number.isFinite(startTime)) {
+    inputs.fail('start-time', 'an ISO 8601 time such as 2026-11-23T17:00:00Z', startText ?? '');
+  }
+  const region = inputs.optional('region');
+  return {
+    ...(region ? { region } : {}),
+    ...(deployment ? { deployment } : {}),
+    plan,
+    alarms: inputs.list('alarms'),
+    falseRollbackRate: inputs.number('false-rollback-rate', 0.01, { min: 0.0001, max: 0.2 }),
+    periodMs: periodSeconds * 1000,
+    publishDelayMs: inputs.duration('publish-delay', '60s', { min: 0, max: 600_000 }),
+    minDurationMs,
+    maxDurationMs,
+    minRequests: inputs.integer('min-requests', 500, { min: 0 }),
+    onTimeout: inputs.enumeration('on-timeout', ['promote', 'rollback', 'fail'] as const, 'fail'),
+    action,
+    failOnRollback: inputs.boolean('fail-on-rollback', true),
+    ...(replay ? { replay } : {}),
+    ...(startTime !== undefined ? { startTime } : {}),
+  };
+}
+
+function deploymentTarget(inputs: InputReader): DeploymentTarget | undefined {
+  const arn = inputs.optional('service-deployment-arn');
+  const cluster = inputs.optional('cluster');
+  const service = inputs.optional('service');
+  if (arn) {
+    if (!/^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service-deployment\/.+/.test(arn)) {
+      inputs.fail(
+        'service-deployment-arn',
+        'an ECS service deployment ARN (arn:aws:ecs:<region>:<account>:service-deployment/...)',
+        arn,
+      );
+    }
+    return { serviceDeploymentArn: arn };
+  }
+  if (cluster && service) return { cluster, service };
+  if (cluster || service) {
+    throw new ConfigurationError(
+      'Inputs "cluster" and "service" go together: give both, or "service-deployment-arn".',
+    );
+  }
+  return undefined;
+}
+
+function tolerance(inputs: InputReader, name: string, fallback: string): Tolerance {
+  const text = inputs.string(name, fallback);
+  try {
+    return parseTolerance(text);
+  } catch {
+    return inputs.fail(name, 'a tolerance such as 20%, 0.1pp, 50ms, or "20% or 0.1pp"', text);
+  }
+}
+
+function metricPlan(inputs: InputReader, periodSeconds: number): MetricPlan {
+  const loadBalancer = inputs.optional('load-balancer');
+  const canaryTargetGroup = inputs.optional('canary-target-group');
+  const baselineTargetGroup = inputs.optional('baseline-target-group');
+  const albGiven = [loadBalancer, canaryTargetGroup, baselineTargetGroup].filter(Boolean).length;
+  if (albGiven > 0 && albGiven < 3) {
+    throw new ConfigurationError(
+      'Inputs "load-balancer", "canary-target-group" and "baseline-target-group" go together: give all three for the load balancer metrics.',
+    );
+  }
+  const custom = inputs.yaml('metrics');
+  const parsed = custom ? parseMetrics(custom.value, periodSeconds) : { metrics: [] };
+  if (albGiven === 3) {
+    const targets = {
+      loadBalancer: loadBalancerDimension(loadBalancer ?? '', 'load-balancer'),
+      canaryTargetGroup: targetGroupDimension(canaryTargetGroup ?? '', 'canary-target-group'),
+      baselineTargetGroup: targetGroupDimension(baselineTargetGroup ?? '', 'baseline-target-group'),
+    };
+    if (targets.canaryTargetGroup === targets.baselineTargetGroup) {
+      throw new ConfigurationError(
+        'Inputs "canary-target-group" and "baseline-target-group" name the same target group.',
+      );
+    }
+    if (parsed.requests) {
+      throw new ConfigurationError(
+        'Input "metrics" has a metric of kind "requests", but the load balancer inputs already give the request counts.',
+      );
+    }
+    const preset = albPresetMetrics(targets, {
+      periodSeconds,
+      errorTolerance: tolerance(inputs, 'error-tolerance', '20%'),
+      latencyTolerance: tolerance(inputs, 'latency-tolerance', '20%'),
+      latencyStatistic: latencyStatistic(inputs),
+    });
+    return { requests: albRequestQueries(targets, periodSeconds), metrics: [...preset, ...parsed.metrics] };
+  }
+  if (!parsed.requests) {
+    throw new ConfigurationError(
+      'No request counts: give "load-balancer", "canary-target-group" and "baseline-target-group", or a metric of kind "requests" in "metrics".',
+    );
+  }
+  if (parsed.metrics.length === 0)
+    throw new ConfigurationError('Input "metrics" has no metric of kind rate or level to judge.');
+  return { requests: parsed.requests, metrics: parsed.metrics };
+}
+
+function latencyStatistic(inputs: InputReader): string {
+  const value = inputs.string('latency-statistic', 'Average');
+  if (!/^(Average|p\d{1,2}(\.\d+)?)$/.test(value))
+    inputs.fail('latency-statistic', 'Average or a percentile such as p90 or p99.9', value);
+  return value;
+}

@@ -1,0 +1,126 @@
+import { formatDuration } from '@ecs-ship/shared/duration';
+import {
+  details,
+  escapeText,
+  heading,
+  mermaid,
+  paragraph,
+  table,
+  type SummaryBlock,
+} from '@ecs-ship/shared/summary';
+import type { MetricSpec } from './engine/types.js';
+import { formatEffect, formatInterval, formatValue } from './format.js';
+import type { GateOutcome, TimelineEntry } from './gate-loop.js';
+
+const TITLES: Record<string, string> = {
+  promote: '✅ promote',
+  rollback: '⏪ roll back',
+  inconclusive: '⚠️ inconclusive',
+};
+
+export interface SummaryInput {
+  outcome: GateOutcome;
+  specs: MetricSpec[];
+  mode: 'live' | 'replay';
+  deploymentArn?: string;
+  region?: string;
+}
+
+/** What a person paged at 3 a.m. reads first: the decision, why, and the numbers behind it. */
+export function buildSummary({ outcome, specs, mode, deploymentArn }: SummaryInput): SummaryBlock[] {
+  const blocks: SummaryBlock[] = [
+    heading(
+      `Canary gate: ${TITLES[outcome.decision] ?? outcome.decision}${mode === 'replay' ? ' (replay)' : ''}`,
+    ),
+    paragraph(`**${escapeText(outcome.reason)}**`),
+    paragraph(
+      [
+        `Decided after ${formatDuration(outcome.elapsedMs)}${mode === 'replay' ? ' of replayed time' : ''} and ${outcome.timeline.length} period(s);`,
+        `canary served ${outcome.state.canaryRequests.toLocaleString('en-US')} requests.`,
+        `Rule: \`${outcome.rule}\`.`,
+        deploymentArn
+          ? `Deployment \`${deploymentArn}\`${outcome.deploymentStatus ? ` is ${outcome.deploymentStatus}` : ''}.`
+          : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
+    ),
+    table(
+      ['Metric', 'Baseline', 'Canary', 'Effect', 'Interval', 'Samples', 'Status', 'Rule'],
+      outcome.state.metrics.map((metric) => {
+        const spec = specs.find((entry) => entry.name === metric.name) ?? { kind: metric.kind };
+        return [
+          `${(spec as MetricSpec).label ?? metric.name}${metric.critical ? '' : ' (non-critical)'}`,
+          formatValue(spec, metric.baselineValue),
+          formatValue(spec, metric.canaryValue),
+          formatEffect(metric.effect),
+          formatInterval(metric.interval),
+          metric.kind === 'rate'
+            ? `${metric.samples.canaryRequests.toLocaleString('en-US')} / ${metric.samples.baselineRequests.toLocaleString('en-US')} req`
+            : `${metric.samples.periods} periods`,
+          metric.status,
+          metric.rule,
+        ];
+      }),
+      ['left', 'right', 'right', 'right', 'left', 'right', 'left', 'left'],
+    ),
+  ];
+  if (outcome.triggeredAlarms.length > 0) {
+    blocks.push(
+      table(
+        ['Alarm', 'State', 'Reason'],
+        outcome.triggeredAlarms.map((alarm) => [alarm.name, alarm.state, escapeText(alarm.reason ?? '')]),
+      ),
+    );
+  }
+  for (const warning of outcome.state.warnings) blocks.push(paragraph(`⚠️ ${escapeText(warning)}`));
+  for (const spec of specs) {
+    const chart = chartFor(spec, outcome.timeline);
+    if (chart) blocks.push(chart);
+  }
+  if (outcome.actions.length > 0)
+    blocks.push(paragraph(`Actions on the deployment: ${outcome.actions.join('; ')}.`));
+  blocks.push(
+    details('Period by period', [
+      table(
+        ['Period', 'Canary req', 'Baseline req', 'Leaning'],
+        outcome.timeline.map((entry) => [
+          new Date(entry.periodStart).toISOString().slice(11, 16),
+          String(entry.canaryRequests),
+          String(entry.baselineRequests),
+          escapeText(entry.decision === 'continue' ? entry.leaning : entry.decision),
+        ]),
+      ),
+    ]),
+  );
+  return blocks;
+}
+
+/** Canary against baseline over time, per period, in the unit a person reads. */
+export function chartFor(spec: MetricSpec, timeline: readonly TimelineEntry[]): SummaryBlock | undefined {
+  if (timeline.length < 2) return undefined;
+  const scale = spec.kind === 'rate' ? 100 : spec.unit === 'seconds' ? 1000 : 1;
+  const unit = spec.kind === 'rate' ? '%' : spec.unit === 'seconds' ? 'ms' : '';
+  const point = (entry: TimelineEntry, arm: 'canary' | 'baseline'): number => {
+    const value = entry.values[spec.name]?.[arm];
+    if (value === undefined) return 0;
+    if (spec.kind !== 'rate') return round(value * scale, 1);
+    const requests = arm === 'canary' ? entry.canaryRequests : entry.baselineRequests;
+    return requests > 0 ? round((value / requests) * scale, 3) : 0;
+  };
+  const labels = timeline.map((entry) => `"${new Date(entry.periodStart).toISOString().slice(11, 16)}"`);
+  return mermaid(
+    [
+      'xychart-beta',
+      `  title "${(spec.label ?? spec.name).replace(/"/g, "'")}${unit ? ` (${unit})` : ''}: baseline (first line) vs canary (second)"`,
+      `  x-axis [${labels.join(', ')}]`,
+      `  y-axis "${unit || 'value'}"`,
+      `  line [${timeline.map((entry) => point(entry, 'baseline')).join(', ')}]`,
+      `  line [${timeline.map((entry) => point(entry, 'canary')).join(', ')}]`,
+    ].join('\n'),
+  );
+}
+
+function round(value: number, digits: number): number {
+  return Number(value.toFixed(digits));
+}
