@@ -28421,7 +28421,9 @@ function isConfigurationError(error) {
 }
 /** The one line a person reads first: the message for known errors, name and message otherwise. */
 function describeError(error) {
-    if (error instanceof ConfigurationError || error instanceof OutcomeError || error instanceof errors_CancelledError) {
+    if (error instanceof ConfigurationError ||
+        error instanceof OutcomeError ||
+        error instanceof errors_CancelledError) {
         return error.message;
     }
     if (error instanceof Error) {
@@ -31645,7 +31647,10 @@ class InputReader {
             return undefined;
         const file = this.resolveFile(value);
         if (file !== undefined) {
-            return { value: parseYamlText((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'), `input "${name}" (file ${value})`), source: value };
+            return {
+                value: parseYamlText((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'), `input "${name}" (file ${value})`),
+                source: value,
+            };
         }
         if (!/\n/.test(value) && /\.(ya?ml|json)$/i.test(value)) {
             throw new ConfigurationError(`Input "${name}" names the file ${JSON.stringify(value)}, which does not exist (relative paths start at ${this.workspace}).`);
@@ -31675,7 +31680,8 @@ class InputReader {
         }
     }
     checkBounds(name, parsed, bounds, raw, kind) {
-        if ((bounds.min !== undefined && parsed < bounds.min) || (bounds.max !== undefined && parsed > bounds.max)) {
+        if ((bounds.min !== undefined && parsed < bounds.min) ||
+            (bounds.max !== undefined && parsed > bounds.max)) {
             return this.fail(name, `${kind}${describeBounds(bounds)}`, raw);
         }
         return parsed;
@@ -31694,7 +31700,9 @@ function parseYamlText(text, what) {
     const document = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true, uniqueKeys: true });
     const [first] = document.errors;
     if (first) {
-        const where = first.linePos?.[0] ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}` : '';
+        const where = first.linePos?.[0]
+            ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}`
+            : '';
         throw new ConfigurationError(`${what} is not valid YAML${where}: ${first.message.split('\n')[0]}`);
     }
     return document.toJS({ maxAliasCount: 100 });
@@ -31769,7 +31777,11 @@ function looksLikeCredentialName(name) {
 
 ;// CONCATENATED MODULE: ../../packages/shared/src/summary.ts
 
-const heading = (text, level = 2) => ({ type: 'heading', text, level });
+const heading = (text, level = 2) => ({
+    type: 'heading',
+    text,
+    level,
+});
 const paragraph = (text) => ({ type: 'paragraph', text });
 const table = (header, rows, align) => ({
     type: 'table',
@@ -31824,7 +31836,7 @@ function renderBlock(block) {
         case 'mermaid':
             return `\`\`\`mermaid\n${block.source.trimEnd()}\n\`\`\`\n`;
         case 'list':
-            return block.items.map((item, index) => `${block.ordered ? `${index + 1}.` : '-'} ${item}`).join('\n') + '\n';
+            return (block.items.map((item, index) => `${block.ordered ? `${index + 1}.` : '-'} ${item}`).join('\n') + '\n');
         case 'code': {
             const fence = block.text.includes('```') ? '````' : '```';
             return `${fence}${block.language ?? ''}\n${block.text.trimEnd()}\n${fence}\n`;
@@ -31903,7 +31915,10 @@ async function runAction(options, body) {
         logger.warning(`Could not write the job summary: ${describeError(error)}`);
     }
     if (failure !== undefined) {
-        if (!(failure instanceof ConfigurationError) && !(failure instanceof errors_CancelledError) && failure instanceof Error) {
+        const expected = failure instanceof ConfigurationError ||
+            failure instanceof errors_CancelledError ||
+            failure instanceof OutcomeError;
+        if (!expected && failure instanceof Error) {
             logger.debug(failure.stack ?? '');
         }
         setFailed(secrets.redact(describeError(failure)));
@@ -31964,18 +31979,27 @@ async function readBody(response) {
     }
     return Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8');
 }
-/** fetch hides the useful part ("connect ECONNREFUSED 127.0.0.1:8080") in `cause`. */
+/**
+ * fetch hides the useful part ("connect ECONNREFUSED 127.0.0.1:8080") in `cause`. Duck-typed, not
+ * instanceof: undici builds its errors in another realm than a test runner's.
+ */
 function describeFetchError(error) {
-    if (!(error instanceof Error))
+    const asError = (value) => typeof value === 'object' &&
+        value !== null &&
+        typeof value.message === 'string'
+        ? value
+        : undefined;
+    const outer = asError(error);
+    if (!outer)
         return String(error);
-    const cause = error.cause;
-    if (cause instanceof Error) {
-        const code = cause.code;
-        return code && !cause.message.includes(code) ? `${code}: ${cause.message}` : cause.message;
-    }
-    if (error.name === 'AbortError')
+    const cause = asError(error.cause);
+    if (cause)
+        return cause.code && !cause.message.includes(cause.code)
+            ? `${cause.code}: ${cause.message}`
+            : cause.message;
+    if (outer.name === 'AbortError')
         return 'cancelled';
-    return error.message;
+    return outer.message;
 }
 
 ;// CONCATENATED MODULE: ../../packages/shared/src/structure.ts
@@ -33274,9 +33298,10 @@ const index_node_esm_plugin = {
 // register plugins
 jsep.plugins.register(index, index_node_esm_plugin);
 jsep.addUnaryOp('typeof');
+jsep.addUnaryOp('void');
 jsep.addLiteral('null', null);
 jsep.addLiteral('undefined', undefined);
-const BLOCKED_PROTO_PROPERTIES = new Set(['constructor', '__proto__', '__defineGetter__', '__defineSetter__']);
+const BLOCKED_PROTO_PROPERTIES = new Set(['constructor', '__proto__', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
 const SafeEval = {
   /**
    * @param {jsep.Expression} ast
@@ -33395,7 +33420,9 @@ const SafeEval = {
       '~': a => ~SafeEval.evalAst(a, subs),
       // eslint-disable-next-line no-implicit-coercion -- API
       '+': a => +SafeEval.evalAst(a, subs),
-      typeof: a => typeof SafeEval.evalAst(a, subs)
+      typeof: a => typeof SafeEval.evalAst(a, subs),
+      // eslint-disable-next-line no-void, sonarjs/void-use -- feature
+      void: a => void SafeEval.evalAst(a, subs)
     }[ast.operator](ast.argument);
     return result;
   },
@@ -33405,9 +33432,12 @@ const SafeEval = {
   evalCallExpression(ast, subs) {
     const args = ast.arguments.map(arg => SafeEval.evalAst(arg, subs));
     const func = SafeEval.evalAst(ast.callee, subs);
-    // if (func === Function) {
-    //     throw new Error('Function constructor is disabled');
-    // }
+    /* c8 ignore start  */
+    if (func === Function) {
+      // unreachable since BLOCKED_PROTO_PROPERTIES includes 'constructor'
+      throw new Error('Function constructor is disabled');
+    }
+    /* c8 ignore end  */
     return func(...args);
   },
   evalAssignmentExpression(ast, subs) {
@@ -34205,7 +34235,17 @@ function selectJsonPath(path, document) {
 
 
 
-const CHECK_FIELDS = ['name', 'method', 'path', 'url', 'headers', 'body', 'json', 'expect', 'follow-redirects'];
+const CHECK_FIELDS = [
+    'name',
+    'method',
+    'path',
+    'url',
+    'headers',
+    'body',
+    'json',
+    'expect',
+    'follow-redirects',
+];
 const EXPECT_FIELDS = ['status', 'body-contains', 'json', 'headers', 'max-latency-ms'];
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -34405,7 +34445,9 @@ function getInputs(inputs, secrets) {
 
 ;// CONCATENATED MODULE: ./src/check.ts
 function describeStatus(matchers) {
-    return matchers.map((matcher) => (matcher.kind === 'exact' ? String(matcher.code) : `${matcher.hundreds}xx`)).join(' or ');
+    return matchers
+        .map((matcher) => (matcher.kind === 'exact' ? String(matcher.code) : `${matcher.hundreds}xx`))
+        .join(' or ');
 }
 function statusMatches(matchers, status) {
     return matchers.some((matcher) => matcher.kind === 'exact' ? matcher.code === status : Math.floor(status / 100) === matcher.hundreds);
@@ -34473,8 +34515,13 @@ function buildJunitXml(report) {
     ].join('\n');
 }
 function xml(text) {
-    return text
-        .replace(/[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD]/g, '')
+    // XML 1.0 forbids most control characters even when escaped; drop them.
+    const allowed = [...text].filter((char) => {
+        const code = char.codePointAt(0) ?? 0;
+        return (code === 0x09 || code === 0x0a || code === 0x0d || (code >= 0x20 && code !== 0xfffe && code !== 0xffff));
+    });
+    return allowed
+        .join('')
         .replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[char] ?? char);
 }
 function urlWithoutCredentials(url) {
@@ -34541,15 +34588,29 @@ var external_node_util_ = __nccwpck_require__(7975);
 /** Every mismatch between a response and the check's expectation; empty means the attempt passed. */
 function evaluate(expectation, probe) {
     if (probe.status === undefined) {
-        return [{ what: 'response', expected: `status ${describeStatus(expectation.status)}`, actual: probe.error ?? 'none' }];
+        return [
+            {
+                what: 'response',
+                expected: `status ${describeStatus(expectation.status)}`,
+                actual: probe.error ?? 'none',
+            },
+        ];
     }
     const mismatches = [];
     if (!statusMatches(expectation.status, probe.status)) {
-        mismatches.push({ what: 'status', expected: describeStatus(expectation.status), actual: String(probe.status) });
+        mismatches.push({
+            what: 'status',
+            expected: describeStatus(expectation.status),
+            actual: String(probe.status),
+        });
     }
     for (const text of expectation.bodyContains) {
         if (!probe.body.includes(text)) {
-            mismatches.push({ what: 'body', expected: `contains ${JSON.stringify(text)}`, actual: excerpt(probe.body) });
+            mismatches.push({
+                what: 'body',
+                expected: `contains ${JSON.stringify(text)}`,
+                actual: excerpt(probe.body),
+            });
         }
     }
     if (expectation.json.length > 0)
@@ -34586,7 +34647,11 @@ function evaluateJson(expectations, body) {
         }
         const actual = found.length === 1 ? found[0] : found;
         if (!jsonValueMatches(expected, actual)) {
-            mismatches.push({ what: `json ${path}`, expected: JSON.stringify(expected), actual: excerpt(JSON.stringify(actual)) });
+            mismatches.push({
+                what: `json ${path}`,
+                expected: JSON.stringify(expected),
+                actual: excerpt(JSON.stringify(actual)),
+            });
         }
     }
     return mismatches;
@@ -34711,7 +34776,11 @@ function buildSummary({ report, lastBodies, deadlineMs }) {
         ]), ['left', 'left', 'right', 'left', 'right', 'left']),
     ];
     for (const check of report.checks.filter((entry) => !entry.passed)) {
-        const rows = (check.last?.mismatches ?? []).map((m) => [m.what, escapeText(m.expected), escapeText(m.actual)]);
+        const rows = (check.last?.mismatches ?? []).map((m) => [
+            m.what,
+            escapeText(m.expected),
+            escapeText(m.actual),
+        ]);
         const body = lastBodies[check.name];
         blocks.push(details(`❌ ${escapeText(check.name)}: what was expected and what came back`, [
             table(['What', 'Expected', 'Got'], rows.length > 0 ? rows : [['attempt', 'a response', 'no attempt was made']]),
@@ -34736,9 +34805,11 @@ async function run() {
         const { logger, clock, secrets } = context;
         const inputs = getInputs(context.inputs, secrets);
         const startedAt = clock.now();
-        let report;
+        const outcome = {};
         const lastBodies = {};
-        context.setSummary(() => (report ? buildSummary({ report, lastBodies, deadlineMs: inputs.deadlineMs }) : []));
+        context.setSummary(() => outcome.report
+            ? buildSummary({ report: outcome.report, lastBodies, deadlineMs: inputs.deadlineMs })
+            : []);
         logger.info(`Running ${inputs.checks.length} check(s) until ${new Date(startedAt + inputs.deadlineMs).toISOString()}: ${inputs.checks
             .map((check) => check.name)
             .join(', ')}`);
@@ -34752,7 +34823,8 @@ async function run() {
             if (result.lastBody)
                 lastBodies[result.check.name] = secrets.redact(result.lastBody);
         }
-        report = buildJsonReport(results, startedAt, clock.now() - startedAt, secrets);
+        const report = buildJsonReport(results, startedAt, clock.now() - startedAt, secrets);
+        outcome.report = report;
         const directory = inputs.reportDir ?? external_node_path_default().join(process.env.RUNNER_TEMP ?? process.cwd(), `smoke-test-${startedAt}`);
         await (0,promises_namespaceObject.mkdir)(directory, { recursive: true });
         const reportFile = external_node_path_default().join(directory, 'smoke-test-report.json');
