@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { ConfigurationError } from '../src/errors.js';
 import { InputReader, splitList } from '../src/inputs.js';
-import { SecretRegistry } from '../src/secrets.js';
+import { looksLikeCredentialName, SecretRegistry } from '../src/secrets.js';
 
 const reader = (values: Record<string, string>, secretInputs: string[] = [], workspace?: string) => {
   const secrets = new SecretRegistry();
@@ -111,6 +111,28 @@ describe('InputReader', () => {
     expect(() => inputs.keyValueLines('bad', form)).toThrow(
       'Input "bad" must be lines of container=value; got "no-equals".',
     );
+  });
+
+  it('hides key=value values in errors and registers those whose key is secret', () => {
+    const form = { pattern: /^[\w-]+\.[A-Z_]+$/, description: 'container.NAME' };
+    const bad = reader({ environment: 'app-DB_PASSWORD=hunter2-secret' });
+    expect(() =>
+      bad.inputs.keyValueLines('environment', form, { hideValues: true, isSecret: looksLikeCredentialName }),
+    ).toThrow(
+      'Input "environment" must be lines of container.NAME=value; got a line whose key is "app-DB_PASSWORD".',
+    );
+    const noEquals = reader({ environment: 'app.A=1\nhunter2-secret' });
+    expect(() =>
+      noEquals.inputs.keyValueLines('environment', form, {
+        hideValues: true,
+        isSecret: looksLikeCredentialName,
+      }),
+    ).toThrow('got line 2, which has no "=" (value hidden).');
+    const good = reader({ environment: 'app.DB_PASSWORD=hunter2-secret' });
+    expect(
+      good.inputs.keyValueLines('environment', form, { hideValues: true, isSecret: looksLikeCredentialName }),
+    ).toEqual([['app.DB_PASSWORD', 'hunter2-secret']]);
+    expect(good.secrets.has('hunter2-secret')).toBe(true);
   });
 
   it('never quotes a secret input back, and registers it', () => {
