@@ -60,6 +60,30 @@ describe('DeploymentControl', () => {
     expect(ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0);
   });
 
+  it('continues the pause before the first canary shift, but never a blue/green gate', async () => {
+    const ecs = mockClient(ECSClient);
+    ecs.on(ContinueServiceDeploymentCommand).resolves({ serviceDeploymentArn: arn });
+    const firstPause = (strategy: 'CANARY' | 'BLUE_GREEN', weight: number) => ({
+      ...deployment('IN_PROGRESS', [{ hookId: 'h0', status: 'AWAITING_ACTION' }]),
+      deploymentConfiguration: { strategy },
+      targetServiceRevision: { arn: 'rev-2', requestedProductionTrafficWeight: weight },
+    });
+    ecs.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [firstPause('CANARY', 0)] });
+    const control = await DeploymentControl.attach(
+      new ECSClient({ region: 'eu-west-1' }),
+      new MemoryLogger(),
+      { serviceDeploymentArn: arn },
+    );
+    expect(await control.continueFirstPause(await control.describe())).toBe(true);
+    ecs.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [firstPause('CANARY', 10)] });
+    expect(await control.continueFirstPause(await control.describe())).toBe(false);
+    ecs.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [firstPause('BLUE_GREEN', 0)] });
+    expect(await control.continueFirstPause(await control.describe())).toBe(false);
+    expect(
+      ecs.commandCalls(ContinueServiceDeploymentCommand).map((call) => call.args[0].input.hookId),
+    ).toEqual(['h0']);
+  });
+
   it('continues every waiting pause, and rolls back through the pause or by stopping', async () => {
     const ecs = mockClient(ECSClient);
     ecs.on(DescribeServiceDeploymentsCommand).resolves({

@@ -20,6 +20,8 @@ export interface DeploymentView {
   awaitingHookIds: string[];
   /** Share of production traffic requested for the new revision, when ECS reports it. */
   canaryWeight?: number;
+  /** ROLLING, CANARY, LINEAR or BLUE_GREEN. */
+  strategy?: string;
   finished: boolean;
 }
 
@@ -30,12 +32,14 @@ export function viewOf(deployment: ServiceDeployment): DeploymentView {
     .filter((hook) => hook.status === 'AWAITING_ACTION' && hook.hookId)
     .map((hook) => hook.hookId as string);
   const weight = deployment.targetServiceRevision?.requestedProductionTrafficWeight;
+  const strategy = deployment.deploymentConfiguration?.strategy;
   return {
     arn: deployment.serviceDeploymentArn ?? '',
     status: deployment.status ?? 'UNKNOWN',
     ...(deployment.lifecycleStage ? { stage: deployment.lifecycleStage } : {}),
     awaitingHookIds: awaiting,
     ...(weight !== undefined ? { canaryWeight: weight } : {}),
+    ...(strategy ? { strategy } : {}),
     finished: !ACTIVE.has(deployment.status ?? ''),
   };
 }
@@ -80,6 +84,21 @@ export class DeploymentControl {
       );
     }
     return viewOf(deployment);
+  }
+
+  /**
+   * A canary or linear deployment also pauses before its first shift, when the new revision has no
+   * production traffic yet: there is nothing to judge, so that pause is continued at once. (A
+   * blue/green deployment's single pause is the gate itself: it is never continued here.)
+   */
+  async continueFirstPause(view: DeploymentView): Promise<boolean> {
+    const progressive = view.strategy === 'CANARY' || view.strategy === 'LINEAR';
+    if (!progressive || view.canaryWeight !== 0 || view.awaitingHookIds.length === 0) return false;
+    this.logger.info(
+      'The deployment paused before any production traffic reached the new revision; continuing so the canary takes traffic.',
+    );
+    await this.continuePauses(view);
+    return true;
   }
 
   /** Lets every waiting pause proceed to the next traffic shift. */

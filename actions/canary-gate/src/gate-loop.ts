@@ -166,6 +166,7 @@ export async function runGateLoop(
         );
       }
       lastView = view;
+      if (await control.continueFirstPause(view)) lastView = { ...view, awaitingHookIds: [] };
       if (view.finished) {
         if (view.status === 'SUCCESSFUL') {
           return promoted

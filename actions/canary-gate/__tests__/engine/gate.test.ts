@@ -4,7 +4,7 @@
  * (two critical metrics, overdispersed errors, α split between them).
  */
 import { describe, expect, it } from '@jest/globals';
-import { createGate } from '../../src/engine/gate.js';
+import { alphasFor, createGate } from '../../src/engine/gate.js';
 import type { GateConfig, MetricSpec, PeriodObservation } from '../../src/engine/types.js';
 import { normal, poisson, seeded } from './random.js';
 
@@ -165,8 +165,32 @@ describe('createGate', () => {
     [{ maxDurationPeriods: 0 }, /max duration/],
     [{ minDurationPeriods: 40 }, /min duration/],
     [{ minRequests: -1 }, /min-requests/],
+    [{ metrics: [{ ...errors, alphaWeight: 0 }] }, /alphaWeight/],
   ])('rejects %j', (overrides, message) => {
     expect(() => createGate(config(overrides))).toThrow(message);
+  });
+
+  it('splits the rollback budget 4 : 1 between a rate and a level, and by explicit weights', () => {
+    const base = config();
+    expect(alphasFor(base, errors)).toEqual({ rollback: 0.008, promote: 0.01 });
+    expect(alphasFor(base, latency).rollback).toBeCloseTo(0.002, 15);
+    const either = { ...latency, direction: 'either' as const, alphaWeight: 2 };
+    const weighted = config({ metrics: [{ ...errors, alphaWeight: 1 }, either] });
+    // weights: errors 1 × 1 side, latency 2 × 2 sides
+    expect(alphasFor(weighted, weighted.metrics[0] as MetricSpec).rollback).toBeCloseTo(0.002, 15);
+    expect(alphasFor(weighted, either).rollback).toBeCloseTo(0.004, 15);
+    const warnOnly = { ...latency, name: 'cpu', critical: false };
+    expect(alphasFor(config({ metrics: [errors, latency, warnOnly] }), warnOnly).rollback).toBe(0.01);
+  });
+
+  it('rolls back a regression that starts after ten healthy minutes', () => {
+    const gate = createGate(config({ metrics: [errors] }));
+    let state = gate.state();
+    for (let i = 0; i < 30 && state.decision === 'continue'; i++) {
+      state = gate.observe(period(i, [1000, i < 10 ? 5 : 15, 0.2], [4000, 20, 0.2]));
+    }
+    expect(state.decision).toBe('rollback');
+    expect(state.periods).toBeGreaterThan(10);
   });
 
   it('rolls back healthy canaries in fewer than α of runs, looking every period', () => {

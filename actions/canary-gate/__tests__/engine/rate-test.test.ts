@@ -1,13 +1,20 @@
 /*
  * The rate test. Known answers are recomputed by another route: the mixture evidence from binomial
  * probabilities written out with factorials (instead of the engine's accumulated logit form), and the
- * Mantel–Haenszel ratio by hand. The simulation checks Ville's bound under repeated looks: data drawn
- * exactly at the tolerance boundary θ* (the least favourable null) must cross 1/α in at most α of the
- * runs, with and without overdispersion.
+ * Mantel–Haenszel ratio by hand, and the change-point mixture from its documented weights. The
+ * simulation checks Ville's bound under repeated looks: data drawn exactly at the tolerance boundary θ*
+ * (the least favourable null) must cross 1/α in at most α of the runs, with and without
+ * overdispersion, for the whole-run evidence and for the mixture over restarts.
  */
 import { describe, expect, it } from '@jest/globals';
-import { halfNormalMixture, logSumExp } from '../../src/engine/mixture.js';
-import { RATE_TEST_DEFAULTS, RateTest } from '../../src/engine/rate-test.js';
+import { restartSchedule } from '../../src/engine/change-points.js';
+import {
+  halfNormalMixture,
+  logNormalMixture,
+  logSumExp,
+  type MixtureComponent,
+} from '../../src/engine/mixture.js';
+import { RATE_TEST_DEFAULTS, RateTest, type EvidenceScope } from '../../src/engine/rate-test.js';
 import { binomial, normal, poisson, seeded } from './random.js';
 
 function logChoose(n: number, k: number): number {
@@ -33,22 +40,53 @@ describe('RateTest', () => {
     // making the prior zero and the data exactly binomial-consistent is not needed: read the tempers.
     for (const p of periods) test.add(p.x, p.nc, p.y, p.nb);
     const tempers = replayTempers(periods);
-    const mixture = halfNormalMixture(RATE_TEST_DEFAULTS.step, RATE_TEST_DEFAULTS.mixtureScale);
-    const direct = logSumExp(
-      mixture.map((c) => {
-        const theta = boundary * Math.exp(c.offset * RATE_TEST_DEFAULTS.step);
-        let llr = 0;
-        periods.forEach((p, i) => {
-          const share = (t: number): number => (t * p.nc) / (t * p.nc + p.nb);
-          const n = p.x + p.y;
-          llr +=
-            (tempers[i] as number) *
-            (binomialLogPmf(p.x, n, share(theta)) - binomialLogPmf(p.x, n, share(boundary)));
-        });
-        return c.logWeight + llr;
-      }),
+    expect(test.logEvidenceAbove(Math.log(boundary))).toBeCloseTo(
+      directEvidence(periods, tempers, boundary, 0, promoteMixture),
+      9,
     );
-    expect(test.logEvidenceAbove(Math.log(boundary))).toBeCloseTo(direct, 9);
+  });
+
+  it('mixes copies restarted later into the any-start evidence, with copies not yet started worth 1', () => {
+    const boundary = 1.2;
+    const test = new RateTest({ anchor: Math.log(boundary), horizon: 6, restartEvery: 2, firstWeight: 0.7 });
+    const periods = [
+      { x: 4, nc: 300, y: 15, nb: 1200 },
+      { x: 6, nc: 310, y: 14, nb: 1150 },
+      { x: 19, nc: 290, y: 16, nb: 1210 },
+    ];
+    for (const p of periods) test.add(p.x, p.nc, p.y, p.nb);
+    const tempers = replayTempers(periods);
+    // Copies at periods 0 (weight 0.7), 2 and 4 (0.15 each); the one at 4 has not started.
+    expect(restartSchedule(6, 2, 0.7).map((r) => [r.start, Math.exp(r.logWeight)])).toEqual([
+      [0, 0.7],
+      [2, expect.closeTo(0.15, 12)],
+      [4, expect.closeTo(0.15, 12)],
+    ]);
+    const expected = Math.log(
+      0.7 * Math.exp(directEvidence(periods, tempers, boundary, 0, rollbackMixture)) +
+        0.15 * Math.exp(directEvidence(periods, tempers, boundary, 2, rollbackMixture)) +
+        0.15,
+    );
+    expect(test.logEvidenceAbove(Math.log(boundary), 'any-start')).toBeCloseTo(expected, 9);
+    expect(test.logEvidenceAbove(Math.log(boundary), 'whole-run')).toBeCloseTo(
+      directEvidence(periods, tempers, boundary, 0, promoteMixture),
+      9,
+    );
+  });
+
+  it('establishes a regression that starts late sooner with restarts than over the whole run', () => {
+    const test = new RateTest({ anchor: Math.log(1.2) });
+    const crossed = { 'any-start': -1, 'whole-run': -1 };
+    for (let i = 0; i < 30; i++) {
+      test.add(i < 10 ? 10 : 30, 1000, 40, 4000);
+      for (const scope of ['any-start', 'whole-run'] as const) {
+        if (crossed[scope] < 0 && test.logEvidenceAbove(Math.log(1.2), scope) >= Math.log(200)) {
+          crossed[scope] = i;
+        }
+      }
+    }
+    expect(crossed['any-start']).toBeGreaterThanOrEqual(10);
+    expect(crossed['any-start']).toBeLessThan(crossed['whole-run']);
   });
 
   it('computes the Mantel–Haenszel rate ratio', () => {
@@ -90,30 +128,38 @@ describe('RateTest', () => {
   it.each([
     ['binomial', 0],
     ['overdispersed (±25% per arm per minute)', 0.25],
-  ])('keeps false claims below α under 30 looks at the boundary: %s', (_name, wobble) => {
-    const random = seeded(wobble === 0 ? 11 : 12);
-    const alpha = 0.05;
-    const runs = 250;
-    let crossed = 0;
-    for (let run = 0; run < runs; run++) {
-      const test = new RateTest({ anchor: Math.log(1.2) });
-      const rate = 0.002 + 0.018 * random();
-      const traffic = 200 + 3000 * random();
-      for (let period = 0; period < 30; period++) {
-        const nc = poisson(random, traffic * 0.3);
-        const nb = poisson(random, traffic * 0.7);
-        const noise = (): number => Math.exp(wobble * normal(random) - (wobble * wobble) / 2);
-        const x = poisson(random, nc * rate * 1.2 * noise());
-        const y = poisson(random, nb * rate * noise());
-        test.add(x, nc, y, nb);
-        if (test.logEvidenceAbove(Math.log(1.2)) >= Math.log(1 / alpha)) {
-          crossed += 1;
-          break;
+  ])(
+    'keeps false claims below α under 30 looks at the boundary, whole run and any start: %s',
+    (_name, wobble) => {
+      const random = seeded(wobble === 0 ? 11 : 12);
+      const alpha = 0.05;
+      const runs = 250;
+      const scopes: EvidenceScope[] = ['whole-run', 'any-start'];
+      const crossed = { 'whole-run': 0, 'any-start': 0 };
+      for (let run = 0; run < runs; run++) {
+        const test = new RateTest({ anchor: Math.log(1.2) });
+        const rate = 0.002 + 0.018 * random();
+        const traffic = 200 + 3000 * random();
+        const open = new Set(scopes);
+        for (let period = 0; period < 30 && open.size > 0; period++) {
+          const nc = poisson(random, traffic * 0.3);
+          const nb = poisson(random, traffic * 0.7);
+          const noise = (): number => Math.exp(wobble * normal(random) - (wobble * wobble) / 2);
+          const x = poisson(random, nc * rate * 1.2 * noise());
+          const y = poisson(random, nb * rate * noise());
+          test.add(x, nc, y, nb);
+          for (const scope of open) {
+            if (test.logEvidenceAbove(Math.log(1.2), scope) >= Math.log(1 / alpha)) {
+              crossed[scope] += 1;
+              open.delete(scope);
+            }
+          }
         }
       }
-    }
-    expect(crossed / runs).toBeLessThanOrEqual(alpha);
-  });
+      expect(crossed['whole-run'] / runs).toBeLessThanOrEqual(alpha);
+      expect(crossed['any-start'] / runs).toBeLessThanOrEqual(alpha);
+    },
+  );
 
   it('draws binomial data as the model says (sanity of the helper)', () => {
     const random = seeded(3);
@@ -124,8 +170,40 @@ describe('RateTest', () => {
   });
 });
 
+type Period = { x: number; nc: number; y: number; nb: number };
+
+const { step, mixtureMedian, mixtureSigma, promoteMixtureScale } = RATE_TEST_DEFAULTS;
+/** Rollback claims ('any-start') mix log-normally, promote claims ('whole-run') half-normally. */
+const rollbackMixture = logNormalMixture(step, mixtureMedian, mixtureSigma);
+const promoteMixture = halfNormalMixture(step, promoteMixtureScale);
+
+/** log Σ_k w_k Π_{i ≥ from} [Bin(x_i; n_i, p(θ_k)) / Bin(x_i; n_i, p(θ*))]^(temper_i), by factorials. */
+function directEvidence(
+  periods: Period[],
+  tempers: number[],
+  boundary: number,
+  from: number,
+  mixture: MixtureComponent[],
+): number {
+  return logSumExp(
+    mixture.map((c) => {
+      const theta = boundary * Math.exp(c.offset * RATE_TEST_DEFAULTS.step);
+      let llr = 0;
+      periods.forEach((p, i) => {
+        if (i < from) return;
+        const share = (t: number): number => (t * p.nc) / (t * p.nc + p.nb);
+        const n = p.x + p.y;
+        llr +=
+          (tempers[i] as number) *
+          (binomialLogPmf(p.x, n, share(theta)) - binomialLogPmf(p.x, n, share(boundary)));
+      });
+      return c.logWeight + llr;
+    }),
+  );
+}
+
 /** The tempering factors the engine applies, recomputed from its documented rule. */
-function replayTempers(periods: { x: number; nc: number; y: number; nb: number }[]): number[] {
+function replayTempers(periods: Period[]): number[] {
   const { priorDispersion, priorPeriods, inflation } = RATE_TEST_DEFAULTS;
   let excess = 0;
   let size = 0;

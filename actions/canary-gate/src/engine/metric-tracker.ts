@@ -13,12 +13,19 @@ import { badSides, ratioBoundary, type Side } from './tolerance.js';
 import type { ArmValues, MetricPoint, MetricRule, MetricSpec, MetricState, MetricStatus } from './types.js';
 
 const BASELINE_Z = 3;
+const rollbackEnd = 'any-start';
+const promoteEnd = 'whole-run';
 
 export interface Alphas {
   /** Level of each rollback claim (one per bad side). */
   rollback: number;
   /** Level of each promote claim. */
   promote: number;
+}
+
+export interface TrackerOptions {
+  /** Periods the gate may run; sets the weights of the rate test's restarts. */
+  horizon?: number;
 }
 
 export interface SideVerdict {
@@ -42,13 +49,19 @@ export class MetricTracker {
   private usedCanaryRequests = 0;
   private usedBaselineRequests = 0;
 
-  constructor(readonly spec: MetricSpec) {
+  constructor(
+    readonly spec: MetricSpec,
+    options: TrackerOptions = {},
+  ) {
     const relative = spec.tolerance.relative;
     const anchor =
       relative === undefined
         ? 0
         : Math.log(spec.direction === 'decrease' ? Math.max(1e-6, 1 - relative) : 1 + relative);
-    this.rate = spec.kind === 'rate' ? new RateTest({ anchor }) : null;
+    this.rate =
+      spec.kind === 'rate'
+        ? new RateTest(options.horizon === undefined ? { anchor } : { anchor, horizon: options.horizon })
+        : null;
     this.level = spec.kind === 'level' ? new LevelTest() : null;
   }
 
@@ -111,16 +124,24 @@ export class MetricTracker {
     const [low, high] = this.baselineBounds();
     const rollbackBoundary = Math.log(ratioBoundary(this.spec.tolerance, side, low));
     const promoteBoundary = Math.log(ratioBoundary(this.spec.tolerance, side, high));
-    const [beyond, within] =
-      side === 'upper' ? [rollbackBoundary, promoteBoundary] : [promoteBoundary, rollbackBoundary];
     if (this.rate) {
-      const above =
-        side === 'upper' ? this.rate.logEvidenceAbove(beyond) : this.rate.logEvidenceAbove(within);
-      const below =
-        side === 'upper' ? this.rate.logEvidenceBelow(within) : this.rate.logEvidenceBelow(beyond);
+      // Rollback claims may rest on a change since some later period; promote claims on the whole run.
+      const rate = this.rate;
       return side === 'upper'
-        ? { side, rollbackBoundary, promoteBoundary, logEvidenceBeyond: above, logEvidenceWithin: below }
-        : { side, rollbackBoundary, promoteBoundary, logEvidenceBeyond: below, logEvidenceWithin: above };
+        ? {
+            side,
+            rollbackBoundary,
+            promoteBoundary,
+            logEvidenceBeyond: rate.logEvidenceAbove(rollbackBoundary, 'any-start'),
+            logEvidenceWithin: rate.logEvidenceBelow(promoteBoundary, 'whole-run'),
+          }
+        : {
+            side,
+            rollbackBoundary,
+            promoteBoundary,
+            logEvidenceBeyond: rate.logEvidenceBelow(rollbackBoundary, 'any-start'),
+            logEvidenceWithin: rate.logEvidenceAbove(promoteBoundary, 'whole-run'),
+          };
     }
     const level = this.level as LevelTest;
     const atRollback = level.signedLogEvidence(rollbackBoundary);
@@ -162,7 +183,16 @@ export class MetricTracker {
     if (this.rate) {
       const t = this.rate.totals;
       const ratio = this.rate.ratio();
-      const [low, high] = this.rate.interval(alphas.rollback, alphas.promote);
+      // Each end of the interval is the claim it stands for: a bad side's end is a rollback claim.
+      const sides = badSides(this.spec.direction);
+      const lowEnd = sides.includes('upper') ? rollbackEnd : promoteEnd;
+      const highEnd = sides.includes('lower') ? rollbackEnd : promoteEnd;
+      const [low, high] = this.rate.interval(
+        lowEnd === rollbackEnd ? alphas.rollback : alphas.promote,
+        highEnd === rollbackEnd ? alphas.rollback : alphas.promote,
+        lowEnd,
+        highEnd,
+      );
       return {
         name,
         kind,

@@ -7,18 +7,21 @@
  *
  * The log-likelihood of every θ on a fixed grid of log θ is accumulated period by period (O(grid) per
  * period, no re-scan). To claim θ > θ* the test mixes the likelihood ratios of grid points above θ*
- * against θ*, with half-normal weights; the binomial family has a monotone likelihood ratio, so that
- * mixture is a non-negative supermartingale for every θ ≤ θ*, and by Ville's inequality it exceeds 1/α
- * with probability at most α however often it is looked at. The claim θ < θ* is the mirror image.
+ * against θ* (weights in mixture.ts); the binomial family has a monotone likelihood ratio, so that
+ * mixture is a non-negative supermartingale whenever every period's θ is ≤ θ*, and by Ville's
+ * inequality it exceeds 1/α with probability at most α however often it is looked at. The claim
+ * θ < θ* is the mirror image. Each period's log-likelihood is tempered for overdispersion
+ * (dispersion.ts).
  *
- * Overdispersion: real per-minute error rates wobble more than a binomial allows, which makes a plain
- * binomial test far too eager at high counts. Each period's log-likelihood is multiplied by
- * 1/φ, φ = 1 + (n − 1)·ρ̂, the beta-binomial variance inflation, with ρ̂ estimated from the Pearson
- * residuals of earlier periods only (and a mild prior). Because 1/φ ≤ 1 and is fixed before the
- * period is seen, E[LR^(1/φ)] ≤ E[LR]^(1/φ) ≤ 1: the tempered test stays valid when the binomial model
- * holds, and it is approximately calibrated (quasi-likelihood) when it does not.
+ * Two scopes of evidence: 'whole-run' accumulates from the first period (the promote claim: the
+ * canary has been within tolerance all along), 'any-start' also mixes in copies restarted later
+ * (change-points.ts; the rollback claim: the canary has been beyond tolerance since some period).
  */
-import { halfNormalMixture, logSumExp, type MixtureComponent } from './mixture.js';
+import { RESTART_DEFAULTS, restartSchedule, type Restart } from './change-points.js';
+import { DispersionEstimator } from './dispersion.js';
+import { halfNormalMixture, logNormalMixture, logSumExp, type MixtureComponent } from './mixture.js';
+
+export type EvidenceScope = 'whole-run' | 'any-start';
 
 export interface RateTestOptions {
   /** A log ratio that should be exactly on the grid (the relative tolerance boundary). */
@@ -28,26 +31,50 @@ export interface RateTestOptions {
   /** Grid extent below and above the anchor, in log ratio. */
   below?: number;
   above?: number;
-  /** Scale (log-ratio units) of the half-normal mixture over alternatives. */
-  mixtureScale?: number;
+  /** Mixture over effects beyond a boundary; default: log-normal (median, sigma below). */
+  mixture?: MixtureComponent[];
+  mixtureMedian?: number;
+  mixtureSigma?: number;
+  /** Mixture for whole-run claims (promotion); default: half-normal with this scale. */
+  promoteMixture?: MixtureComponent[];
+  promoteMixtureScale?: number;
   /** Prior beta-binomial intra-period correlation ρ and its weight in periods. */
   priorDispersion?: number;
   priorPeriods?: number;
   /** Safety factor on ρ̂ for its estimation error, in standard errors. */
   inflation?: number;
+  /** Periods the test may run (sets the restart weights), restart spacing, weight of the first copy. */
+  horizon?: number;
+  restartEvery?: number;
+  firstWeight?: number;
 }
 
 export const RATE_TEST_DEFAULTS = {
   step: 0.025,
   below: 5,
   above: 6,
-  mixtureScale: 0.6,
+  // Rollback claims mix log-normally over the log-ratio δ beyond the boundary, median 0.6, σ 0.4:
+  // 90% of the mass on δ between 0.31 and 1.16 (×1.4 to ×3.2 beyond it, ×1.6 to ×3.8 of the
+  // baseline at a 20% tolerance), where regressions are worth a test; larger effects still win by
+  // far. Measured on the bench's ×2 errors: +3 points of detection against a half-normal (scale
+  // 0.6); a point mass at the true ×2, the unreachable ideal, would give about +4.
+  mixtureMedian: 0.6,
+  mixtureSigma: 0.4,
+  // Promote claims keep the wide half-normal: a healthy canary sits close below the boundary (×1
+  // against ×1.2 is δ = 0.18), and a narrow mixture there promotes regressions that start late.
+  promoteMixtureScale: 0.6,
+  // Before any residual is seen, ρ = 0.02 (about a ±20% per-arm wobble of a minute's rate at a 20%
+  // canary share); ρ̂ then takes over within a few periods. Inflation by half a standard error (was
+  // 1.4): at the tolerance boundary the bench's false claims stay at 0.2% of runs (budget 0.8%). A
+  // prior of 0.01 decided errors ×5 a minute sooner but let the rollback mixture's false claims reach
+  // 4.2–5.7% at α = 5% under a ±25% lognormal wobble (rate-test.test.ts); 0.02 keeps them at 2.8–4.4%.
   priorDispersion: 0.02,
   priorPeriods: 3,
-  inflation: 1.4,
+  inflation: 0.5,
+  horizon: 30,
+  restartEvery: RESTART_DEFAULTS.every,
+  firstWeight: RESTART_DEFAULTS.firstWeight,
 };
-
-const MIN_EVENTS_FOR_RESIDUALS = 5;
 
 export interface RateTotals {
   periods: number;
@@ -55,6 +82,10 @@ export interface RateTotals {
   canaryRequests: number;
   baselineEvents: number;
   baselineRequests: number;
+}
+
+interface Copy extends Restart {
+  logLik: Float64Array;
 }
 
 export class RateTest {
@@ -66,18 +97,15 @@ export class RateTest {
     baselineRequests: 0,
   };
   private readonly grid: Float64Array;
-  private readonly logLik: Float64Array;
   private readonly mixture: MixtureComponent[];
-  private readonly priorDispersion: number;
-  private readonly priorPeriods: number;
-  private readonly inflation: number;
+  private readonly promoteMixture: MixtureComponent[];
+  private readonly dispersionEstimator: DispersionEstimator;
   private readonly origin: number;
   private readonly step: number;
+  private readonly pending: Restart[];
+  private readonly copies: Copy[] = [];
   private mhNumerator = 0;
   private mhDenominator = 0;
-  private residualExcess = 0;
-  private residualSize = 0;
-  private residualPeriods = 0;
   private lastTemper = 1;
 
   constructor(options: RateTestOptions) {
@@ -87,11 +115,11 @@ export class RateTest {
     this.step = o.step;
     this.origin = o.anchor - lowSteps * o.step;
     this.grid = Float64Array.from({ length: size }, (_, i) => this.origin + i * o.step);
-    this.logLik = new Float64Array(size);
-    this.mixture = halfNormalMixture(o.step, o.mixtureScale);
-    this.priorDispersion = o.priorDispersion;
-    this.priorPeriods = o.priorPeriods;
-    this.inflation = o.inflation;
+    this.mixture = o.mixture ?? logNormalMixture(o.step, o.mixtureMedian, o.mixtureSigma);
+    this.promoteMixture = o.promoteMixture ?? halfNormalMixture(o.step, o.promoteMixtureScale);
+    this.dispersionEstimator = new DispersionEstimator(o);
+    this.pending = restartSchedule(o.horizon, o.restartEvery, o.firstWeight);
+    this.startDueCopies();
   }
 
   /** Adds one period; returns false when the period carries no comparison (an arm had no requests). */
@@ -102,7 +130,15 @@ export class RateTest {
     baselineRequests: number,
   ): boolean {
     if (!(canaryRequests > 0 && baselineRequests > 0)) return false;
+    this.startDueCopies();
     const t = this.totals;
+    const earlier = {
+      ratio: this.ratio(),
+      canaryEvents: t.canaryEvents,
+      baselineEvents: t.baselineEvents,
+      events: t.canaryEvents + t.baselineEvents,
+      requests: t.canaryRequests + t.baselineRequests,
+    };
     t.periods += 1;
     t.canaryEvents += canaryEvents;
     t.canaryRequests += canaryRequests;
@@ -115,51 +151,25 @@ export class RateTest {
     // The inflation is sized from the events this period's requests should bring at the earlier periods'
     // rate, not from n itself: when one arm's rate wobbles, n and the canary's share are correlated, and
     // weights that depend on n would tilt the sum of scores towards "canary worse".
-    const earlierEvents = t.canaryEvents + t.baselineEvents - n;
-    const earlierRequests = t.canaryRequests + t.baselineRequests - all;
-    const size = earlierRequests > 0 ? (all * (earlierEvents + 0.5)) / (earlierRequests + 1) : n;
-    const temper = 1 / (1 + Math.max(0, size - 1) * this.dispersion(size));
+    const size = earlier.requests > 0 ? (all * (earlier.events + 0.5)) / (earlier.requests + 1) : n;
+    const temper = this.dispersionEstimator.temper(size);
     this.lastTemper = temper;
     const logShare = Math.log(canaryRequests / baselineRequests);
     for (let i = 0; i < this.grid.length; i++) {
       const eta = (this.grid[i] as number) + logShare;
       // X·log p + (n − X)·log(1 − p) with logit p = η
-      this.logLik[i] = (this.logLik[i] as number) + temper * (canaryEvents * eta - n * softplus(eta));
+      const term = temper * (canaryEvents * eta - n * softplus(eta));
+      for (const copy of this.copies) copy.logLik[i] = (copy.logLik[i] as number) + term;
     }
-
-    // Pearson residual at the estimate from earlier periods, so that it is independent of this period;
-    // the estimate's own error inflates E[z²] by about n·p(1 − p)·Var(log θ̂), which is taken off.
-    // Residuals wait until each arm has had 5 events: before that the estimate is mostly noise.
-    const earlierCanary = t.canaryEvents - canaryEvents;
-    const earlierBaseline = t.baselineEvents - baselineEvents;
-    if (earlierCanary >= MIN_EVENTS_FOR_RESIDUALS && earlierBaseline >= MIN_EVENTS_FOR_RESIDUALS) {
-      const previous = this.mhNumerator / this.mhDenominator;
-      const p = (previous * canaryRequests) / (previous * canaryRequests + baselineRequests);
-      const variance = n * p * (1 - p);
-      const estimateVariance = 1 / earlierCanary + 1 / earlierBaseline;
-      this.residualExcess += (canaryEvents - n * p) ** 2 / variance - 1 - variance * estimateVariance;
-      this.residualSize += n - 1;
-      this.residualPeriods += 1;
-    }
+    this.dispersionEstimator.addResidual(canaryEvents, n, canaryRequests, baselineRequests, earlier);
     this.mhNumerator += (canaryEvents * baselineRequests) / all;
     this.mhDenominator += (baselineEvents * canaryRequests) / all;
     return true;
   }
 
-  /** Beta-binomial ρ̂ from earlier periods, shrunk towards the prior; `size` is the coming period's n. */
+  /** Beta-binomial ρ̂ from earlier periods (inflated for its own error). */
   dispersion(size?: number): number {
-    const typical =
-      this.residualPeriods > 0
-        ? Math.max(1, this.residualSize / this.residualPeriods)
-        : Math.max(1, (size ?? 1) - 1);
-    const priorSize = this.priorPeriods * typical;
-    const estimate = Math.max(
-      0,
-      (this.residualExcess + priorSize * this.priorDispersion) / (this.residualSize + priorSize),
-    );
-    // An estimate from few periods is as likely to be too low as too high, and too low costs validity:
-    // inflate it by about one standard error of a χ² average over the periods seen (plus the prior).
-    return estimate * (1 + this.inflation / Math.sqrt(this.residualPeriods + this.priorPeriods));
+    return this.dispersionEstimator.rho(size);
   }
 
   /** Mantel–Haenszel rate ratio θ̂, or null before any event. */
@@ -170,50 +180,36 @@ export class RateTest {
   }
 
   /** log of the mixture evidence that θ > exp(logBoundary). */
-  logEvidenceAbove(logBoundary: number): number {
+  logEvidenceAbove(logBoundary: number, scope: EvidenceScope = 'whole-run'): number {
     if (logBoundary === -Infinity) return Infinity;
     const index = Math.max(0, Math.ceil((logBoundary - this.origin) / this.step - 1e-9));
-    return this.mix(index, 1);
+    return this.evidence(index, 1, scope);
   }
 
   /** log of the mixture evidence that θ < exp(logBoundary). */
-  logEvidenceBelow(logBoundary: number): number {
+  logEvidenceBelow(logBoundary: number, scope: EvidenceScope = 'whole-run'): number {
     if (logBoundary === Infinity) return Infinity;
     const index = Math.min(this.grid.length - 1, Math.floor((logBoundary - this.origin) / this.step + 1e-9));
-    return this.mix(index, -1);
+    return this.evidence(index, -1, scope);
   }
 
   /**
-   * Confidence sequence for log θ: every grid value not rejected at the given levels. Ends are ±Infinity
-   * while the data cannot exclude the grid's edge.
+   * Confidence sequence for log θ: every grid value not rejected at the given levels, each end with the
+   * scope of the claim it stands for. Ends are ±Infinity while the data cannot exclude the grid's edge.
    */
-  interval(alphaLow: number, alphaHigh: number): [number, number] {
+  interval(
+    alphaLow: number,
+    alphaHigh: number,
+    scopeLow: EvidenceScope = 'whole-run',
+    scopeHigh: EvidenceScope = 'whole-run',
+  ): [number, number] {
     const top = this.argmax();
-    const low = this.firstRejected(top, -1, 1, -Math.log(alphaLow));
-    const high = this.firstRejected(top, 1, -1, -Math.log(alphaHigh));
+    const low = this.firstRejected(top, -1, 1, -Math.log(alphaLow), scopeLow);
+    const high = this.firstRejected(top, 1, -1, -Math.log(alphaHigh), scopeHigh);
     return [
       low === null ? -Infinity : (this.grid[low] as number),
       high === null ? Infinity : (this.grid[high] as number),
     ];
-  }
-
-  /**
-   * Walks from the estimate in direction `walk` to the first grid point whose mixture (towards `sign`)
-   * reaches the threshold: in strides of 8, then back one step at a time within the last stride.
-   */
-  private firstRejected(from: number, walk: 1 | -1, sign: 1 | -1, threshold: number): number | null {
-    const stride = 8;
-    let previous = from;
-    for (let i = from; i >= 0 && i < this.grid.length; i += walk * stride) {
-      if (this.mix(i, sign) >= threshold) {
-        for (let j = previous; j !== i; j += walk) if (this.mix(j, sign) >= threshold) return j;
-        return i;
-      }
-      previous = i;
-    }
-    const edge = walk === 1 ? this.grid.length - 1 : 0;
-    for (let j = previous; j !== edge + walk; j += walk) if (this.mix(j, sign) >= threshold) return j;
-    return null;
   }
 
   statistics(): Record<string, number | null> {
@@ -222,25 +218,75 @@ export class RateTest {
       ratio: this.ratio(),
       dispersion: this.dispersion(),
       lastTemper: this.lastTemper,
+      restarts: this.copies.length - 1,
     };
   }
 
-  private mix(index: number, sign: 1 | -1): number {
+  /** Opens the copies whose start is the coming period. */
+  private startDueCopies(): void {
+    while (this.pending.length > 0 && (this.pending[0] as Restart).start <= this.totals.periods) {
+      const restart = this.pending.shift() as Restart;
+      this.copies.push({ ...restart, logLik: new Float64Array(this.grid.length) });
+    }
+  }
+
+  /**
+   * Walks from the estimate in direction `walk` to the first grid point whose mixture (towards `sign`)
+   * reaches the threshold: in strides of 8, then back one step at a time within the last stride.
+   */
+  private firstRejected(
+    from: number,
+    walk: 1 | -1,
+    sign: 1 | -1,
+    threshold: number,
+    scope: EvidenceScope,
+  ): number | null {
+    const stride = 8;
+    const rejects = (j: number): boolean => this.evidence(j, sign, scope) >= threshold;
+    let previous = from;
+    for (let i = from; i >= 0 && i < this.grid.length; i += walk * stride) {
+      if (rejects(i)) {
+        for (let j = previous; j !== i; j += walk) if (rejects(j)) return j;
+        return i;
+      }
+      previous = i;
+    }
+    const edge = walk === 1 ? this.grid.length - 1 : 0;
+    for (let j = previous; j !== edge + walk; j += walk) if (rejects(j)) return j;
+    return null;
+  }
+
+  private evidence(index: number, sign: 1 | -1, scope: EvidenceScope): number {
+    const whole = this.copies[0] as Copy;
+    if (scope === 'whole-run') return this.mix(whole.logLik, index, sign, this.promoteMixture);
+    // Copies not started yet are worth their weight times 1.
+    const terms = this.copies.map((c) => c.logWeight + this.mix(c.logLik, index, sign));
+    for (const p of this.pending) terms.push(p.logWeight);
+    return logSumExp(terms);
+  }
+
+  private mix(
+    logLik: Float64Array,
+    index: number,
+    sign: 1 | -1,
+    mixture: MixtureComponent[] = this.mixture,
+  ): number {
     if (index < 0 || index >= this.grid.length) return -Infinity;
-    const base = this.logLik[index] as number;
+    const base = logLik[index] as number;
     const terms: number[] = [];
-    for (const c of this.mixture) {
+    for (const c of mixture) {
       const j = index + sign * c.offset;
       if (j < 0 || j >= this.grid.length) break;
-      terms.push(c.logWeight + (this.logLik[j] as number) - base);
+      terms.push(c.logWeight + (logLik[j] as number) - base);
     }
     return logSumExp(terms);
   }
 
   private argmax(): number {
+    const logLik = (this.copies[0] as Copy).logLik;
     let best = 0;
     for (let i = 1; i < this.grid.length; i++) {
-      if ((this.logLik[i] as number) > (this.logLik[best] as number)) best = i;
+      if ((logLik[i] as number) > (logLik[best] as number)) best = i;
     }
     return best;
   }

@@ -27,6 +27,11 @@ export interface MetricSpec {
   /** Words for people, e.g. "5xx rate" or "latency"; defaults to name. */
   label?: string;
   unit?: MetricUnit;
+  /**
+   * Share of the false-rollback budget, relative to the other metrics of the same criticality
+   * (default: 4 for a rate, 1 for a level; see alphasFor in gate.ts).
+   */
+  alphaWeight?: number;
 }
 
 export type TimeoutAction = 'promote' | 'rollback' | 'fail';
