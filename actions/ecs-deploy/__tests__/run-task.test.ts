@@ -1,8 +1,14 @@
-import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import {
+  DescribeTasksCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  type Task,
+} from '@aws-sdk/client-ecs';
 import { describe, expect, it } from '@jest/globals';
-import { prepareTaskDefinition } from '../src/deploy.js';
-import { runOneOffTask } from '../src/run-task.js';
-import { NEW_TD, readInputs, reportFor, scenario } from './__fixtures__/lifecycle.js';
+import { CancelledError } from '@ecs-ship/shared/errors';
+import { taskExitCode } from '../src/run-task.js';
+import { NEW_TD, runTask, scenario } from './__fixtures__/lifecycle.js';
 
 const TASK = 'arn:aws:ecs:us-east-1:123456789012:task/prod/0f1e2d3c';
 
@@ -34,7 +40,6 @@ function scriptTask(s: ReturnType<typeof scenario>, stopped: Partial<Task>, runM
 }
 
 const migrate = {
-  mode: 'run-task',
   cluster: 'prod',
   service: 'web',
   images: 'app=123456789012.dkr.ecr.us-east-1.amazonaws.com/web:2.0.0',
@@ -52,16 +57,7 @@ describe('run-task', () => {
       stopCode: 'EssentialContainerExited',
       containers: [{ name: 'app', exitCode: 0 }],
     });
-    const inputs = readInputs(migrate);
-    const report = reportFor(inputs, s.clock);
-    const prepared = await prepareTaskDefinition(s.deps, inputs, report);
-    await runOneOffTask(
-      s.deps,
-      inputs,
-      { arn: prepared.taskDefinitionArn, definition: prepared.definition },
-      report,
-      s.state,
-    );
+    const report = await runTask(s, migrate);
 
     expect(report.status).toBe('succeeded');
     expect(report.task).toEqual({ arn: TASK, exitCode: 0, lastStatus: 'STOPPED' });
@@ -89,16 +85,7 @@ describe('run-task', () => {
         { name: 'app', exitCode: 3, reason: 'migration 0042 failed: relation "users" already exists' },
       ],
     });
-    const inputs = readInputs(migrate);
-    const report = reportFor(inputs, s.clock);
-    const prepared = await prepareTaskDefinition(s.deps, inputs, report);
-    await runOneOffTask(
-      s.deps,
-      inputs,
-      { arn: prepared.taskDefinitionArn, definition: prepared.definition },
-      report,
-      s.state,
-    );
+    const report = await runTask(s, migrate);
     expect(report.status).toBe('failed');
     expect(report.task?.exitCode).toBe(3);
     expect(report.reasons[0]).toBe(
@@ -109,16 +96,7 @@ describe('run-task', () => {
   it('stops the task when it outlives the timeout', async () => {
     const s = scenario({ phases: [] });
     scriptTask(s, {}, 60 * 60_000);
-    const inputs = readInputs({ ...migrate, timeout: '5m' });
-    const report = reportFor(inputs, s.clock);
-    const prepared = await prepareTaskDefinition(s.deps, inputs, report);
-    await runOneOffTask(
-      s.deps,
-      inputs,
-      { arn: prepared.taskDefinitionArn, definition: prepared.definition },
-      report,
-      s.state,
-    );
+    const report = await runTask(s, { ...migrate, timeout: '5m' });
     expect(report.status).toBe('failed');
     expect(s.ecs.commandCalls(StopTaskCommand)).toHaveLength(1);
   });
@@ -134,17 +112,86 @@ describe('run-task', () => {
         },
       ],
     });
-    const inputs = readInputs(migrate);
-    const report = reportFor(inputs, s.clock);
-    const prepared = await prepareTaskDefinition(s.deps, inputs, report);
-    await expect(
-      runOneOffTask(
-        s.deps,
-        inputs,
-        { arn: prepared.taskDefinitionArn, definition: prepared.definition },
-        report,
-        s.state,
-      ),
-    ).rejects.toThrow('RunTask started no task: Capacity is unavailable at this time.');
+    await expect(runTask(s, migrate)).rejects.toThrow(
+      'RunTask started no task: Capacity is unavailable at this time.',
+    );
+  });
+
+  it('stops the task when the run is cancelled while it runs, and leaves nothing for the post step', async () => {
+    const controller = new AbortController();
+    const s = scenario({
+      phases: [],
+      signal: controller.signal,
+      onSleep: () => {
+        if (s.ecs.commandCalls(DescribeTasksCommand).length >= 3) controller.abort();
+      },
+    });
+    scriptTask(s, {}, 60 * 60_000);
+    const error = await runTask(s, migrate).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CancelledError);
+    expect(s.ecs.commandCalls(StopTaskCommand)[0]?.args[0].input).toEqual({
+      cluster: 'prod',
+      task: TASK,
+      reason: 'workflow run cancelled',
+    });
+    expect(s.state.get('finished')).toBe('true');
+  });
+
+  it('runs nothing when the run is cancelled before RunTask', async () => {
+    const controller = new AbortController();
+    const s = scenario({ phases: [], signal: controller.signal });
+    scriptTask(s, {});
+    s.ecs.on(RegisterTaskDefinitionCommand).callsFake((input: object) => {
+      controller.abort();
+      return { taskDefinition: { ...input, taskDefinitionArn: NEW_TD, status: 'ACTIVE' } };
+    });
+    await expect(runTask(s, migrate)).rejects.toBeInstanceOf(CancelledError);
+    expect(s.ecs.commandCalls(RunTaskCommand)).toHaveLength(0);
+  });
+});
+
+describe('exit-code', () => {
+  const task = (...codes: Array<[string, number | undefined]>): Task => ({
+    containers: codes.map(([name, exitCode]) => ({ name, ...(exitCode !== undefined ? { exitCode } : {}) })),
+  });
+  it.each<[string, Task, { commandContainer: string | undefined; essential: string[] }, number | undefined]>([
+    [
+      'the command container, even when another failed',
+      task(['app', 0], ['sidecar', 2]),
+      { commandContainer: 'app', essential: ['app', 'sidecar'] },
+      0,
+    ],
+    [
+      'the command container that failed',
+      task(['app', 3], ['sidecar', 0]),
+      { commandContainer: 'app', essential: ['app', 'sidecar'] },
+      3,
+    ],
+    [
+      'no command: the first essential container that failed',
+      task(['app', 0], ['worker', 137]),
+      { commandContainer: undefined, essential: ['app', 'worker'] },
+      137,
+    ],
+    [
+      'no command, all exited 0: the first essential',
+      task(['log-router', 0], ['app', 0]),
+      { commandContainer: undefined, essential: ['app'] },
+      0,
+    ],
+    [
+      'a non-essential failure is not the exit code',
+      task(['app', 0], ['debug', 1]),
+      { commandContainer: undefined, essential: ['app'] },
+      0,
+    ],
+    [
+      'a command container that never ran',
+      task(['app', undefined]),
+      { commandContainer: 'app', essential: ['app'] },
+      undefined,
+    ],
+  ])('%s', (_name, stopped, containers, expected) => {
+    expect(taskExitCode(stopped, containers)).toBe(expected);
   });
 });

@@ -59409,7 +59409,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7613);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9491);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -59418,7 +59418,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7613:
+/***/ 9491:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59464,58 +59464,6 @@ function describeError(error) {
         return `${prefix}${error.message}${code && !error.message.includes(code) ? ` (${code})` : ''}`;
     }
     return String(error);
-}
-
-;// CONCATENATED MODULE: ../../packages/shared/src/aws-clients.ts
-
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-/**
- * One configuration for every client: the region from the input or the environment, the endpoint
- * from AWS_ENDPOINT_URL (tests point it at the local emulator), adaptive retries (client-side rate
- * limiting on throttling, which ECS describe calls hit when many jobs poll), and a user agent.
- */
-function awsClientConfig(options) {
-    const env = options.env ?? process.env;
-    const region = (options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || '').trim();
-    if (region === '') {
-        throw new errors_ConfigurationError('No AWS region: set the "region" input, or AWS_REGION (aws-actions/configure-aws-credentials sets it).');
-    }
-    if (!REGION.test(region)) {
-        throw new errors_ConfigurationError(`The AWS region must look like us-east-1; got ${JSON.stringify(region)}.`);
-    }
-    const serviceEndpoint = options.serviceId
-        ? env[`AWS_ENDPOINT_URL_${options.serviceId.toUpperCase()}`]
-        : undefined;
-    const endpoint = (serviceEndpoint || env.AWS_ENDPOINT_URL || '').trim() || undefined;
-    const maxAttempts = Number(env.AWS_MAX_ATTEMPTS) > 0 ? Number(env.AWS_MAX_ATTEMPTS) : 6;
-    return {
-        region,
-        ...(endpoint ? { endpoint } : {}),
-        retryMode: 'adaptive',
-        maxAttempts,
-        customUserAgent: `ecs-ship/${options.actionName}${options.version ? `/${options.version}` : ''}`,
-    };
-}
-const THROTTLING = new Set([
-    'ThrottlingException',
-    'Throttling',
-    'TooManyRequestsException',
-    'RequestLimitExceeded',
-    'ServiceUnavailable',
-    'ServiceUnavailableException',
-    'InternalFailure',
-]);
-/** Errors that a poll may outlive: throttling beyond the SDK's own retries, dropped connections. */
-function isTransientAwsError(error) {
-    if (!(error instanceof Error))
-        return false;
-    const meta = error.$metadata;
-    const code = error.code;
-    return (THROTTLING.has(error.name) ||
-        (meta?.httpStatusCode !== undefined && meta.httpStatusCode >= 500) ||
-        code === 'ECONNRESET' ||
-        code === 'ETIMEDOUT' ||
-        code === 'ECONNREFUSED');
 }
 
 ;// CONCATENATED MODULE: external "os"
@@ -62711,16 +62659,28 @@ class InputReader {
             .map((line) => line.trim())
             .filter((line) => line !== '' && !line.startsWith('#'));
     }
-    /** Lines of `key=value`; the key is checked against `keyPattern`. Order kept, later keys win. */
-    keyValueLines(name, keyForm) {
+    /**
+     * Lines of `key=value`; the key is checked against `keyPattern`. Order kept, later keys win. With
+     * `hideValues` an error quotes only the key, since a value (an environment variable's) may be a
+     * credential; values whose key `isSecret` approves are registered as secrets.
+     */
+    keyValueLines(name, keyForm, options = {}) {
         const pairs = [];
-        for (const line of this.lines(name)) {
+        for (const [index, line] of this.lines(name).entries()) {
             const at = line.indexOf('=');
             const key = at > 0 ? line.slice(0, at).trim() : '';
             if (at <= 0 || !keyForm.pattern.test(key)) {
-                this.fail(name, `lines of ${keyForm.description}=value`, line);
+                if (!options.hideValues)
+                    this.fail(name, `lines of ${keyForm.description}=value`, line);
+                const shown = at > 0
+                    ? `a line whose key is ${JSON.stringify(key)}`
+                    : `line ${index + 1}, which has no "=" (value hidden)`;
+                throw new errors_ConfigurationError(`Input "${name}" must be lines of ${keyForm.description}=value; got ${shown}.`);
             }
-            pairs.push([key, line.slice(at + 1).trim()]);
+            const value = line.slice(at + 1).trim();
+            if (options.isSecret?.(key))
+                this.options.secrets?.add(value);
+            pairs.push([key, value]);
         }
         return pairs;
     }
@@ -63014,143 +62974,6 @@ async function runAction(options, body) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/deployment-config.ts
-const ECS_STRATEGY = {
-    rolling: 'ROLLING',
-    canary: 'CANARY',
-    linear: 'LINEAR',
-    'blue-green': 'BLUE_GREEN',
-};
-/** Blue/green needs a bake time; without `bake-minutes` the action uses this. */
-const DEFAULT_BLUE_GREEN_BAKE_MINUTES = 5;
-/**
- * The native deploymentConfiguration for the inputs, merged over the service's current one so that
- * what the action does not manage (maximumPercent, minimumHealthyPercent, other hooks) is kept.
- */
-function buildDeploymentConfiguration(inputs, current = {}) {
-    const config = { ...current, strategy: ECS_STRATEGY[inputs.strategy] };
-    delete config.canaryConfiguration;
-    delete config.linearConfiguration;
-    if (inputs.strategy === 'rolling') {
-        delete config.bakeTimeInMinutes;
-        config.deploymentCircuitBreaker = {
-            enable: inputs.circuitBreaker ?? true,
-            rollback: (inputs.circuitBreaker ?? true) && inputs.rollbackOnFailure,
-        };
-    }
-    else {
-        delete config.deploymentCircuitBreaker;
-        if (inputs.bakeMinutes !== undefined)
-            config.bakeTimeInMinutes = inputs.bakeMinutes;
-        else if (inputs.strategy === 'blue-green' && config.bakeTimeInMinutes === undefined) {
-            config.bakeTimeInMinutes = DEFAULT_BLUE_GREEN_BAKE_MINUTES;
-        }
-    }
-    if (inputs.strategy === 'canary') {
-        config.canaryConfiguration = {
-            canaryPercent: inputs.canaryPercent ?? 5,
-            canaryBakeTimeInMinutes: inputs.canaryBakeMinutes ?? 10,
-        };
-    }
-    if (inputs.strategy === 'linear') {
-        config.linearConfiguration = {
-            stepPercent: inputs.linearStepPercent ?? 10,
-            stepBakeTimeInMinutes: inputs.linearStepBakeMinutes ?? 6,
-        };
-    }
-    if (inputs.alarms.length > 0) {
-        config.alarms = { alarmNames: [...inputs.alarms], enable: true, rollback: inputs.rollbackOnFailure };
-    }
-    else if (config.alarms) {
-        // Alarms configured on the service outside this action keep watching; rollback follows the input.
-        config.alarms = {
-            ...config.alarms,
-            rollback: inputs.rollbackOnFailure && config.alarms.rollback !== false,
-        };
-    }
-    const otherHooks = (config.lifecycleHooks ?? []).filter((hook) => hook.targetType !== 'PAUSE');
-    if (inputs.gate === 'pause') {
-        otherHooks.push({
-            targetType: 'PAUSE',
-            lifecycleStages: ['PRE_PRODUCTION_TRAFFIC_SHIFT'],
-            timeoutConfiguration: { timeoutInMinutes: inputs.gateTimeoutMinutes, action: inputs.gateTimeoutAction },
-        });
-    }
-    if (otherHooks.length > 0)
-        config.lifecycleHooks = otherHooks;
-    else
-        delete config.lifecycleHooks;
-    return config;
-}
-
-;// CONCATENATED MODULE: ./src/failure-reasons.ts
-
-
-/**
- * AWS's own account of why a deployment failed: the deployment's status and rollback reasons,
- * triggered alarms, circuit-breaker counts, the service's last events, and why the new revision's
- * tasks stopped (stoppedReason, each container's exit code and reason).
- */
-async function gatherFailureReasons(deps, target, last) {
-    const reasons = [];
-    const d = last?.deployment;
-    if (d?.statusReason)
-        reasons.push(`Deployment: ${d.statusReason}`);
-    if (d?.rollback?.reason)
-        reasons.push(`Rollback: ${d.rollback.reason}`);
-    if (d?.alarms?.triggeredAlarmNames?.length)
-        reasons.push(`Alarms in ALARM: ${d.alarms.triggeredAlarmNames.join(', ')}`);
-    if (d?.deploymentCircuitBreaker?.status === 'TRIGGERED') {
-        reasons.push(`Circuit breaker: ${d.deploymentCircuitBreaker.failureCount ?? '?'} task(s) failed to start (threshold ${d.deploymentCircuitBreaker.threshold ?? '?'})`);
-    }
-    const primary = last?.service?.deployments?.find((deployment) => deployment.status === 'PRIMARY');
-    if (!d && primary?.rolloutStateReason)
-        reasons.push(`Deployment: ${primary.rolloutStateReason}`);
-    if (target.service === undefined)
-        return reasons;
-    try {
-        let events = last?.service?.events;
-        if (!events) {
-            const response = await deps.ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: target.cluster, services: [target.service] }));
-            events = response.services?.[0]?.events;
-        }
-        for (const event of (events ?? []).slice(0, 5))
-            reasons.push(`Event ${event.createdAt?.toISOString() ?? ''}: ${event.message ?? ''}`.trim());
-        for (const task of await stoppedTasks(deps, target))
-            reasons.push(describeStoppedTask(task));
-    }
-    catch (error) {
-        deps.logger.warning(`Could not read the service's events and stopped tasks: ${describeError(error)}`);
-    }
-    return reasons;
-}
-async function stoppedTasks(deps, target) {
-    const listed = await deps.ecs.send(new dist_cjs/* ListTasksCommand */.MYg({
-        cluster: target.cluster,
-        serviceName: target.service,
-        desiredStatus: 'STOPPED',
-        maxResults: 20,
-    }));
-    const arns = listed.taskArns ?? [];
-    if (arns.length === 0)
-        return [];
-    const described = await deps.ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster: target.cluster, tasks: arns }));
-    return (described.tasks ?? [])
-        .filter((task) => task.taskDefinitionArn === target.taskDefinitionArn)
-        .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))
-        .slice(0, 3);
-}
-function describeStoppedTask(task) {
-    const id = task.taskArn?.slice(task.taskArn.lastIndexOf('/') + 1) ?? '?';
-    const containers = (task.containers ?? [])
-        .map((container) => {
-        const exit = container.exitCode !== undefined ? `exit code ${container.exitCode}` : 'no exit code';
-        return `${container.name ?? '?'} ${exit}${container.reason ? ` (${container.reason})` : ''}`;
-    })
-        .join('; ');
-    return `Task ${id} stopped${task.stopCode ? ` [${task.stopCode}]` : ''}: ${task.stoppedReason ?? 'no reason given'}${containers ? ` — ${containers}` : ''}`;
-}
-
 ;// CONCATENATED MODULE: ../../packages/shared/src/structure.ts
 
 function isPlainObject(value) {
@@ -63397,6 +63220,175 @@ function shortTaskDefinition(arn) {
     return arn.includes('/') ? arn.slice(arn.lastIndexOf('/') + 1) : arn;
 }
 
+;// CONCATENATED MODULE: ./src/deployment-config.ts
+
+const ECS_STRATEGY = {
+    rolling: 'ROLLING',
+    canary: 'CANARY',
+    linear: 'LINEAR',
+    'blue-green': 'BLUE_GREEN',
+};
+/** Blue/green needs a bake time; without `bake-minutes` the action uses this. */
+const DEFAULT_BLUE_GREEN_BAKE_MINUTES = 5;
+/**
+ * The native deploymentConfiguration for the inputs, merged over the service's current one so that
+ * what the action does not manage (maximumPercent, minimumHealthyPercent, other hooks) is kept.
+ */
+function buildDeploymentConfiguration(inputs, current = {}) {
+    const config = { ...current, strategy: ECS_STRATEGY[inputs.strategy] };
+    delete config.canaryConfiguration;
+    delete config.linearConfiguration;
+    if (inputs.strategy === 'rolling') {
+        delete config.bakeTimeInMinutes;
+        config.deploymentCircuitBreaker = {
+            enable: inputs.circuitBreaker ?? true,
+            rollback: (inputs.circuitBreaker ?? true) && inputs.rollbackOnFailure,
+        };
+    }
+    else {
+        delete config.deploymentCircuitBreaker;
+        if (inputs.bakeMinutes !== undefined)
+            config.bakeTimeInMinutes = inputs.bakeMinutes;
+        else if (inputs.strategy === 'blue-green' && config.bakeTimeInMinutes === undefined) {
+            config.bakeTimeInMinutes = DEFAULT_BLUE_GREEN_BAKE_MINUTES;
+        }
+    }
+    if (inputs.strategy === 'canary') {
+        config.canaryConfiguration = {
+            canaryPercent: inputs.canaryPercent ?? 5,
+            canaryBakeTimeInMinutes: inputs.canaryBakeMinutes ?? 10,
+        };
+    }
+    if (inputs.strategy === 'linear') {
+        config.linearConfiguration = {
+            stepPercent: inputs.linearStepPercent ?? 10,
+            stepBakeTimeInMinutes: inputs.linearStepBakeMinutes ?? 6,
+        };
+    }
+    if (inputs.alarms.length > 0) {
+        config.alarms = { alarmNames: [...inputs.alarms], enable: true, rollback: inputs.rollbackOnFailure };
+    }
+    else if (config.alarms) {
+        // Alarms configured on the service outside this action keep watching; rollback follows the input.
+        config.alarms = {
+            ...config.alarms,
+            rollback: inputs.rollbackOnFailure && config.alarms.rollback !== false,
+        };
+    }
+    const otherHooks = (config.lifecycleHooks ?? []).filter((hook) => hook.targetType !== 'PAUSE');
+    if (inputs.gate === 'pause') {
+        otherHooks.push({
+            targetType: 'PAUSE',
+            lifecycleStages: ['PRE_PRODUCTION_TRAFFIC_SHIFT'],
+            timeoutConfiguration: { timeoutInMinutes: inputs.gateTimeoutMinutes, action: inputs.gateTimeoutAction },
+        });
+    }
+    // A service that had hooks gets the list even when it is now empty, so that our gate is removed.
+    if (otherHooks.length > 0 || (current.lifecycleHooks ?? []).length > 0)
+        config.lifecycleHooks = otherHooks;
+    else
+        delete config.lifecycleHooks;
+    return config;
+}
+/**
+ * True when two configurations ask ECS for the same thing: key order, empty fields, the order of
+ * alarm names and, for rolling, settings that only the other strategies use do not count.
+ */
+function sameDeploymentConfiguration(a, b) {
+    const comparable = (config) => {
+        const copy = structuredClone(config ?? {});
+        copy.strategy ??= 'ROLLING';
+        if (copy.strategy === 'ROLLING') {
+            delete copy.bakeTimeInMinutes;
+            delete copy.canaryConfiguration;
+            delete copy.linearConfiguration;
+        }
+        if (copy.alarms?.alarmNames)
+            copy.alarms.alarmNames = [...copy.alarms.alarmNames].sort();
+        return JSON.stringify(canonical(copy));
+    };
+    return comparable(a) === comparable(b);
+}
+/**
+ * The configuration a rollback by UpdateService sends: the service's own, without PAUSE hooks. A
+ * rollback that inherited our gate would stop at it, and if nobody answered, the gate's timeout
+ * action could roll the rollback back, i.e. forward again.
+ */
+function rollbackConfiguration(current) {
+    const config = structuredClone(current ?? {});
+    // An empty list rather than no field, so that the hook is removed, not left as it was.
+    config.lifecycleHooks = (config.lifecycleHooks ?? []).filter((hook) => hook.targetType !== 'PAUSE');
+    return config;
+}
+
+;// CONCATENATED MODULE: ./src/failure-reasons.ts
+
+
+/**
+ * AWS's own account of why a deployment failed: the deployment's status and rollback reasons,
+ * triggered alarms, circuit-breaker counts, the service's last events, and why the new revision's
+ * tasks stopped (stoppedReason, each container's exit code and reason).
+ */
+async function gatherFailureReasons(deps, target, last) {
+    const reasons = [];
+    const d = last?.deployment;
+    if (d?.statusReason)
+        reasons.push(`Deployment: ${d.statusReason}`);
+    if (d?.rollback?.reason)
+        reasons.push(`Rollback: ${d.rollback.reason}`);
+    if (d?.alarms?.triggeredAlarmNames?.length)
+        reasons.push(`Alarms in ALARM: ${d.alarms.triggeredAlarmNames.join(', ')}`);
+    if (d?.deploymentCircuitBreaker?.status === 'TRIGGERED') {
+        reasons.push(`Circuit breaker: ${d.deploymentCircuitBreaker.failureCount ?? '?'} task(s) failed to start (threshold ${d.deploymentCircuitBreaker.threshold ?? '?'})`);
+    }
+    const primary = last?.service?.deployments?.find((deployment) => deployment.status === 'PRIMARY');
+    if (!d && primary?.rolloutStateReason)
+        reasons.push(`Deployment: ${primary.rolloutStateReason}`);
+    if (target.service === undefined)
+        return reasons;
+    try {
+        let events = last?.service?.events;
+        if (!events) {
+            const response = await deps.ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: target.cluster, services: [target.service] }));
+            events = response.services?.[0]?.events;
+        }
+        for (const event of (events ?? []).slice(0, 5))
+            reasons.push(`Event ${event.createdAt?.toISOString() ?? ''}: ${event.message ?? ''}`.trim());
+        for (const task of await stoppedTasks(deps, target))
+            reasons.push(describeStoppedTask(task));
+    }
+    catch (error) {
+        deps.logger.warning(`Could not read the service's events and stopped tasks: ${describeError(error)}`);
+    }
+    return reasons;
+}
+async function stoppedTasks(deps, target) {
+    const listed = await deps.ecs.send(new dist_cjs/* ListTasksCommand */.MYg({
+        cluster: target.cluster,
+        serviceName: target.service,
+        desiredStatus: 'STOPPED',
+        maxResults: 20,
+    }));
+    const arns = listed.taskArns ?? [];
+    if (arns.length === 0)
+        return [];
+    const described = await deps.ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster: target.cluster, tasks: arns }));
+    return (described.tasks ?? [])
+        .filter((task) => task.taskDefinitionArn === target.taskDefinitionArn)
+        .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))
+        .slice(0, 3);
+}
+function describeStoppedTask(task) {
+    const id = task.taskArn?.slice(task.taskArn.lastIndexOf('/') + 1) ?? '?';
+    const containers = (task.containers ?? [])
+        .map((container) => {
+        const exit = container.exitCode !== undefined ? `exit code ${container.exitCode}` : 'no exit code';
+        return `${container.name ?? '?'} ${exit}${container.reason ? ` (${container.reason})` : ''}`;
+    })
+        .join('; ');
+    return `Task ${id} stopped${task.stopCode ? ` [${task.stopCode}]` : ''}: ${task.stoppedReason ?? 'no reason given'}${containers ? ` — ${containers}` : ''}`;
+}
+
 ;// CONCATENATED MODULE: ./src/preflight.ts
 
 
@@ -63507,7 +63499,19 @@ async function loadBase(ecs, inputs, service) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/deps.ts
+
+/**
+ * Called right before a command that changes something (RegisterTaskDefinition, UpdateService,
+ * RunTask): a run cancelled during the reads before it changes nothing.
+ */
+function throwIfCancelled(signal) {
+    if (signal?.aborted)
+        throw new errors_CancelledError();
+}
+
 ;// CONCATENATED MODULE: ./src/registration.ts
+
 
 
 /**
@@ -63515,7 +63519,8 @@ async function loadBase(ecs, inputs, service) {
  * service runs, or the family's latest), otherwise a newly registered one. Re-running a job
  * therefore registers nothing new.
  */
-async function registerOrReuse(ecs, rendered, known, logger) {
+async function registerOrReuse(deps, rendered, known) {
+    const { ecs, logger } = deps;
     if (known.baseArn && sameTaskDefinition(rendered, known.base)) {
         logger.info(`Task definition unchanged: reusing ${shortTaskDefinition(known.baseArn)}.`);
         return { taskDefinitionArn: known.baseArn, registered: false };
@@ -63532,6 +63537,7 @@ async function registerOrReuse(ecs, rendered, known, logger) {
             return { taskDefinitionArn: described.taskDefinitionArn, registered: false };
         }
     }
+    throwIfCancelled(deps.signal);
     const response = await ecs.send(new dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(rendered));
     const arn = response.taskDefinition?.taskDefinitionArn;
     if (!arn)
@@ -63604,6 +63610,89 @@ function renderTaskDefinition(base, images, environment) {
         images: imageChanges.filter((change) => change.from !== change.to),
         environment: environmentChanges,
     };
+}
+
+;// CONCATENATED MODULE: ./src/prepare.ts
+
+
+
+/** Every read and check that needs no change: preflight, then the rendered task definition. */
+async function loadAndRender(deps, inputs, report) {
+    const pre = await preflight(deps.ecs, inputs);
+    if (pre.previousTaskDefinitionArn)
+        report.previousTaskDefinitionArn = pre.previousTaskDefinitionArn;
+    const rendered = renderTaskDefinition(pre.base, inputs.images, inputs.environment);
+    report.images = rendered.images;
+    report.environment = rendered.environment;
+    for (const change of rendered.images)
+        deps.logger.info(`image ${change.container}: ${change.from} → ${change.to}`);
+    for (const change of rendered.environment)
+        deps.logger.info(`environment ${change.container}: set ${change.names.join(', ')}`);
+    return { pre, definition: rendered.taskDefinition };
+}
+/** The first change: registers the rendered revision, or reuses an equal one. Returns its ARN. */
+async function register(deps, prepared, report) {
+    const { pre, definition } = prepared;
+    const registration = await registerOrReuse(deps, definition, {
+        base: pre.base,
+        ...(pre.baseArn ? { baseArn: pre.baseArn } : {}),
+        ...(pre.previousTaskDefinitionArn ? { currentArn: pre.previousTaskDefinitionArn } : {}),
+    });
+    report.taskDefinitionArn = registration.taskDefinitionArn;
+    report.registered = registration.registered;
+    return registration.taskDefinitionArn;
+}
+
+;// CONCATENATED MODULE: ../../packages/shared/src/aws-clients.ts
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/**
+ * One configuration for every client: the region from the input or the environment, the endpoint
+ * from AWS_ENDPOINT_URL (tests point it at the local emulator), adaptive retries (client-side rate
+ * limiting on throttling, which ECS describe calls hit when many jobs poll), and a user agent.
+ */
+function awsClientConfig(options) {
+    const env = options.env ?? process.env;
+    const region = (options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || '').trim();
+    if (region === '') {
+        throw new errors_ConfigurationError('No AWS region: set the "region" input, or AWS_REGION (aws-actions/configure-aws-credentials sets it).');
+    }
+    if (!REGION.test(region)) {
+        throw new errors_ConfigurationError(`The AWS region must look like us-east-1; got ${JSON.stringify(region)}.`);
+    }
+    const serviceEndpoint = options.serviceId
+        ? env[`AWS_ENDPOINT_URL_${options.serviceId.toUpperCase()}`]
+        : undefined;
+    const endpoint = (serviceEndpoint || env.AWS_ENDPOINT_URL || '').trim() || undefined;
+    const maxAttempts = Number(env.AWS_MAX_ATTEMPTS) > 0 ? Number(env.AWS_MAX_ATTEMPTS) : 6;
+    return {
+        region,
+        ...(endpoint ? { endpoint } : {}),
+        retryMode: 'adaptive',
+        maxAttempts,
+        customUserAgent: `ecs-ship/${options.actionName}${options.version ? `/${options.version}` : ''}`,
+    };
+}
+const THROTTLING = new Set([
+    'ThrottlingException',
+    'Throttling',
+    'TooManyRequestsException',
+    'RequestLimitExceeded',
+    'ServiceUnavailable',
+    'ServiceUnavailableException',
+    'InternalFailure',
+]);
+/** Errors that a poll may outlive: throttling beyond the SDK's own retries, dropped connections. */
+function isTransientAwsError(error) {
+    if (!(error instanceof Error))
+        return false;
+    const meta = error.$metadata;
+    const code = error.code;
+    return (THROTTLING.has(error.name) ||
+        (meta?.httpStatusCode !== undefined && meta.httpStatusCode >= 500) ||
+        code === 'ECONNRESET' ||
+        code === 'ETIMEDOUT' ||
+        code === 'ECONNREFUSED');
 }
 
 ;// CONCATENATED MODULE: ../../packages/shared/src/poll.ts
@@ -63909,23 +63998,22 @@ async function watchDeployment(deps, target, options) {
             logger.info(line);
         trackStage(timeline, snapshot.stage, observation.at);
         previous = snapshot;
-        const awaiting = observation.deployment?.lifecycleHookDetails?.find((hook) => hook.status === 'AWAITING_ACTION');
-        const hookId = awaiting?.hookId;
-        if (hookId &&
-            options.continueFirstGate &&
-            !continued.has(hookId) &&
-            isFirstGate(observation, target.strategy)) {
-            continued.add(hookId);
+        const ours = (hookId) => continued.has(hookId) || options.continueHooks === 'all' || isFirstGate(observation, target.strategy);
+        const decided = decide(observation, target, options.wait, ours);
+        const awaiting = awaitingHook(observation, ours);
+        if (decided.outcome === 'in-progress' && awaiting && target.deploymentArn && !continued.has(awaiting)) {
+            continued.add(awaiting);
             calls++;
             await ecs.send(new dist_cjs/* ContinueServiceDeploymentCommand */.LrH({
                 serviceDeploymentArn: target.deploymentArn,
-                hookId,
+                hookId: awaiting,
                 action: 'CONTINUE',
             }));
-            logger.info(`gate before the first production traffic shift: no production traffic has reached the new revision yet, so continuing (hook ${hookId}).`);
+            logger.info(options.continueHooks === 'all'
+                ? `lifecycle hook ${awaiting} paused the rollback: continuing it.`
+                : `gate before the first production traffic shift: no production traffic has reached the new revision yet, so continuing (hook ${awaiting}).`);
             return { done: false, changed: true, value: { outcome: 'in-progress' } };
         }
-        const decided = decide(observation, target, options.wait);
         const done = decided.outcome !== 'in-progress';
         // After a predicted sleep, look closely: the bake is about to end.
         // Only milestones (status, stage, a hook) tighten the polling: task counts change one task at a
@@ -63965,8 +64053,17 @@ async function watchDeployment(deps, target, options) {
         calls,
     };
 }
-/** The outcome an observation shows, given what the caller waits for ('in-progress': keep looking). */
-function decide(observation, target, wait) {
+/** The first AWAITING_ACTION hook that `select` picks (all of them by default). */
+function awaitingHook(observation, select = () => true) {
+    return observation.deployment?.lifecycleHookDetails?.find((hook) => hook.status === 'AWAITING_ACTION' && hook.hookId !== undefined && select(hook.hookId))?.hookId;
+}
+/**
+ * The outcome an observation shows, given what the caller waits for ('in-progress': keep looking).
+ * A hook awaiting action that the watch will not continue itself (`continuedByUs` says which it
+ * will) ends the wait as `paused`, whatever `wait` is: nobody else in this run will continue it, and
+ * waiting on would only end in a timeout and the rollback of a healthy deployment.
+ */
+function decide(observation, target, wait, continuedByUs = () => false) {
     const d = observation.deployment;
     if (d) {
         switch (d.status) {
@@ -63982,12 +64079,13 @@ function decide(observation, target, wait) {
             case 'ROLLBACK_IN_PROGRESS':
                 return { outcome: 'in-progress' };
         }
-        const awaiting = d.lifecycleHookDetails?.find((hook) => hook.status === 'AWAITING_ACTION');
-        if (wait.kind === 'gate' && awaiting?.hookId)
-            return { outcome: 'paused', hookId: awaiting.hookId };
         if (wait.kind === 'stage' && reachedStage(d.lifecycleStage, wait.stage)) {
-            return awaiting?.hookId ? { outcome: 'paused', hookId: awaiting.hookId } : { outcome: 'reached' };
+            const hookId = awaitingHook(observation);
+            return hookId ? { outcome: 'paused', hookId } : { outcome: 'reached' };
         }
+        const hookId = awaitingHook(observation, (id) => !continuedByUs(id));
+        if (hookId)
+            return { outcome: 'paused', hookId };
         return { outcome: 'in-progress' };
     }
     const service = observation.service;
@@ -64032,12 +64130,15 @@ function trackStage(timeline, stage, at) {
 
 
 
+
+
 const IN_FLIGHT = new Set(['PENDING', 'IN_PROGRESS']);
 const ROLLING_BACK = new Set(['ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_SUCCESSFUL']);
 /**
- * Asks ECS to roll back: StopServiceDeployment ROLLBACK for a native deployment still in flight
- * (a listener-weight flip during bake time), otherwise an update back to the previous revision.
- * Returns without waiting when `wait` is false (cancellation: the post step waits).
+ * Asks ECS to roll back, without waiting: StopServiceDeployment ROLLBACK for a native deployment
+ * still in flight (a listener-weight flip during bake time); otherwise (no native deployment, or one
+ * ECS could not roll back) an UpdateService back to the previous revision, but only while the
+ * service still runs the revision this run deployed, so that a newer deploy is never overwritten.
  */
 async function requestRollback(deps, target) {
     const { ecs, logger } = deps;
@@ -64046,7 +64147,7 @@ async function requestRollback(deps, target) {
         const status = response.serviceDeployments?.[0]?.status ?? '';
         if (ROLLING_BACK.has(status)) {
             logger.info(`ECS is already rolling back (${status}).`);
-            return target;
+            return { kind: 'watching', target, by: 'stop' };
         }
         if (IN_FLIGHT.has(status)) {
             await ecs.send(new dist_cjs/* StopServiceDeploymentCommand */.a8L({
@@ -64054,53 +64155,85 @@ async function requestRollback(deps, target) {
                 stopType: 'ROLLBACK',
             }));
             logger.info(`Requested rollback of ${target.deploymentArn} (StopServiceDeployment ROLLBACK).`);
-            return target;
+            return { kind: 'watching', target, by: 'stop' };
         }
     }
-    if (!target.previousTaskDefinitionArn || target.previousTaskDefinitionArn === target.taskDefinitionArn) {
-        logger.warning('No previous revision to roll back to.');
-        return undefined;
+    const previous = target.previousTaskDefinitionArn;
+    if (!previous || previous === target.taskDefinitionArn) {
+        const reason = 'No previous revision to roll back to.';
+        logger.warning(reason);
+        return { kind: 'impossible', reason };
     }
+    const service = (await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: target.cluster, services: [target.service] }))).services?.[0];
+    const running = service?.taskDefinition;
+    if (running === previous) {
+        const reason = `The service runs ${shortTaskDefinition(previous)} again: nothing to roll back.`;
+        logger.info(reason);
+        return { kind: 'already-back', reason };
+    }
+    if (running !== target.taskDefinitionArn) {
+        const reason = `Not rolling back: the service now runs ${shortTaskDefinition(running)}, not ${shortTaskDefinition(target.taskDefinitionArn)} ` +
+            'that this run deployed; a newer deployment is not overwritten.';
+        logger.warning(reason);
+        return { kind: 'superseded', reason };
+    }
+    throwIfCancelled(deps.signal);
     const response = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({
         cluster: target.cluster,
         service: target.service,
-        taskDefinition: target.previousTaskDefinitionArn,
+        taskDefinition: previous,
+        deploymentConfiguration: rollbackConfiguration(service?.deploymentConfiguration),
     }));
-    logger.info(`Rolling back: updated the service to ${shortTaskDefinition(target.previousTaskDefinitionArn)}.`);
+    logger.info(`Rolling back: updated the service to ${shortTaskDefinition(previous)}.`);
     const next = response.service?.currentServiceDeployment;
+    const { deploymentArn: _rolledBack, ...rest } = target;
     return {
-        ...target,
-        taskDefinitionArn: target.previousTaskDefinitionArn,
-        ...(next && next !== target.deploymentArn ? { deploymentArn: next } : { deploymentArn: undefined }),
+        kind: 'watching',
+        by: 'update',
+        target: {
+            ...rest,
+            taskDefinitionArn: previous,
+            ...(next && next !== target.deploymentArn ? { deploymentArn: next } : {}),
+        },
     };
 }
 /** Requests the rollback and waits for it; `rolled-back` when the previous revision runs again. */
 async function rollBack(deps, target, deadline) {
-    let watching;
+    let request;
     try {
-        watching = await requestRollback(deps, target);
+        request = await requestRollback(deps, target);
     }
     catch (error) {
-        deps.logger.error(`Rollback request failed: ${describeError(error)}`);
-        return { outcome: 'failed' };
+        const reason = `Rollback request failed: ${describeError(error)}`;
+        deps.logger.error(reason);
+        return { outcome: 'failed', reason };
     }
-    if (!watching)
-        return { outcome: 'failed' };
-    const watch = await watchDeployment(deps, watching, {
+    if (request.kind === 'already-back')
+        return { outcome: 'rolled-back' };
+    if (request.kind !== 'watching')
+        return { outcome: request.kind === 'superseded' ? 'superseded' : 'failed', reason: request.reason };
+    return watchRollback(deps, request, deadline);
+}
+/** Follows a requested rollback to its end; a pause hook on the way is continued, not waited out. */
+async function watchRollback(deps, request, deadline) {
+    const watch = await watchDeployment(deps, request.target, {
         wait: { kind: 'stable' },
         deadline,
-        continueFirstGate: false,
+        continueHooks: 'all',
     });
     // A rollback by UpdateService is a new deployment whose success means the old revision runs again.
-    const rolledBack = watch.outcome === 'rolled-back' ||
-        (watching.taskDefinitionArn !== target.taskDefinitionArn && watch.outcome === 'succeeded');
+    const rolledBack = watch.outcome === 'rolled-back' || (request.by === 'update' && watch.outcome === 'succeeded');
     deps.logger.info(rolledBack
         ? 'Rollback finished: the previous revision serves again.'
         : `Rollback did not finish: ${watch.outcome}.`);
-    return { outcome: rolledBack ? 'rolled-back' : 'failed', watch };
+    return rolledBack
+        ? { outcome: 'rolled-back', watch }
+        : { outcome: 'failed', reason: `Rollback did not finish: ${watch.outcome}.`, watch };
 }
 
 ;// CONCATENATED MODULE: ./src/service-update.ts
+
+
 
 
 
@@ -64108,14 +64241,15 @@ async function rollBack(deps, target, deadline) {
  * Starts the deployment, or attaches to one already deploying the same revision (a re-run of the
  * job must not start a second deployment on top of the first).
  */
-async function startDeployment(ecs, plan, logger) {
+async function startDeployment(deps, plan) {
+    const { ecs, logger } = deps;
     const { service } = plan;
     const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
     const sameRevision = service.taskDefinition === plan.taskDefinitionArn;
     if (!plan.forceNewDeployment &&
         primary?.taskDefinition === plan.taskDefinitionArn &&
         primary.rolloutState === 'IN_PROGRESS') {
-        const deploymentArn = service.currentServiceDeployment ?? (await findInFlight(ecs, plan, logger));
+        const deploymentArn = service.currentServiceDeployment ?? (await findInFlight(deps, plan));
         logger.info(`A deployment of ${shortTaskDefinition(plan.taskDefinitionArn)} is already in progress: following it instead of starting another.`);
         return { action: 'attached', ...(deploymentArn ? { deploymentArn } : {}) };
     }
@@ -64125,9 +64259,28 @@ async function startDeployment(ecs, plan, logger) {
         !plan.forceNewDeployment &&
         (primary?.rolloutState ?? 'COMPLETED') === 'COMPLETED' &&
         (service.deployments?.length ?? 1) <= 1) {
-        logger.info(`The service already runs ${shortTaskDefinition(plan.taskDefinitionArn)}: nothing to deploy (set force-new-deployment to replace its tasks).`);
-        return { action: 'unchanged' };
+        const revision = shortTaskDefinition(plan.taskDefinitionArn);
+        if (sameDeploymentConfiguration(plan.deploymentConfiguration, service.deploymentConfiguration)) {
+            logger.info(`The service already runs ${revision}: nothing to deploy (set force-new-deployment to replace its tasks).`);
+            return { action: 'unchanged' };
+        }
+        // The revision is the same, the strategy, alarms or gate are not: a later deployment (ECS's own,
+        // after a task failure, or the next run's) must use them. Only the configuration is sent.
+        throwIfCancelled(deps.signal);
+        const response = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({
+            cluster: plan.cluster,
+            service: service.serviceName ?? service.serviceArn,
+            deploymentConfiguration: plan.deploymentConfiguration,
+        }));
+        const next = response.service?.currentServiceDeployment;
+        if (next === undefined || next === service.currentServiceDeployment) {
+            logger.info(`The service already runs ${revision}; updated its deployment configuration (strategy ${plan.deploymentConfiguration.strategy ?? 'ROLLING'}), which starts no deployment.`);
+            return { action: 'reconfigured' };
+        }
+        logger.info(`Updated the deployment configuration; ECS started deployment ${next}.`);
+        return { action: 'updated', deploymentArn: next };
     }
+    throwIfCancelled(deps.signal);
     const response = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({
         cluster: plan.cluster,
         service: service.serviceName ?? service.serviceArn,
@@ -64139,14 +64292,14 @@ async function startDeployment(ecs, plan, logger) {
     let deploymentArn = response.service?.currentServiceDeployment;
     if (deploymentArn !== undefined && deploymentArn === service.currentServiceDeployment)
         deploymentArn = undefined;
-    deploymentArn ??= await findInFlight(ecs, plan, logger);
+    deploymentArn ??= await findInFlight(deps, plan);
     logger.info(`Updated service ${service.serviceName ?? ''} to ${shortTaskDefinition(plan.taskDefinitionArn)} (strategy ${plan.deploymentConfiguration.strategy ?? 'ROLLING'})` +
         (deploymentArn ? `: deployment ${deploymentArn}` : '.'));
     return { action: 'updated', ...(deploymentArn ? { deploymentArn } : {}) };
 }
-async function findInFlight(ecs, plan, logger) {
+async function findInFlight(deps, plan) {
     try {
-        const response = await ecs.send(new dist_cjs/* ListServiceDeploymentsCommand */.jz8({
+        const response = await deps.ecs.send(new dist_cjs/* ListServiceDeploymentsCommand */.jz8({
             cluster: plan.cluster,
             service: plan.service.serviceName ?? plan.service.serviceArn,
             status: ['PENDING', 'IN_PROGRESS'],
@@ -64154,7 +64307,7 @@ async function findInFlight(ecs, plan, logger) {
         return response.serviceDeployments?.find((brief) => brief.serviceDeploymentArn)?.serviceDeploymentArn;
     }
     catch (error) {
-        logger.warning(`Could not list service deployments (${describeError(error)}); following the service's deployments instead, as the ServicesStable waiter does.`);
+        deps.logger.warning(`Could not list service deployments (${describeError(error)}); following the service's deployments instead, as the ServicesStable waiter does.`);
         return undefined;
     }
 }
@@ -64168,62 +64321,42 @@ async function findInFlight(ecs, plan, logger) {
 
 
 
-
-
-/** Reads and validates (preflight), renders and registers the task definition. No service change yet. */
-async function prepareTaskDefinition(deps, inputs, report) {
-    const pre = await preflight(deps.ecs, inputs);
-    if (pre.previousTaskDefinitionArn)
-        report.previousTaskDefinitionArn = pre.previousTaskDefinitionArn;
-    const rendered = renderTaskDefinition(pre.base, inputs.images, inputs.environment);
-    report.images = rendered.images;
-    report.environment = rendered.environment;
-    for (const change of rendered.images)
-        deps.logger.info(`image ${change.container}: ${change.from} → ${change.to}`);
-    for (const change of rendered.environment)
-        deps.logger.info(`environment ${change.container}: set ${change.names.join(', ')}`);
-    const registration = await registerOrReuse(deps.ecs, rendered.taskDefinition, {
-        base: pre.base,
-        ...(pre.baseArn ? { baseArn: pre.baseArn } : {}),
-        ...(pre.previousTaskDefinitionArn ? { currentArn: pre.previousTaskDefinitionArn } : {}),
-    }, deps.logger);
-    report.taskDefinitionArn = registration.taskDefinitionArn;
-    report.registered = registration.registered;
-    return { pre, taskDefinitionArn: registration.taskDefinitionArn, definition: rendered.taskDefinition };
-}
 /**
  * Service mode: validate, render, register (or reuse), update (or attach), wait as `wait` says, and
  * on failure or timeout roll back. Fills `report` as it goes, so the summary shows whatever happened.
  */
 async function deployService(deps, inputs, report, state) {
     const { logger, clock } = deps;
-    const { pre, taskDefinitionArn } = await prepareTaskDefinition(deps, inputs, report);
+    const prepared = await loadAndRender(deps, inputs, report);
+    const { pre } = prepared;
     const service = pre.service;
     if (!service || inputs.service === undefined)
         throw new Error('service mode without a service');
     const deploymentConfiguration = buildDeploymentConfiguration(inputs, service.deploymentConfiguration);
-    const started = await startDeployment(deps.ecs, {
+    const taskDefinitionArn = await register(deps, prepared, report);
+    const started = await startDeployment(deps, {
         cluster: inputs.cluster,
         service,
         taskDefinitionArn,
         deploymentConfiguration,
         ...(inputs.desiredCount !== undefined ? { desiredCount: inputs.desiredCount } : {}),
         forceNewDeployment: inputs.forceNewDeployment,
-    }, logger);
+    });
     report.action = started.action;
     if (started.deploymentArn)
         report.deploymentArn = started.deploymentArn;
+    if (started.action === 'unchanged' || started.action === 'reconfigured') {
+        report.status = 'succeeded';
+        return;
+    }
     state.save('cluster', inputs.cluster);
     state.save('service', inputs.service);
+    state.save('strategy', inputs.strategy);
     state.save('task-definition-arn', taskDefinitionArn);
     if (pre.previousTaskDefinitionArn)
         state.save('previous-task-definition-arn', pre.previousTaskDefinitionArn);
     if (started.deploymentArn)
         state.save('deployment-arn', started.deploymentArn);
-    if (started.action === 'unchanged') {
-        report.status = 'succeeded';
-        return;
-    }
     if (inputs.wait.kind === 'none') {
         report.status = 'in-progress';
         return;
@@ -64242,7 +64375,7 @@ async function deployService(deps, inputs, report, state) {
         watch = await logger.group(`Waiting for the deployment (wait: ${describeWait(inputs)}, timeout ${formatDuration(inputs.timeoutMs)})`, () => watchDeployment(deps, target, {
             wait: inputs.wait,
             deadline: report.startedAt + inputs.timeoutMs,
-            continueFirstGate: true,
+            continueHooks: 'first-gate',
         }));
     }
     catch (error) {
@@ -64276,19 +64409,21 @@ async function deployService(deps, inputs, report, state) {
             report.reasons.push(...(await gatherFailureReasons(deps, target, watch.last)));
             for (const reason of report.reasons)
                 logger.error(reason);
-            // A deployment that ECS stopped (superseded by another) or could not roll back is not ours to undo.
+            // A deployment ECS stopped (superseded by another) is not ours to undo. One ECS could not roll
+            // back leaves the service half-deployed: the rollback falls back to UpdateService.
             const native = watch.last?.deployment?.status;
-            const ours = watch.outcome === 'timeout' || native === undefined;
-            if (inputs.rollbackOnFailure && ours) {
-                const rollback = await logger.group('Rolling back', () => rollBack(deps, target, clock.now() + inputs.timeoutMs));
-                report.rollback = rollback.outcome;
-                report.status = rollback.outcome === 'rolled-back' ? 'rolled-back' : 'failed';
-                if (rollback.watch)
-                    report.timeline.push(...rollback.watch.timeline.map((span) => ({ ...span, stage: `rollback: ${span.stage}` })));
-            }
-            else {
+            const ours = watch.outcome === 'timeout' || native === undefined || native === 'ROLLBACK_FAILED';
+            if (!inputs.rollbackOnFailure || !ours) {
                 report.status = 'failed';
+                return;
             }
+            const rollback = await logger.group('Rolling back', () => rollBack(deps, target, clock.now() + inputs.timeoutMs));
+            report.rollback = rollback.outcome;
+            if (rollback.reason)
+                report.reasons.push(rollback.reason);
+            report.status = rollback.outcome === 'rolled-back' ? 'rolled-back' : 'failed';
+            if (rollback.watch)
+                report.timeline.push(...rollback.watch.timeline.map((span) => ({ ...span, stage: `rollback: ${span.stage}` })));
             return;
         }
     }
@@ -64300,12 +64435,19 @@ async function onCancelled(deps, inputs, report, state, target) {
     if (!inputs.rollbackOnFailure)
         return;
     try {
-        const watching = await requestRollback(deps, target);
-        if (watching) {
+        // The run is cancelled already; the request itself must still go out.
+        const { signal: _cancelled, ...uncancelled } = deps;
+        const request = await requestRollback(uncancelled, target);
+        if (request.kind === 'watching') {
             report.rollback = 'requested';
-            state.save('rollback-requested', watching.taskDefinitionArn === target.taskDefinitionArn ? 'stop' : 'update');
-            if (watching.deploymentArn)
-                state.save('deployment-arn', watching.deploymentArn);
+            state.save('rollback-requested', request.by);
+            // What the post step follows: the rollback's own deployment when it has one.
+            state.save('deployment-arn', request.target.deploymentArn ?? '');
+        }
+        else {
+            report.reasons.push(request.reason);
+            // Nothing for the post step to wait for or undo.
+            state.save('finished', 'true');
         }
     }
     catch (error) {
@@ -64317,6 +64459,8 @@ function describeWait(inputs) {
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
+
+
 
 
 
@@ -64344,10 +64488,14 @@ function getInputs(inputs) {
             inputs.fail('images', 'lines of container=image-uri', `${container}=${image}`);
         return { container, image };
     });
-    const environment = inputs.keyValueLines('environment', CONTAINER_VARIABLE).map(([key, value]) => {
-        const dot = key.indexOf('.');
-        return { container: key.slice(0, dot), name: key.slice(dot + 1), value };
-    });
+    // A value may be a credential: errors never quote it, and values of credential-like variable
+    // names (the part after "container.": a container called "key-service" proves nothing) are masked.
+    const environment = inputs
+        .keyValueLines('environment', CONTAINER_VARIABLE, {
+        hideValues: true,
+        isSecret: (key) => looksLikeCredentialName(variableName(key)),
+    })
+        .map(([key, value]) => ({ container: key.slice(0, key.indexOf('.')), name: variableName(key), value }));
     if (source.kind === 'arn' && (images.length > 0 || environment.length > 0)) {
         throw new errors_ConfigurationError('Input "task-definition-arn" deploys a revision unchanged, so "images" and "environment" cannot be used with it; ' +
             'use "task-definition" (a file) or neither (the current revision) to render a new revision.');
@@ -64371,6 +64519,18 @@ function getInputs(inputs) {
         forceNewDeployment: inputs.boolean('force-new-deployment', false),
         runTask: readRunTask(inputs, mode),
     };
+}
+/** `container.NAME` → `NAME`. */
+function variableName(key) {
+    return key.slice(key.indexOf('.') + 1);
+}
+/** The ECS client's configuration for these inputs (the region input, else the environment's). */
+function ecsClientConfig(inputs) {
+    return awsClientConfig({
+        ...(inputs.region ? { region: inputs.region } : {}),
+        actionName: 'ecs-deploy',
+        serviceId: 'ECS',
+    });
 }
 function readSource(inputs, mode, service) {
     const file = inputs.optional('task-definition');
@@ -64448,12 +64608,20 @@ function readStrategy(inputs, mode) {
     };
 }
 function readWait(inputs, strategy, mode) {
-    const text = inputs.string('wait', 'stable');
+    const gated = strategy.gate === 'pause';
+    // With a gate, the default is to return at it: waiting for the end would wait out the gate and
+    // roll back a healthy deployment at the timeout.
+    const text = inputs.string('wait', gated ? 'gate' : 'stable');
     const lower = text.toLowerCase();
+    if (lower === 'stable' && gated) {
+        throw new errors_ConfigurationError('Inputs "gate: pause" and "wait: stable" cannot be combined: the deployment stops at the gate until someone continues it, ' +
+            'so waiting for it to finish would only time out and roll it back. Remove "wait" (with a gate it defaults to gate), ' +
+            'or set "wait: gate" or "wait: none" and let canary-gate continue it.');
+    }
     if (lower === 'stable' || lower === 'none')
         return { kind: lower };
     if (lower === 'gate') {
-        if (strategy.gate !== 'pause') {
+        if (!gated) {
             throw new errors_ConfigurationError('Input "wait: gate" waits for a gate pause, so it needs "gate: pause".');
         }
         return { kind: 'gate' };
@@ -64464,6 +64632,10 @@ function readWait(inputs, strategy, mode) {
     }
     if (strategy.strategy === 'rolling' || mode === 'run-task') {
         throw new errors_ConfigurationError(`Input "wait: ${stage}" waits for a lifecycle stage, which only canary, linear and blue-green deployments report; "strategy" is ${strategy.strategy}.`);
+    }
+    if (gated && reachedStage(stage, 'PRODUCTION_TRAFFIC_SHIFT')) {
+        throw new errors_ConfigurationError(`Inputs "gate: pause" and "wait: ${stage}" cannot be combined: the gate stops the deployment before PRODUCTION_TRAFFIC_SHIFT, ` +
+            `so ${stage} is reached only after someone continues it. Use "wait: gate", or a stage before PRODUCTION_TRAFFIC_SHIFT.`);
     }
     return { kind: 'stage', stage };
 }
@@ -64493,6 +64665,14 @@ function readRunTask(inputs, mode) {
         if (!/^sg-[0-9a-f]+$/.test(group))
             inputs.fail('security-groups', 'security group IDs such as sg-0abc123', group);
     const publicIp = inputs.optional('assign-public-ip');
+    const networking = [
+        ...(securityGroups.length > 0 ? ['"security-groups"'] : []),
+        ...(publicIp !== undefined ? ['"assign-public-ip"'] : []),
+    ];
+    if (networking.length > 0 && subnets.length === 0) {
+        throw new errors_ConfigurationError(`${networking.length > 1 ? 'Inputs' : 'Input'} ${networking.join(' and ')} ${networking.length > 1 ? 'configure' : 'configures'} awsvpc networking, which needs "subnets": ` +
+            'add the subnet IDs the task runs in, or remove them.');
+    }
     const launchType = inputs.enumeration('launch-type', [
         'FARGATE',
         'EC2',
@@ -64565,23 +64745,51 @@ function newReport(base) {
 
 
 
+
+
 /** A one-off task polls faster than a deployment: migrations often take seconds. */
 const TASK_TIMING = { initialDelayMs: 2_000, maxDelayMs: 20_000, backoff: 1.5 };
 /**
- * Runs one task of the revision and waits for it to stop. Succeeds only when every essential
- * container exited 0; otherwise the failure names the container, its exit code and AWS's reasons.
+ * run-task mode: validate and render, check the task can run as asked, register (or reuse) the
+ * revision, run one task and wait for it to stop. A bad input registers nothing and runs nothing.
+ */
+async function runTaskMode(deps, inputs, report, state) {
+    const prepared = await loadAndRender(deps, inputs, report);
+    const commandContainer = checkRunTask(prepared.definition, inputs.runTask);
+    const essential = prepared.definition.containerDefinitions
+        .filter((container) => container.essential !== false)
+        .map((container) => container.name ?? '');
+    const taskDefinitionArn = await register(deps, prepared, report);
+    await runOneOffTask(deps, inputs, { arn: taskDefinitionArn, commandContainer, essential }, report, state);
+}
+/**
+ * What RunTask would refuse, or run wrongly, found before anything is registered: a
+ * `command-container` the revision does not have, an awsvpc revision without subnets. Returns the
+ * container the command is for (and whose exit code is `exit-code`), when there is a command.
+ */
+function checkRunTask(definition, run) {
+    const containers = definition.containerDefinitions;
+    if (run.commandContainer !== undefined && !containers.some((c) => c.name === run.commandContainer)) {
+        throw new errors_ConfigurationError(`Input "command-container" names "${run.commandContainer}", which the task definition does not have; its containers are ${containers.map((c) => `"${c.name}"`).join(', ')}.`);
+    }
+    if (definition.networkMode === 'awsvpc' && run.subnets.length === 0) {
+        throw new errors_ConfigurationError('Input "subnets" is required: the task definition uses networkMode awsvpc, so the task needs subnets to run in.');
+    }
+    if (run.commandContainer !== undefined)
+        return run.commandContainer;
+    if (run.command === undefined)
+        return undefined;
+    return containers.find((c) => c.essential !== false)?.name ?? containers[0]?.name;
+}
+/**
+ * Runs one task of the revision and waits for it to stop. Succeeds only when every container
+ * exited 0; otherwise the failure names the container, its exit code and AWS's reasons.
  */
 async function runOneOffTask(deps, inputs, taskDefinition, report, state) {
     const { ecs, logger, clock } = deps;
     const run = inputs.runTask;
-    const containers = taskDefinition.definition.containerDefinitions;
-    const commandContainer = run.commandContainer ?? containers.find((c) => c.essential !== false)?.name ?? containers[0]?.name;
-    if (run.commandContainer && !containers.some((c) => c.name === run.commandContainer)) {
-        throw new errors_ConfigurationError(`Input "command-container" names "${run.commandContainer}", which the task definition does not have; its containers are ${containers.map((c) => `"${c.name}"`).join(', ')}.`);
-    }
-    if (taskDefinition.definition.networkMode === 'awsvpc' && run.subnets.length === 0) {
-        throw new errors_ConfigurationError('Input "subnets" is required: the task definition uses networkMode awsvpc, so the task needs subnets to run in.');
-    }
+    const { commandContainer } = taskDefinition;
+    throwIfCancelled(deps.signal);
     const response = await ecs.send(new dist_cjs/* RunTaskCommand */._eD({
         cluster: inputs.cluster,
         taskDefinition: taskDefinition.arn,
@@ -64600,7 +64808,7 @@ async function runOneOffTask(deps, inputs, taskDefinition, report, state) {
                 },
             }
             : {}),
-        ...(run.command
+        ...(run.command && commandContainer
             ? { overrides: { containerOverrides: [{ name: commandContainer, command: run.command }] } }
             : {}),
     }));
@@ -64653,6 +64861,8 @@ async function runOneOffTask(deps, inputs, taskDefinition, report, state) {
             report.status = 'failed';
             report.reasons.push('The workflow run was cancelled while the task ran.');
             await stop('workflow run cancelled').catch((stopError) => logger.error(describeError(stopError)));
+            // Stopped: nothing left for the post step.
+            state.save('finished', 'true');
         }
         throw error;
     }
@@ -64663,7 +64873,7 @@ async function runOneOffTask(deps, inputs, taskDefinition, report, state) {
         await stop(`ecs-deploy timeout ${formatDuration(inputs.timeoutMs)}`);
         return;
     }
-    const exitCode = taskExitCode(last, commandContainer);
+    const exitCode = taskExitCode(last, taskDefinition);
     if (exitCode !== undefined)
         report.task.exitCode = exitCode;
     const failed = failedContainers(last);
@@ -64676,16 +64886,43 @@ async function runOneOffTask(deps, inputs, taskDefinition, report, state) {
         report.reasons.push(describeStoppedTask(last));
     }
 }
-/** The exit code of the container that ran the command (else the first non-zero one). */
-function taskExitCode(task, container) {
-    const failed = failedContainers(task)[0];
-    if (failed?.exitCode !== undefined)
-        return failed.exitCode;
-    return ((task.containers ?? []).find((c) => c.name === container)?.exitCode ?? task.containers?.[0]?.exitCode);
+/**
+ * The `exit-code` output. With `command` or `command-container`: the exit code of that container.
+ * Otherwise: of the first essential container (in task-definition order) that exited non-zero, else
+ * of the first essential container. Undefined when that container has none (it never ran).
+ */
+function taskExitCode(task, containers) {
+    const exitOf = (name) => task.containers?.find((c) => c.name === name)?.exitCode;
+    if (containers.commandContainer !== undefined)
+        return exitOf(containers.commandContainer);
+    const codes = containers.essential.map(exitOf);
+    return codes.find((code) => code !== undefined && code !== 0) ?? codes[0];
 }
 /** Containers that exited non-zero, or never ran (no exit code: image pull failures, OOM before start). */
 function failedContainers(task) {
     return (task.containers ?? []).filter((c) => c.exitCode === undefined || c.exitCode !== 0);
+}
+
+;// CONCATENATED MODULE: ./src/state.ts
+/** The post step acts only when main saved a deployment (or task) and did not reach a verdict. */
+function needsCleanup(state) {
+    return (state.get('finished') !== 'true' &&
+        (state.get('deployment-arn') !== '' ||
+            state.get('task-definition-arn') !== '' ||
+            state.get('task-arn') !== ''));
+}
+class MemoryState {
+    values = new Map();
+    save(name, value) {
+        this.values.set(name, value);
+    }
+    get(name) {
+        return this.values.get(name) ?? '';
+    }
+}
+/** The runner's GITHUB_STATE, as the main and post steps' context gives it. */
+function stateStoreOf(context) {
+    return { save: (name, value) => context.saveState(name, value), get: (name) => context.getState(name) };
 }
 
 ;// CONCATENATED MODULE: ./src/summary.ts
@@ -64734,6 +64971,11 @@ function buildSummary(report, now) {
         facts.push(['Deployment', 'already in progress for this revision: followed, not started again']);
     if (report.action === 'unchanged')
         facts.push(['Deployment', 'none needed: the service already runs this revision']);
+    if (report.action === 'reconfigured')
+        facts.push([
+            'Deployment',
+            'none needed: the service already runs this revision; its deployment configuration was updated',
+        ]);
     if (report.deploymentArn)
         facts.push(['Service deployment', inlineCode(report.deploymentArn)]);
     if (report.hookId)
@@ -64791,19 +65033,23 @@ function buildSummary(report, now) {
 
 async function run() {
     await runAction({ title: 'ECS deploy' }, async (context) => {
-        const inputs = getInputs(context.inputs);
-        const config = awsClientConfig({
-            ...(inputs.region ? { region: inputs.region } : {}),
-            actionName: 'ecs-deploy',
-            serviceId: 'ECS',
-        });
+        let inputs;
+        let config;
+        try {
+            inputs = getInputs(context.inputs);
+            config = ecsClientConfig(inputs);
+        }
+        catch (error) {
+            context.setOutput('status', 'failed');
+            throw error;
+        }
         const deps = {
             ecs: new dist_cjs/* ECSClient */.Zgc(config),
             logger: context.logger,
             clock: context.clock,
             signal: context.signal,
         };
-        const state = stateOf(context);
+        const state = stateStoreOf(context);
         const report = newReport({
             mode: inputs.mode,
             region: config.region,
@@ -64815,15 +65061,14 @@ async function run() {
         });
         context.setSummary(() => buildSummary(report, context.clock.now()));
         try {
-            if (inputs.mode === 'service') {
+            if (inputs.mode === 'service')
                 await deployService(deps, inputs, report, state);
-            }
-            else {
-                const prepared = await prepareTaskDefinition(deps, inputs, report);
-                await runOneOffTask(deps, inputs, { arn: prepared.taskDefinitionArn, definition: prepared.definition }, report, state);
-            }
+            else
+                await runTaskMode(deps, inputs, report, state);
         }
         finally {
+            // An error before a verdict (a bad input found by a read, an outage, a bug) is a failure too.
+            report.status ??= 'failed';
             report.endedAt = context.clock.now();
             setOutputs(context, report);
         }
@@ -64849,9 +65094,6 @@ function setOutputs(context, report) {
     set('gate-hook-id', report.hookId);
     set('task-arn', report.task?.arn);
     set('exit-code', report.task?.exitCode);
-}
-function stateOf(context) {
-    return { save: (name, value) => context.saveState(name, value), get: (name) => context.getState(name) };
 }
 
 

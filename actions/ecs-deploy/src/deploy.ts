@@ -1,47 +1,15 @@
 import { CancelledError, describeError } from '@ecs-ship/shared/errors';
 import { formatDuration } from '@ecs-ship/shared/duration';
+import type { Deps } from './deps.js';
 import { buildDeploymentConfiguration } from './deployment-config.js';
 import { gatherFailureReasons } from './failure-reasons.js';
 import type { DeployInputs } from './inputs.js';
-import { preflight, type Preflight } from './preflight.js';
-import { registerOrReuse } from './registration.js';
-import { renderTaskDefinition } from './render.js';
+import { loadAndRender, register } from './prepare.js';
 import type { DeployReport } from './report.js';
-import { requestRollback, rollBack } from './rollback.js';
+import { requestRollback, rollBack, type RollbackTarget } from './rollback.js';
 import { startDeployment } from './service-update.js';
 import type { StateStore } from './state.js';
-import type { RegistrableTaskDefinition } from './task-definition.js';
-import { watchDeployment, type Deps, type WatchResult, type WatchTarget } from './watch.js';
-
-/** Reads and validates (preflight), renders and registers the task definition. No service change yet. */
-export async function prepareTaskDefinition(
-  deps: Deps,
-  inputs: DeployInputs,
-  report: DeployReport,
-): Promise<{ pre: Preflight; taskDefinitionArn: string; definition: RegistrableTaskDefinition }> {
-  const pre = await preflight(deps.ecs, inputs);
-  if (pre.previousTaskDefinitionArn) report.previousTaskDefinitionArn = pre.previousTaskDefinitionArn;
-  const rendered = renderTaskDefinition(pre.base, inputs.images, inputs.environment);
-  report.images = rendered.images;
-  report.environment = rendered.environment;
-  for (const change of rendered.images)
-    deps.logger.info(`image ${change.container}: ${change.from} → ${change.to}`);
-  for (const change of rendered.environment)
-    deps.logger.info(`environment ${change.container}: set ${change.names.join(', ')}`);
-  const registration = await registerOrReuse(
-    deps.ecs,
-    rendered.taskDefinition,
-    {
-      base: pre.base,
-      ...(pre.baseArn ? { baseArn: pre.baseArn } : {}),
-      ...(pre.previousTaskDefinitionArn ? { currentArn: pre.previousTaskDefinitionArn } : {}),
-    },
-    deps.logger,
-  );
-  report.taskDefinitionArn = registration.taskDefinitionArn;
-  report.registered = registration.registered;
-  return { pre, taskDefinitionArn: registration.taskDefinitionArn, definition: rendered.taskDefinition };
-}
+import { watchDeployment, type WatchResult } from './watch.js';
 
 /**
  * Service mode: validate, render, register (or reuse), update (or attach), wait as `wait` says, and
@@ -54,42 +22,41 @@ export async function deployService(
   state: StateStore,
 ): Promise<void> {
   const { logger, clock } = deps;
-  const { pre, taskDefinitionArn } = await prepareTaskDefinition(deps, inputs, report);
+  const prepared = await loadAndRender(deps, inputs, report);
+  const { pre } = prepared;
   const service = pre.service;
   if (!service || inputs.service === undefined) throw new Error('service mode without a service');
-
   const deploymentConfiguration = buildDeploymentConfiguration(inputs, service.deploymentConfiguration);
-  const started = await startDeployment(
-    deps.ecs,
-    {
-      cluster: inputs.cluster,
-      service,
-      taskDefinitionArn,
-      deploymentConfiguration,
-      ...(inputs.desiredCount !== undefined ? { desiredCount: inputs.desiredCount } : {}),
-      forceNewDeployment: inputs.forceNewDeployment,
-    },
-    logger,
-  );
+  const taskDefinitionArn = await register(deps, prepared, report);
+
+  const started = await startDeployment(deps, {
+    cluster: inputs.cluster,
+    service,
+    taskDefinitionArn,
+    deploymentConfiguration,
+    ...(inputs.desiredCount !== undefined ? { desiredCount: inputs.desiredCount } : {}),
+    forceNewDeployment: inputs.forceNewDeployment,
+  });
   report.action = started.action;
   if (started.deploymentArn) report.deploymentArn = started.deploymentArn;
+  if (started.action === 'unchanged' || started.action === 'reconfigured') {
+    report.status = 'succeeded';
+    return;
+  }
   state.save('cluster', inputs.cluster);
   state.save('service', inputs.service);
+  state.save('strategy', inputs.strategy);
   state.save('task-definition-arn', taskDefinitionArn);
   if (pre.previousTaskDefinitionArn)
     state.save('previous-task-definition-arn', pre.previousTaskDefinitionArn);
   if (started.deploymentArn) state.save('deployment-arn', started.deploymentArn);
 
-  if (started.action === 'unchanged') {
-    report.status = 'succeeded';
-    return;
-  }
   if (inputs.wait.kind === 'none') {
     report.status = 'in-progress';
     return;
   }
 
-  const target: WatchTarget & { previousTaskDefinitionArn?: string } = {
+  const target: RollbackTarget = {
     cluster: inputs.cluster,
     service: inputs.service,
     taskDefinitionArn,
@@ -106,7 +73,7 @@ export async function deployService(
         watchDeployment(deps, target, {
           wait: inputs.wait,
           deadline: report.startedAt + inputs.timeoutMs,
-          continueFirstGate: true,
+          continueHooks: 'first-gate',
         }),
     );
   } catch (error) {
@@ -140,22 +107,24 @@ export async function deployService(
         report.reasons.push(`Not finished after ${formatDuration(inputs.timeoutMs)} (input "timeout").`);
       report.reasons.push(...(await gatherFailureReasons(deps, target, watch.last)));
       for (const reason of report.reasons) logger.error(reason);
-      // A deployment that ECS stopped (superseded by another) or could not roll back is not ours to undo.
+      // A deployment ECS stopped (superseded by another) is not ours to undo. One ECS could not roll
+      // back leaves the service half-deployed: the rollback falls back to UpdateService.
       const native = watch.last?.deployment?.status;
-      const ours = watch.outcome === 'timeout' || native === undefined;
-      if (inputs.rollbackOnFailure && ours) {
-        const rollback = await logger.group('Rolling back', () =>
-          rollBack(deps, target, clock.now() + inputs.timeoutMs),
-        );
-        report.rollback = rollback.outcome;
-        report.status = rollback.outcome === 'rolled-back' ? 'rolled-back' : 'failed';
-        if (rollback.watch)
-          report.timeline.push(
-            ...rollback.watch.timeline.map((span) => ({ ...span, stage: `rollback: ${span.stage}` })),
-          );
-      } else {
+      const ours = watch.outcome === 'timeout' || native === undefined || native === 'ROLLBACK_FAILED';
+      if (!inputs.rollbackOnFailure || !ours) {
         report.status = 'failed';
+        return;
       }
+      const rollback = await logger.group('Rolling back', () =>
+        rollBack(deps, target, clock.now() + inputs.timeoutMs),
+      );
+      report.rollback = rollback.outcome;
+      if (rollback.reason) report.reasons.push(rollback.reason);
+      report.status = rollback.outcome === 'rolled-back' ? 'rolled-back' : 'failed';
+      if (rollback.watch)
+        report.timeline.push(
+          ...rollback.watch.timeline.map((span) => ({ ...span, stage: `rollback: ${span.stage}` })),
+        );
       return;
     }
   }
@@ -167,20 +136,24 @@ async function onCancelled(
   inputs: DeployInputs,
   report: DeployReport,
   state: StateStore,
-  target: WatchTarget & { previousTaskDefinitionArn?: string },
+  target: RollbackTarget,
 ): Promise<void> {
   report.status = 'failed';
   report.reasons.push('The workflow run was cancelled during the deployment.');
   if (!inputs.rollbackOnFailure) return;
   try {
-    const watching = await requestRollback(deps, target);
-    if (watching) {
+    // The run is cancelled already; the request itself must still go out.
+    const { signal: _cancelled, ...uncancelled } = deps;
+    const request = await requestRollback(uncancelled, target);
+    if (request.kind === 'watching') {
       report.rollback = 'requested';
-      state.save(
-        'rollback-requested',
-        watching.taskDefinitionArn === target.taskDefinitionArn ? 'stop' : 'update',
-      );
-      if (watching.deploymentArn) state.save('deployment-arn', watching.deploymentArn);
+      state.save('rollback-requested', request.by);
+      // What the post step follows: the rollback's own deployment when it has one.
+      state.save('deployment-arn', request.target.deploymentArn ?? '');
+    } else {
+      report.reasons.push(request.reason);
+      // Nothing for the post step to wait for or undo.
+      state.save('finished', 'true');
     }
   } catch (error) {
     deps.logger.error(

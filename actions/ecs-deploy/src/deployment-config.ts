@@ -1,5 +1,6 @@
 import type { DeploymentConfiguration, DeploymentStrategy } from '@aws-sdk/client-ecs';
 import type { Strategy, StrategyInputs } from './inputs.js';
+import { canonical } from './task-definition.js';
 
 export const ECS_STRATEGY: Record<Strategy, DeploymentStrategy> = {
   rolling: 'ROLLING',
@@ -67,7 +68,42 @@ export function buildDeploymentConfiguration(
       timeoutConfiguration: { timeoutInMinutes: inputs.gateTimeoutMinutes, action: inputs.gateTimeoutAction },
     });
   }
-  if (otherHooks.length > 0) config.lifecycleHooks = otherHooks;
+  // A service that had hooks gets the list even when it is now empty, so that our gate is removed.
+  if (otherHooks.length > 0 || (current.lifecycleHooks ?? []).length > 0) config.lifecycleHooks = otherHooks;
   else delete config.lifecycleHooks;
+  return config;
+}
+
+/**
+ * True when two configurations ask ECS for the same thing: key order, empty fields, the order of
+ * alarm names and, for rolling, settings that only the other strategies use do not count.
+ */
+export function sameDeploymentConfiguration(
+  a: DeploymentConfiguration | undefined,
+  b: DeploymentConfiguration | undefined,
+): boolean {
+  const comparable = (config: DeploymentConfiguration | undefined): string => {
+    const copy: DeploymentConfiguration = structuredClone(config ?? {});
+    copy.strategy ??= 'ROLLING';
+    if (copy.strategy === 'ROLLING') {
+      delete copy.bakeTimeInMinutes;
+      delete copy.canaryConfiguration;
+      delete copy.linearConfiguration;
+    }
+    if (copy.alarms?.alarmNames) copy.alarms.alarmNames = [...copy.alarms.alarmNames].sort();
+    return JSON.stringify(canonical(copy));
+  };
+  return comparable(a) === comparable(b);
+}
+
+/**
+ * The configuration a rollback by UpdateService sends: the service's own, without PAUSE hooks. A
+ * rollback that inherited our gate would stop at it, and if nobody answered, the gate's timeout
+ * action could roll the rollback back, i.e. forward again.
+ */
+export function rollbackConfiguration(current: DeploymentConfiguration | undefined): DeploymentConfiguration {
+  const config: DeploymentConfiguration = structuredClone(current ?? {});
+  // An empty list rather than no field, so that the hook is removed, not left as it was.
+  config.lifecycleHooks = (config.lifecycleHooks ?? []).filter((hook) => hook.targetType !== 'PAUSE');
   return config;
 }

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { AssignPublicIp, CapacityProviderStrategyItem, LaunchType } from '@aws-sdk/client-ecs';
+import { awsClientConfig, type AwsClientConfig } from '@ecs-ship/shared/aws-clients';
 import { ConfigurationError } from '@ecs-ship/shared/errors';
 import { parseYamlText, type InputReader } from '@ecs-ship/shared/inputs';
-import { LIFECYCLE_STAGES, type LifecycleStage } from './stages.js';
+import { looksLikeCredentialName } from '@ecs-ship/shared/secrets';
+import { LIFECYCLE_STAGES, reachedStage, type LifecycleStage } from './stages.js';
 
 export const STRATEGIES = ['rolling', 'canary', 'linear', 'blue-green'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -92,10 +94,14 @@ export function getInputs(inputs: InputReader): DeployInputs {
       inputs.fail('images', 'lines of container=image-uri', `${container}=${image}`);
     return { container, image };
   });
-  const environment = inputs.keyValueLines('environment', CONTAINER_VARIABLE).map(([key, value]) => {
-    const dot = key.indexOf('.');
-    return { container: key.slice(0, dot), name: key.slice(dot + 1), value };
-  });
+  // A value may be a credential: errors never quote it, and values of credential-like variable
+  // names (the part after "container.": a container called "key-service" proves nothing) are masked.
+  const environment = inputs
+    .keyValueLines('environment', CONTAINER_VARIABLE, {
+      hideValues: true,
+      isSecret: (key) => looksLikeCredentialName(variableName(key)),
+    })
+    .map(([key, value]) => ({ container: key.slice(0, key.indexOf('.')), name: variableName(key), value }));
   if (source.kind === 'arn' && (images.length > 0 || environment.length > 0)) {
     throw new ConfigurationError(
       'Input "task-definition-arn" deploys a revision unchanged, so "images" and "environment" cannot be used with it; ' +
@@ -122,6 +128,20 @@ export function getInputs(inputs: InputReader): DeployInputs {
     forceNewDeployment: inputs.boolean('force-new-deployment', false),
     runTask: readRunTask(inputs, mode),
   };
+}
+
+/** `container.NAME` → `NAME`. */
+function variableName(key: string): string {
+  return key.slice(key.indexOf('.') + 1);
+}
+
+/** The ECS client's configuration for these inputs (the region input, else the environment's). */
+export function ecsClientConfig(inputs: Pick<DeployInputs, 'region'>): AwsClientConfig {
+  return awsClientConfig({
+    ...(inputs.region ? { region: inputs.region } : {}),
+    actionName: 'ecs-deploy',
+    serviceId: 'ECS',
+  });
 }
 
 function readSource(inputs: InputReader, mode: string, service: string | undefined): TaskDefinitionSource {
@@ -224,11 +244,21 @@ function readStrategy(inputs: InputReader, mode: string): StrategyInputs {
 }
 
 function readWait(inputs: InputReader, strategy: StrategyInputs, mode: string): WaitMode {
-  const text = inputs.string('wait', 'stable');
+  const gated = strategy.gate === 'pause';
+  // With a gate, the default is to return at it: waiting for the end would wait out the gate and
+  // roll back a healthy deployment at the timeout.
+  const text = inputs.string('wait', gated ? 'gate' : 'stable');
   const lower = text.toLowerCase();
+  if (lower === 'stable' && gated) {
+    throw new ConfigurationError(
+      'Inputs "gate: pause" and "wait: stable" cannot be combined: the deployment stops at the gate until someone continues it, ' +
+        'so waiting for it to finish would only time out and roll it back. Remove "wait" (with a gate it defaults to gate), ' +
+        'or set "wait: gate" or "wait: none" and let canary-gate continue it.',
+    );
+  }
   if (lower === 'stable' || lower === 'none') return { kind: lower };
   if (lower === 'gate') {
-    if (strategy.gate !== 'pause') {
+    if (!gated) {
       throw new ConfigurationError('Input "wait: gate" waits for a gate pause, so it needs "gate: pause".');
     }
     return { kind: 'gate' };
@@ -244,6 +274,12 @@ function readWait(inputs: InputReader, strategy: StrategyInputs, mode: string): 
   if (strategy.strategy === 'rolling' || mode === 'run-task') {
     throw new ConfigurationError(
       `Input "wait: ${stage}" waits for a lifecycle stage, which only canary, linear and blue-green deployments report; "strategy" is ${strategy.strategy}.`,
+    );
+  }
+  if (gated && reachedStage(stage, 'PRODUCTION_TRAFFIC_SHIFT')) {
+    throw new ConfigurationError(
+      `Inputs "gate: pause" and "wait: ${stage}" cannot be combined: the gate stops the deployment before PRODUCTION_TRAFFIC_SHIFT, ` +
+        `so ${stage} is reached only after someone continues it. Use "wait: gate", or a stage before PRODUCTION_TRAFFIC_SHIFT.`,
     );
   }
   return { kind: 'stage', stage };
@@ -277,6 +313,16 @@ function readRunTask(inputs: InputReader, mode: string): RunTaskInputs {
     if (!/^sg-[0-9a-f]+$/.test(group))
       inputs.fail('security-groups', 'security group IDs such as sg-0abc123', group);
   const publicIp = inputs.optional('assign-public-ip');
+  const networking = [
+    ...(securityGroups.length > 0 ? ['"security-groups"'] : []),
+    ...(publicIp !== undefined ? ['"assign-public-ip"'] : []),
+  ];
+  if (networking.length > 0 && subnets.length === 0) {
+    throw new ConfigurationError(
+      `${networking.length > 1 ? 'Inputs' : 'Input'} ${networking.join(' and ')} ${networking.length > 1 ? 'configure' : 'configures'} awsvpc networking, which needs "subnets": ` +
+        'add the subnet IDs the task runs in, or remove them.',
+    );
+  }
   const launchType = inputs.enumeration('launch-type', [
     'FARGATE',
     'EC2',

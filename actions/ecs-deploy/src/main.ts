@@ -1,30 +1,32 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { awsClientConfig } from '@ecs-ship/shared/aws-clients';
 import { OutcomeError } from '@ecs-ship/shared/errors';
 import { runAction, type ActionContext } from '@ecs-ship/shared/run';
-import { deployService, prepareTaskDefinition } from './deploy.js';
-import { getInputs } from './inputs.js';
+import { deployService } from './deploy.js';
+import type { Deps } from './deps.js';
+import { ecsClientConfig, getInputs } from './inputs.js';
 import { newReport, type DeployReport } from './report.js';
-import { runOneOffTask } from './run-task.js';
-import type { StateStore } from './state.js';
+import { runTaskMode } from './run-task.js';
+import { stateStoreOf } from './state.js';
 import { buildSummary } from './summary.js';
-import type { Deps } from './watch.js';
 
 export async function run(): Promise<void> {
   await runAction({ title: 'ECS deploy' }, async (context) => {
-    const inputs = getInputs(context.inputs);
-    const config = awsClientConfig({
-      ...(inputs.region ? { region: inputs.region } : {}),
-      actionName: 'ecs-deploy',
-      serviceId: 'ECS',
-    });
+    let inputs;
+    let config;
+    try {
+      inputs = getInputs(context.inputs);
+      config = ecsClientConfig(inputs);
+    } catch (error) {
+      context.setOutput('status', 'failed');
+      throw error;
+    }
     const deps: Deps = {
       ecs: new ECSClient(config),
       logger: context.logger,
       clock: context.clock,
       signal: context.signal,
     };
-    const state = stateOf(context);
+    const state = stateStoreOf(context);
     const report = newReport({
       mode: inputs.mode,
       region: config.region,
@@ -36,19 +38,11 @@ export async function run(): Promise<void> {
     });
     context.setSummary(() => buildSummary(report, context.clock.now()));
     try {
-      if (inputs.mode === 'service') {
-        await deployService(deps, inputs, report, state);
-      } else {
-        const prepared = await prepareTaskDefinition(deps, inputs, report);
-        await runOneOffTask(
-          deps,
-          inputs,
-          { arn: prepared.taskDefinitionArn, definition: prepared.definition },
-          report,
-          state,
-        );
-      }
+      if (inputs.mode === 'service') await deployService(deps, inputs, report, state);
+      else await runTaskMode(deps, inputs, report, state);
     } finally {
+      // An error before a verdict (a bad input found by a read, an outage, a bug) is a failure too.
+      report.status ??= 'failed';
       report.endedAt = context.clock.now();
       setOutputs(context, report);
     }
@@ -76,8 +70,4 @@ function setOutputs(context: ActionContext, report: DeployReport): void {
   set('gate-hook-id', report.hookId);
   set('task-arn', report.task?.arn);
   set('exit-code', report.task?.exitCode);
-}
-
-function stateOf(context: ActionContext): StateStore {
-  return { save: (name, value) => context.saveState(name, value), get: (name) => context.getState(name) };
 }

@@ -1,10 +1,12 @@
 import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import { describeError } from '@ecs-ship/shared/errors';
-import { rollBack } from './rollback.js';
+import type { Deps } from './deps.js';
+import { STRATEGIES, type Strategy } from './inputs.js';
+import { rollBack, watchRollback, type RollbackTarget } from './rollback.js';
 import { needsCleanup, type StateStore } from './state.js';
-import { watchDeployment, type Deps } from './watch.js';
 
-export type CleanupOutcome = 'nothing' | 'left-running' | 'rolled-back' | 'rollback-failed' | 'task-stopped';
+export type CleanupOutcome =
+  'nothing' | 'left-running' | 'rolled-back' | 'superseded' | 'rollback-failed' | 'task-stopped';
 
 /**
  * What the post step does for a main step that did not finish: stop its one-off task, or roll its
@@ -13,7 +15,7 @@ export type CleanupOutcome = 'nothing' | 'left-running' | 'rolled-back' | 'rollb
 export async function finishInterruptedRun(
   deps: Deps,
   state: StateStore,
-  options: { rollbackOnFailure: boolean; timeoutMs: number },
+  options: { rollbackOnFailure: boolean; timeoutMs: number; strategy: Strategy },
 ): Promise<CleanupOutcome> {
   const { ecs, logger, clock } = deps;
   if (!needsCleanup(state)) {
@@ -49,29 +51,30 @@ export async function finishInterruptedRun(
     return 'left-running';
   }
   const deadline = clock.now() + options.timeoutMs;
-  const target = {
+  const saved = state.get('strategy');
+  const target: RollbackTarget = {
     cluster,
     service,
     taskDefinitionArn,
-    strategy: 'rolling' as const,
+    // What main deployed, which the inputs repeat unless main predates the saved strategy.
+    strategy: STRATEGIES.find((strategy) => strategy === saved) ?? options.strategy,
     ...(deploymentArn ? { deploymentArn } : {}),
     ...(previous ? { previousTaskDefinitionArn: previous } : {}),
   };
   const requested = state.get('rollback-requested');
-  if (requested !== '') {
+  if (requested === 'stop' || requested === 'update') {
     logger.info('Main requested a rollback when the run was cancelled; waiting for it.');
+    // 'update': the rollback is a new deployment of the previous revision.
     const watched =
       requested === 'update' ? { ...target, taskDefinitionArn: previous || taskDefinitionArn } : target;
-    const watch = await watchDeployment(deps, watched, {
-      wait: { kind: 'stable' },
-      deadline,
-      continueFirstGate: false,
-    });
-    // 'update': the rollback is a new deployment of the previous revision, so its success is the rollback's.
-    const done = watch.outcome === 'rolled-back' || (requested === 'update' && watch.outcome === 'succeeded');
-    return done ? 'rolled-back' : 'rollback-failed';
+    const result = await watchRollback(deps, { target: watched, by: requested }, deadline);
+    return result.outcome === 'rolled-back' ? 'rolled-back' : 'rollback-failed';
   }
   logger.info('The run ended before the deployment finished: rolling it back.');
   const rollback = await rollBack(deps, target, deadline);
-  return rollback.outcome === 'rolled-back' ? 'rolled-back' : 'rollback-failed';
+  return rollback.outcome === 'rolled-back'
+    ? 'rolled-back'
+    : rollback.outcome === 'superseded'
+      ? 'superseded'
+      : 'rollback-failed';
 }

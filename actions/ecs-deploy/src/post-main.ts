@@ -1,10 +1,10 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { awsClientConfig } from '@ecs-ship/shared/aws-clients';
 import { OutcomeError } from '@ecs-ship/shared/errors';
 import { runAction } from '@ecs-ship/shared/run';
 import { heading, paragraph } from '@ecs-ship/shared/summary';
-import { finishInterruptedRun } from './interrupted.js';
-import type { StateStore } from './state.js';
+import { ecsClientConfig, getInputs } from './inputs.js';
+import { finishInterruptedRun } from './post-cleanup.js';
+import { needsCleanup, stateStoreOf } from './state.js';
 
 /**
  * The post step. It runs after every main step (post-if: always()), and acts only when main saved a
@@ -12,23 +12,17 @@ import type { StateStore } from './state.js';
  */
 export async function runPost(): Promise<void> {
   await runAction({ title: 'ECS deploy (post)' }, async (context) => {
-    const state: StateStore = {
-      save: (name, value) => context.saveState(name, value),
-      get: (name) => context.getState(name),
-    };
-    const region = context.inputs.optional('region');
-    const config = awsClientConfig({
-      ...(region ? { region } : {}),
-      actionName: 'ecs-deploy',
-      serviceId: 'ECS',
-    });
+    const state = stateStoreOf(context);
+    // Before reading the inputs: a main step that failed on them saved nothing, and must not fail twice.
+    if (!needsCleanup(state)) {
+      context.logger.debug('The main step finished; nothing to clean up.');
+      return;
+    }
+    const inputs = getInputs(context.inputs);
     const outcome = await finishInterruptedRun(
-      { ecs: new ECSClient(config), logger: context.logger, clock: context.clock },
+      { ecs: new ECSClient(ecsClientConfig(inputs)), logger: context.logger, clock: context.clock },
       state,
-      {
-        rollbackOnFailure: context.inputs.boolean('rollback-on-failure', true),
-        timeoutMs: context.inputs.duration('timeout', '30m'),
-      },
+      { rollbackOnFailure: inputs.rollbackOnFailure, timeoutMs: inputs.timeoutMs, strategy: inputs.strategy },
     );
     if (outcome === 'nothing') return;
     context.setSummary(() => [

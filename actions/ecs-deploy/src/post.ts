@@ -1,3 +1,3 @@
-import { runPost } from './cleanup.js';
+import { runPost } from './post-main.js';
 
 await runPost();

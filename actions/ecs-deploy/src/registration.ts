@@ -3,7 +3,7 @@ import {
   RegisterTaskDefinitionCommand,
   type ECSClient,
 } from '@aws-sdk/client-ecs';
-import type { Logger } from '@ecs-ship/shared/logger';
+import { throwIfCancelled, type Deps } from './deps.js';
 import {
   fromDescribed,
   sameTaskDefinition,
@@ -23,11 +23,11 @@ export interface Registration {
  * therefore registers nothing new.
  */
 export async function registerOrReuse(
-  ecs: ECSClient,
+  deps: Pick<Deps, 'ecs' | 'logger' | 'signal'>,
   rendered: RegistrableTaskDefinition,
   known: { baseArn?: string; base: RegistrableTaskDefinition; currentArn?: string },
-  logger: Logger,
 ): Promise<Registration> {
+  const { ecs, logger } = deps;
   if (known.baseArn && sameTaskDefinition(rendered, known.base)) {
     logger.info(`Task definition unchanged: reusing ${shortTaskDefinition(known.baseArn)}.`);
     return { taskDefinitionArn: known.baseArn, registered: false };
@@ -51,6 +51,7 @@ export async function registerOrReuse(
       return { taskDefinitionArn: described.taskDefinitionArn, registered: false };
     }
   }
+  throwIfCancelled(deps.signal);
   const response = await ecs.send(new RegisterTaskDefinitionCommand(rendered));
   const arn = response.taskDefinition?.taskDefinitionArn;
   if (!arn) throw new Error('RegisterTaskDefinition returned no taskDefinitionArn');

@@ -17,7 +17,7 @@ export interface DeployReport {
   previousTaskDefinitionArn?: string;
   /** False when an equal revision was reused. */
   registered?: boolean;
-  action?: 'updated' | 'attached' | 'unchanged';
+  action?: 'updated' | 'attached' | 'reconfigured' | 'unchanged';
   deploymentArn?: string;
   hookId?: string;
   images: ImageChange[];
@@ -26,7 +26,8 @@ export interface DeployReport {
   status?: Status;
   /** AWS's reasons for a failure, and ours (timeout, cancellation). */
   reasons: string[];
-  rollback?: 'requested' | 'rolled-back' | 'failed';
+  /** superseded: not rolled back, because the service already runs a newer deployment. */
+  rollback?: 'requested' | 'rolled-back' | 'failed' | 'superseded';
   task?: { arn: string; exitCode?: number; lastStatus?: string };
 }
 

@@ -1,24 +1,37 @@
 import {
   DescribeServiceDeploymentsCommand,
+  DescribeServicesCommand,
   StopServiceDeploymentCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { describeError } from '@ecs-ship/shared/errors';
+import { throwIfCancelled, type Deps } from './deps.js';
+import { rollbackConfiguration } from './deployment-config.js';
 import { shortTaskDefinition } from './task-definition.js';
-import { watchDeployment, type Deps, type WatchResult, type WatchTarget } from './watch.js';
+import { watchDeployment, type WatchResult, type WatchTarget } from './watch.js';
 
 const IN_FLIGHT = new Set(['PENDING', 'IN_PROGRESS']);
 const ROLLING_BACK = new Set(['ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_SUCCESSFUL']);
 
+export type RollbackTarget = WatchTarget & { previousTaskDefinitionArn?: string };
+
+/** What a rollback request led to: something to watch, or why there is nothing to roll back. */
+export type RollbackRequest =
+  | { kind: 'watching'; target: WatchTarget; by: 'stop' | 'update' }
+  | { kind: 'already-back'; reason: string }
+  | { kind: 'superseded'; reason: string }
+  | { kind: 'impossible'; reason: string };
+
 /**
- * Asks ECS to roll back: StopServiceDeployment ROLLBACK for a native deployment still in flight
- * (a listener-weight flip during bake time), otherwise an update back to the previous revision.
- * Returns without waiting when `wait` is false (cancellation: the post step waits).
+ * Asks ECS to roll back, without waiting: StopServiceDeployment ROLLBACK for a native deployment
+ * still in flight (a listener-weight flip during bake time); otherwise (no native deployment, or one
+ * ECS could not roll back) an UpdateService back to the previous revision, but only while the
+ * service still runs the revision this run deployed, so that a newer deploy is never overwritten.
  */
 export async function requestRollback(
-  deps: Pick<Deps, 'ecs' | 'logger'>,
-  target: WatchTarget & { previousTaskDefinitionArn?: string },
-): Promise<WatchTarget | undefined> {
+  deps: Pick<Deps, 'ecs' | 'logger' | 'signal'>,
+  target: RollbackTarget,
+): Promise<RollbackRequest> {
   const { ecs, logger } = deps;
   if (target.deploymentArn) {
     const response = await ecs.send(
@@ -27,7 +40,7 @@ export async function requestRollback(
     const status = response.serviceDeployments?.[0]?.status ?? '';
     if (ROLLING_BACK.has(status)) {
       logger.info(`ECS is already rolling back (${status}).`);
-      return target;
+      return { kind: 'watching', target, by: 'stop' };
     }
     if (IN_FLIGHT.has(status)) {
       await ecs.send(
@@ -37,58 +50,100 @@ export async function requestRollback(
         }),
       );
       logger.info(`Requested rollback of ${target.deploymentArn} (StopServiceDeployment ROLLBACK).`);
-      return target;
+      return { kind: 'watching', target, by: 'stop' };
     }
   }
-  if (!target.previousTaskDefinitionArn || target.previousTaskDefinitionArn === target.taskDefinitionArn) {
-    logger.warning('No previous revision to roll back to.');
-    return undefined;
+  const previous = target.previousTaskDefinitionArn;
+  if (!previous || previous === target.taskDefinitionArn) {
+    const reason = 'No previous revision to roll back to.';
+    logger.warning(reason);
+    return { kind: 'impossible', reason };
   }
+  const service = (
+    await ecs.send(new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }))
+  ).services?.[0];
+  const running = service?.taskDefinition;
+  if (running === previous) {
+    const reason = `The service runs ${shortTaskDefinition(previous)} again: nothing to roll back.`;
+    logger.info(reason);
+    return { kind: 'already-back', reason };
+  }
+  if (running !== target.taskDefinitionArn) {
+    const reason =
+      `Not rolling back: the service now runs ${shortTaskDefinition(running)}, not ${shortTaskDefinition(target.taskDefinitionArn)} ` +
+      'that this run deployed; a newer deployment is not overwritten.';
+    logger.warning(reason);
+    return { kind: 'superseded', reason };
+  }
+  throwIfCancelled(deps.signal);
   const response = await ecs.send(
     new UpdateServiceCommand({
       cluster: target.cluster,
       service: target.service,
-      taskDefinition: target.previousTaskDefinitionArn,
+      taskDefinition: previous,
+      deploymentConfiguration: rollbackConfiguration(service?.deploymentConfiguration),
     }),
   );
-  logger.info(
-    `Rolling back: updated the service to ${shortTaskDefinition(target.previousTaskDefinitionArn)}.`,
-  );
+  logger.info(`Rolling back: updated the service to ${shortTaskDefinition(previous)}.`);
   const next = response.service?.currentServiceDeployment;
+  const { deploymentArn: _rolledBack, ...rest } = target;
   return {
-    ...target,
-    taskDefinitionArn: target.previousTaskDefinitionArn,
-    ...(next && next !== target.deploymentArn ? { deploymentArn: next } : { deploymentArn: undefined }),
+    kind: 'watching',
+    by: 'update',
+    target: {
+      ...rest,
+      taskDefinitionArn: previous,
+      ...(next && next !== target.deploymentArn ? { deploymentArn: next } : {}),
+    },
   };
+}
+
+export interface RollbackResult {
+  outcome: 'rolled-back' | 'failed' | 'superseded';
+  reason?: string;
+  watch?: WatchResult;
 }
 
 /** Requests the rollback and waits for it; `rolled-back` when the previous revision runs again. */
 export async function rollBack(
   deps: Deps,
-  target: WatchTarget & { previousTaskDefinitionArn?: string },
+  target: RollbackTarget,
   deadline: number,
-): Promise<{ outcome: 'rolled-back' | 'failed'; watch?: WatchResult }> {
-  let watching: WatchTarget | undefined;
+): Promise<RollbackResult> {
+  let request: RollbackRequest;
   try {
-    watching = await requestRollback(deps, target);
+    request = await requestRollback(deps, target);
   } catch (error) {
-    deps.logger.error(`Rollback request failed: ${describeError(error)}`);
-    return { outcome: 'failed' };
+    const reason = `Rollback request failed: ${describeError(error)}`;
+    deps.logger.error(reason);
+    return { outcome: 'failed', reason };
   }
-  if (!watching) return { outcome: 'failed' };
-  const watch = await watchDeployment(deps, watching, {
+  if (request.kind === 'already-back') return { outcome: 'rolled-back' };
+  if (request.kind !== 'watching')
+    return { outcome: request.kind === 'superseded' ? 'superseded' : 'failed', reason: request.reason };
+  return watchRollback(deps, request, deadline);
+}
+
+/** Follows a requested rollback to its end; a pause hook on the way is continued, not waited out. */
+export async function watchRollback(
+  deps: Deps,
+  request: { target: WatchTarget; by: 'stop' | 'update' },
+  deadline: number,
+): Promise<RollbackResult> {
+  const watch = await watchDeployment(deps, request.target, {
     wait: { kind: 'stable' },
     deadline,
-    continueFirstGate: false,
+    continueHooks: 'all',
   });
   // A rollback by UpdateService is a new deployment whose success means the old revision runs again.
   const rolledBack =
-    watch.outcome === 'rolled-back' ||
-    (watching.taskDefinitionArn !== target.taskDefinitionArn && watch.outcome === 'succeeded');
+    watch.outcome === 'rolled-back' || (request.by === 'update' && watch.outcome === 'succeeded');
   deps.logger.info(
     rolledBack
       ? 'Rollback finished: the previous revision serves again.'
       : `Rollback did not finish: ${watch.outcome}.`,
   );
-  return { outcome: rolledBack ? 'rolled-back' : 'failed', watch };
+  return rolledBack
+    ? { outcome: 'rolled-back', watch }
+    : { outcome: 'failed', reason: `Rollback did not finish: ${watch.outcome}.`, watch };
 }

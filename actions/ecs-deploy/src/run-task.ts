@@ -3,43 +3,74 @@ import { isTransientAwsError } from '@ecs-ship/shared/aws-clients';
 import { CancelledError, ConfigurationError, describeError } from '@ecs-ship/shared/errors';
 import { formatDuration } from '@ecs-ship/shared/duration';
 import { poll } from '@ecs-ship/shared/poll';
+import { throwIfCancelled, type Deps } from './deps.js';
 import { describeStoppedTask } from './failure-reasons.js';
-import type { DeployInputs } from './inputs.js';
+import type { DeployInputs, RunTaskInputs } from './inputs.js';
+import { loadAndRender, register } from './prepare.js';
 import type { DeployReport } from './report.js';
 import type { StateStore } from './state.js';
 import type { RegistrableTaskDefinition } from './task-definition.js';
-import type { Deps } from './watch.js';
 
 /** A one-off task polls faster than a deployment: migrations often take seconds. */
 export const TASK_TIMING = { initialDelayMs: 2_000, maxDelayMs: 20_000, backoff: 1.5 };
 
 /**
- * Runs one task of the revision and waits for it to stop. Succeeds only when every essential
- * container exited 0; otherwise the failure names the container, its exit code and AWS's reasons.
+ * run-task mode: validate and render, check the task can run as asked, register (or reuse) the
+ * revision, run one task and wait for it to stop. A bad input registers nothing and runs nothing.
  */
-export async function runOneOffTask(
+export async function runTaskMode(
   deps: Deps,
   inputs: DeployInputs,
-  taskDefinition: { arn: string; definition: RegistrableTaskDefinition },
+  report: DeployReport,
+  state: StateStore,
+): Promise<void> {
+  const prepared = await loadAndRender(deps, inputs, report);
+  const commandContainer = checkRunTask(prepared.definition, inputs.runTask);
+  const essential = prepared.definition.containerDefinitions
+    .filter((container) => container.essential !== false)
+    .map((container) => container.name ?? '');
+  const taskDefinitionArn = await register(deps, prepared, report);
+  await runOneOffTask(deps, inputs, { arn: taskDefinitionArn, commandContainer, essential }, report, state);
+}
+
+/**
+ * What RunTask would refuse, or run wrongly, found before anything is registered: a
+ * `command-container` the revision does not have, an awsvpc revision without subnets. Returns the
+ * container the command is for (and whose exit code is `exit-code`), when there is a command.
+ */
+export function checkRunTask(definition: RegistrableTaskDefinition, run: RunTaskInputs): string | undefined {
+  const containers = definition.containerDefinitions;
+  if (run.commandContainer !== undefined && !containers.some((c) => c.name === run.commandContainer)) {
+    throw new ConfigurationError(
+      `Input "command-container" names "${run.commandContainer}", which the task definition does not have; its containers are ${containers.map((c) => `"${c.name}"`).join(', ')}.`,
+    );
+  }
+  if (definition.networkMode === 'awsvpc' && run.subnets.length === 0) {
+    throw new ConfigurationError(
+      'Input "subnets" is required: the task definition uses networkMode awsvpc, so the task needs subnets to run in.',
+    );
+  }
+  if (run.commandContainer !== undefined) return run.commandContainer;
+  if (run.command === undefined) return undefined;
+  return containers.find((c) => c.essential !== false)?.name ?? containers[0]?.name;
+}
+
+/**
+ * Runs one task of the revision and waits for it to stop. Succeeds only when every container
+ * exited 0; otherwise the failure names the container, its exit code and AWS's reasons.
+ */
+async function runOneOffTask(
+  deps: Deps,
+  inputs: DeployInputs,
+  taskDefinition: { arn: string; commandContainer: string | undefined; essential: string[] },
   report: DeployReport,
   state: StateStore,
 ): Promise<void> {
   const { ecs, logger, clock } = deps;
   const run = inputs.runTask;
-  const containers = taskDefinition.definition.containerDefinitions;
-  const commandContainer =
-    run.commandContainer ?? containers.find((c) => c.essential !== false)?.name ?? containers[0]?.name;
-  if (run.commandContainer && !containers.some((c) => c.name === run.commandContainer)) {
-    throw new ConfigurationError(
-      `Input "command-container" names "${run.commandContainer}", which the task definition does not have; its containers are ${containers.map((c) => `"${c.name}"`).join(', ')}.`,
-    );
-  }
-  if (taskDefinition.definition.networkMode === 'awsvpc' && run.subnets.length === 0) {
-    throw new ConfigurationError(
-      'Input "subnets" is required: the task definition uses networkMode awsvpc, so the task needs subnets to run in.',
-    );
-  }
+  const { commandContainer } = taskDefinition;
 
+  throwIfCancelled(deps.signal);
   const response = await ecs.send(
     new RunTaskCommand({
       cluster: inputs.cluster,
@@ -59,7 +90,7 @@ export async function runOneOffTask(
             },
           }
         : {}),
-      ...(run.command
+      ...(run.command && commandContainer
         ? { overrides: { containerOverrides: [{ name: commandContainer, command: run.command }] } }
         : {}),
     }),
@@ -122,6 +153,8 @@ export async function runOneOffTask(
       await stop('workflow run cancelled').catch((stopError: unknown) =>
         logger.error(describeError(stopError)),
       );
+      // Stopped: nothing left for the post step.
+      state.save('finished', 'true');
     }
     throw error;
   }
@@ -134,7 +167,7 @@ export async function runOneOffTask(
     await stop(`ecs-deploy timeout ${formatDuration(inputs.timeoutMs)}`);
     return;
   }
-  const exitCode = taskExitCode(last, commandContainer);
+  const exitCode = taskExitCode(last, taskDefinition);
   if (exitCode !== undefined) report.task.exitCode = exitCode;
   const failed = failedContainers(last);
   if (failed.length === 0 && exitCode !== undefined) {
@@ -146,13 +179,19 @@ export async function runOneOffTask(
   }
 }
 
-/** The exit code of the container that ran the command (else the first non-zero one). */
-export function taskExitCode(task: Task, container: string | undefined): number | undefined {
-  const failed = failedContainers(task)[0];
-  if (failed?.exitCode !== undefined) return failed.exitCode;
-  return (
-    (task.containers ?? []).find((c) => c.name === container)?.exitCode ?? task.containers?.[0]?.exitCode
-  );
+/**
+ * The `exit-code` output. With `command` or `command-container`: the exit code of that container.
+ * Otherwise: of the first essential container (in task-definition order) that exited non-zero, else
+ * of the first essential container. Undefined when that container has none (it never ran).
+ */
+export function taskExitCode(
+  task: Task,
+  containers: { commandContainer: string | undefined; essential: readonly string[] },
+): number | undefined {
+  const exitOf = (name: string) => task.containers?.find((c) => c.name === name)?.exitCode;
+  if (containers.commandContainer !== undefined) return exitOf(containers.commandContainer);
+  const codes = containers.essential.map(exitOf);
+  return codes.find((code) => code !== undefined && code !== 0) ?? codes[0];
 }
 
 /** Containers that exited non-zero, or never ran (no exit code: image pull failures, OOM before start). */

@@ -2,11 +2,11 @@ import {
   ListServiceDeploymentsCommand,
   UpdateServiceCommand,
   type DeploymentConfiguration,
-  type ECSClient,
   type Service,
 } from '@aws-sdk/client-ecs';
 import { describeError } from '@ecs-ship/shared/errors';
-import type { Logger } from '@ecs-ship/shared/logger';
+import { throwIfCancelled, type Deps } from './deps.js';
+import { sameDeploymentConfiguration } from './deployment-config.js';
 import { shortTaskDefinition } from './task-definition.js';
 
 export interface UpdatePlan {
@@ -19,8 +19,12 @@ export interface UpdatePlan {
 }
 
 export interface Started {
-  /** updated: UpdateService sent; attached: a deployment of this revision was already in flight. */
-  action: 'updated' | 'attached' | 'unchanged';
+  /**
+   * updated: UpdateService started a deployment; attached: a deployment of this revision was already
+   * in flight; reconfigured: only the deployment configuration changed (sent, no deployment);
+   * unchanged: nothing to send.
+   */
+  action: 'updated' | 'attached' | 'reconfigured' | 'unchanged';
   deploymentArn?: string;
 }
 
@@ -28,7 +32,11 @@ export interface Started {
  * Starts the deployment, or attaches to one already deploying the same revision (a re-run of the
  * job must not start a second deployment on top of the first).
  */
-export async function startDeployment(ecs: ECSClient, plan: UpdatePlan, logger: Logger): Promise<Started> {
+export async function startDeployment(
+  deps: Pick<Deps, 'ecs' | 'logger' | 'signal'>,
+  plan: UpdatePlan,
+): Promise<Started> {
+  const { ecs, logger } = deps;
   const { service } = plan;
   const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
   const sameRevision = service.taskDefinition === plan.taskDefinitionArn;
@@ -37,7 +45,7 @@ export async function startDeployment(ecs: ECSClient, plan: UpdatePlan, logger: 
     primary?.taskDefinition === plan.taskDefinitionArn &&
     primary.rolloutState === 'IN_PROGRESS'
   ) {
-    const deploymentArn = service.currentServiceDeployment ?? (await findInFlight(ecs, plan, logger));
+    const deploymentArn = service.currentServiceDeployment ?? (await findInFlight(deps, plan));
     logger.info(
       `A deployment of ${shortTaskDefinition(plan.taskDefinitionArn)} is already in progress: following it instead of starting another.`,
     );
@@ -51,12 +59,35 @@ export async function startDeployment(ecs: ECSClient, plan: UpdatePlan, logger: 
     (primary?.rolloutState ?? 'COMPLETED') === 'COMPLETED' &&
     (service.deployments?.length ?? 1) <= 1
   ) {
-    logger.info(
-      `The service already runs ${shortTaskDefinition(plan.taskDefinitionArn)}: nothing to deploy (set force-new-deployment to replace its tasks).`,
+    const revision = shortTaskDefinition(plan.taskDefinitionArn);
+    if (sameDeploymentConfiguration(plan.deploymentConfiguration, service.deploymentConfiguration)) {
+      logger.info(
+        `The service already runs ${revision}: nothing to deploy (set force-new-deployment to replace its tasks).`,
+      );
+      return { action: 'unchanged' };
+    }
+    // The revision is the same, the strategy, alarms or gate are not: a later deployment (ECS's own,
+    // after a task failure, or the next run's) must use them. Only the configuration is sent.
+    throwIfCancelled(deps.signal);
+    const response = await ecs.send(
+      new UpdateServiceCommand({
+        cluster: plan.cluster,
+        service: service.serviceName ?? service.serviceArn,
+        deploymentConfiguration: plan.deploymentConfiguration,
+      }),
     );
-    return { action: 'unchanged' };
+    const next = response.service?.currentServiceDeployment;
+    if (next === undefined || next === service.currentServiceDeployment) {
+      logger.info(
+        `The service already runs ${revision}; updated its deployment configuration (strategy ${plan.deploymentConfiguration.strategy ?? 'ROLLING'}), which starts no deployment.`,
+      );
+      return { action: 'reconfigured' };
+    }
+    logger.info(`Updated the deployment configuration; ECS started deployment ${next}.`);
+    return { action: 'updated', deploymentArn: next };
   }
 
+  throwIfCancelled(deps.signal);
   const response = await ecs.send(
     new UpdateServiceCommand({
       cluster: plan.cluster,
@@ -70,7 +101,7 @@ export async function startDeployment(ecs: ECSClient, plan: UpdatePlan, logger: 
   let deploymentArn = response.service?.currentServiceDeployment;
   if (deploymentArn !== undefined && deploymentArn === service.currentServiceDeployment)
     deploymentArn = undefined;
-  deploymentArn ??= await findInFlight(ecs, plan, logger);
+  deploymentArn ??= await findInFlight(deps, plan);
   logger.info(
     `Updated service ${service.serviceName ?? ''} to ${shortTaskDefinition(plan.taskDefinitionArn)} (strategy ${plan.deploymentConfiguration.strategy ?? 'ROLLING'})` +
       (deploymentArn ? `: deployment ${deploymentArn}` : '.'),
@@ -78,9 +109,12 @@ export async function startDeployment(ecs: ECSClient, plan: UpdatePlan, logger: 
   return { action: 'updated', ...(deploymentArn ? { deploymentArn } : {}) };
 }
 
-async function findInFlight(ecs: ECSClient, plan: UpdatePlan, logger: Logger): Promise<string | undefined> {
+async function findInFlight(
+  deps: Pick<Deps, 'ecs' | 'logger'>,
+  plan: UpdatePlan,
+): Promise<string | undefined> {
   try {
-    const response = await ecs.send(
+    const response = await deps.ecs.send(
       new ListServiceDeploymentsCommand({
         cluster: plan.cluster,
         service: plan.service.serviceName ?? plan.service.serviceArn,
@@ -89,7 +123,7 @@ async function findInFlight(ecs: ECSClient, plan: UpdatePlan, logger: Logger): P
     );
     return response.serviceDeployments?.find((brief) => brief.serviceDeploymentArn)?.serviceDeploymentArn;
   } catch (error) {
-    logger.warning(
+    deps.logger.warning(
       `Could not list service deployments (${describeError(error)}); following the service's deployments instead, as the ServicesStable waiter does.`,
     );
     return undefined;

@@ -7,6 +7,7 @@ export interface StateStore {
 export type StateKey =
   | 'cluster'
   | 'service'
+  | 'strategy'
   | 'deployment-arn'
   | 'task-definition-arn'
   | 'previous-task-definition-arn'
@@ -32,4 +33,12 @@ export class MemoryState implements StateStore {
   get(name: StateKey): string {
     return this.values.get(name) ?? '';
   }
+}
+
+/** The runner's GITHUB_STATE, as the main and post steps' context gives it. */
+export function stateStoreOf(context: {
+  saveState(name: string, value: string): void;
+  getState(name: string): string;
+}): StateStore {
+  return { save: (name, value) => context.saveState(name, value), get: (name) => context.getState(name) };
 }

@@ -57,6 +57,11 @@ export function buildSummary(report: DeployReport, now: number): SummaryBlock[] 
     facts.push(['Deployment', 'already in progress for this revision: followed, not started again']);
   if (report.action === 'unchanged')
     facts.push(['Deployment', 'none needed: the service already runs this revision']);
+  if (report.action === 'reconfigured')
+    facts.push([
+      'Deployment',
+      'none needed: the service already runs this revision; its deployment configuration was updated',
+    ]);
   if (report.deploymentArn) facts.push(['Service deployment', inlineCode(report.deploymentArn)]);
   if (report.hookId) facts.push(['Waiting at hook', inlineCode(report.hookId)]);
   if (report.task) {

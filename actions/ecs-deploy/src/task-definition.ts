@@ -146,7 +146,7 @@ export function sameTaskDefinition(a: RegistrableTaskDefinition, b: RegistrableT
 }
 
 /** Sorted keys; null, empty lists and empty maps dropped (ECS returns them for fields never set). */
-function canonical(value: unknown): unknown {
+export function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value instanceof Date) return value.toISOString();
   if (!isPlainObject(value)) return value;

@@ -3,26 +3,15 @@ import {
   type DeploymentConfiguration,
   DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
-  type ECSClient,
 } from '@aws-sdk/client-ecs';
 import { isTransientAwsError } from '@ecs-ship/shared/aws-clients';
-import type { Clock } from '@ecs-ship/shared/clock';
 import { describeError } from '@ecs-ship/shared/errors';
-import type { Logger } from '@ecs-ship/shared/logger';
 import { poll } from '@ecs-ship/shared/poll';
+import type { Deps } from './deps.js';
 import type { Strategy, WaitMode } from './inputs.js';
 import { predictedSleepMs, updateMarks, type Marks } from './pacing.js';
 import { describeChanges, snapshotOf, type Observation, type Snapshot } from './progress-log.js';
 import { reachedStage } from './stages.js';
-
-export interface Deps {
-  ecs: ECSClient;
-  logger: Logger;
-  clock: Clock;
-  signal?: AbortSignal;
-  /** For the polls' jitter; tests fix it. */
-  random?: () => number;
-}
 
 export interface WatchTarget {
   cluster: string;
@@ -63,11 +52,25 @@ export interface WatchResult {
  */
 export const WATCH_TIMING = { initialDelayMs: 10_000, maxDelayMs: 60_000, backoff: 2 };
 
+/**
+ * Which AWAITING_ACTION hooks the watch continues itself. `first-gate`: only a canary's or linear
+ * deployment's pause before its first production shift (no production traffic has reached the new
+ * revision, so there is nothing to judge). `all`: every one, while following a rollback, which must
+ * not stall at a pause.
+ */
+export type ContinueHooks = 'first-gate' | 'all';
+
+export interface WatchOptions {
+  wait: WaitMode;
+  deadline: number;
+  continueHooks: ContinueHooks;
+}
+
 /** Waits until the deployment ends or reaches what `wait` asks for; logs every change. */
 export async function watchDeployment(
   deps: Deps,
   target: WatchTarget,
-  options: { wait: WaitMode; deadline: number; continueFirstGate: boolean },
+  options: WatchOptions,
 ): Promise<WatchResult> {
   const { ecs, logger, clock } = deps;
   const timeline: StageSpan[] = [];
@@ -110,31 +113,27 @@ export async function watchDeployment(
       trackStage(timeline, snapshot.stage, observation.at);
       previous = snapshot;
 
-      const awaiting = observation.deployment?.lifecycleHookDetails?.find(
-        (hook) => hook.status === 'AWAITING_ACTION',
-      );
-      const hookId = awaiting?.hookId;
-      if (
-        hookId &&
-        options.continueFirstGate &&
-        !continued.has(hookId) &&
-        isFirstGate(observation, target.strategy)
-      ) {
-        continued.add(hookId);
+      const ours = (hookId: string): boolean =>
+        continued.has(hookId) || options.continueHooks === 'all' || isFirstGate(observation, target.strategy);
+      const decided = decide(observation, target, options.wait, ours);
+      const awaiting = awaitingHook(observation, ours);
+      if (decided.outcome === 'in-progress' && awaiting && target.deploymentArn && !continued.has(awaiting)) {
+        continued.add(awaiting);
         calls++;
         await ecs.send(
           new ContinueServiceDeploymentCommand({
             serviceDeploymentArn: target.deploymentArn,
-            hookId,
+            hookId: awaiting,
             action: 'CONTINUE',
           }),
         );
         logger.info(
-          `gate before the first production traffic shift: no production traffic has reached the new revision yet, so continuing (hook ${hookId}).`,
+          options.continueHooks === 'all'
+            ? `lifecycle hook ${awaiting} paused the rollback: continuing it.`
+            : `gate before the first production traffic shift: no production traffic has reached the new revision yet, so continuing (hook ${awaiting}).`,
         );
         return { done: false, changed: true, value: { outcome: 'in-progress' } };
       }
-      const decided = decide(observation, target, options.wait);
       const done = decided.outcome !== 'in-progress';
       // After a predicted sleep, look closely: the bake is about to end.
       // Only milestones (status, stage, a hook) tighten the polling: task counts change one task at a
@@ -184,11 +183,27 @@ export async function watchDeployment(
   };
 }
 
-/** The outcome an observation shows, given what the caller waits for ('in-progress': keep looking). */
+/** The first AWAITING_ACTION hook that `select` picks (all of them by default). */
+function awaitingHook(
+  observation: Observation,
+  select: (hookId: string) => boolean = () => true,
+): string | undefined {
+  return observation.deployment?.lifecycleHookDetails?.find(
+    (hook) => hook.status === 'AWAITING_ACTION' && hook.hookId !== undefined && select(hook.hookId),
+  )?.hookId;
+}
+
+/**
+ * The outcome an observation shows, given what the caller waits for ('in-progress': keep looking).
+ * A hook awaiting action that the watch will not continue itself (`continuedByUs` says which it
+ * will) ends the wait as `paused`, whatever `wait` is: nobody else in this run will continue it, and
+ * waiting on would only end in a timeout and the rollback of a healthy deployment.
+ */
 export function decide(
   observation: Observation,
   target: WatchTarget,
   wait: WaitMode,
+  continuedByUs: (hookId: string) => boolean = () => false,
 ): { outcome: Outcome; hookId?: string } {
   const d = observation.deployment;
   if (d) {
@@ -205,11 +220,12 @@ export function decide(
       case 'ROLLBACK_IN_PROGRESS':
         return { outcome: 'in-progress' };
     }
-    const awaiting = d.lifecycleHookDetails?.find((hook) => hook.status === 'AWAITING_ACTION');
-    if (wait.kind === 'gate' && awaiting?.hookId) return { outcome: 'paused', hookId: awaiting.hookId };
     if (wait.kind === 'stage' && reachedStage(d.lifecycleStage, wait.stage)) {
-      return awaiting?.hookId ? { outcome: 'paused', hookId: awaiting.hookId } : { outcome: 'reached' };
+      const hookId = awaitingHook(observation);
+      return hookId ? { outcome: 'paused', hookId } : { outcome: 'reached' };
     }
+    const hookId = awaitingHook(observation, (id) => !continuedByUs(id));
+    if (hookId) return { outcome: 'paused', hookId };
     return { outcome: 'in-progress' };
   }
   const service = observation.service;

@@ -19,15 +19,18 @@ import {
   type ServiceOutputTypes,
   type ServiceDeployment,
   type TaskDefinition,
+  type UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { SimulatedClock } from '@ecs-ship/shared/clock';
 import { InputReader } from '@ecs-ship/shared/inputs';
 import { MemoryLogger } from '@ecs-ship/shared/logger';
+import { deployService } from '../../src/deploy.js';
 import { getInputs, type DeployInputs } from '../../src/inputs.js';
 import { newReport, type DeployReport } from '../../src/report.js';
+import { runTaskMode } from '../../src/run-task.js';
 import { MemoryState } from '../../src/state.js';
-import type { Deps } from '../../src/watch.js';
+import type { Deps } from '../../src/deps.js';
 
 export type EcsStub = AwsStub<ServiceInputTypes, ServiceOutputTypes, ECSClientResolvedConfig>;
 
@@ -39,6 +42,8 @@ export const OLD_TD = `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/web:41`;
 export const NEW_TD = `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/web:42`;
 export const OLD_DEPLOYMENT = `arn:aws:ecs:${REGION}:${ACCOUNT}:service-deployment/prod/web/OldDeployment111`;
 export const DEPLOYMENT = `arn:aws:ecs:${REGION}:${ACCOUNT}:service-deployment/prod/web/NewDeployment222`;
+/** The deployment an UpdateService rollback (back to OLD_TD) starts. */
+export const ROLLBACK_DEPLOYMENT = `arn:aws:ecs:${REGION}:${ACCOUNT}:service-deployment/prod/web/Rollback333`;
 export const OLD_REVISION = `arn:aws:ecs:${REGION}:${ACCOUNT}:service-revision/prod/web/1111111111`;
 export const NEW_REVISION = `arn:aws:ecs:${REGION}:${ACCOUNT}:service-revision/prod/web/2222222222`;
 export const TG_BLUE = `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:targetgroup/web-blue/aaaa`;
@@ -143,8 +148,6 @@ export interface Phase {
 }
 
 export function deploymentAt(phases: readonly Phase[], elapsed: number): ServiceDeployment {
-  let current: Partial<ServiceDeployment> = {};
-  for (const phase of phases) if (phase.atMs <= elapsed) current = { ...current, ...phase.deployment };
   return {
     serviceDeploymentArn: DEPLOYMENT,
     serviceArn: SERVICE_ARN,
@@ -160,7 +163,7 @@ export function deploymentAt(phases: readonly Phase[], elapsed: number): Service
       pendingTaskCount: 0,
     },
     status: 'PENDING',
-    ...current,
+    ...onlySet(phases, elapsed),
   };
 }
 
@@ -208,7 +211,9 @@ export interface Scenario {
 /**
  * An ECS mock in real API shapes: the service before the deploy, then, once UpdateService has been
  * sent, the scripted lifecycle as a function of simulated time. StopServiceDeployment ROLLBACK
- * switches to `rollbackPhases` (relative to the stop).
+ * switches to `rollbackPhases` (relative to the stop); an UpdateService back to OLD_TD starts
+ * ROLLBACK_DEPLOYMENT, scripted by `fallbackPhases`. ContinueServiceDeployment fails, as ECS does,
+ * for a hook that is not AWAITING_ACTION.
  */
 export function scenario(options: {
   service?: Service;
@@ -216,18 +221,26 @@ export function scenario(options: {
   rollbackPhases?: Phase[];
   /** Phases relative to each ContinueServiceDeployment (the n-th list after the n-th continue). */
   continuePhases?: Phase[][];
+  /** ROLLBACK_DEPLOYMENT's phases, relative to the UpdateService back to OLD_TD. */
+  fallbackPhases?: Phase[];
   /** DescribeServiceDeployments answers ThrottlingException this many times first. */
   throttle?: number;
   signal?: AbortSignal;
   onSleep?: (now: number) => void;
+  /** Mock every ECSClient (for run(), which makes its own) instead of the scenario's. */
+  everyClient?: boolean;
+  /** After the deploy, the service runs this revision instead (someone deployed again meanwhile). */
+  supersededBy?: string;
 }): Scenario {
   const client = new ECSClient({ region: REGION, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
-  const ecs = mockClient(client);
+  const ecs = mockClient(options.everyClient ? ECSClient : client);
   const clock = new SimulatedClock(Date.UTC(2026, 0, 1), options.onSleep);
   const logger = new MemoryLogger();
   const service = options.service ?? serviceShape();
   let updatedAt: number | undefined;
   let stoppedAt: number | undefined;
+  let fallbackAt: number | undefined;
+  let configuration = service.deploymentConfiguration;
   const continuedAt: number[] = [];
   const current = (): ServiceDeployment => {
     const since = clock.now() - (updatedAt ?? clock.now());
@@ -238,13 +251,21 @@ export function scenario(options: {
     if (stoppedAt === undefined) return base;
     return { ...base, ...onlySet(options.rollbackPhases ?? [], clock.now() - stoppedAt) };
   };
+  const fallback = (): ServiceDeployment => ({
+    ...deploymentAt(options.fallbackPhases ?? [], clock.now() - (fallbackAt ?? clock.now())),
+    serviceDeploymentArn: ROLLBACK_DEPLOYMENT,
+  });
 
   ecs.on(DescribeClustersCommand).resolves({
     clusters: [{ clusterArn: CLUSTER_ARN, clusterName: 'prod', status: 'ACTIVE' }],
     failures: [],
   });
   ecs.on(DescribeTaskDefinitionCommand).callsFake((input: { taskDefinition?: string }) => {
-    if (input.taskDefinition === OLD_TD || input.taskDefinition === 'web')
+    if (
+      input.taskDefinition === OLD_TD ||
+      input.taskDefinition === 'web' ||
+      input.taskDefinition === 'web:41'
+    )
       return { taskDefinition: currentTaskDefinition, tags: [] };
     if (input.taskDefinition === NEW_TD)
       return { taskDefinition: { ...currentTaskDefinition, taskDefinitionArn: NEW_TD, revision: 42 } };
@@ -254,7 +275,40 @@ export function scenario(options: {
     taskDefinition: { ...input, taskDefinitionArn: NEW_TD, revision: 42, status: 'ACTIVE' },
   }));
   ecs.on(DescribeServicesCommand).callsFake(() => {
-    if (updatedAt === undefined) return { services: [service], failures: [] };
+    if (updatedAt === undefined)
+      return { services: [{ ...service, deploymentConfiguration: configuration }], failures: [] };
+    if (options.supersededBy !== undefined) {
+      return {
+        services: [
+          { ...service, taskDefinition: options.supersededBy, deploymentConfiguration: configuration },
+        ],
+        failures: [],
+      };
+    }
+    if (fallbackAt !== undefined) {
+      const f = fallback();
+      return {
+        services: [
+          {
+            ...service,
+            taskDefinition: OLD_TD,
+            deploymentConfiguration: configuration,
+            currentServiceDeployment: ROLLBACK_DEPLOYMENT,
+            deployments: [
+              {
+                id: 'ecs-svc/3',
+                status: 'PRIMARY',
+                taskDefinition: OLD_TD,
+                desiredCount: 2,
+                runningCount: f.targetServiceRevision?.runningTaskCount ?? 0,
+                rolloutState: f.status === 'SUCCESSFUL' ? 'COMPLETED' : 'IN_PROGRESS',
+              },
+            ],
+          },
+        ],
+        failures: [],
+      };
+    }
     const d = current();
     const done = d.status === 'SUCCESSFUL';
     const rolledBack = d.status === 'ROLLBACK_SUCCESSFUL';
@@ -263,6 +317,7 @@ export function scenario(options: {
         {
           ...service,
           taskDefinition: rolledBack ? OLD_TD : NEW_TD,
+          deploymentConfiguration: configuration,
           currentServiceDeployment: DEPLOYMENT,
           deployments: [
             {
@@ -293,7 +348,17 @@ export function scenario(options: {
       failures: [],
     };
   });
-  ecs.on(UpdateServiceCommand).callsFake(() => {
+  ecs.on(UpdateServiceCommand).callsFake((input: UpdateServiceCommandInput) => {
+    if (input.deploymentConfiguration) configuration = input.deploymentConfiguration;
+    // Only the configuration: ECS starts no deployment.
+    if (input.taskDefinition === undefined && !input.forceNewDeployment)
+      return { service: { ...service, deploymentConfiguration: configuration } };
+    if (updatedAt !== undefined && input.taskDefinition === OLD_TD) {
+      fallbackAt ??= clock.now();
+      return {
+        service: { ...service, taskDefinition: OLD_TD, currentServiceDeployment: ROLLBACK_DEPLOYMENT },
+      };
+    }
     updatedAt ??= clock.now();
     return { service: { ...service, taskDefinition: NEW_TD, currentServiceDeployment: DEPLOYMENT } };
   });
@@ -303,7 +368,7 @@ export function scenario(options: {
     ],
   });
   let throttled = 0;
-  ecs.on(DescribeServiceDeploymentsCommand).callsFake(() => {
+  ecs.on(DescribeServiceDeploymentsCommand).callsFake((input: { serviceDeploymentArns?: string[] }) => {
     if (throttled < (options.throttle ?? 0)) {
       throttled++;
       throw Object.assign(new Error('Rate exceeded'), {
@@ -311,16 +376,29 @@ export function scenario(options: {
         $metadata: { httpStatusCode: 400 },
       });
     }
-    return { serviceDeployments: [current()], failures: [] };
+    const wanted = input.serviceDeploymentArns?.[0];
+    return { serviceDeployments: [wanted === ROLLBACK_DEPLOYMENT ? fallback() : current()], failures: [] };
   });
   ecs.on(StopServiceDeploymentCommand).callsFake(() => {
     stoppedAt ??= clock.now();
     return { serviceDeploymentArn: DEPLOYMENT };
   });
-  ecs.on(ContinueServiceDeploymentCommand).callsFake(() => {
-    continuedAt.push(clock.now());
-    return { serviceDeploymentArn: DEPLOYMENT };
-  });
+  ecs
+    .on(ContinueServiceDeploymentCommand)
+    .callsFake((input: { serviceDeploymentArn?: string; hookId?: string }) => {
+      const deployment = input.serviceDeploymentArn === ROLLBACK_DEPLOYMENT ? fallback() : current();
+      const hook = deployment.lifecycleHookDetails?.find((candidate) => candidate.hookId === input.hookId);
+      if (hook?.status !== 'AWAITING_ACTION') {
+        throw Object.assign(
+          new Error(
+            `Lifecycle hook ${input.hookId ?? '?'} is not awaiting action (${hook?.status ?? 'unknown'}).`,
+          ),
+          { name: 'InvalidParameterException', $metadata: { httpStatusCode: 400 } },
+        );
+      }
+      if (input.serviceDeploymentArn !== ROLLBACK_DEPLOYMENT) continuedAt.push(clock.now());
+      return { serviceDeploymentArn: input.serviceDeploymentArn };
+    });
   ecs.on(ListTasksCommand).resolves({ taskArns: [] });
   ecs.on(DescribeTasksCommand).resolves({ tasks: [], failures: [] });
   ecs.on(RunTaskCommand).resolves({ tasks: [], failures: [] });
@@ -357,6 +435,22 @@ export function reportFor(inputs: DeployInputs, clock: { now(): number }): Deplo
     gate: inputs.gate,
     startedAt: clock.now(),
   });
+}
+
+/** Service mode for a scenario and inputs, as main runs it; returns the report. */
+export async function deploy(s: Scenario, values: Record<string, string>): Promise<DeployReport> {
+  const inputs = readInputs(values);
+  const report = reportFor(inputs, s.clock);
+  await deployService(s.deps, inputs, report, s.state);
+  return report;
+}
+
+/** run-task mode for a scenario and inputs, as main runs it; returns the report. */
+export async function runTask(s: Scenario, values: Record<string, string>): Promise<DeployReport> {
+  const inputs = readInputs({ mode: 'run-task', ...values });
+  const report = reportFor(inputs, s.clock);
+  await runTaskMode(s.deps, inputs, report, s.state);
+  return report;
 }
 
 /** Every command the mock received, by SDK command name. */

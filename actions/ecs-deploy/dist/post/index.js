@@ -59405,7 +59405,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5921:
+/***/ 1147:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59451,58 +59451,6 @@ function describeError(error) {
         return `${prefix}${error.message}${code && !error.message.includes(code) ? ` (${code})` : ''}`;
     }
     return String(error);
-}
-
-;// CONCATENATED MODULE: ../../packages/shared/src/aws-clients.ts
-
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-/**
- * One configuration for every client: the region from the input or the environment, the endpoint
- * from AWS_ENDPOINT_URL (tests point it at the local emulator), adaptive retries (client-side rate
- * limiting on throttling, which ECS describe calls hit when many jobs poll), and a user agent.
- */
-function awsClientConfig(options) {
-    const env = options.env ?? process.env;
-    const region = (options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || '').trim();
-    if (region === '') {
-        throw new errors_ConfigurationError('No AWS region: set the "region" input, or AWS_REGION (aws-actions/configure-aws-credentials sets it).');
-    }
-    if (!REGION.test(region)) {
-        throw new errors_ConfigurationError(`The AWS region must look like us-east-1; got ${JSON.stringify(region)}.`);
-    }
-    const serviceEndpoint = options.serviceId
-        ? env[`AWS_ENDPOINT_URL_${options.serviceId.toUpperCase()}`]
-        : undefined;
-    const endpoint = (serviceEndpoint || env.AWS_ENDPOINT_URL || '').trim() || undefined;
-    const maxAttempts = Number(env.AWS_MAX_ATTEMPTS) > 0 ? Number(env.AWS_MAX_ATTEMPTS) : 6;
-    return {
-        region,
-        ...(endpoint ? { endpoint } : {}),
-        retryMode: 'adaptive',
-        maxAttempts,
-        customUserAgent: `ecs-ship/${options.actionName}${options.version ? `/${options.version}` : ''}`,
-    };
-}
-const THROTTLING = new Set([
-    'ThrottlingException',
-    'Throttling',
-    'TooManyRequestsException',
-    'RequestLimitExceeded',
-    'ServiceUnavailable',
-    'ServiceUnavailableException',
-    'InternalFailure',
-]);
-/** Errors that a poll may outlive: throttling beyond the SDK's own retries, dropped connections. */
-function isTransientAwsError(error) {
-    if (!(error instanceof Error))
-        return false;
-    const meta = error.$metadata;
-    const code = error.code;
-    return (THROTTLING.has(error.name) ||
-        (meta?.httpStatusCode !== undefined && meta.httpStatusCode >= 500) ||
-        code === 'ECONNRESET' ||
-        code === 'ETIMEDOUT' ||
-        code === 'ECONNREFUSED');
 }
 
 ;// CONCATENATED MODULE: external "os"
@@ -62698,16 +62646,28 @@ class InputReader {
             .map((line) => line.trim())
             .filter((line) => line !== '' && !line.startsWith('#'));
     }
-    /** Lines of `key=value`; the key is checked against `keyPattern`. Order kept, later keys win. */
-    keyValueLines(name, keyForm) {
+    /**
+     * Lines of `key=value`; the key is checked against `keyPattern`. Order kept, later keys win. With
+     * `hideValues` an error quotes only the key, since a value (an environment variable's) may be a
+     * credential; values whose key `isSecret` approves are registered as secrets.
+     */
+    keyValueLines(name, keyForm, options = {}) {
         const pairs = [];
-        for (const line of this.lines(name)) {
+        for (const [index, line] of this.lines(name).entries()) {
             const at = line.indexOf('=');
             const key = at > 0 ? line.slice(0, at).trim() : '';
             if (at <= 0 || !keyForm.pattern.test(key)) {
-                this.fail(name, `lines of ${keyForm.description}=value`, line);
+                if (!options.hideValues)
+                    this.fail(name, `lines of ${keyForm.description}=value`, line);
+                const shown = at > 0
+                    ? `a line whose key is ${JSON.stringify(key)}`
+                    : `line ${index + 1}, which has no "=" (value hidden)`;
+                throw new errors_ConfigurationError(`Input "${name}" must be lines of ${keyForm.description}=value; got ${shown}.`);
             }
-            pairs.push([key, line.slice(at + 1).trim()]);
+            const value = line.slice(at + 1).trim();
+            if (options.isSecret?.(key))
+                this.options.secrets?.add(value);
+            pairs.push([key, value]);
         }
         return pairs;
     }
@@ -63001,6 +62961,370 @@ async function runAction(options, body) {
     }
 }
 
+;// CONCATENATED MODULE: ../../packages/shared/src/aws-clients.ts
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/**
+ * One configuration for every client: the region from the input or the environment, the endpoint
+ * from AWS_ENDPOINT_URL (tests point it at the local emulator), adaptive retries (client-side rate
+ * limiting on throttling, which ECS describe calls hit when many jobs poll), and a user agent.
+ */
+function awsClientConfig(options) {
+    const env = options.env ?? process.env;
+    const region = (options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || '').trim();
+    if (region === '') {
+        throw new errors_ConfigurationError('No AWS region: set the "region" input, or AWS_REGION (aws-actions/configure-aws-credentials sets it).');
+    }
+    if (!REGION.test(region)) {
+        throw new errors_ConfigurationError(`The AWS region must look like us-east-1; got ${JSON.stringify(region)}.`);
+    }
+    const serviceEndpoint = options.serviceId
+        ? env[`AWS_ENDPOINT_URL_${options.serviceId.toUpperCase()}`]
+        : undefined;
+    const endpoint = (serviceEndpoint || env.AWS_ENDPOINT_URL || '').trim() || undefined;
+    const maxAttempts = Number(env.AWS_MAX_ATTEMPTS) > 0 ? Number(env.AWS_MAX_ATTEMPTS) : 6;
+    return {
+        region,
+        ...(endpoint ? { endpoint } : {}),
+        retryMode: 'adaptive',
+        maxAttempts,
+        customUserAgent: `ecs-ship/${options.actionName}${options.version ? `/${options.version}` : ''}`,
+    };
+}
+const THROTTLING = new Set([
+    'ThrottlingException',
+    'Throttling',
+    'TooManyRequestsException',
+    'RequestLimitExceeded',
+    'ServiceUnavailable',
+    'ServiceUnavailableException',
+    'InternalFailure',
+]);
+/** Errors that a poll may outlive: throttling beyond the SDK's own retries, dropped connections. */
+function isTransientAwsError(error) {
+    if (!(error instanceof Error))
+        return false;
+    const meta = error.$metadata;
+    const code = error.code;
+    return (THROTTLING.has(error.name) ||
+        (meta?.httpStatusCode !== undefined && meta.httpStatusCode >= 500) ||
+        code === 'ECONNRESET' ||
+        code === 'ETIMEDOUT' ||
+        code === 'ECONNREFUSED');
+}
+
+;// CONCATENATED MODULE: ./src/stages.ts
+/**
+ * The stages a service deployment reports, in order. PRE_PRODUCTION_TRAFFIC_SHIFT is a hook stage
+ * (DeploymentLifecycleHookStage) but not one that ServiceDeployment.lifecycleStage reports in the SDK
+ * model, so a pause there is recognised by its hook (AWAITING_ACTION), not by the stage.
+ */
+const LIFECYCLE_STAGES = [
+    'RECONCILE_SERVICE',
+    'PRE_SCALE_UP',
+    'SCALE_UP',
+    'POST_SCALE_UP',
+    'TEST_TRAFFIC_SHIFT',
+    'POST_TEST_TRAFFIC_SHIFT',
+    'PRODUCTION_TRAFFIC_SHIFT',
+    'POST_PRODUCTION_TRAFFIC_SHIFT',
+    'BAKE_TIME',
+    'CLEAN_UP',
+];
+/** True when `current` is `wanted` or a later stage. */
+function reachedStage(current, wanted) {
+    if (current === undefined)
+        return false;
+    const at = LIFECYCLE_STAGES.indexOf(current);
+    return at >= 0 && at >= LIFECYCLE_STAGES.indexOf(wanted);
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
+
+
+
+const STRATEGIES = ['rolling', 'canary', 'linear', 'blue-green'];
+const CONTAINER = { pattern: /^[A-Za-z0-9_-]{1,255}$/, description: 'container' };
+const CONTAINER_VARIABLE = {
+    pattern: /^[A-Za-z0-9_-]{1,255}\.[A-Za-z_][A-Za-z0-9_.-]*$/,
+    description: 'container.NAME',
+};
+const ARN_TASK_DEFINITION = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]+:\d+$/;
+const FAMILY_REVISION = /^[A-Za-z0-9_-]{1,255}(:\d+)?$/;
+/** Reads and validates every input; no AWS call happens before this returns. */
+function getInputs(inputs) {
+    const mode = inputs.enumeration('mode', ['service', 'run-task'], 'service');
+    const cluster = inputs.string('cluster', 'default');
+    const service = inputs.optional('service');
+    if (mode === 'service' && service === undefined) {
+        throw new errors_ConfigurationError('Input "service" is required when "mode" is service: the ECS service to deploy.');
+    }
+    const strategyInputs = readStrategy(inputs, mode);
+    const source = readSource(inputs, mode, service);
+    const images = inputs.keyValueLines('images', CONTAINER).map(([container, image]) => {
+        if (image === '' || /\s/.test(image))
+            inputs.fail('images', 'lines of container=image-uri', `${container}=${image}`);
+        return { container, image };
+    });
+    // A value may be a credential: errors never quote it, and values of credential-like variable
+    // names (the part after "container.": a container called "key-service" proves nothing) are masked.
+    const environment = inputs
+        .keyValueLines('environment', CONTAINER_VARIABLE, {
+        hideValues: true,
+        isSecret: (key) => looksLikeCredentialName(variableName(key)),
+    })
+        .map(([key, value]) => ({ container: key.slice(0, key.indexOf('.')), name: variableName(key), value }));
+    if (source.kind === 'arn' && (images.length > 0 || environment.length > 0)) {
+        throw new errors_ConfigurationError('Input "task-definition-arn" deploys a revision unchanged, so "images" and "environment" cannot be used with it; ' +
+            'use "task-definition" (a file) or neither (the current revision) to render a new revision.');
+    }
+    const wait = readWait(inputs, strategyInputs, mode);
+    const timeoutMs = inputs.duration('timeout', '30m', { min: 10_000, max: 6 * 3_600_000 });
+    const desiredCount = inputs.integer('desired-count', undefined, { min: 0, max: 5000 });
+    const region = inputs.optional('region');
+    return {
+        mode,
+        ...(region ? { region } : {}),
+        cluster,
+        ...(service ? { service } : {}),
+        source,
+        images,
+        environment,
+        ...strategyInputs,
+        wait,
+        timeoutMs,
+        ...(desiredCount !== undefined ? { desiredCount } : {}),
+        forceNewDeployment: inputs.boolean('force-new-deployment', false),
+        runTask: readRunTask(inputs, mode),
+    };
+}
+/** `container.NAME` → `NAME`. */
+function variableName(key) {
+    return key.slice(key.indexOf('.') + 1);
+}
+/** The ECS client's configuration for these inputs (the region input, else the environment's). */
+function ecsClientConfig(inputs) {
+    return awsClientConfig({
+        ...(inputs.region ? { region: inputs.region } : {}),
+        actionName: 'ecs-deploy',
+        serviceId: 'ECS',
+    });
+}
+function readSource(inputs, mode, service) {
+    const file = inputs.optional('task-definition');
+    const arn = inputs.optional('task-definition-arn');
+    if (file !== undefined && arn !== undefined) {
+        throw new errors_ConfigurationError('Inputs "task-definition" and "task-definition-arn" are exclusive: give a file to render, or the ARN of a revision to deploy unchanged.');
+    }
+    if (file !== undefined) {
+        const path = inputs.file('task-definition') ?? file;
+        return {
+            kind: 'file',
+            path: file,
+            document: parseYamlText((0,external_node_fs_.readFileSync)(path, 'utf8'), `Input "task-definition" (file ${file})`),
+        };
+    }
+    if (arn !== undefined) {
+        if (!ARN_TASK_DEFINITION.test(arn) && !FAMILY_REVISION.test(arn)) {
+            inputs.fail('task-definition-arn', 'a task definition ARN (arn:aws:ecs:REGION:ACCOUNT:task-definition/FAMILY:REVISION) or FAMILY:REVISION', arn);
+        }
+        return { kind: 'arn', arn };
+    }
+    if (mode === 'run-task' && service === undefined) {
+        throw new errors_ConfigurationError('With "mode: run-task", set "task-definition", "task-definition-arn", or "service" (to run the revision that service runs).');
+    }
+    return { kind: 'current' };
+}
+function readStrategy(inputs, mode) {
+    const strategy = inputs.enumeration('strategy', STRATEGIES, 'rolling');
+    const only = (name, wanted) => {
+        if (inputs.optional(name) !== undefined && !wanted.includes(strategy)) {
+            throw new errors_ConfigurationError(`Input "${name}" applies to strategy ${wanted.join(' or ')}, but "strategy" is ${strategy}; remove it or change the strategy.`);
+        }
+    };
+    only('canary-percent', ['canary']);
+    only('canary-bake-minutes', ['canary']);
+    only('linear-step-percent', ['linear']);
+    only('linear-step-bake-minutes', ['linear']);
+    only('bake-minutes', ['blue-green', 'canary', 'linear']);
+    const canaryPercent = inputs.percent('canary-percent', undefined, { min: 0.1, max: 100 });
+    if (canaryPercent !== undefined && Math.abs(canaryPercent * 10 - Math.round(canaryPercent * 10)) > 1e-9) {
+        inputs.fail('canary-percent', 'a multiple of 0.1 from 0.1 to 100', inputs.raw('canary-percent'));
+    }
+    const linearStepPercent = inputs.percent('linear-step-percent', undefined, { min: 3, max: 100 });
+    const minutes = (name) => inputs.integer(name, undefined, { min: 0, max: 1440 });
+    const canaryBakeMinutes = minutes('canary-bake-minutes');
+    const linearStepBakeMinutes = minutes('linear-step-bake-minutes');
+    const bakeMinutes = minutes('bake-minutes');
+    const breakerText = inputs.optional('circuit-breaker');
+    const circuitBreaker = breakerText === undefined ? undefined : inputs.boolean('circuit-breaker', true);
+    if (circuitBreaker === true && strategy !== 'rolling') {
+        throw new errors_ConfigurationError(`Input "circuit-breaker" applies to strategy rolling; ${strategy} deployments are protected by "alarms" and by rolling back at a gate.`);
+    }
+    const gate = inputs.enumeration('gate', ['none', 'pause'], 'none');
+    if (gate === 'pause' && (strategy === 'rolling' || mode === 'run-task')) {
+        throw new errors_ConfigurationError(`Input "gate: pause" needs strategy canary, linear or blue-green (PAUSE lifecycle hooks exist only there); "strategy" is ${strategy}${mode === 'run-task' ? ' and "mode" is run-task' : ''}.`);
+    }
+    const alarms = inputs.list('alarms');
+    for (const alarm of alarms) {
+        if (alarm.length > 255)
+            inputs.fail('alarms', 'CloudWatch alarm names of at most 255 characters', alarm);
+    }
+    return {
+        strategy,
+        ...(canaryPercent !== undefined ? { canaryPercent } : {}),
+        ...(canaryBakeMinutes !== undefined ? { canaryBakeMinutes } : {}),
+        ...(linearStepPercent !== undefined ? { linearStepPercent } : {}),
+        ...(linearStepBakeMinutes !== undefined ? { linearStepBakeMinutes } : {}),
+        ...(bakeMinutes !== undefined ? { bakeMinutes } : {}),
+        alarms,
+        ...(circuitBreaker !== undefined ? { circuitBreaker } : {}),
+        gate,
+        gateTimeoutMinutes: Math.round(inputs.duration('gate-timeout', '24h', { min: 60_000, max: 24 * 3_600_000 }) / 60_000),
+        gateTimeoutAction: inputs.enumeration('gate-timeout-action', ['ROLLBACK', 'CONTINUE'], 'ROLLBACK'),
+        rollbackOnFailure: inputs.boolean('rollback-on-failure', true),
+    };
+}
+function readWait(inputs, strategy, mode) {
+    const gated = strategy.gate === 'pause';
+    // With a gate, the default is to return at it: waiting for the end would wait out the gate and
+    // roll back a healthy deployment at the timeout.
+    const text = inputs.string('wait', gated ? 'gate' : 'stable');
+    const lower = text.toLowerCase();
+    if (lower === 'stable' && gated) {
+        throw new errors_ConfigurationError('Inputs "gate: pause" and "wait: stable" cannot be combined: the deployment stops at the gate until someone continues it, ' +
+            'so waiting for it to finish would only time out and roll it back. Remove "wait" (with a gate it defaults to gate), ' +
+            'or set "wait: gate" or "wait: none" and let canary-gate continue it.');
+    }
+    if (lower === 'stable' || lower === 'none')
+        return { kind: lower };
+    if (lower === 'gate') {
+        if (!gated) {
+            throw new errors_ConfigurationError('Input "wait: gate" waits for a gate pause, so it needs "gate: pause".');
+        }
+        return { kind: 'gate' };
+    }
+    const stage = LIFECYCLE_STAGES.find((name) => name === text.toUpperCase());
+    if (stage === undefined) {
+        return inputs.fail('wait', `stable, none, gate or a lifecycle stage (${LIFECYCLE_STAGES.join(', ')})`, text);
+    }
+    if (strategy.strategy === 'rolling' || mode === 'run-task') {
+        throw new errors_ConfigurationError(`Input "wait: ${stage}" waits for a lifecycle stage, which only canary, linear and blue-green deployments report; "strategy" is ${strategy.strategy}.`);
+    }
+    if (gated && reachedStage(stage, 'PRODUCTION_TRAFFIC_SHIFT')) {
+        throw new errors_ConfigurationError(`Inputs "gate: pause" and "wait: ${stage}" cannot be combined: the gate stops the deployment before PRODUCTION_TRAFFIC_SHIFT, ` +
+            `so ${stage} is reached only after someone continues it. Use "wait: gate", or a stage before PRODUCTION_TRAFFIC_SHIFT.`);
+    }
+    return { kind: 'stage', stage };
+}
+function readRunTask(inputs, mode) {
+    const names = [
+        'subnets',
+        'security-groups',
+        'assign-public-ip',
+        'launch-type',
+        'capacity-provider-strategy',
+        'command',
+        'command-container',
+    ];
+    if (mode !== 'run-task') {
+        const given = names.filter((name) => inputs.optional(name) !== undefined);
+        if (given.length > 0) {
+            throw new errors_ConfigurationError(`Input(s) ${given.map((name) => `"${name}"`).join(', ')} apply only to "mode: run-task".`);
+        }
+        return { subnets: [], securityGroups: [] };
+    }
+    const subnets = inputs.list('subnets');
+    for (const subnet of subnets)
+        if (!/^subnet-[0-9a-f]+$/.test(subnet))
+            inputs.fail('subnets', 'subnet IDs such as subnet-0abc123', subnet);
+    const securityGroups = inputs.list('security-groups');
+    for (const group of securityGroups)
+        if (!/^sg-[0-9a-f]+$/.test(group))
+            inputs.fail('security-groups', 'security group IDs such as sg-0abc123', group);
+    const publicIp = inputs.optional('assign-public-ip');
+    const networking = [
+        ...(securityGroups.length > 0 ? ['"security-groups"'] : []),
+        ...(publicIp !== undefined ? ['"assign-public-ip"'] : []),
+    ];
+    if (networking.length > 0 && subnets.length === 0) {
+        throw new errors_ConfigurationError(`${networking.length > 1 ? 'Inputs' : 'Input'} ${networking.join(' and ')} ${networking.length > 1 ? 'configure' : 'configures'} awsvpc networking, which needs "subnets": ` +
+            'add the subnet IDs the task runs in, or remove them.');
+    }
+    const launchType = inputs.enumeration('launch-type', [
+        'FARGATE',
+        'EC2',
+        'EXTERNAL',
+        'MANAGED_INSTANCES',
+    ]);
+    const capacityProviderStrategy = readCapacityProviders(inputs);
+    if (launchType !== undefined && capacityProviderStrategy !== undefined) {
+        throw new errors_ConfigurationError('Inputs "launch-type" and "capacity-provider-strategy" are exclusive; give one (or neither for the cluster default).');
+    }
+    const command = readCommand(inputs);
+    const commandContainer = inputs.optional('command-container');
+    return {
+        subnets,
+        securityGroups,
+        ...(publicIp !== undefined
+            ? { assignPublicIp: inputs.boolean('assign-public-ip', false) ? 'ENABLED' : 'DISABLED' }
+            : {}),
+        ...(launchType ? { launchType } : {}),
+        ...(capacityProviderStrategy ? { capacityProviderStrategy } : {}),
+        ...(command ? { command } : {}),
+        ...(commandContainer ? { commandContainer } : {}),
+    };
+}
+/** Lines of `provider=weight` or `provider=weight:base`, e.g. FARGATE_SPOT=3 and FARGATE=1:1. */
+function readCapacityProviders(inputs) {
+    const form = { pattern: /^[A-Za-z0-9_-]{1,255}$/, description: 'provider' };
+    const items = inputs.keyValueLines('capacity-provider-strategy', form).map(([capacityProvider, value]) => {
+        const match = /^(\d+)(?::(\d+))?$/.exec(value);
+        if (!match)
+            return inputs.fail('capacity-provider-strategy', 'lines of provider=weight or provider=weight:base', `${capacityProvider}=${value}`);
+        return {
+            capacityProvider,
+            weight: Number(match[1]),
+            ...(match[2] !== undefined ? { base: Number(match[2]) } : {}),
+        };
+    });
+    return items.length > 0 ? items : undefined;
+}
+/** A JSON array (exact argv) or words separated by white space. */
+function readCommand(inputs) {
+    const text = inputs.optional('command');
+    if (text === undefined)
+        return undefined;
+    if (text.startsWith('[')) {
+        let parsed;
+        try {
+            parsed = JSON.parse(text);
+        }
+        catch {
+            return inputs.fail('command', 'a JSON array of strings or words separated by spaces', text);
+        }
+        if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((item) => typeof item === 'string')) {
+            return inputs.fail('command', 'a non-empty JSON array of strings', text);
+        }
+        return parsed;
+    }
+    return text.split(/\s+/).filter((word) => word !== '');
+}
+
+;// CONCATENATED MODULE: ./src/deps.ts
+
+/**
+ * Called right before a command that changes something (RegisterTaskDefinition, UpdateService,
+ * RunTask): a run cancelled during the reads before it changes nothing.
+ */
+function throwIfCancelled(signal) {
+    if (signal?.aborted)
+        throw new errors_CancelledError();
+}
+
 ;// CONCATENATED MODULE: ../../packages/shared/src/structure.ts
 
 function structure_isPlainObject(value) {
@@ -63214,22 +63538,22 @@ function normalizeTaskDefinition(taskDefinition) {
     });
     if (Array.isArray(copy.requiresCompatibilities))
         copy.requiresCompatibilities = [...copy.requiresCompatibilities].sort();
-    return canonical(copy);
+    return task_definition_canonical(copy);
 }
 function sameTaskDefinition(a, b) {
     return JSON.stringify(normalizeTaskDefinition(a)) === JSON.stringify(normalizeTaskDefinition(b));
 }
 /** Sorted keys; null, empty lists and empty maps dropped (ECS returns them for fields never set). */
-function canonical(value) {
+function task_definition_canonical(value) {
     if (Array.isArray(value))
-        return value.map(canonical);
+        return value.map(task_definition_canonical);
     if (value instanceof Date)
         return value.toISOString();
     if (!isPlainObject(value))
         return value;
     const out = {};
     for (const key of Object.keys(value).sort()) {
-        const entry = canonical(value[key]);
+        const entry = task_definition_canonical(value[key]);
         if (entry === null || entry === undefined)
             continue;
         if (Array.isArray(entry) && entry.length === 0)
@@ -63245,6 +63569,107 @@ function shortTaskDefinition(arn) {
     if (!arn)
         return '(none)';
     return arn.includes('/') ? arn.slice(arn.lastIndexOf('/') + 1) : arn;
+}
+
+;// CONCATENATED MODULE: ./src/deployment-config.ts
+
+const ECS_STRATEGY = {
+    rolling: 'ROLLING',
+    canary: 'CANARY',
+    linear: 'LINEAR',
+    'blue-green': 'BLUE_GREEN',
+};
+/** Blue/green needs a bake time; without `bake-minutes` the action uses this. */
+const DEFAULT_BLUE_GREEN_BAKE_MINUTES = 5;
+/**
+ * The native deploymentConfiguration for the inputs, merged over the service's current one so that
+ * what the action does not manage (maximumPercent, minimumHealthyPercent, other hooks) is kept.
+ */
+function buildDeploymentConfiguration(inputs, current = {}) {
+    const config = { ...current, strategy: ECS_STRATEGY[inputs.strategy] };
+    delete config.canaryConfiguration;
+    delete config.linearConfiguration;
+    if (inputs.strategy === 'rolling') {
+        delete config.bakeTimeInMinutes;
+        config.deploymentCircuitBreaker = {
+            enable: inputs.circuitBreaker ?? true,
+            rollback: (inputs.circuitBreaker ?? true) && inputs.rollbackOnFailure,
+        };
+    }
+    else {
+        delete config.deploymentCircuitBreaker;
+        if (inputs.bakeMinutes !== undefined)
+            config.bakeTimeInMinutes = inputs.bakeMinutes;
+        else if (inputs.strategy === 'blue-green' && config.bakeTimeInMinutes === undefined) {
+            config.bakeTimeInMinutes = DEFAULT_BLUE_GREEN_BAKE_MINUTES;
+        }
+    }
+    if (inputs.strategy === 'canary') {
+        config.canaryConfiguration = {
+            canaryPercent: inputs.canaryPercent ?? 5,
+            canaryBakeTimeInMinutes: inputs.canaryBakeMinutes ?? 10,
+        };
+    }
+    if (inputs.strategy === 'linear') {
+        config.linearConfiguration = {
+            stepPercent: inputs.linearStepPercent ?? 10,
+            stepBakeTimeInMinutes: inputs.linearStepBakeMinutes ?? 6,
+        };
+    }
+    if (inputs.alarms.length > 0) {
+        config.alarms = { alarmNames: [...inputs.alarms], enable: true, rollback: inputs.rollbackOnFailure };
+    }
+    else if (config.alarms) {
+        // Alarms configured on the service outside this action keep watching; rollback follows the input.
+        config.alarms = {
+            ...config.alarms,
+            rollback: inputs.rollbackOnFailure && config.alarms.rollback !== false,
+        };
+    }
+    const otherHooks = (config.lifecycleHooks ?? []).filter((hook) => hook.targetType !== 'PAUSE');
+    if (inputs.gate === 'pause') {
+        otherHooks.push({
+            targetType: 'PAUSE',
+            lifecycleStages: ['PRE_PRODUCTION_TRAFFIC_SHIFT'],
+            timeoutConfiguration: { timeoutInMinutes: inputs.gateTimeoutMinutes, action: inputs.gateTimeoutAction },
+        });
+    }
+    // A service that had hooks gets the list even when it is now empty, so that our gate is removed.
+    if (otherHooks.length > 0 || (current.lifecycleHooks ?? []).length > 0)
+        config.lifecycleHooks = otherHooks;
+    else
+        delete config.lifecycleHooks;
+    return config;
+}
+/**
+ * True when two configurations ask ECS for the same thing: key order, empty fields, the order of
+ * alarm names and, for rolling, settings that only the other strategies use do not count.
+ */
+function sameDeploymentConfiguration(a, b) {
+    const comparable = (config) => {
+        const copy = structuredClone(config ?? {});
+        copy.strategy ??= 'ROLLING';
+        if (copy.strategy === 'ROLLING') {
+            delete copy.bakeTimeInMinutes;
+            delete copy.canaryConfiguration;
+            delete copy.linearConfiguration;
+        }
+        if (copy.alarms?.alarmNames)
+            copy.alarms.alarmNames = [...copy.alarms.alarmNames].sort();
+        return JSON.stringify(canonical(copy));
+    };
+    return comparable(a) === comparable(b);
+}
+/**
+ * The configuration a rollback by UpdateService sends: the service's own, without PAUSE hooks. A
+ * rollback that inherited our gate would stop at it, and if nobody answered, the gate's timeout
+ * action could roll the rollback back, i.e. forward again.
+ */
+function rollbackConfiguration(current) {
+    const config = structuredClone(current ?? {});
+    // An empty list rather than no field, so that the hook is removed, not left as it was.
+    config.lifecycleHooks = (config.lifecycleHooks ?? []).filter((hook) => hook.targetType !== 'PAUSE');
+    return config;
 }
 
 ;// CONCATENATED MODULE: ../../packages/shared/src/poll.ts
@@ -63472,32 +63897,6 @@ function revisionLabel(arn) {
     return `revision ${arn.slice(arn.lastIndexOf('/') + 1)}`;
 }
 
-;// CONCATENATED MODULE: ./src/stages.ts
-/**
- * The stages a service deployment reports, in order. PRE_PRODUCTION_TRAFFIC_SHIFT is a hook stage
- * (DeploymentLifecycleHookStage) but not one that ServiceDeployment.lifecycleStage reports in the SDK
- * model, so a pause there is recognised by its hook (AWAITING_ACTION), not by the stage.
- */
-const LIFECYCLE_STAGES = [
-    'RECONCILE_SERVICE',
-    'PRE_SCALE_UP',
-    'SCALE_UP',
-    'POST_SCALE_UP',
-    'TEST_TRAFFIC_SHIFT',
-    'POST_TEST_TRAFFIC_SHIFT',
-    'PRODUCTION_TRAFFIC_SHIFT',
-    'POST_PRODUCTION_TRAFFIC_SHIFT',
-    'BAKE_TIME',
-    'CLEAN_UP',
-];
-/** True when `current` is `wanted` or a later stage. */
-function reachedStage(current, wanted) {
-    if (current === undefined)
-        return false;
-    const at = LIFECYCLE_STAGES.indexOf(current);
-    return at >= 0 && at >= LIFECYCLE_STAGES.indexOf(wanted);
-}
-
 ;// CONCATENATED MODULE: ./src/watch.ts
 
 
@@ -63550,23 +63949,22 @@ async function watchDeployment(deps, target, options) {
             logger.info(line);
         trackStage(timeline, snapshot.stage, observation.at);
         previous = snapshot;
-        const awaiting = observation.deployment?.lifecycleHookDetails?.find((hook) => hook.status === 'AWAITING_ACTION');
-        const hookId = awaiting?.hookId;
-        if (hookId &&
-            options.continueFirstGate &&
-            !continued.has(hookId) &&
-            isFirstGate(observation, target.strategy)) {
-            continued.add(hookId);
+        const ours = (hookId) => continued.has(hookId) || options.continueHooks === 'all' || isFirstGate(observation, target.strategy);
+        const decided = decide(observation, target, options.wait, ours);
+        const awaiting = awaitingHook(observation, ours);
+        if (decided.outcome === 'in-progress' && awaiting && target.deploymentArn && !continued.has(awaiting)) {
+            continued.add(awaiting);
             calls++;
             await ecs.send(new dist_cjs/* ContinueServiceDeploymentCommand */.LrH({
                 serviceDeploymentArn: target.deploymentArn,
-                hookId,
+                hookId: awaiting,
                 action: 'CONTINUE',
             }));
-            logger.info(`gate before the first production traffic shift: no production traffic has reached the new revision yet, so continuing (hook ${hookId}).`);
+            logger.info(options.continueHooks === 'all'
+                ? `lifecycle hook ${awaiting} paused the rollback: continuing it.`
+                : `gate before the first production traffic shift: no production traffic has reached the new revision yet, so continuing (hook ${awaiting}).`);
             return { done: false, changed: true, value: { outcome: 'in-progress' } };
         }
-        const decided = decide(observation, target, options.wait);
         const done = decided.outcome !== 'in-progress';
         // After a predicted sleep, look closely: the bake is about to end.
         // Only milestones (status, stage, a hook) tighten the polling: task counts change one task at a
@@ -63606,8 +64004,17 @@ async function watchDeployment(deps, target, options) {
         calls,
     };
 }
-/** The outcome an observation shows, given what the caller waits for ('in-progress': keep looking). */
-function decide(observation, target, wait) {
+/** The first AWAITING_ACTION hook that `select` picks (all of them by default). */
+function awaitingHook(observation, select = () => true) {
+    return observation.deployment?.lifecycleHookDetails?.find((hook) => hook.status === 'AWAITING_ACTION' && hook.hookId !== undefined && select(hook.hookId))?.hookId;
+}
+/**
+ * The outcome an observation shows, given what the caller waits for ('in-progress': keep looking).
+ * A hook awaiting action that the watch will not continue itself (`continuedByUs` says which it
+ * will) ends the wait as `paused`, whatever `wait` is: nobody else in this run will continue it, and
+ * waiting on would only end in a timeout and the rollback of a healthy deployment.
+ */
+function decide(observation, target, wait, continuedByUs = () => false) {
     const d = observation.deployment;
     if (d) {
         switch (d.status) {
@@ -63623,12 +64030,13 @@ function decide(observation, target, wait) {
             case 'ROLLBACK_IN_PROGRESS':
                 return { outcome: 'in-progress' };
         }
-        const awaiting = d.lifecycleHookDetails?.find((hook) => hook.status === 'AWAITING_ACTION');
-        if (wait.kind === 'gate' && awaiting?.hookId)
-            return { outcome: 'paused', hookId: awaiting.hookId };
         if (wait.kind === 'stage' && reachedStage(d.lifecycleStage, wait.stage)) {
-            return awaiting?.hookId ? { outcome: 'paused', hookId: awaiting.hookId } : { outcome: 'reached' };
+            const hookId = awaitingHook(observation);
+            return hookId ? { outcome: 'paused', hookId } : { outcome: 'reached' };
         }
+        const hookId = awaitingHook(observation, (id) => !continuedByUs(id));
+        if (hookId)
+            return { outcome: 'paused', hookId };
         return { outcome: 'in-progress' };
     }
     const service = observation.service;
@@ -63673,12 +64081,15 @@ function trackStage(timeline, stage, at) {
 
 
 
+
+
 const IN_FLIGHT = new Set(['PENDING', 'IN_PROGRESS']);
 const ROLLING_BACK = new Set(['ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_SUCCESSFUL']);
 /**
- * Asks ECS to roll back: StopServiceDeployment ROLLBACK for a native deployment still in flight
- * (a listener-weight flip during bake time), otherwise an update back to the previous revision.
- * Returns without waiting when `wait` is false (cancellation: the post step waits).
+ * Asks ECS to roll back, without waiting: StopServiceDeployment ROLLBACK for a native deployment
+ * still in flight (a listener-weight flip during bake time); otherwise (no native deployment, or one
+ * ECS could not roll back) an UpdateService back to the previous revision, but only while the
+ * service still runs the revision this run deployed, so that a newer deploy is never overwritten.
  */
 async function requestRollback(deps, target) {
     const { ecs, logger } = deps;
@@ -63687,7 +64098,7 @@ async function requestRollback(deps, target) {
         const status = response.serviceDeployments?.[0]?.status ?? '';
         if (ROLLING_BACK.has(status)) {
             logger.info(`ECS is already rolling back (${status}).`);
-            return target;
+            return { kind: 'watching', target, by: 'stop' };
         }
         if (IN_FLIGHT.has(status)) {
             await ecs.send(new dist_cjs/* StopServiceDeploymentCommand */.a8L({
@@ -63695,50 +64106,80 @@ async function requestRollback(deps, target) {
                 stopType: 'ROLLBACK',
             }));
             logger.info(`Requested rollback of ${target.deploymentArn} (StopServiceDeployment ROLLBACK).`);
-            return target;
+            return { kind: 'watching', target, by: 'stop' };
         }
     }
-    if (!target.previousTaskDefinitionArn || target.previousTaskDefinitionArn === target.taskDefinitionArn) {
-        logger.warning('No previous revision to roll back to.');
-        return undefined;
+    const previous = target.previousTaskDefinitionArn;
+    if (!previous || previous === target.taskDefinitionArn) {
+        const reason = 'No previous revision to roll back to.';
+        logger.warning(reason);
+        return { kind: 'impossible', reason };
     }
+    const service = (await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: target.cluster, services: [target.service] }))).services?.[0];
+    const running = service?.taskDefinition;
+    if (running === previous) {
+        const reason = `The service runs ${shortTaskDefinition(previous)} again: nothing to roll back.`;
+        logger.info(reason);
+        return { kind: 'already-back', reason };
+    }
+    if (running !== target.taskDefinitionArn) {
+        const reason = `Not rolling back: the service now runs ${shortTaskDefinition(running)}, not ${shortTaskDefinition(target.taskDefinitionArn)} ` +
+            'that this run deployed; a newer deployment is not overwritten.';
+        logger.warning(reason);
+        return { kind: 'superseded', reason };
+    }
+    throwIfCancelled(deps.signal);
     const response = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({
         cluster: target.cluster,
         service: target.service,
-        taskDefinition: target.previousTaskDefinitionArn,
+        taskDefinition: previous,
+        deploymentConfiguration: rollbackConfiguration(service?.deploymentConfiguration),
     }));
-    logger.info(`Rolling back: updated the service to ${shortTaskDefinition(target.previousTaskDefinitionArn)}.`);
+    logger.info(`Rolling back: updated the service to ${shortTaskDefinition(previous)}.`);
     const next = response.service?.currentServiceDeployment;
+    const { deploymentArn: _rolledBack, ...rest } = target;
     return {
-        ...target,
-        taskDefinitionArn: target.previousTaskDefinitionArn,
-        ...(next && next !== target.deploymentArn ? { deploymentArn: next } : { deploymentArn: undefined }),
+        kind: 'watching',
+        by: 'update',
+        target: {
+            ...rest,
+            taskDefinitionArn: previous,
+            ...(next && next !== target.deploymentArn ? { deploymentArn: next } : {}),
+        },
     };
 }
 /** Requests the rollback and waits for it; `rolled-back` when the previous revision runs again. */
 async function rollBack(deps, target, deadline) {
-    let watching;
+    let request;
     try {
-        watching = await requestRollback(deps, target);
+        request = await requestRollback(deps, target);
     }
     catch (error) {
-        deps.logger.error(`Rollback request failed: ${describeError(error)}`);
-        return { outcome: 'failed' };
+        const reason = `Rollback request failed: ${describeError(error)}`;
+        deps.logger.error(reason);
+        return { outcome: 'failed', reason };
     }
-    if (!watching)
-        return { outcome: 'failed' };
-    const watch = await watchDeployment(deps, watching, {
+    if (request.kind === 'already-back')
+        return { outcome: 'rolled-back' };
+    if (request.kind !== 'watching')
+        return { outcome: request.kind === 'superseded' ? 'superseded' : 'failed', reason: request.reason };
+    return watchRollback(deps, request, deadline);
+}
+/** Follows a requested rollback to its end; a pause hook on the way is continued, not waited out. */
+async function watchRollback(deps, request, deadline) {
+    const watch = await watchDeployment(deps, request.target, {
         wait: { kind: 'stable' },
         deadline,
-        continueFirstGate: false,
+        continueHooks: 'all',
     });
     // A rollback by UpdateService is a new deployment whose success means the old revision runs again.
-    const rolledBack = watch.outcome === 'rolled-back' ||
-        (watching.taskDefinitionArn !== target.taskDefinitionArn && watch.outcome === 'succeeded');
+    const rolledBack = watch.outcome === 'rolled-back' || (request.by === 'update' && watch.outcome === 'succeeded');
     deps.logger.info(rolledBack
         ? 'Rollback finished: the previous revision serves again.'
         : `Rollback did not finish: ${watch.outcome}.`);
-    return { outcome: rolledBack ? 'rolled-back' : 'failed', watch };
+    return rolledBack
+        ? { outcome: 'rolled-back', watch }
+        : { outcome: 'failed', reason: `Rollback did not finish: ${watch.outcome}.`, watch };
 }
 
 ;// CONCATENATED MODULE: ./src/state.ts
@@ -63758,8 +64199,12 @@ class MemoryState {
         return this.values.get(name) ?? '';
     }
 }
+/** The runner's GITHUB_STATE, as the main and post steps' context gives it. */
+function stateStoreOf(context) {
+    return { save: (name, value) => context.saveState(name, value), get: (name) => context.getState(name) };
+}
 
-;// CONCATENATED MODULE: ./src/interrupted.ts
+;// CONCATENATED MODULE: ./src/post-cleanup.ts
 
 
 
@@ -63802,33 +64247,35 @@ async function finishInterruptedRun(deps, state, options) {
         return 'left-running';
     }
     const deadline = clock.now() + options.timeoutMs;
+    const saved = state.get('strategy');
     const target = {
         cluster,
         service,
         taskDefinitionArn,
-        strategy: 'rolling',
+        // What main deployed, which the inputs repeat unless main predates the saved strategy.
+        strategy: STRATEGIES.find((strategy) => strategy === saved) ?? options.strategy,
         ...(deploymentArn ? { deploymentArn } : {}),
         ...(previous ? { previousTaskDefinitionArn: previous } : {}),
     };
     const requested = state.get('rollback-requested');
-    if (requested !== '') {
+    if (requested === 'stop' || requested === 'update') {
         logger.info('Main requested a rollback when the run was cancelled; waiting for it.');
+        // 'update': the rollback is a new deployment of the previous revision.
         const watched = requested === 'update' ? { ...target, taskDefinitionArn: previous || taskDefinitionArn } : target;
-        const watch = await watchDeployment(deps, watched, {
-            wait: { kind: 'stable' },
-            deadline,
-            continueFirstGate: false,
-        });
-        // 'update': the rollback is a new deployment of the previous revision, so its success is the rollback's.
-        const done = watch.outcome === 'rolled-back' || (requested === 'update' && watch.outcome === 'succeeded');
-        return done ? 'rolled-back' : 'rollback-failed';
+        const result = await watchRollback(deps, { target: watched, by: requested }, deadline);
+        return result.outcome === 'rolled-back' ? 'rolled-back' : 'rollback-failed';
     }
     logger.info('The run ended before the deployment finished: rolling it back.');
     const rollback = await rollBack(deps, target, deadline);
-    return rollback.outcome === 'rolled-back' ? 'rolled-back' : 'rollback-failed';
+    return rollback.outcome === 'rolled-back'
+        ? 'rolled-back'
+        : rollback.outcome === 'superseded'
+            ? 'superseded'
+            : 'rollback-failed';
 }
 
-;// CONCATENATED MODULE: ./src/cleanup.ts
+;// CONCATENATED MODULE: ./src/post-main.ts
+
 
 
 
@@ -63841,20 +64288,14 @@ async function finishInterruptedRun(deps, state, options) {
  */
 async function runPost() {
     await runAction({ title: 'ECS deploy (post)' }, async (context) => {
-        const state = {
-            save: (name, value) => context.saveState(name, value),
-            get: (name) => context.getState(name),
-        };
-        const region = context.inputs.optional('region');
-        const config = awsClientConfig({
-            ...(region ? { region } : {}),
-            actionName: 'ecs-deploy',
-            serviceId: 'ECS',
-        });
-        const outcome = await finishInterruptedRun({ ecs: new dist_cjs/* ECSClient */.Zgc(config), logger: context.logger, clock: context.clock }, state, {
-            rollbackOnFailure: context.inputs.boolean('rollback-on-failure', true),
-            timeoutMs: context.inputs.duration('timeout', '30m'),
-        });
+        const state = stateStoreOf(context);
+        // Before reading the inputs: a main step that failed on them saved nothing, and must not fail twice.
+        if (!needsCleanup(state)) {
+            context.logger.debug('The main step finished; nothing to clean up.');
+            return;
+        }
+        const inputs = getInputs(context.inputs);
+        const outcome = await finishInterruptedRun({ ecs: new dist_cjs/* ECSClient */.Zgc(ecsClientConfig(inputs)), logger: context.logger, clock: context.clock }, state, { rollbackOnFailure: inputs.rollbackOnFailure, timeoutMs: inputs.timeoutMs, strategy: inputs.strategy });
         if (outcome === 'nothing')
             return;
         context.setSummary(() => [
@@ -63873,9 +64314,9 @@ async function runPost() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5921);
+/* harmony import */ var _post_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1147);
 
-await (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_0__/* .runPost */ .a)();
+await (0,_post_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runPost */ .a)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
