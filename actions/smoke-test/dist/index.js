@@ -31624,16 +31624,28 @@ class InputReader {
             .map((line) => line.trim())
             .filter((line) => line !== '' && !line.startsWith('#'));
     }
-    /** Lines of `key=value`; the key is checked against `keyPattern`. Order kept, later keys win. */
-    keyValueLines(name, keyForm) {
+    /**
+     * Lines of `key=value`; the key is checked against `keyPattern`. Order kept, later keys win. With
+     * `hideValues` an error quotes only the key, since a value (an environment variable's) may be a
+     * credential; values whose key `isSecret` approves are registered as secrets.
+     */
+    keyValueLines(name, keyForm, options = {}) {
         const pairs = [];
-        for (const line of this.lines(name)) {
+        for (const [index, line] of this.lines(name).entries()) {
             const at = line.indexOf('=');
             const key = at > 0 ? line.slice(0, at).trim() : '';
             if (at <= 0 || !keyForm.pattern.test(key)) {
-                this.fail(name, `lines of ${keyForm.description}=value`, line);
+                if (!options.hideValues)
+                    this.fail(name, `lines of ${keyForm.description}=value`, line);
+                const shown = at > 0
+                    ? `a line whose key is ${JSON.stringify(key)}`
+                    : `line ${index + 1}, which has no "=" (value hidden)`;
+                throw new ConfigurationError(`Input "${name}" must be lines of ${keyForm.description}=value; got ${shown}.`);
             }
-            pairs.push([key, line.slice(at + 1).trim()]);
+            const value = line.slice(at + 1).trim();
+            if (options.isSecret?.(key))
+                this.options.secrets?.add(value);
+            pairs.push([key, value]);
         }
         return pairs;
     }
