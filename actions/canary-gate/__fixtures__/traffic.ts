@@ -15,7 +15,24 @@ export interface TrafficOptions {
   seed: number;
   /** Minutes with no latency point for either arm (a gap). */
   latencyGaps?: number[];
+  /** From this minute on the canary's error ratio is `lateErrorRatio` (a regression that starts late). */
+  lateFromMinute?: number;
+  lateErrorRatio?: number;
+  /** Before this minute the canary takes no traffic (ECS has not shifted any yet). */
+  canaryStartMinute?: number;
 }
+
+/** Healthy traffic defaults for tests; override what a scenario changes. */
+export const HEALTHY_TRAFFIC: Omit<TrafficOptions, 'start'> = {
+  minutes: 40,
+  canaryRequestsPerMinute: 600,
+  baselineRequestsPerMinute: 2400,
+  baselineErrorRate: 0.002,
+  errorRatio: 1,
+  baselineLatency: 0.2,
+  latencyRatio: 1,
+  seed: 7,
+};
 
 export interface MetricDataExport {
   MetricDataResults: Array<{
@@ -36,20 +53,19 @@ export function albTraffic(options: TrafficOptions): MetricDataExport {
   };
   for (let minute = 0; minute < options.minutes; minute++) {
     const at = options.start + minute * 60_000;
-    const canary = poisson(random, options.canaryRequestsPerMinute);
+    const canary =
+      minute < (options.canaryStartMinute ?? 0) ? 0 : poisson(random, options.canaryRequestsPerMinute);
     const baseline = poisson(random, options.baselineRequestsPerMinute);
-    const canaryErrors = binomial(
-      random,
-      canary,
-      Math.min(1, options.baselineErrorRate * options.errorRatio),
-    );
+    const late = minute >= (options.lateFromMinute ?? Infinity);
+    const ratio = late ? (options.lateErrorRatio ?? options.errorRatio) : options.errorRatio;
+    const canaryErrors = binomial(random, canary, Math.min(1, options.baselineErrorRate * ratio));
     const baselineErrors = binomial(random, baseline, options.baselineErrorRate);
     add('alb_requests_canary', at, canary);
     add('alb_requests_baseline', at, baseline);
     // ALB publishes a 5xx count only in minutes that had one.
     if (canaryErrors > 0) add('alb_5xx_canary', at, canaryErrors);
     if (baselineErrors > 0) add('alb_5xx_baseline', at, baselineErrors);
-    if (!options.latencyGaps?.includes(minute)) {
+    if (!options.latencyGaps?.includes(minute) && canary > 0) {
       add(
         'alb_latency_canary',
         at,

@@ -84,20 +84,21 @@ describe('DeploymentControl', () => {
     ).toEqual(['h0']);
   });
 
-  it('continues every waiting pause, and rolls back through the pause or by stopping', async () => {
+  it('continues each waiting pause once', async () => {
     const ecs = mockClient(ECSClient);
     ecs.on(DescribeServiceDeploymentsCommand).resolves({
       serviceDeployments: [deployment('IN_PROGRESS', [{ hookId: 'h1', status: 'AWAITING_ACTION' }])],
     });
     ecs.on(ContinueServiceDeploymentCommand).resolves({ serviceDeploymentArn: arn });
-    ecs.on(StopServiceDeploymentCommand).resolves({ serviceDeploymentArn: arn });
     const control = await DeploymentControl.attach(
       new ECSClient({ region: 'eu-west-1' }),
       new MemoryLogger(),
-      { serviceDeploymentArn: arn },
+      {
+        serviceDeploymentArn: arn,
+      },
     );
     const paused = await control.describe();
-    expect(paused).toEqual({
+    expect(paused).toMatchObject({
       arn,
       status: 'IN_PROGRESS',
       stage: 'PRODUCTION_TRAFFIC_SHIFT',
@@ -106,20 +107,66 @@ describe('DeploymentControl', () => {
       finished: false,
     });
     expect(await control.continuePauses(paused)).toBe(1);
-    await control.rollback(paused, '5xx up');
-    await control.rollback({ ...paused, awaitingHookIds: [] }, 'alarm');
+    expect(await control.continuePauses(await control.describe())).toBe(0);
     expect(ecs.commandCalls(ContinueServiceDeploymentCommand).map((call) => call.args[0].input)).toEqual([
       { serviceDeploymentArn: arn, hookId: 'h1', action: 'CONTINUE' },
-      { serviceDeploymentArn: arn, hookId: 'h1', action: 'ROLLBACK' },
     ]);
-    expect(ecs.commandCalls(StopServiceDeploymentCommand)[0]?.args[0].input).toEqual({
-      serviceDeploymentArn: arn,
-      stopType: 'ROLLBACK',
-    });
-    expect(control.actions).toEqual([
-      'ContinueServiceDeployment CONTINUE (hook h1)',
-      'ContinueServiceDeployment ROLLBACK (hook h1)',
-      'StopServiceDeployment ROLLBACK',
-    ]);
+  });
+
+  it.each([
+    [
+      'answers a waiting pause with ROLLBACK',
+      [{ hookId: 'h1', status: 'AWAITING_ACTION' }],
+      'ok',
+      ['ContinueServiceDeployment ROLLBACK (hook h1)'],
+    ],
+    ['stops the deployment when no pause waits', [], 'ok', ['StopServiceDeployment ROLLBACK']],
+    [
+      'stops the deployment when the pause has moved on',
+      [{ hookId: 'h1', status: 'AWAITING_ACTION' }],
+      'fails',
+      ['StopServiceDeployment ROLLBACK'],
+    ],
+  ])('rolls back: %s', async (_name, hooks, continueResult, actions) => {
+    const ecs = mockClient(ECSClient);
+    ecs
+      .on(DescribeServiceDeploymentsCommand)
+      .resolves({ serviceDeployments: [deployment('IN_PROGRESS', hooks)] });
+    if (continueResult === 'ok')
+      ecs.on(ContinueServiceDeploymentCommand).resolves({ serviceDeploymentArn: arn });
+    else
+      ecs
+        .on(ContinueServiceDeploymentCommand)
+        .rejects(
+          Object.assign(new Error('hook is not awaiting action'), { name: 'InvalidParameterException' }),
+        );
+    ecs.on(StopServiceDeploymentCommand).resolves({ serviceDeploymentArn: arn });
+    const control = await DeploymentControl.attach(
+      new ECSClient({ region: 'eu-west-1' }),
+      new MemoryLogger(),
+      {
+        serviceDeploymentArn: arn,
+      },
+    );
+    await control.rollback('5xx up');
+    expect(control.actions).toEqual(actions);
+  });
+
+  it('does not roll back a deployment ECS already ended', async () => {
+    const ecs = mockClient(ECSClient);
+    ecs
+      .on(DescribeServiceDeploymentsCommand)
+      .resolvesOnce({ serviceDeployments: [deployment('IN_PROGRESS')] })
+      .resolves({ serviceDeployments: [deployment('ROLLBACK_SUCCESSFUL')] });
+    const control = await DeploymentControl.attach(
+      new ECSClient({ region: 'eu-west-1' }),
+      new MemoryLogger(),
+      {
+        serviceDeploymentArn: arn,
+      },
+    );
+    expect((await control.rollback('late')).status).toBe('ROLLBACK_SUCCESSFUL');
+    expect(ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0);
+    expect(control.actions).toEqual([]);
   });
 });

@@ -13,14 +13,15 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { SimulatedClock } from '@ecs-ship/shared/clock';
 import { MemoryLogger } from '@ecs-ship/shared/logger';
-import { albTraffic, type TrafficOptions } from '../__fixtures__/traffic.js';
+import { albTraffic, HEALTHY_TRAFFIC, type TrafficOptions } from '../__fixtures__/traffic.js';
 import { albPresetMetrics, albRequestQueries } from '../src/alb-preset.js';
 import { AlarmWatch } from '../src/alarms.js';
 import { DeploymentControl } from '../src/deployment-control.js';
 import { parseTolerance } from '../src/engine/tolerance.js';
 import type { GateConfig } from '../src/engine/types.js';
-import { runGateLoop } from '../src/gate-loop.js';
+import { runGateLoop, type GateLoopDependencies } from '../src/gate-loop.js';
 import { allQueries, type MetricPlan } from '../src/metric-definitions.js';
+import type { MetricSource } from '../src/metric-source.js';
 import { ReplaySource } from '../src/replay-source.js';
 
 // The gate's loop with scripted AWS: the ECS deployment lifecycle (pauses, continue, rollback) is an
@@ -34,7 +35,7 @@ const targets = {
   baselineTargetGroup: 'targetgroup/blue/1d0ecf831eec9f01',
 };
 
-function plan(errorTolerance = '20% or 0.5pp', latencyTolerance = '20%'): MetricPlan {
+function plan(errorTolerance = '20% or 0.5pp', latencyTolerance = '20% or 50ms'): MetricPlan {
   return {
     requests: albRequestQueries(targets, 60),
     metrics: albPresetMetrics(targets, {
@@ -46,56 +47,77 @@ function plan(errorTolerance = '20% or 0.5pp', latencyTolerance = '20%'): Metric
   };
 }
 
-function gateConfig(metricPlan: MetricPlan, overrides: Partial<GateConfig> = {}): GateConfig {
+function settings(metricPlan: MetricPlan, gate: Partial<GateConfig> = {}, maxDurationMs = 30 * 60_000) {
   return {
-    metrics: metricPlan.metrics.map((metric) => metric.spec),
-    falseRollbackRate: 0.01,
-    minDurationPeriods: 3,
-    maxDurationPeriods: 30,
-    minRequests: 500,
-    onTimeout: 'fail',
-    ...overrides,
+    plan: metricPlan,
+    gate: {
+      metrics: metricPlan.metrics.map((metric) => metric.spec),
+      falseRollbackRate: 0.01,
+      minDurationPeriods: 3,
+      maxDurationPeriods: maxDurationMs / 60_000,
+      minRequests: 500,
+      onTimeout: 'fail' as const,
+      ...gate,
+    },
+    start,
+    periodMs: 60_000,
+    publishDelayMs: 60_000,
+    maxDurationMs,
   };
 }
 
 async function source(metricPlan: MetricPlan, traffic: Partial<TrafficOptions>): Promise<ReplaySource> {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'gate-loop-')), 'metrics.json');
-  const exported = albTraffic({
-    start,
-    minutes: 40,
-    canaryRequestsPerMinute: 600,
-    baselineRequestsPerMinute: 2400,
-    baselineErrorRate: 0.002,
-    errorRatio: 1,
-    baselineLatency: 0.2,
-    latencyRatio: 1,
-    seed: 7,
-    ...traffic,
-  });
-  writeFileSync(file, JSON.stringify(exported));
+  writeFileSync(file, JSON.stringify(albTraffic({ ...HEALTHY_TRAFFIC, start, ...traffic })));
   return ReplaySource.load([file], allQueries(metricPlan));
 }
 
-/** A canary deployment that waits at a PAUSE hook before each production traffic shift. */
-function scriptDeployment(pauses: number) {
+interface ScriptOptions {
+  /** Pauses before production traffic shifts, the first at 0% traffic when `firstAtZero`. */
+  pauses: number;
+  strategy?: 'CANARY' | 'LINEAR';
+  firstAtZero?: boolean;
+  /** Time ECS takes after a CONTINUE before the next pause (a step's bake). */
+  stepMs?: number;
+  /** A status ECS reaches by itself at this moment (its own alarm or bake). */
+  endsAs?: { at: number; status: ServiceDeployment['status'] };
+}
+
+/** A canary or linear deployment that waits at a PAUSE hook before each production traffic shift. */
+function scriptDeployment(clock: SimulatedClock, options: ScriptOptions) {
   const ecs = mockClient(ECSClient);
-  let hook = 1;
+  let hook = options.firstAtZero ? 0 : 1;
   let status: ServiceDeployment['status'] = 'IN_PROGRESS';
-  const current = (): ServiceDeployment => ({
-    serviceDeploymentArn: arn,
-    status,
-    lifecycleStage: status === 'IN_PROGRESS' ? 'PRODUCTION_TRAFFIC_SHIFT' : 'CLEAN_UP',
-    lifecycleHookDetails:
-      status === 'IN_PROGRESS'
+  let awaitingFrom = clock.now();
+  const weight = () => Math.min(100, hook * (100 / options.pauses));
+  const current = (): ServiceDeployment => {
+    if (options.endsAs && clock.now() >= options.endsAs.at && status === 'IN_PROGRESS')
+      status = options.endsAs.status;
+    const waiting = status === 'IN_PROGRESS' && clock.now() >= awaitingFrom;
+    return {
+      serviceDeploymentArn: arn,
+      status,
+      lifecycleStage: status === 'IN_PROGRESS' ? 'PRODUCTION_TRAFFIC_SHIFT' : 'CLEAN_UP',
+      deploymentConfiguration: { strategy: options.strategy ?? 'LINEAR' },
+      lifecycleHookDetails: waiting
         ? [{ hookId: `hook-${hook}`, targetType: 'PAUSE', status: 'AWAITING_ACTION' }]
         : [],
-    targetServiceRevision: { arn: 'rev-2', requestedProductionTrafficWeight: Math.min(100, hook * 20) },
-  });
+      targetServiceRevision: { arn: 'rev-2', requestedProductionTrafficWeight: weight() },
+    };
+  };
   ecs.on(DescribeServiceDeploymentsCommand).callsFake(() => ({ serviceDeployments: [current()] }));
-  ecs.on(ContinueServiceDeploymentCommand).callsFake((input: { action?: string }) => {
+  ecs.on(ContinueServiceDeploymentCommand).callsFake((input: { action?: string; hookId?: string }) => {
+    if (input.hookId !== `hook-${hook}` || clock.now() < awaitingFrom) {
+      throw Object.assign(new Error(`hook ${input.hookId} is not awaiting action`), {
+        name: 'InvalidParameterException',
+      });
+    }
     if (input.action === 'ROLLBACK') status = 'ROLLBACK_IN_PROGRESS';
-    else if (hook >= pauses) status = 'SUCCESSFUL';
-    else hook += 1;
+    else if (hook >= options.pauses) status = 'SUCCESSFUL';
+    else {
+      hook += 1;
+      awaitingFrom = clock.now() + (options.stepMs ?? 0);
+    }
     return { serviceDeploymentArn: arn };
   });
   ecs.on(StopServiceDeploymentCommand).callsFake(() => {
@@ -105,61 +127,71 @@ function scriptDeployment(pauses: number) {
   return ecs;
 }
 
-const settings = (metricPlan: MetricPlan, overrides: Partial<GateConfig> = {}) => ({
-  plan: metricPlan,
-  gate: gateConfig(metricPlan, overrides),
-  start,
-  periodMs: 60_000,
-  publishDelayMs: 60_000,
-  maxDurationMs: 30 * 60_000,
-});
+async function attached(
+  clock: SimulatedClock,
+  metricSource: MetricSource,
+  logger = new MemoryLogger(),
+): Promise<GateLoopDependencies> {
+  const control = await DeploymentControl.attach(new ECSClient({ region: 'eu-west-1' }), logger, {
+    serviceDeploymentArn: arn,
+  });
+  return { source: metricSource, clock, logger, control };
+}
 
 describe('runGateLoop', () => {
-  it('rolls back a 5xx regression at the waiting pause, with the reason', async () => {
+  it('rolls back a 5xx regression at the waiting pause, with the reason, reading each period once', async () => {
     const metricPlan = plan();
-    const ecs = scriptDeployment(1);
-    const logger = new MemoryLogger();
-    const control = await DeploymentControl.attach(new ECSClient({ region: 'eu-west-1' }), logger, {
-      serviceDeploymentArn: arn,
+    const clock = new SimulatedClock(start);
+    const ecs = scriptDeployment(clock, { pauses: 1, strategy: 'CANARY' });
+    const deps = await attached(clock, await source(metricPlan, { errorRatio: 8 }));
+    const outcome = await runGateLoop(deps, settings(metricPlan));
+    expect(outcome).toMatchObject({
+      decision: 'rollback',
+      rule: 'critical-regression',
+      actions: ['ContinueServiceDeployment ROLLBACK (hook hook-1)'],
     });
-    const outcome = await runGateLoop(
-      {
-        source: await source(metricPlan, { errorRatio: 8 }),
-        clock: new SimulatedClock(start),
-        logger,
-        control,
-      },
-      settings(metricPlan),
-    );
-    expect(outcome.decision).toBe('rollback');
-    expect(outcome.reason).toMatch(/5xx rate/);
-    expect(outcome.actions).toEqual(['ContinueServiceDeployment ROLLBACK (hook hook-1)']);
+    expect(outcome.reason).toMatch(/^5xx rate on the canary is/);
     expect(ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0);
-    expect(outcome.elapsedMs).toBeLessThan(15 * 60_000);
-    expect(logger.lines.some((line) => /^\[12:0\d\] canary \d+ req/.test(line))).toBe(true);
+    const starts = outcome.timeline.map((entry) => entry.periodStart);
+    expect(starts).toEqual(starts.map((_, index) => start + index * 60_000));
+    expect((deps.logger as MemoryLogger).lines.some((line) => /^\[12:0\d\] canary \d+ req/.test(line))).toBe(
+      true,
+    );
   });
 
-  it('promotes a healthy canary through every pause of a linear deployment until ECS finishes', async () => {
-    const metricPlan = plan('20% or 0.5pp', '20% or 50ms');
-    const ecs = scriptDeployment(3);
-    const logger = new MemoryLogger();
-    const control = await DeploymentControl.attach(new ECSClient({ region: 'eu-west-1' }), logger, {
-      serviceDeploymentArn: arn,
-    });
+  it('continues the zero-traffic first pause, promotes, then continues every step until ECS finishes', async () => {
+    const metricPlan = plan();
+    const clock = new SimulatedClock(start);
+    const ecs = scriptDeployment(clock, { pauses: 4, firstAtZero: true, stepMs: 3 * 60_000 });
     const outcome = await runGateLoop(
-      { source: await source(metricPlan, {}), clock: new SimulatedClock(start), logger, control },
+      await attached(clock, await source(metricPlan, { canaryStartMinute: 1 })),
       settings(metricPlan),
     );
-    expect(outcome.decision).toBe('promote');
-    expect(outcome.deploymentStatus).toBe('SUCCESSFUL');
+    expect(outcome).toMatchObject({ decision: 'promote', deploymentStatus: 'SUCCESSFUL' });
     expect(
       ecs.commandCalls(ContinueServiceDeploymentCommand).map((call) => call.args[0].input.hookId),
-    ).toEqual(['hook-1', 'hook-2', 'hook-3']);
-    expect(logger.lines.some((line) => line.startsWith('Promote: '))).toBe(true);
+    ).toEqual(['hook-0', 'hook-1', 'hook-2', 'hook-3', 'hook-4']);
+    expect(outcome.timeline[0]?.leaning).toBe('waiting for the canary to take traffic');
+  });
+
+  it('keeps judging after the promotion and rolls back a regression that appears at a later step', async () => {
+    const metricPlan = plan();
+    const clock = new SimulatedClock(start);
+    scriptDeployment(clock, { pauses: 10, stepMs: 4 * 60_000 });
+    const traffic = await source(metricPlan, { minutes: 60, lateFromMinute: 14, lateErrorRatio: 12 });
+    const outcome = await runGateLoop(await attached(clock, traffic), settings(metricPlan));
+    expect(outcome.decision).toBe('rollback');
+    expect(outcome.reason).toMatch(/^After the promotion, 5xx rate/);
+    expect(
+      outcome.actions.filter((action) => action.startsWith('ContinueServiceDeployment CONTINUE')).length,
+    ).toBeGreaterThan(0);
+    expect(outcome.actions.at(-1)).toMatch(/ROLLBACK/);
   });
 
   it('rolls back at once when an alarm fires, by stopping the deployment when no pause waits', async () => {
     const metricPlan = plan();
+    const clock = new SimulatedClock(start);
+    scriptDeployment(clock, { pauses: 1, stepMs: 0, endsAs: undefined });
     const ecs = mockClient(ECSClient);
     ecs.on(DescribeServiceDeploymentsCommand).resolves({
       serviceDeployments: [
@@ -182,14 +214,10 @@ describe('runGateLoop', () => {
           { AlarmName: 'api-p99', StateValue: 'ALARM', StateReason: 'Threshold Crossed: 3 datapoints > 1.5' },
         ],
       });
-    const logger = new MemoryLogger();
     const alarms = new AlarmWatch(new CloudWatchClient({ region: 'eu-west-1' }), ['api-p99']);
     await alarms.verify();
-    const control = await DeploymentControl.attach(new ECSClient({ region: 'eu-west-1' }), logger, {
-      serviceDeploymentArn: arn,
-    });
     const outcome = await runGateLoop(
-      { source: await source(metricPlan, {}), clock: new SimulatedClock(start), logger, control, alarms },
+      { ...(await attached(clock, await source(metricPlan, {}))), alarms },
       settings(metricPlan),
     );
     expect(outcome).toMatchObject({
@@ -207,60 +235,158 @@ describe('runGateLoop', () => {
 
   it('reports a deployment that ECS ended by itself', async () => {
     const metricPlan = plan();
-    const ecs = mockClient(ECSClient);
-    ecs
-      .on(DescribeServiceDeploymentsCommand)
-      .resolvesOnce({ serviceDeployments: [{ serviceDeploymentArn: arn, status: 'IN_PROGRESS' }] })
-      .resolves({ serviceDeployments: [{ serviceDeploymentArn: arn, status: 'ROLLBACK_SUCCESSFUL' }] });
-    const logger = new MemoryLogger();
-    const control = await DeploymentControl.attach(new ECSClient({ region: 'eu-west-1' }), logger, {
-      serviceDeploymentArn: arn,
-    });
+    const clock = new SimulatedClock(start);
+    scriptDeployment(clock, { pauses: 3, endsAs: { at: start + 90_000, status: 'ROLLBACK_SUCCESSFUL' } });
     const outcome = await runGateLoop(
-      { source: await source(metricPlan, {}), clock: new SimulatedClock(start), logger, control },
+      await attached(clock, await source(metricPlan, {})),
       settings(metricPlan),
     );
     expect(outcome).toMatchObject({ decision: 'rollback', rule: 'deployment-ended', actions: [] });
     expect(outcome.reason).toBe('ECS ended the deployment as ROLLBACK_SUCCESSFUL before the gate decided.');
   });
 
+  it('keeps a rollback decided in the poll in which ECS completed the deployment', async () => {
+    const metricPlan = plan();
+    const traffic = { errorRatio: 30 };
+    // When does the evidence decide? Then let ECS complete on its own (bake time, no pause) at
+    // exactly that moment, so both arrive in the same poll.
+    const alone = await runGateLoop(
+      {
+        source: await source(metricPlan, traffic),
+        clock: new SimulatedClock(start),
+        logger: new MemoryLogger(),
+      },
+      settings(metricPlan),
+    );
+    expect(alone.decision).toBe('rollback');
+    const clock = new SimulatedClock(start);
+    const ecs = mockClient(ECSClient);
+    ecs.on(DescribeServiceDeploymentsCommand).callsFake(() => ({
+      serviceDeployments: [
+        {
+          serviceDeploymentArn: arn,
+          status: clock.now() >= start + alone.elapsedMs ? 'SUCCESSFUL' : 'IN_PROGRESS',
+          lifecycleHookDetails: [],
+        },
+      ],
+    }));
+    const outcome = await runGateLoop(
+      await attached(clock, await source(metricPlan, traffic)),
+      settings(metricPlan),
+    );
+    expect(outcome.decision).toBe('rollback');
+    expect(outcome.reason).toMatch(
+      /ECS had already completed the deployment: redeploy the previous revision\.$/,
+    );
+    expect(ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0);
+  });
+
+  const timeouts: Array<[GateConfig['onTimeout'], string, string[]]> = [
+    ['promote', 'promote', ['ContinueServiceDeployment CONTINUE (hook hook-1)']],
+    ['rollback', 'rollback', ['ContinueServiceDeployment ROLLBACK (hook hook-1)']],
+    ['fail', 'inconclusive', []],
+  ];
+  it.each(timeouts)('at max-duration with on-timeout %s decides %s', async (onTimeout, decision, actions) => {
+    const metricPlan = plan('20%', '20%');
+    const clock = new SimulatedClock(start);
+    scriptDeployment(clock, { pauses: 1 });
+    const thin = await source(metricPlan, { canaryRequestsPerMinute: 20, baselineRequestsPerMinute: 80 });
+    const outcome = await runGateLoop(
+      await attached(clock, thin),
+      settings(metricPlan, { onTimeout }, 8 * 60_000),
+    );
+    expect(outcome).toMatchObject({ decision, actions });
+    expect(outcome.rule).toBe('timeout');
+    if (onTimeout === 'fail') expect(outcome.reason).toMatch(/The deployment waits at pause hook-1\.$/);
+  });
+
+  it('stops when cancelled and says where the deployment waits', async () => {
+    const metricPlan = plan();
+    const controller = new AbortController();
+    const clock = new SimulatedClock(start, (now) => {
+      if (now >= start + 5 * 60_000) controller.abort();
+    });
+    scriptDeployment(clock, { pauses: 1 });
+    const deps = await attached(clock, await source(metricPlan, { canaryRequestsPerMinute: 20 }));
+    const outcome = await runGateLoop({ ...deps, signal: controller.signal }, settings(metricPlan));
+    expect(outcome).toMatchObject({ decision: 'inconclusive', rule: 'cancelled', actions: [] });
+    expect(outcome.reason).toBe(
+      'The workflow run was cancelled before the gate decided. The deployment waits at pause hook-1.',
+    );
+  });
+
+  it('outlives a few failed reads, and gives up with the error after four in a row', async () => {
+    const metricPlan = plan();
+    const replay = await source(metricPlan, { errorRatio: 8 });
+    const throttled = () =>
+      Object.assign(new Error('Rate exceeded'), {
+        name: 'ThrottlingException',
+        $metadata: { httpStatusCode: 400 },
+      });
+    let failures = 2;
+    const flaky: MetricSource = {
+      calls: 0,
+      read: async (queries, window) => {
+        if (failures-- > 0) throw throttled();
+        return replay.read(queries, window);
+      },
+    };
+    const logger = new MemoryLogger();
+    const outcome = await runGateLoop(
+      { source: flaky, clock: new SimulatedClock(start), logger },
+      settings(metricPlan),
+    );
+    expect(outcome.decision).toBe('rollback');
+    expect(logger.lines.filter((line) => line.startsWith('Poll failed'))).toEqual([
+      'Poll failed (1 of 4 in a row): ThrottlingException: Rate exceeded',
+      'Poll failed (2 of 4 in a row): ThrottlingException: Rate exceeded',
+    ]);
+    const broken: MetricSource = {
+      calls: 0,
+      read: async () => {
+        throw throttled();
+      },
+    };
+    const failed = await runGateLoop(
+      { source: broken, clock: new SimulatedClock(start), logger },
+      settings(metricPlan),
+    );
+    expect(failed).toMatchObject({ decision: 'inconclusive', rule: 'error' });
+    expect(failed.reason).toBe('The gate stopped on an error: ThrottlingException: Rate exceeded.');
+  });
+
   it('decides only, without a deployment, and stays inconclusive on thin data until the timeout', async () => {
     const metricPlan = plan('20%', '20%');
     const clock = new SimulatedClock(start);
+    const thin = await source(metricPlan, { canaryRequestsPerMinute: 5, baselineRequestsPerMinute: 20 });
     const outcome = await runGateLoop(
-      {
-        source: await source(metricPlan, { canaryRequestsPerMinute: 5, baselineRequestsPerMinute: 20 }),
-        clock,
-        logger: new MemoryLogger(),
-      },
-      {
-        ...settings(metricPlan),
-        maxDurationMs: 10 * 60_000,
-        ...{ gate: gateConfig(metricPlan, { maxDurationPeriods: 10 }) },
-      },
+      { source: thin, clock, logger: new MemoryLogger() },
+      settings(metricPlan, {}, 10 * 60_000),
     );
-    expect(outcome.decision).toBe('inconclusive');
-    expect(outcome.actions).toEqual([]);
+    expect(outcome).toMatchObject({ decision: 'inconclusive', rule: 'timeout', actions: [] });
     expect(outcome.timeline.length).toBeLessThanOrEqual(10);
-    expect(clock.now() - start).toBeLessThanOrEqual(10 * 60_000 + 2 * 60_000);
+    expect(clock.now() - start).toBeLessThanOrEqual(12 * 60_000);
   });
 
-  it('never reads a period before CloudWatch has published it', async () => {
+  it('never reads a period before CloudWatch has published it, and reads once per new period', async () => {
     const metricPlan = plan();
     const clock = new SimulatedClock(start);
     const replay = await source(metricPlan, { errorRatio: 8 });
     const reads: Array<{ end: number; now: number }> = [];
-    const watched = {
+    const watched: MetricSource = {
       get calls() {
         return replay.calls;
       },
-      read: (queries: Parameters<ReplaySource['read']>[0], window: Parameters<ReplaySource['read']>[1]) => {
+      read: (queries, window) => {
         reads.push({ end: window.end, now: clock.now() });
         return replay.read(queries, window);
       },
     };
-    await runGateLoop({ source: watched, clock, logger: new MemoryLogger() }, settings(metricPlan));
-    expect(reads.length).toBeGreaterThan(0);
+    const outcome = await runGateLoop(
+      { source: watched, clock, logger: new MemoryLogger() },
+      settings(metricPlan),
+    );
+    expect(reads.length).toBe(outcome.timeline.length);
     for (const read of reads) expect(read.end + 60_000).toBeLessThanOrEqual(read.now);
   });
 });

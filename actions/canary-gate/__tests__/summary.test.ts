@@ -123,4 +123,20 @@ describe('canary-gate summary', () => {
     });
     expect(chartFor(specs[1] as MetricSpec, outcome.timeline.slice(0, 1))).toBeUndefined();
   });
+
+  it('leaves latency gaps out of the chart and buckets long runs', () => {
+    const gap = {
+      ...outcome.timeline[0]!,
+      periodStart: start + 120_000,
+      values: { alb_latency: { baseline: 0.2 } },
+    };
+    const chart = chartFor(specs[1] as MetricSpec, [...outcome.timeline, gap]);
+    expect(chart?.type === 'mermaid' && chart.source).toContain('  line [200, 200]\n  line [260, 260]');
+    const long = Array.from({ length: 120 }, (_, minute) => ({
+      ...outcome.timeline[0]!,
+      periodStart: start + minute * 60_000,
+    }));
+    const bucketed = chartFor(specs[0] as MetricSpec, long);
+    expect(bucketed?.type === 'mermaid' && bucketed.source.split('\n')[2]?.split(',').length).toBe(60);
+  });
 });

@@ -9,10 +9,15 @@ import type { MetricSource, MetricWindow, Series } from './metric-source.js';
 /** Pages of one GetMetricData read followed before giving up (each page holds up to 100,800 points). */
 const MAX_PAGES = 20;
 
+/** The read stopped short: the gate retries at its next poll instead of reading gaps as zeros. */
+export class IncompleteMetricsError extends Error {
+  override readonly name = 'IncompleteMetricsError';
+}
+
 /**
  * All queries in one GetMetricData request per poll, following NextToken. A result marked
- * PartialData is completed by the next page; what is still missing after the last page is left out
- * (a gap), never invented.
+ * PartialData is completed by the next page; a read still partial after the last page is refused
+ * (IncompleteMetricsError), so missing counts are never read as zero traffic.
  */
 export class CloudWatchSource implements MetricSource {
   calls = 0;
@@ -54,8 +59,17 @@ export class CloudWatchSource implements MetricSource {
         });
       }
       nextToken = response.NextToken;
-      if (!nextToken) break;
+      if (!nextToken) {
+        const partial = (response.MetricDataResults ?? []).filter(
+          (result) => result.StatusCode === 'PartialData',
+        );
+        if (partial.length > 0)
+          throw new IncompleteMetricsError(
+            `CloudWatch still marks ${partial.map((result) => result.Id).join(', ')} as PartialData`,
+          );
+        return series;
+      }
     }
-    return series;
+    throw new IncompleteMetricsError(`GetMetricData needed more than ${MAX_PAGES} pages`);
   }
 }

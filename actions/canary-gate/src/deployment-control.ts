@@ -18,6 +18,8 @@ export interface DeploymentView {
   stage?: string;
   /** PAUSE hooks waiting for a decision. */
   awaitingHookIds: string[];
+  /** When each waiting hook gives up, and what ECS then does. */
+  awaitingHooks: Array<{ hookId: string; expiresAt?: Date; timeoutAction?: string }>;
   /** Share of production traffic requested for the new revision, when ECS reports it. */
   canaryWeight?: number;
   /** ROLLING, CANARY, LINEAR or BLUE_GREEN. */
@@ -28,16 +30,24 @@ export interface DeploymentView {
 const ACTIVE = new Set(['PENDING', 'IN_PROGRESS']);
 
 export function viewOf(deployment: ServiceDeployment): DeploymentView {
-  const awaiting = (deployment.lifecycleHookDetails ?? [])
-    .filter((hook) => hook.status === 'AWAITING_ACTION' && hook.hookId)
-    .map((hook) => hook.hookId as string);
+  // Only PAUSE hooks: a Lambda hook answers for itself.
+  const awaitingHooks = (deployment.lifecycleHookDetails ?? [])
+    .filter(
+      (hook) => hook.status === 'AWAITING_ACTION' && hook.hookId && (hook.targetType ?? 'PAUSE') === 'PAUSE',
+    )
+    .map((hook) => ({
+      hookId: hook.hookId as string,
+      ...(hook.expiresAt ? { expiresAt: new Date(hook.expiresAt) } : {}),
+      ...(hook.timeoutAction ? { timeoutAction: hook.timeoutAction } : {}),
+    }));
   const weight = deployment.targetServiceRevision?.requestedProductionTrafficWeight;
   const strategy = deployment.deploymentConfiguration?.strategy;
   return {
     arn: deployment.serviceDeploymentArn ?? '',
     status: deployment.status ?? 'UNKNOWN',
     ...(deployment.lifecycleStage ? { stage: deployment.lifecycleStage } : {}),
-    awaitingHookIds: awaiting,
+    awaitingHookIds: awaitingHooks.map((hook) => hook.hookId),
+    awaitingHooks,
     ...(weight !== undefined ? { canaryWeight: weight } : {}),
     ...(strategy ? { strategy } : {}),
     finished: !ACTIVE.has(deployment.status ?? ''),
@@ -50,6 +60,7 @@ export function viewOf(deployment: ServiceDeployment): DeploymentView {
  */
 export class DeploymentControl {
   readonly actions: string[] = [];
+  private readonly continuedHooks = new Set<string>();
   private constructor(
     private readonly ecs: ECSClient,
     private readonly logger: Logger,
@@ -101,36 +112,62 @@ export class DeploymentControl {
     return true;
   }
 
-  /** Lets every waiting pause proceed to the next traffic shift. */
+  /**
+   * Lets every waiting pause proceed to the next traffic shift, each hook once: ECS may still show a
+   * continued hook as waiting for a moment.
+   */
   async continuePauses(view: DeploymentView): Promise<number> {
+    let continued = 0;
     for (const hookId of view.awaitingHookIds) {
+      if (this.continuedHooks.has(hookId)) continue;
       await this.ecs.send(
         new ContinueServiceDeploymentCommand({ serviceDeploymentArn: this.arn, hookId, action: 'CONTINUE' }),
       );
+      this.continuedHooks.add(hookId);
       this.actions.push(`ContinueServiceDeployment CONTINUE (hook ${hookId})`);
-      this.logger.info(`Continued the deployment at its ${view.stage ?? 'paused'} hook ${hookId}.`);
+      this.logger.info(
+        `Continued the deployment at hook ${hookId}${view.canaryWeight !== undefined ? ` (new revision at ${view.canaryWeight}% of production traffic)` : ''}.`,
+      );
+      continued += 1;
     }
-    return view.awaitingHookIds.length;
+    return continued;
   }
 
   /**
-   * At a waiting pause, the hook's ROLLBACK answer; otherwise StopServiceDeployment ROLLBACK. Either
-   * way ECS shifts traffic back to the previous revision.
+   * Rolls back from the deployment's state right now: at a waiting pause, the hook's ROLLBACK
+   * answer; otherwise, or when the hook has moved on meanwhile, StopServiceDeployment ROLLBACK.
+   * Either way ECS shifts traffic back to the previous revision.
    */
-  async rollback(view: DeploymentView, reason: string): Promise<void> {
-    const [hookId] = view.awaitingHookIds;
-    if (hookId) {
-      await this.ecs.send(
-        new ContinueServiceDeploymentCommand({ serviceDeploymentArn: this.arn, hookId, action: 'ROLLBACK' }),
-      );
-      this.actions.push(`ContinueServiceDeployment ROLLBACK (hook ${hookId})`);
-    } else {
-      await this.ecs.send(
-        new StopServiceDeploymentCommand({ serviceDeploymentArn: this.arn, stopType: 'ROLLBACK' }),
-      );
-      this.actions.push('StopServiceDeployment ROLLBACK');
+  async rollback(reason: string): Promise<DeploymentView> {
+    const view = await this.describe();
+    if (view.finished) {
+      this.logger.warning(`Not rolling back ${this.arn}: ECS already ended it as ${view.status}. ${reason}`);
+      return view;
     }
     this.logger.warning(`Rolling back ${this.arn}: ${reason}`);
+    const hookId = view.awaitingHookIds.find((id) => !this.continuedHooks.has(id));
+    if (hookId) {
+      try {
+        await this.ecs.send(
+          new ContinueServiceDeploymentCommand({
+            serviceDeploymentArn: this.arn,
+            hookId,
+            action: 'ROLLBACK',
+          }),
+        );
+        this.actions.push(`ContinueServiceDeployment ROLLBACK (hook ${hookId})`);
+        return view;
+      } catch (error) {
+        this.logger.warning(
+          `The pause ${hookId} no longer takes an answer (${(error as Error).message}); stopping the deployment instead.`,
+        );
+      }
+    }
+    await this.ecs.send(
+      new StopServiceDeploymentCommand({ serviceDeploymentArn: this.arn, stopType: 'ROLLBACK' }),
+    );
+    this.actions.push('StopServiceDeployment ROLLBACK');
+    return view;
   }
 }
 

@@ -58,7 +58,7 @@ export function getInputs(inputs: InputReader): CanaryGateInputs {
     max: 24 * 3_600_000,
   });
   const minDurationMs = inputs.duration('min-duration', `${3 * periodSeconds}s`, {
-    min: 0,
+    min: periodSeconds * 1000,
     max: maxDurationMs,
   });
   const startText = inputs.optional('start-time');

@@ -113,7 +113,9 @@ export async function run(): Promise<void> {
 
     if (outcome.decision === 'rollback' && inputs.failOnRollback)
       throw new OutcomeError(`Canary rolled back: ${outcome.reason}`);
-    if (outcome.decision === 'inconclusive' && inputs.onTimeout === 'fail')
+    // Inconclusive means the gate could not judge (no decision by max-duration with on-timeout fail,
+    // the deployment ended first, data ran out, an error): never a green step.
+    if (outcome.decision === 'inconclusive')
       throw new OutcomeError(`Canary gate inconclusive: ${outcome.reason}`);
   });
 }

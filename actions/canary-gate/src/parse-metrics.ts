@@ -56,6 +56,23 @@ export function parseMetrics(document: unknown, periodSeconds: number): ParsedMe
     const slug = name.replace(/-/g, '_').replace(/^[A-Z]/, (first) => first.toLowerCase());
     const canary = parseQuery(raw.canary, `${where}: "canary"`, `${slug}_canary`, periodSeconds);
     const baseline = parseQuery(raw.baseline, `${where}: "baseline"`, `${slug}_baseline`, periodSeconds);
+    if (kind !== 'level') {
+      // A missing count is read as zero, which is only true of sums and sample counts.
+      for (const [arm, query] of [
+        ['canary', canary],
+        ['baseline', baseline],
+      ] as const) {
+        const stat = query.MetricStat?.Stat;
+        if (stat !== undefined && stat !== 'Sum' && stat !== 'SampleCount') {
+          throw fieldError(
+            `${where}: "${arm}"`,
+            'MetricStat.Stat',
+            `Sum or SampleCount for a metric of kind ${kind} (counts)`,
+            stat,
+          );
+        }
+      }
+    }
     for (const query of [canary, baseline]) {
       if (ids.has(query.Id ?? ''))
         throw new ConfigurationError(`${where}: query Id "${query.Id}" is used twice.`);

@@ -48,11 +48,12 @@ export function buildSummary({ outcome, specs, mode, deploymentArn }: SummaryInp
     table(
       ['Metric', 'Baseline', 'Canary', 'Effect', 'Interval', 'Samples', 'Status', 'Rule'],
       outcome.state.metrics.map((metric) => {
-        const spec = specs.find((entry) => entry.name === metric.name) ?? { kind: metric.kind };
+        const spec = specs.find((entry) => entry.name === metric.name);
+        const shown = { kind: metric.kind, ...(spec?.unit ? { unit: spec.unit } : {}) };
         return [
-          `${(spec as MetricSpec).label ?? metric.name}${metric.critical ? '' : ' (non-critical)'}`,
-          formatValue(spec, metric.baselineValue),
-          formatValue(spec, metric.canaryValue),
+          `${spec?.label ?? metric.name}${metric.critical ? '' : ' (non-critical)'}`,
+          formatValue(shown, metric.baselineValue),
+          formatValue(shown, metric.canaryValue),
           formatEffect(metric.effect),
           formatInterval(metric.interval),
           metric.kind === 'rate'
@@ -96,27 +97,47 @@ export function buildSummary({ outcome, specs, mode, deploymentArn }: SummaryInp
   return blocks;
 }
 
-/** Canary against baseline over time, per period, in the unit a person reads. */
+/** Points a chart can show legibly; longer runs are drawn in buckets of consecutive periods. */
+const MAX_CHART_POINTS = 60;
+
+/**
+ * Canary against baseline over time, in the unit a person reads. Periods where either arm has no
+ * value (a latency gap, no requests) are left out rather than drawn as zero.
+ */
 export function chartFor(spec: MetricSpec, timeline: readonly TimelineEntry[]): SummaryBlock | undefined {
-  if (timeline.length < 2) return undefined;
   const scale = spec.kind === 'rate' ? 100 : spec.unit === 'seconds' ? 1000 : 1;
   const unit = spec.kind === 'rate' ? '%' : spec.unit === 'seconds' ? 'ms' : '';
-  const point = (entry: TimelineEntry, arm: 'canary' | 'baseline'): number => {
-    const value = entry.values[spec.name]?.[arm];
-    if (value === undefined) return 0;
-    if (spec.kind !== 'rate') return round(value * scale, 1);
-    const requests = arm === 'canary' ? entry.canaryRequests : entry.baselineRequests;
-    return requests > 0 ? round((value / requests) * scale, 3) : 0;
+  const usable = timeline.filter((entry) => {
+    const value = entry.values[spec.name];
+    return spec.kind === 'rate'
+      ? entry.canaryRequests > 0 && entry.baselineRequests > 0
+      : value?.canary !== undefined && value.baseline !== undefined;
+  });
+  const size = Math.max(1, Math.ceil(usable.length / MAX_CHART_POINTS));
+  const buckets: TimelineEntry[][] = [];
+  for (let index = 0; index < usable.length; index += size) buckets.push(usable.slice(index, index + size));
+  if (buckets.length < 2) return undefined;
+  const point = (bucket: TimelineEntry[], arm: 'canary' | 'baseline'): number => {
+    const values = bucket.map((entry) => entry.values[spec.name]?.[arm] ?? 0);
+    if (spec.kind !== 'rate')
+      return round((values.reduce((sum, value) => sum + value, 0) / values.length) * scale, 1);
+    const requests = bucket.reduce(
+      (sum, entry) => sum + (arm === 'canary' ? entry.canaryRequests : entry.baselineRequests),
+      0,
+    );
+    return round((values.reduce((sum, value) => sum + value, 0) / requests) * scale, 3);
   };
-  const labels = timeline.map((entry) => `"${new Date(entry.periodStart).toISOString().slice(11, 16)}"`);
+  const labels = buckets.map(
+    (bucket) => `"${new Date(bucket[0]?.periodStart ?? 0).toISOString().slice(11, 16)}"`,
+  );
   return mermaid(
     [
       'xychart-beta',
       `  title "${(spec.label ?? spec.name).replace(/"/g, "'")}${unit ? ` (${unit})` : ''}: baseline (first line) vs canary (second)"`,
       `  x-axis [${labels.join(', ')}]`,
       `  y-axis "${unit || 'value'}"`,
-      `  line [${timeline.map((entry) => point(entry, 'baseline')).join(', ')}]`,
-      `  line [${timeline.map((entry) => point(entry, 'canary')).join(', ')}]`,
+      `  line [${buckets.map((bucket) => point(bucket, 'baseline')).join(', ')}]`,
+      `  line [${buckets.map((bucket) => point(bucket, 'canary')).join(', ')}]`,
     ].join('\n'),
   );
 }

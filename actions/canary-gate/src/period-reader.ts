@@ -1,0 +1,78 @@
+import type { PeriodObservation } from './engine/types.js';
+import { allQueries, type MetricPlan } from './metric-definitions.js';
+import type { MetricSource } from './metric-source.js';
+import { isPeriodComplete, observePeriod } from './periods.js';
+
+export interface PeriodReaderSettings {
+  plan: MetricPlan;
+  start: number;
+  periodMs: number;
+  publishDelayMs: number;
+  /** Replay: no period after this one exists. */
+  endOfData?: number;
+}
+
+/** Extra publish delays a period with no request data at all waits for late points. */
+const LATE_DATA_DELAYS = 2;
+
+/**
+ * Hands out each complete period exactly once, in order. A period in which neither arm has any
+ * request datapoint, after periods that had traffic, is held for up to two more publish delays:
+ * CloudWatch sometimes publishes an ALB minute late, and read too early it would count as a minute
+ * without traffic forever.
+ */
+export class PeriodReader {
+  private next: number;
+  private sawTraffic = false;
+
+  constructor(
+    private readonly source: MetricSource,
+    private readonly settings: PeriodReaderSettings,
+  ) {
+    this.next = settings.start;
+  }
+
+  /** The start of the next period to read. */
+  get nextPeriod(): number {
+    return this.next;
+  }
+
+  get exhausted(): boolean {
+    return this.settings.endOfData !== undefined && this.next > this.settings.endOfData;
+  }
+
+  /** When to look again for the next period; sooner while a held period waits for late data. */
+  readyAt(now: number): number {
+    const { periodMs, publishDelayMs } = this.settings;
+    const ready = this.next + periodMs + publishDelayMs;
+    if (ready > now) return ready;
+    const lastChance = this.next + periodMs + publishDelayMs * (1 + LATE_DATA_DELAYS);
+    return Math.min(lastChance, now + Math.max(10_000, publishDelayMs / 4));
+  }
+
+  async read(now: number): Promise<PeriodObservation[]> {
+    const { periodMs, publishDelayMs, plan } = this.settings;
+    if (this.exhausted || !isPeriodComplete(this.next, periodMs, publishDelayMs, now)) return [];
+    let end = this.next;
+    while (isPeriodComplete(end, periodMs, publishDelayMs, now) && !this.beyondData(end)) end += periodMs;
+    const series = await this.source.read(allQueries(plan), { start: this.settings.start, end });
+    const hasRequests = (at: number): boolean =>
+      series.get(plan.requests.canary.Id ?? '')?.has(at) === true ||
+      series.get(plan.requests.baseline.Id ?? '')?.has(at) === true;
+    const observations: PeriodObservation[] = [];
+    while (this.next < end) {
+      const lateEnough = now >= this.next + periodMs + publishDelayMs * (1 + LATE_DATA_DELAYS);
+      if (this.sawTraffic && !hasRequests(this.next) && !lateEnough && this.settings.endOfData === undefined)
+        break;
+      const observation = observePeriod(plan, series, this.next);
+      if (observation.canaryRequests + observation.baselineRequests > 0) this.sawTraffic = true;
+      observations.push(observation);
+      this.next += periodMs;
+    }
+    return observations;
+  }
+
+  private beyondData(periodStart: number): boolean {
+    return this.settings.endOfData !== undefined && periodStart > this.settings.endOfData;
+  }
+}
