@@ -62643,7 +62643,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7606);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9001);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -62652,7 +62652,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7606:
+/***/ 9001:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -70022,10 +70022,14 @@ class AlarmWatch {
 
 /** Pages of one GetMetricData read followed before giving up (each page holds up to 100,800 points). */
 const MAX_PAGES = 20;
+/** The read stopped short: the gate retries at its next poll instead of reading gaps as zeros. */
+class IncompleteMetricsError extends Error {
+    name = 'IncompleteMetricsError';
+}
 /**
  * All queries in one GetMetricData request per poll, following NextToken. A result marked
- * PartialData is completed by the next page; what is still missing after the last page is left out
- * (a gap), never invented.
+ * PartialData is completed by the next page; a read still partial after the last page is refused
+ * (IncompleteMetricsError), so missing counts are never read as zero traffic.
  */
 class CloudWatchSource {
     client;
@@ -70066,10 +70070,14 @@ class CloudWatchSource {
                 });
             }
             nextToken = response.NextToken;
-            if (!nextToken)
-                break;
+            if (!nextToken) {
+                const partial = (response.MetricDataResults ?? []).filter((result) => result.StatusCode === 'PartialData');
+                if (partial.length > 0)
+                    throw new IncompleteMetricsError(`CloudWatch still marks ${partial.map((result) => result.Id).join(', ')} as PartialData`);
+                return series;
+            }
         }
-        return series;
+        throw new IncompleteMetricsError(`GetMetricData needed more than ${MAX_PAGES} pages`);
     }
 }
 
@@ -70078,16 +70086,22 @@ class CloudWatchSource {
 
 const ACTIVE = new Set(['PENDING', 'IN_PROGRESS']);
 function viewOf(deployment) {
-    const awaiting = (deployment.lifecycleHookDetails ?? [])
-        .filter((hook) => hook.status === 'AWAITING_ACTION' && hook.hookId)
-        .map((hook) => hook.hookId);
+    // Only PAUSE hooks: a Lambda hook answers for itself.
+    const awaitingHooks = (deployment.lifecycleHookDetails ?? [])
+        .filter((hook) => hook.status === 'AWAITING_ACTION' && hook.hookId && (hook.targetType ?? 'PAUSE') === 'PAUSE')
+        .map((hook) => ({
+        hookId: hook.hookId,
+        ...(hook.expiresAt ? { expiresAt: new Date(hook.expiresAt) } : {}),
+        ...(hook.timeoutAction ? { timeoutAction: hook.timeoutAction } : {}),
+    }));
     const weight = deployment.targetServiceRevision?.requestedProductionTrafficWeight;
     const strategy = deployment.deploymentConfiguration?.strategy;
     return {
         arn: deployment.serviceDeploymentArn ?? '',
         status: deployment.status ?? 'UNKNOWN',
         ...(deployment.lifecycleStage ? { stage: deployment.lifecycleStage } : {}),
-        awaitingHookIds: awaiting,
+        awaitingHookIds: awaitingHooks.map((hook) => hook.hookId),
+        awaitingHooks,
         ...(weight !== undefined ? { canaryWeight: weight } : {}),
         ...(strategy ? { strategy } : {}),
         finished: !ACTIVE.has(deployment.status ?? ''),
@@ -70102,6 +70116,7 @@ class DeploymentControl {
     logger;
     arn;
     actions = [];
+    continuedHooks = new Set();
     constructor(ecs, logger, arn) {
         this.ecs = ecs;
         this.logger = logger;
@@ -70141,30 +70156,53 @@ class DeploymentControl {
         await this.continuePauses(view);
         return true;
     }
-    /** Lets every waiting pause proceed to the next traffic shift. */
+    /**
+     * Lets every waiting pause proceed to the next traffic shift, each hook once: ECS may still show a
+     * continued hook as waiting for a moment.
+     */
     async continuePauses(view) {
+        let continued = 0;
         for (const hookId of view.awaitingHookIds) {
+            if (this.continuedHooks.has(hookId))
+                continue;
             await this.ecs.send(new client_ecs_dist_cjs/* ContinueServiceDeploymentCommand */.LrH({ serviceDeploymentArn: this.arn, hookId, action: 'CONTINUE' }));
+            this.continuedHooks.add(hookId);
             this.actions.push(`ContinueServiceDeployment CONTINUE (hook ${hookId})`);
-            this.logger.info(`Continued the deployment at its ${view.stage ?? 'paused'} hook ${hookId}.`);
+            this.logger.info(`Continued the deployment at hook ${hookId}${view.canaryWeight !== undefined ? ` (new revision at ${view.canaryWeight}% of production traffic)` : ''}.`);
+            continued += 1;
         }
-        return view.awaitingHookIds.length;
+        return continued;
     }
     /**
-     * At a waiting pause, the hook's ROLLBACK answer; otherwise StopServiceDeployment ROLLBACK. Either
-     * way ECS shifts traffic back to the previous revision.
+     * Rolls back from the deployment's state right now: at a waiting pause, the hook's ROLLBACK
+     * answer; otherwise, or when the hook has moved on meanwhile, StopServiceDeployment ROLLBACK.
+     * Either way ECS shifts traffic back to the previous revision.
      */
-    async rollback(view, reason) {
-        const [hookId] = view.awaitingHookIds;
-        if (hookId) {
-            await this.ecs.send(new client_ecs_dist_cjs/* ContinueServiceDeploymentCommand */.LrH({ serviceDeploymentArn: this.arn, hookId, action: 'ROLLBACK' }));
-            this.actions.push(`ContinueServiceDeployment ROLLBACK (hook ${hookId})`);
-        }
-        else {
-            await this.ecs.send(new client_ecs_dist_cjs/* StopServiceDeploymentCommand */.a8L({ serviceDeploymentArn: this.arn, stopType: 'ROLLBACK' }));
-            this.actions.push('StopServiceDeployment ROLLBACK');
+    async rollback(reason) {
+        const view = await this.describe();
+        if (view.finished) {
+            this.logger.warning(`Not rolling back ${this.arn}: ECS already ended it as ${view.status}. ${reason}`);
+            return view;
         }
         this.logger.warning(`Rolling back ${this.arn}: ${reason}`);
+        const hookId = view.awaitingHookIds.find((id) => !this.continuedHooks.has(id));
+        if (hookId) {
+            try {
+                await this.ecs.send(new client_ecs_dist_cjs/* ContinueServiceDeploymentCommand */.LrH({
+                    serviceDeploymentArn: this.arn,
+                    hookId,
+                    action: 'ROLLBACK',
+                }));
+                this.actions.push(`ContinueServiceDeployment ROLLBACK (hook ${hookId})`);
+                return view;
+            }
+            catch (error) {
+                this.logger.warning(`The pause ${hookId} no longer takes an answer (${error.message}); stopping the deployment instead.`);
+            }
+        }
+        await this.ecs.send(new client_ecs_dist_cjs/* StopServiceDeploymentCommand */.a8L({ serviceDeploymentArn: this.arn, stopType: 'ROLLBACK' }));
+        this.actions.push('StopServiceDeployment ROLLBACK');
+        return view;
     }
 }
 async function findActive(ecs, cluster, service) {
@@ -71305,156 +71343,324 @@ function isPeriodComplete(periodStart, periodMs, publishDelayMs, now) {
     return periodStart + periodMs + publishDelayMs <= now;
 }
 
+;// CONCATENATED MODULE: ./src/period-reader.ts
+
+
+/** Extra publish delays a period with no request data at all waits for late points. */
+const LATE_DATA_DELAYS = 2;
+/**
+ * Hands out each complete period exactly once, in order. A period in which neither arm has any
+ * request datapoint, after periods that had traffic, is held for up to two more publish delays:
+ * CloudWatch sometimes publishes an ALB minute late, and read too early it would count as a minute
+ * without traffic forever.
+ */
+class PeriodReader {
+    source;
+    settings;
+    next;
+    sawTraffic = false;
+    constructor(source, settings) {
+        this.source = source;
+        this.settings = settings;
+        this.next = settings.start;
+    }
+    /** The start of the next period to read. */
+    get nextPeriod() {
+        return this.next;
+    }
+    get exhausted() {
+        return this.settings.endOfData !== undefined && this.next > this.settings.endOfData;
+    }
+    /** When to look again for the next period; sooner while a held period waits for late data. */
+    readyAt(now) {
+        const { periodMs, publishDelayMs } = this.settings;
+        const ready = this.next + periodMs + publishDelayMs;
+        if (ready > now)
+            return ready;
+        const lastChance = this.next + periodMs + publishDelayMs * (1 + LATE_DATA_DELAYS);
+        return Math.min(lastChance, now + Math.max(10_000, publishDelayMs / 4));
+    }
+    async read(now) {
+        const { periodMs, publishDelayMs, plan } = this.settings;
+        if (this.exhausted || !isPeriodComplete(this.next, periodMs, publishDelayMs, now))
+            return [];
+        let end = this.next;
+        while (isPeriodComplete(end, periodMs, publishDelayMs, now) && !this.beyondData(end))
+            end += periodMs;
+        const series = await this.source.read(allQueries(plan), { start: this.settings.start, end });
+        const hasRequests = (at) => series.get(plan.requests.canary.Id ?? '')?.has(at) === true ||
+            series.get(plan.requests.baseline.Id ?? '')?.has(at) === true;
+        const observations = [];
+        while (this.next < end) {
+            const lateEnough = now >= this.next + periodMs + publishDelayMs * (1 + LATE_DATA_DELAYS);
+            if (this.sawTraffic && !hasRequests(this.next) && !lateEnough && this.settings.endOfData === undefined)
+                break;
+            const observation = observePeriod(plan, series, this.next);
+            if (observation.canaryRequests + observation.baselineRequests > 0)
+                this.sawTraffic = true;
+            observations.push(observation);
+            this.next += periodMs;
+        }
+        return observations;
+    }
+    beyondData(periodStart) {
+        return this.settings.endOfData !== undefined && periodStart > this.settings.endOfData;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/gate-loop.ts
 
 
 
 
 
+
+
 const DEFAULT_CHECK_INTERVAL_MS = 20_000;
+/** Failed polls in a row (throttling, a dropped connection, a partial read) before giving up. */
+const MAX_CONSECUTIVE_ERRORS = 4;
 /**
  * Reads each period as soon as CloudWatch has published it, feeds it to the sequential test, and
  * acts on the deployment the moment the evidence (or an alarm) decides.
+ *
+ * After a promotion a linear deployment keeps pausing before each step: the gate continues every
+ * pause and keeps watching with a second test started at the promotion, which can only roll back
+ * (at half the false-rollback rate, so the whole run stays within 1.5 times the configured rate).
+ * That watch ends when ECS finishes, or `maxDurationMs` after the promotion.
  */
 async function runGateLoop(deps, settings) {
-    const { source, clock, logger, control, alarms } = deps;
-    const { plan, periodMs, publishDelayMs } = settings;
-    const gate = createGate(settings.gate);
-    const queries = allQueries(plan);
-    const started = clock.now();
-    const deadline = settings.start + settings.maxDurationMs + periodMs + publishDelayMs;
-    const checkIntervalMs = settings.checkIntervalMs ?? DEFAULT_CHECK_INTERVAL_MS;
-    const timeline = [];
-    let next = settings.start;
-    let promoted = false;
-    let lastView;
-    const finish = (decision, rule, reason, extra = {}) => ({
-        decision,
-        rule,
-        reason,
-        state: gate.state(),
-        report: gate.report(),
-        elapsedMs: clock.now() - started,
-        timeline,
-        actions: control?.actions ?? [],
-        triggeredAlarms: [],
-        ...(lastView ? { deploymentStatus: lastView.status } : {}),
-        ...extra,
-    });
-    for (;;) {
-        if (deps.signal?.aborted)
-            return finish('inconclusive', 'cancelled', 'The workflow run was cancelled before the gate decided.');
-        const now = clock.now();
+    return new GateRun(deps, settings).execute();
+}
+class GateRun {
+    deps;
+    settings;
+    gate;
+    watch;
+    reader;
+    timeline = [];
+    started;
+    deadline;
+    promotedAt;
+    promotion;
+    view;
+    canaryTrafficSeen = false;
+    constructor(deps, settings) {
+        this.deps = deps;
+        this.settings = settings;
+        this.gate = createGate(settings.gate);
+        this.reader = new PeriodReader(deps.source, settings);
+        this.started = deps.clock.now();
+        this.deadline = settings.start + settings.maxDurationMs + settings.periodMs + settings.publishDelayMs;
+    }
+    async execute() {
+        let errors = 0;
+        for (;;) {
+            try {
+                const outcome = await this.step();
+                if (outcome)
+                    return outcome;
+                errors = 0;
+                await this.deps.clock.sleep(this.nextWait(), this.deps.signal);
+            }
+            catch (error) {
+                if (error instanceof CancelledError || this.deps.signal?.aborted)
+                    return this.cancelled();
+                const transient = error instanceof IncompleteMetricsError || isTransientAwsError(error);
+                errors += 1;
+                if (!transient || errors >= MAX_CONSECUTIVE_ERRORS) {
+                    return this.finish('inconclusive', 'error', `The gate stopped on an error: ${describeError(error)}.${this.pauseNote()}`);
+                }
+                this.deps.logger.warning(`Poll failed (${errors} of ${MAX_CONSECUTIVE_ERRORS} in a row): ${describeError(error)}`);
+                await this.deps.clock
+                    .sleep(this.settings.checkIntervalMs ?? DEFAULT_CHECK_INTERVAL_MS, this.deps.signal)
+                    .catch(() => { });
+            }
+        }
+    }
+    /** One look at alarms, metrics and the deployment; an outcome when the run is over. */
+    async step() {
+        const { control, alarms, clock } = this.deps;
         if (alarms) {
             const triggered = (await alarms.states()).filter((alarm) => alarm.state === 'ALARM');
             if (triggered.length > 0) {
                 const reason = `Alarm ${triggered.map((alarm) => `"${alarm.name}"`).join(', ')} went into ALARM${triggered[0]?.reason ? ` (${triggered[0].reason})` : ''}, so the canary is rolled back without waiting for the statistics.`;
                 if (control)
-                    await control.rollback(lastView ?? (await control.describe()), reason);
-                return finish('rollback', 'alarm', reason, { triggeredAlarms: triggered });
+                    this.view = await control.rollback(reason);
+                return this.finish('rollback', 'alarm', reason, triggered);
             }
         }
-        let state = gate.state();
-        if (isPeriodComplete(next, periodMs, publishDelayMs, now) &&
-            (settings.endOfData === undefined || next <= settings.endOfData)) {
-            let end = next;
-            while (isPeriodComplete(end, periodMs, publishDelayMs, now))
-                end += periodMs;
-            const series = await source.read(queries, { start: settings.start, end });
-            while (next < end && (settings.endOfData === undefined || next <= settings.endOfData)) {
-                const observation = observePeriod(plan, series, next);
-                state = gate.observe(observation);
-                timeline.push({
-                    periodStart: next,
-                    canaryRequests: observation.canaryRequests,
-                    baselineRequests: observation.baselineRequests,
-                    values: observation.values,
-                    decision: state.decision,
-                    leaning: state.leaning,
-                });
-                logPeriod(logger, settings, observation.periodStart, observation.canaryRequests, observation.baselineRequests, state);
-                next += periodMs;
-                if (state.decision !== 'continue')
-                    break;
-            }
-        }
+        for (const observation of await this.reader.read(clock.now()))
+            this.feed(observation);
+        const state = this.gate.state();
         if (control) {
             const view = await control.describe();
-            if (!lastView ||
-                view.stage !== lastView.stage ||
-                view.canaryWeight !== lastView.canaryWeight ||
-                view.status !== lastView.status) {
-                logger.info(`Deployment ${view.status}${view.stage ? ` at ${view.stage}` : ''}${view.canaryWeight !== undefined
-                    ? `, new revision at ${view.canaryWeight}% of production traffic`
-                    : ''}${view.awaitingHookIds.length > 0 ? ', paused for the gate' : ''}.`);
-            }
-            lastView = view;
-            if (await control.continueFirstPause(view))
-                lastView = { ...view, awaitingHookIds: [] };
-            if (view.finished) {
-                if (view.status === 'SUCCESSFUL') {
-                    return promoted
-                        ? finish('promote', state.rule, state.reason)
-                        : finish('inconclusive', 'deployment-finished', `ECS finished the deployment (${view.status}) before the evidence was conclusive: ${state.leaning}.`);
-                }
-                return finish('rollback', 'deployment-ended', `ECS ended the deployment as ${view.status} before the gate decided.`);
-            }
+            this.logDeploymentChange(view);
+            this.view = view;
+            if (!view.finished && (await control.continueFirstPause(view)))
+                return undefined;
         }
-        if (state.decision === 'rollback') {
-            if (control)
-                await control.rollback(lastView ?? (await control.describe()), state.reason);
-            return finish('rollback', state.rule, state.reason);
+        // The evidence first: a decision made in the same poll in which ECS finished still counts.
+        const watchState = this.watch?.state();
+        if (watchState?.decision === 'rollback')
+            return this.rollBack(watchState, 'after the promotion, ');
+        if (this.promotedAt === undefined) {
+            if (state.decision === 'rollback')
+                return this.rollBack(state, '');
+            if (state.decision === 'inconclusive')
+                return this.finish('inconclusive', state.rule, `${state.reason}${this.pauseNote()}`);
+            if (state.decision === 'promote')
+                this.promote(state);
         }
-        if (state.decision === 'inconclusive')
-            return finish('inconclusive', state.rule, state.reason);
-        if (state.decision === 'promote') {
+        if (this.promotedAt !== undefined && this.promotion) {
             if (!control)
-                return finish('promote', state.rule, state.reason);
-            if (!promoted)
-                logger.info(`Promote: ${state.reason}`);
-            promoted = true;
-            // A linear deployment pauses again before each step: keep continuing until ECS finishes.
-            if (lastView)
-                await control.continuePauses(lastView);
-        }
-        const afterSleep = clock.now();
-        if (settings.endOfData !== undefined && next > settings.endOfData) {
-            return finish('inconclusive', 'end-of-data', `The replayed data ended after ${timeline.length} period(s) before the evidence was conclusive: ${state.leaning}.`);
-        }
-        if (afterSleep >= deadline) {
-            if (promoted)
-                return finish('promote', state.rule, `${state.reason} ECS was still shifting traffic when the gate's time ran out.`);
-            // The engine applies on-timeout at max-duration periods; this is the wall-clock guard for when
-            // periods stop completing (CloudWatch stalls), with the same rule.
-            const reason = `No decision within ${formatDuration(settings.maxDurationMs)}: ${state.leaning}.`;
-            if (settings.gate.onTimeout === 'promote') {
-                if (control && lastView)
-                    await control.continuePauses(lastView);
-                return finish('promote', 'timeout', `${reason} on-timeout is promote.`);
+                return this.finish('promote', this.promotion.rule, this.promotion.reason);
+            const view = this.view;
+            if (view?.finished) {
+                return view.status === 'SUCCESSFUL'
+                    ? this.finish('promote', this.promotion.rule, this.promotion.reason)
+                    : this.finish('rollback', 'deployment-ended', `ECS ended the deployment as ${view.status} after the gate promoted it.`);
             }
-            if (settings.gate.onTimeout === 'rollback') {
-                if (control)
-                    await control.rollback(lastView ?? (await control.describe()), reason);
-                return finish('rollback', 'timeout', `${reason} on-timeout is rollback.`);
+            if (view)
+                await control.continuePauses(view);
+            if (clock.now() >= this.promotedAt + this.settings.maxDurationMs) {
+                return this.finish('promote', this.promotion.rule, `${this.promotion.reason} ECS was still shifting traffic ${formatDuration(this.settings.maxDurationMs)} after the promotion; the gate stopped watching.`);
             }
-            return finish('inconclusive', 'timeout', reason);
+            return undefined;
         }
-        const nextPeriodReady = next + periodMs + publishDelayMs;
-        const wait = Math.max(0, Math.min(nextPeriodReady - afterSleep, alarms || promoted ? checkIntervalMs : Infinity, deadline - afterSleep));
-        await clock.sleep(wait, deps.signal);
+        if (this.view?.finished) {
+            return this.view.status === 'SUCCESSFUL'
+                ? this.finish('inconclusive', 'deployment-finished', `ECS finished the deployment before the evidence was conclusive: ${state.leaning}.`)
+                : this.finish('rollback', 'deployment-ended', `ECS ended the deployment as ${this.view.status} before the gate decided.`);
+        }
+        if (this.reader.exhausted) {
+            return this.finish('inconclusive', 'end-of-data', `The replayed data ended after ${this.timeline.length} period(s) before the evidence was conclusive: ${state.leaning}.`);
+        }
+        if (clock.now() >= this.deadline)
+            return this.timedOut(state);
+        return undefined;
     }
-}
-function logPeriod(logger, settings, periodStart, canary, baseline, state) {
-    const share = canary + baseline > 0 ? ((100 * canary) / (canary + baseline)).toFixed(1) : '0';
-    const metrics = settings.plan.metrics
-        .map((metric) => {
-        const metricState = state.metrics.find((entry) => entry.name === metric.spec.name);
-        return metricState ? metricLine(metric.spec, metricState) : undefined;
-    })
-        .filter(Boolean)
-        .join(' · ');
-    const time = new Date(periodStart).toISOString().slice(11, 16);
-    logger.info(`[${time}] canary ${canary} req (${share}%), baseline ${baseline} · ${metrics} · ${state.decision === 'continue' ? state.leaning : state.decision}`);
+    feed(observation) {
+        // Periods before the canary's first request say nothing about it: they count towards neither
+        // min-duration nor the evidence.
+        if (!this.canaryTrafficSeen && observation.canaryRequests === 0) {
+            this.record(observation, 'continue', 'waiting for the canary to take traffic');
+            return;
+        }
+        this.canaryTrafficSeen = true;
+        const state = this.gate.observe(observation);
+        const watchState = this.watch?.observe(observation);
+        const decision = watchState?.decision === 'rollback' ? 'rollback' : state.decision;
+        this.record(observation, decision, watchState && this.promotedAt !== undefined ? `promoted; ${watchState.leaning}` : state.leaning);
+        this.logPeriod(observation, watchState ?? state);
+    }
+    record(observation, decision, leaning) {
+        this.timeline.push({
+            periodStart: observation.periodStart,
+            canaryRequests: observation.canaryRequests,
+            baselineRequests: observation.baselineRequests,
+            values: observation.values,
+            decision,
+            leaning,
+        });
+    }
+    promote(state) {
+        this.promotedAt = this.deps.clock.now();
+        this.promotion = state;
+        this.deps.logger.info(`Promote: ${state.reason}`);
+        if (this.deps.control) {
+            const config = this.settings.gate;
+            this.watch = createGate({
+                ...config,
+                falseRollbackRate: config.falseRollbackRate / 2,
+                maxDurationPeriods: Math.max(config.maxDurationPeriods, Math.ceil(this.settings.maxDurationMs / this.settings.periodMs)) * 2,
+                onTimeout: 'fail',
+            });
+        }
+    }
+    async rollBack(state, when) {
+        const reason = when ? `${when[0]?.toUpperCase()}${when.slice(1)}${state.reason}` : state.reason;
+        if (this.deps.control) {
+            const view = await this.deps.control.rollback(reason);
+            this.view = view;
+            if (view.finished && view.status === 'SUCCESSFUL') {
+                return this.finish('rollback', state.rule, `${reason} ECS had already completed the deployment: redeploy the previous revision.`);
+            }
+        }
+        return this.finish('rollback', state.rule, reason);
+    }
+    async timedOut(state) {
+        const reason = `No decision within ${formatDuration(this.settings.maxDurationMs)}: ${state.leaning}.`;
+        const { control } = this.deps;
+        if (this.settings.gate.onTimeout === 'promote') {
+            if (control && this.view)
+                await control.continuePauses(this.view);
+            return this.finish('promote', 'timeout', `${reason} on-timeout is promote.`);
+        }
+        if (this.settings.gate.onTimeout === 'rollback') {
+            if (control)
+                this.view = await control.rollback(reason);
+            return this.finish('rollback', 'timeout', `${reason} on-timeout is rollback.`);
+        }
+        return this.finish('inconclusive', 'timeout', `${reason}${this.pauseNote()}`);
+    }
+    cancelled() {
+        return this.finish('inconclusive', 'cancelled', `The workflow run was cancelled before the gate decided.${this.pauseNote()}`);
+    }
+    /** What happens to a deployment left waiting at a pause: the person on call needs to know. */
+    pauseNote() {
+        const hook = this.view?.awaitingHooks[0];
+        if (!hook)
+            return '';
+        const when = hook.expiresAt ? ` until ${hook.expiresAt.toISOString()}` : '';
+        const then = hook.timeoutAction
+            ? `, then ECS will ${hook.timeoutAction === 'ROLLBACK' ? 'roll back' : 'continue'}`
+            : '';
+        return ` The deployment waits at pause ${hook.hookId}${when}${then}.`;
+    }
+    nextWait() {
+        const now = this.deps.clock.now();
+        const checking = this.deps.alarms !== undefined || this.promotedAt !== undefined;
+        const check = checking ? (this.settings.checkIntervalMs ?? DEFAULT_CHECK_INTERVAL_MS) : Infinity;
+        const limit = this.promotedAt === undefined ? this.deadline : this.promotedAt + this.settings.maxDurationMs;
+        return Math.max(0, Math.min(this.reader.readyAt(now) - now, check, limit - now));
+    }
+    finish(decision, rule, reason, triggeredAlarms = []) {
+        return {
+            decision,
+            rule,
+            reason,
+            state: this.gate.state(),
+            report: this.gate.report(),
+            elapsedMs: this.deps.clock.now() - this.started,
+            timeline: this.timeline,
+            actions: this.deps.control?.actions ?? [],
+            triggeredAlarms,
+            ...(this.view ? { deploymentStatus: this.view.status } : {}),
+        };
+    }
+    logDeploymentChange(view) {
+        const last = this.view;
+        if (last &&
+            view.stage === last.stage &&
+            view.canaryWeight === last.canaryWeight &&
+            view.status === last.status)
+            return;
+        this.deps.logger.info(`Deployment ${view.status}${view.stage ? ` at ${view.stage}` : ''}${view.canaryWeight !== undefined ? `, new revision at ${view.canaryWeight}% of production traffic` : ''}${view.awaitingHookIds.length > 0 ? ', paused' : ''}.`);
+    }
+    logPeriod(observation, state) {
+        const { canaryRequests: canary, baselineRequests: baseline } = observation;
+        const share = canary + baseline > 0 ? ((100 * canary) / (canary + baseline)).toFixed(1) : '0';
+        const metrics = this.settings.plan.metrics
+            .map((metric) => {
+            const metricState = state.metrics.find((entry) => entry.name === metric.spec.name);
+            return metricState ? metricLine(metric.spec, metricState) : undefined;
+        })
+            .filter(Boolean)
+            .join(' · ');
+        const time = new Date(observation.periodStart).toISOString().slice(11, 16);
+        const verdict = state.decision === 'continue' ? state.leaning : state.decision;
+        this.deps.logger.info(`[${time}] canary ${canary} req (${share}%), baseline ${baseline} · ${metrics} · ${verdict}`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/alb-preset.ts
@@ -71663,6 +71869,18 @@ function parseMetrics(document, periodSeconds) {
         const slug = name.replace(/-/g, '_').replace(/^[A-Z]/, (first) => first.toLowerCase());
         const canary = parseQuery(raw.canary, `${where}: "canary"`, `${slug}_canary`, periodSeconds);
         const baseline = parseQuery(raw.baseline, `${where}: "baseline"`, `${slug}_baseline`, periodSeconds);
+        if (kind !== 'level') {
+            // A missing count is read as zero, which is only true of sums and sample counts.
+            for (const [arm, query] of [
+                ['canary', canary],
+                ['baseline', baseline],
+            ]) {
+                const stat = query.MetricStat?.Stat;
+                if (stat !== undefined && stat !== 'Sum' && stat !== 'SampleCount') {
+                    throw fieldError(`${where}: "${arm}"`, 'MetricStat.Stat', `Sum or SampleCount for a metric of kind ${kind} (counts)`, stat);
+                }
+            }
+        }
         for (const query of [canary, baseline]) {
             if (ids.has(query.Id ?? ''))
                 throw new ConfigurationError(`${where}: query Id "${query.Id}" is used twice.`);
@@ -71805,7 +72023,7 @@ function getInputs(inputs) {
         max: 24 * 3_600_000,
     });
     const minDurationMs = inputs.duration('min-duration', `${3 * periodSeconds}s`, {
-        min: 0,
+        min: periodSeconds * 1000,
         max: maxDurationMs,
     });
     const startText = inputs.optional('start-time');
@@ -72047,11 +72265,12 @@ function buildSummary({ outcome, specs, mode, deploymentArn }) {
             .filter(Boolean)
             .join(' ')),
         table(['Metric', 'Baseline', 'Canary', 'Effect', 'Interval', 'Samples', 'Status', 'Rule'], outcome.state.metrics.map((metric) => {
-            const spec = specs.find((entry) => entry.name === metric.name) ?? { kind: metric.kind };
+            const spec = specs.find((entry) => entry.name === metric.name);
+            const shown = { kind: metric.kind, ...(spec?.unit ? { unit: spec.unit } : {}) };
             return [
-                `${spec.label ?? metric.name}${metric.critical ? '' : ' (non-critical)'}`,
-                format_formatValue(spec, metric.baselineValue),
-                format_formatValue(spec, metric.canaryValue),
+                `${spec?.label ?? metric.name}${metric.critical ? '' : ' (non-critical)'}`,
+                format_formatValue(shown, metric.baselineValue),
+                format_formatValue(shown, metric.canaryValue),
                 formatEffect(metric.effect),
                 format_formatInterval(metric.interval),
                 metric.kind === 'rate'
@@ -72084,29 +72303,42 @@ function buildSummary({ outcome, specs, mode, deploymentArn }) {
     ]));
     return blocks;
 }
-/** Canary against baseline over time, per period, in the unit a person reads. */
+/** Points a chart can show legibly; longer runs are drawn in buckets of consecutive periods. */
+const MAX_CHART_POINTS = 60;
+/**
+ * Canary against baseline over time, in the unit a person reads. Periods where either arm has no
+ * value (a latency gap, no requests) are left out rather than drawn as zero.
+ */
 function chartFor(spec, timeline) {
-    if (timeline.length < 2)
-        return undefined;
     const scale = spec.kind === 'rate' ? 100 : spec.unit === 'seconds' ? 1000 : 1;
     const unit = spec.kind === 'rate' ? '%' : spec.unit === 'seconds' ? 'ms' : '';
-    const point = (entry, arm) => {
-        const value = entry.values[spec.name]?.[arm];
-        if (value === undefined)
-            return 0;
+    const usable = timeline.filter((entry) => {
+        const value = entry.values[spec.name];
+        return spec.kind === 'rate'
+            ? entry.canaryRequests > 0 && entry.baselineRequests > 0
+            : value?.canary !== undefined && value.baseline !== undefined;
+    });
+    const size = Math.max(1, Math.ceil(usable.length / MAX_CHART_POINTS));
+    const buckets = [];
+    for (let index = 0; index < usable.length; index += size)
+        buckets.push(usable.slice(index, index + size));
+    if (buckets.length < 2)
+        return undefined;
+    const point = (bucket, arm) => {
+        const values = bucket.map((entry) => entry.values[spec.name]?.[arm] ?? 0);
         if (spec.kind !== 'rate')
-            return round(value * scale, 1);
-        const requests = arm === 'canary' ? entry.canaryRequests : entry.baselineRequests;
-        return requests > 0 ? round((value / requests) * scale, 3) : 0;
+            return round((values.reduce((sum, value) => sum + value, 0) / values.length) * scale, 1);
+        const requests = bucket.reduce((sum, entry) => sum + (arm === 'canary' ? entry.canaryRequests : entry.baselineRequests), 0);
+        return round((values.reduce((sum, value) => sum + value, 0) / requests) * scale, 3);
     };
-    const labels = timeline.map((entry) => `"${new Date(entry.periodStart).toISOString().slice(11, 16)}"`);
+    const labels = buckets.map((bucket) => `"${new Date(bucket[0]?.periodStart ?? 0).toISOString().slice(11, 16)}"`);
     return mermaid([
         'xychart-beta',
         `  title "${(spec.label ?? spec.name).replace(/"/g, "'")}${unit ? ` (${unit})` : ''}: baseline (first line) vs canary (second)"`,
         `  x-axis [${labels.join(', ')}]`,
         `  y-axis "${unit || 'value'}"`,
-        `  line [${timeline.map((entry) => point(entry, 'baseline')).join(', ')}]`,
-        `  line [${timeline.map((entry) => point(entry, 'canary')).join(', ')}]`,
+        `  line [${buckets.map((bucket) => point(bucket, 'baseline')).join(', ')}]`,
+        `  line [${buckets.map((bucket) => point(bucket, 'canary')).join(', ')}]`,
     ].join('\n'));
 }
 function round(value, digits) {
@@ -72215,7 +72447,9 @@ async function run() {
         logger.info(`Decision: ${outcome.decision}. ${outcome.reason}`);
         if (outcome.decision === 'rollback' && inputs.failOnRollback)
             throw new OutcomeError(`Canary rolled back: ${outcome.reason}`);
-        if (outcome.decision === 'inconclusive' && inputs.onTimeout === 'fail')
+        // Inconclusive means the gate could not judge (no decision by max-duration with on-timeout fail,
+        // the deployment ended first, data ran out, an error): never a green step.
+        if (outcome.decision === 'inconclusive')
             throw new OutcomeError(`Canary gate inconclusive: ${outcome.reason}`);
     });
 }
