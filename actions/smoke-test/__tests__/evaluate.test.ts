@@ -30,7 +30,7 @@ describe('evaluate', () => {
         { path: '$.results[*].score', expected: [1, 2] },
         { path: '$.count', expected: 2 },
       ],
-      headers: { 'Content-Type': '/json/' },
+      headers: { 'Content-Type': { expected: '/json/', pattern: /json/ } },
       maxLatencyMs: 100,
     });
     expect(evaluate(rules, response())).toEqual([]);
@@ -43,7 +43,7 @@ describe('evaluate', () => {
         { path: '$.status', expected: 'degraded' },
         { path: '$.missing', expected: 1 },
       ],
-      headers: { 'X-Version': '2' },
+      headers: { 'X-Version': { expected: '2' } },
       maxLatencyMs: 10,
     });
     expect(evaluate(rules, response({ status: 503 }))).toEqual([

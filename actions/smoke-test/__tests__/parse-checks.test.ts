@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseYamlText } from '@ecs-ship/shared/inputs';
-import { joinUrl, parseChecks } from '../src/parse-checks.js';
+import { SecretRegistry } from '@ecs-ship/shared/secrets';
+import { parseChecks } from '../src/parse-checks.js';
 
 const base = new URL('http://127.0.0.1:8000');
 const parse = (yaml: string, baseUrl: URL | undefined = base) =>
@@ -113,24 +114,75 @@ describe('parseChecks', () => {
       '- name: a\n  path: /a\n  headers: { "Bad Header": x }',
       '"headers.Bad Header" must be a valid HTTP header name',
     ],
+    [
+      '- name: a\n  method: HEAD\n  path: /a\n  expect: { body-contains: ok }',
+      'Input "checks": checks[0] ("a"): expect: "body-contains" can never pass on a HEAD request, whose response has no body; use GET.',
+    ],
+    [
+      '- name: a\n  method: head\n  path: /a\n  expect: { json: { "$.status": ok } }',
+      'expect: "json" can never pass on a HEAD request',
+    ],
   ])('rejects %j', (yaml, message) => {
     expect(() => parse(yaml)).toThrow(message);
+  });
+
+  it('compiles a /regular expression/ header expectation once, when parsed', () => {
+    const [check] = parse('- path: /a\n  expect: { headers: { Content-Type: "/JSON/i", X-V: "2" } }');
+    expect(check?.expect.headers).toEqual({
+      'Content-Type': { expected: '/JSON/i', pattern: /JSON/i },
+      'X-V': { expected: '2' },
+    });
+  });
+
+  it('accepts HEAD with status and header expectations', () => {
+    const [check] = parse('- method: HEAD\n  path: /a\n  expect: { status: 200, headers: { etag: x } }');
+    expect(check?.method).toBe('HEAD');
+  });
+
+  it('moves URL credentials into a Basic Authorization header and registers them as secrets', () => {
+    const secrets = new SecretRegistry();
+    const [fromUrl, fromBase, explicit] = parseChecks(
+      parseYamlText(
+        `
+- name: url
+  url: https://deploy-bot:s3cr%40t-pw@api.example.test/health
+- name: base
+  path: /ready
+- name: explicit
+  url: https://deploy-bot:s3cr%40t-pw@api.example.test/x
+  headers: { authorization: Bearer tok-123 }`,
+        'checks',
+      ),
+      new URL('https://base-user:base-pass@base.example.test/v1'),
+      secrets,
+    );
+    const basic = (userinfo: string) => `Basic ${Buffer.from(userinfo).toString('base64')}`;
+    expect(fromUrl?.url.href).toBe('https://api.example.test/health');
+    expect(fromUrl?.headers).toEqual({ Authorization: basic('deploy-bot:s3cr@t-pw') });
+    expect(fromBase?.url.href).toBe('https://base.example.test/v1/ready');
+    expect(fromBase?.headers).toEqual({ Authorization: basic('base-user:base-pass') });
+    expect(explicit?.headers).toEqual({ authorization: 'Bearer tok-123' });
+    for (const value of [
+      'deploy-bot',
+      's3cr@t-pw',
+      basic('deploy-bot:s3cr@t-pw'),
+      basic('deploy-bot:s3cr@t-pw').slice(6),
+      'base-user',
+      'base-pass',
+    ]) {
+      expect(secrets.has(value)).toBe(true);
+    }
+  });
+
+  it('never quotes credentials of a URL it rejects', () => {
+    expect(() => parse('- name: a\n  url: "https://admin:hunter2-pw@host:99999/"')).toThrow(
+      '"url" must be an http or https URL; got "https://***@host:99999/".',
+    );
   });
 
   it('needs base-url for a path', () => {
     expect(() => parseChecks(parseYamlText('- name: a\n  path: /a', 'checks'), undefined)).toThrow(
       'has a "path" but the input "base-url" is not set',
     );
-  });
-});
-
-describe('joinUrl', () => {
-  it.each([
-    ['http://h:1', '/health', 'http://h:1/health'],
-    ['http://h:1/', 'health', 'http://h:1/health'],
-    ['https://h/v1', '/health', 'https://h/v1/health'],
-    ['https://h/v1/', '/rank?x=1', 'https://h/v1/rank?x=1'],
-  ])('%s + %s = %s', (baseUrl, path, expected) => {
-    expect(joinUrl(new URL(baseUrl), path).href).toBe(expected);
   });
 });

@@ -165,4 +165,92 @@ describe('smoke checks against real local servers', () => {
     expect(results[0]).toMatchObject({ passed: false });
     expect(results[0]?.last?.error).toMatch(/ECONNREFUSED/);
   });
+
+  it('drops credential headers on a redirect to another origin and keeps them on the same one', async () => {
+    const other = await server((_req, res) => {
+      res.writeHead(200).end('landed');
+    });
+    const origin = await server((req, res) => {
+      if (req.url === '/away') res.writeHead(307, { location: `${other.url}/landing` }).end();
+      else if (req.url === '/here') res.writeHead(301, { location: '/there' }).end();
+      else res.writeHead(200).end('stayed');
+    });
+    const { results } = await run(
+      `
+- name: away
+  path: /away
+  headers: { X-API-Key: k-away-123, Authorization: Bearer t-away, Cookie: s=1, X-Trace: t1 }
+  expect: { body-contains: landed }
+- name: here
+  path: /here
+  headers: { X-API-Key: k-here-456 }
+  expect: { body-contains: stayed }`,
+      origin.url,
+    );
+    expect(results.map((result) => result.passed)).toEqual([true, true]);
+    expect(results[0]?.last?.finalUrl).toBe(`${other.url}/landing`);
+    expect(other.requests).toHaveLength(1);
+    expect(other.requests[0]?.headers['x-api-key']).toBeUndefined();
+    expect(other.requests[0]?.headers.authorization).toBeUndefined();
+    expect(other.requests[0]?.headers.cookie).toBeUndefined();
+    expect(other.requests[0]?.headers['x-trace']).toBe('t1');
+    const there = origin.requests.find((request) => request.url === '/there');
+    expect(there?.headers['x-api-key']).toBe('k-here-456');
+  });
+
+  it('follows 303 as a GET without the body and 307 with the same method and body', async () => {
+    const target = await server((req, res, body) => {
+      if (req.url === '/see-other') res.writeHead(303, { location: '/result' }).end();
+      else if (req.url === '/temporary') res.writeHead(307, { location: '/result' }).end();
+      else res.writeHead(200).end(`${req.method} ${body}`);
+    });
+    const { results } = await run(
+      `
+- name: see-other
+  method: POST
+  path: /see-other
+  json: { a: 1 }
+  expect: { body-contains: "GET " }
+- name: temporary
+  method: POST
+  path: /temporary
+  json: { a: 1 }
+  expect: { body-contains: 'POST {"a":1}' }`,
+      target.url,
+    );
+    expect(results.map((result) => [result.check.name, result.passed])).toEqual([
+      ['see-other', true],
+      ['temporary', true],
+    ]);
+    const resultRequests = target.requests.filter((request) => request.url === '/result');
+    expect(resultRequests.map((request) => [request.method, request.headers['content-type']])).toEqual(
+      expect.arrayContaining([
+        ['GET', undefined],
+        ['POST', 'application/json'],
+      ]),
+    );
+  });
+
+  it('gives up after ten redirects', async () => {
+    const target = await server((req, res) => {
+      const hop = Number((req.url ?? '/0').slice(1));
+      res.writeHead(302, { location: `/${hop + 1}` }).end();
+    });
+    const { results } = await run('- name: loop\n  path: /0', target.url, { deadlineMs: 0 });
+    expect(results[0]?.last?.error).toBe('more than 10 redirects');
+    expect(target.requests.map((request) => request.url)).toHaveLength(11);
+  });
+
+  it('sends URL credentials as Basic authorization', async () => {
+    const target = await server((req, res) => {
+      res
+        .writeHead(
+          req.headers.authorization === `Basic ${Buffer.from('ops:pa ss').toString('base64')}` ? 200 : 401,
+        )
+        .end();
+    });
+    const withCredentials = target.url.replace('http://', 'http://ops:pa%20ss@');
+    const { results } = await run('- name: private\n  path: /private', withCredentials);
+    expect(results[0]).toMatchObject({ passed: true, last: { status: 200 } });
+  });
 });

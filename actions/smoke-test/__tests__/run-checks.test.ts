@@ -1,9 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { SimulatedClock } from '@ecs-ship/shared/clock';
+import { CancelledError } from '@ecs-ship/shared/errors';
+import { SecretRegistry } from '@ecs-ship/shared/secrets';
 import { MemoryLogger } from '@ecs-ship/shared/logger';
 import type { Check } from '../src/check.js';
 import type { Probe, ProbeResult } from '../src/http-probe.js';
-import { runChecks } from '../src/run-checks.js';
+import { ChecksCancelledError, runChecks } from '../src/run-checks.js';
 
 // The probe here is the injected dependency scripted per attempt; real HTTP is in run-checks.int.test.ts.
 const check = (name: string): Check => ({
@@ -116,5 +118,66 @@ describe('runChecks', () => {
       ['a', true],
       ['b', false],
     ]);
+  });
+
+  it('redacts what came back before cutting excerpts, so no piece of a secret survives', async () => {
+    const clock = new SimulatedClock(0);
+    const secret = 'tok en-7f3a9c1e5b'; // white space inside, placed across the 200-character cut
+    const body = JSON.stringify({ pad: 'x'.repeat(180), token: secret });
+    const secrets = new SecretRegistry();
+    secrets.add(secret);
+    const probe = scriptedProbe(clock, {
+      leak: [{ status: 500, body, headers: { 'x-echo': `Bearer ${secret}` } }],
+    });
+    const leaky = check('leak');
+    leaky.expect = { ...leaky.expect, bodyContains: ['never'], headers: { 'X-Echo': { expected: 'none' } } };
+    const [result] = await runChecks([leaky], settings(clock, { deadline: 1 }), {
+      probe,
+      clock,
+      logger: new MemoryLogger(),
+      redact: (text) => secrets.redact(text),
+    });
+    const seen = JSON.stringify([result?.last, result?.lastBody]);
+    for (const piece of ['tok en', 'en-7f', '7f3a9c1e5b', '"t…']) expect(seen).not.toContain(piece);
+    expect(result?.last?.mismatches).toContainEqual({
+      what: 'header X-Echo',
+      expected: 'none',
+      actual: 'Bearer ***',
+    });
+  });
+
+  it("keeps every check's partial result when the run is cancelled", async () => {
+    const controller = new AbortController();
+    const clock = new SimulatedClock(0, (now) => {
+      if (now >= 10_000) controller.abort();
+    });
+    const probe = scriptedProbe(clock, { a: [{ status: 503 }], b: [{ status: 404 }] });
+    const run = runChecks([check('a'), check('b')], settings(clock, { retryIntervalMs: 1000 }), {
+      probe,
+      clock,
+      logger: new MemoryLogger(),
+      signal: controller.signal,
+      random: () => 0.5,
+    });
+    await expect(run).rejects.toBeInstanceOf(CancelledError);
+    const error = (await run.catch((caught: unknown) => caught)) as ChecksCancelledError;
+    expect(error).toBeInstanceOf(ChecksCancelledError);
+    expect(error.results.map((result) => [result.check.name, result.passed, result.last?.status])).toEqual([
+      ['a', false, 503],
+      ['b', false, 404],
+    ]);
+    expect(error.results.every((result) => result.attempts > 1)).toBe(true);
+  });
+
+  it('makes one attempt when the deadline is already past', async () => {
+    const clock = new SimulatedClock(50_000);
+    const probe = scriptedProbe(clock, { late: [{ status: 503 }] });
+    const [result] = await runChecks([check('late')], settings(clock, { deadline: 10_000 }), {
+      probe,
+      clock,
+      logger: new MemoryLogger(),
+    });
+    expect(result).toMatchObject({ passed: false, attempts: 1 });
+    expect(clock.sleeps).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runDist } from '@ecs-ship/testing/dist-runner';
 import { startExampleService, type ExampleService } from '@ecs-ship/testing/example-service';
+import { startHttpServer } from '@ecs-ship/testing/http-server';
 
 // The built dist/index.js, run as the GitHub runner runs it, against the example service.
 const actionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -71,7 +72,6 @@ describe('smoke-test dist', () => {
         checks: `- name: rank\n  method: POST\n  path: /rank\n  headers: { X-API-Key: ${wrongKey} }\n  json: { smiles: C }\n`,
         'deadline-seconds': '1',
         'retry-interval-seconds': '0.2',
-        secrets: 'C',
         'report-dir': mkdtempSync(path.join(tmpdir(), 'smoke-e2e-')),
       },
     });
@@ -86,23 +86,62 @@ describe('smoke-test dist', () => {
     expect(run.stdout.replace(`::add-mask::${wrongKey}`, '')).not.toContain(wrongKey);
   });
 
-  it('rejects bad input before sending any request', async () => {
-    const before = service.output().length;
-    const run = await runDist(actionDir, {
-      inputs: {
-        'base-url': service.url,
-        checks: '- name: health\n  path: /health\n  expect: { json: { "$.status[": ok } }',
-      },
+  it('never shows a secret that the service echoes in its body and JSON', async () => {
+    // A quote makes the secret appear escaped in JSON; spaces make an excerpt fold it.
+    const secret = 'sk-live "quoted"  4e1f9a';
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    const echo = await startHttpServer((req, res) => {
+      const key = String(req.headers['x-api-key'] ?? '');
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end(`${'x'.repeat(150)} ${JSON.stringify({ status: 'down', token: key })} raw: ${key}`);
     });
-    expect(run.exitCode).toBe(1);
-    expect(run.commands).toContainEqual(
-      expect.stringMatching(
-        /^::error::Input "checks": checks\[0\] \("health"\): expect: "json" has an invalid JSONPath "\$\.status\[": an unclosed "\["\.$/,
-      ),
-    );
-    expect(run.outputs).toEqual({});
-    expect(run.summary).toContain('## Smoke test: failed');
-    expect(service.output().slice(before)).not.toMatch(/"path":"\/health"/);
+    try {
+      const run = await runDist(actionDir, {
+        inputs: {
+          'base-url': echo.url,
+          checks: `- name: echo\n  path: /echo\n  headers: { X-API-Key: '${secret}' }\n  expect: { status: 200, body-contains: ready }\n`,
+          'deadline-seconds': '0',
+          secrets: secret,
+          'report-dir': mkdtempSync(path.join(tmpdir(), 'smoke-e2e-')),
+        },
+      });
+      expect(run.exitCode).toBe(1);
+      expect(echo.requests[0]?.headers['x-api-key']).toBe(secret);
+      const report = readFileSync(run.outputs.report ?? '', 'utf8');
+      const junit = readFileSync(run.outputs['junit-report'] ?? '', 'utf8');
+      expect(run.summary).toContain('***');
+      const masks = new RegExp(`^::add-mask::.*$`, 'gm');
+      for (const text of [run.stdout.replace(masks, ''), run.summary, report, junit]) {
+        for (const form of [secret, escaped, 'sk-live', '4e1f9a', 'quoted']) expect(text).not.toContain(form);
+      }
+    } finally {
+      await echo.close();
+    }
+  });
+
+  it('rejects bad input before sending any request', async () => {
+    const target = await startHttpServer((_req, res) => {
+      res.writeHead(200).end('{"status":"ok"}');
+    });
+    try {
+      const run = await runDist(actionDir, {
+        inputs: {
+          'base-url': target.url,
+          checks: '- name: health\n  path: /health\n  expect: { json: { "$.status[": ok } }',
+        },
+      });
+      expect(run.exitCode).toBe(1);
+      expect(run.commands).toContainEqual(
+        expect.stringMatching(
+          /^::error::Input "checks": checks\[0\] \("health"\): expect: "json" has an invalid JSONPath "\$\.status\[": an unclosed "\["\.$/,
+        ),
+      );
+      expect(run.outputs).toEqual({});
+      expect(run.summary).toContain('## Smoke test: failed');
+      expect(target.requests).toHaveLength(0);
+    } finally {
+      await target.close();
+    }
   });
 
   it('names a bad number input', async () => {

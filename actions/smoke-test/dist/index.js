@@ -28374,7 +28374,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4051);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1652);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -28383,7 +28383,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4051:
+/***/ 1652:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28392,8 +28392,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
@@ -31463,6 +31461,18 @@ function createCoreLogger(secrets) {
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: ../../node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(3483);
+;// CONCATENATED MODULE: ../../packages/shared/src/bounds.ts
+/** " from 1 to 10", " of at least 1", " of at most 10", or "" — appended to "a number". */
+function describeBounds({ min, max }) {
+    if (min !== undefined && max !== undefined)
+        return ` from ${min} to ${max}`;
+    if (min !== undefined)
+        return ` of at least ${min}`;
+    if (max !== undefined)
+        return ` of at most ${max}`;
+    return '';
+}
+
 ;// CONCATENATED MODULE: ../../packages/shared/src/duration.ts
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
@@ -31510,6 +31520,7 @@ function formatDuration(ms) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/shared/src/inputs.ts
+
 
 
 
@@ -31719,15 +31730,6 @@ function parseYamlText(text, what) {
     }
     return document.toJS({ maxAliasCount: 100 });
 }
-function describeBounds({ min, max }) {
-    if (min !== undefined && max !== undefined)
-        return ` from ${min} to ${max}`;
-    if (min !== undefined)
-        return ` of at least ${min}`;
-    if (max !== undefined)
-        return ` of at most ${max}`;
-    return '';
-}
 function describeDurationBounds({ min, max }) {
     if (min !== undefined && max !== undefined)
         return `, from ${formatDuration(min)} to ${formatDuration(max)}`;
@@ -31757,8 +31759,11 @@ class SecretRegistry {
         // One- and two-character "secrets" would redact every occurrence of common letters.
         if (trimmed.length < 3 || this.values.has(trimmed))
             return;
-        this.values.add(trimmed);
-        this.onAdd(trimmed);
+        // A secret with a quote or backslash reaches text escaped when a server echoes it in JSON.
+        for (const form of new Set([trimmed, JSON.stringify(trimmed).slice(1, -1)])) {
+            this.values.add(form);
+            this.onAdd(form);
+        }
     }
     has(value) {
         return this.values.has(value.trim());
@@ -31774,11 +31779,29 @@ class SecretRegistry {
         }
         return out;
     }
-    /** Deep-redact every string in a JSON-like value (for reports). */
+    /**
+     * Redacts every string in a JSON-like value. Walked, not redacted as serialized text, so numbers,
+     * escapes and structure stay intact. Keys holding a secret (a JSONPath or header name in a report)
+     * are redacted too, but a key that is exactly a registered value is the document's own field
+     * name (a secret "status" must not rename every "status" field) and is kept.
+     */
     redactValue(value) {
         if (this.values.size === 0)
             return value;
-        return JSON.parse(this.redact(JSON.stringify(value)));
+        return this.walk(value);
+    }
+    walk(value) {
+        if (typeof value === 'string')
+            return this.redact(value);
+        if (Array.isArray(value))
+            return value.map((item) => this.walk(item));
+        if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+            return Object.fromEntries(Object.entries(value).map(([key, entry]) => [
+                this.values.has(key) ? key : this.redact(key),
+                this.walk(entry),
+            ]));
+        }
+        return value;
     }
 }
 const CREDENTIAL_NAME = /authorization|cookie|key|token|secret|password|passwd|credential/i;
@@ -31787,6 +31810,8 @@ function looksLikeCredentialName(name) {
     return CREDENTIAL_NAME.test(name);
 }
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: ../../packages/shared/src/summary.ts
 
 const heading = (text, level = 2) => ({
@@ -31938,33 +31963,74 @@ async function runAction(options, body) {
 }
 
 ;// CONCATENATED MODULE: ./src/http-probe.ts
+
 /** Bodies beyond this are cut: enough for any health document, bounded for a misbehaving server. */
 const MAX_BODY_BYTES = 1024 * 1024;
-/** One real HTTP request with Node's fetch, timed from send to the last body byte. */
+/** As fetch's own limit. */
+const MAX_REDIRECTS = 10;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Headers that describe a request body, dropped when a redirect turns the request into a GET. */
+const BODY_HEADERS = /^content-(type|length|encoding|language|location)$/i;
+/**
+ * One real HTTP request with Node's fetch, timed from send to the last body byte of the final
+ * response. Redirects are followed here rather than by fetch, which forwards every header but
+ * Authorization to another origin: an X-API-Key or Cookie must not reach a host the check never
+ * named.
+ */
 const httpProbe = async (check, timeoutMs, signal) => {
     const started = performance.now();
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([timeout, signal]) : timeout;
     try {
-        const response = await fetch(check.url, {
-            method: check.method,
-            headers: check.headers,
-            ...(check.body !== undefined ? { body: check.body } : {}),
-            redirect: check.followRedirects ? 'follow' : 'manual',
-            signal: combined,
-        });
-        const body = await readBody(response);
-        const headers = {};
-        response.headers.forEach((value, name) => {
-            headers[name] = value;
-        });
-        return {
-            status: response.status,
-            headers,
-            body,
-            latencyMs: performance.now() - started,
-            ...(response.url && response.url !== check.url.href ? { finalUrl: response.url } : {}),
-        };
+        let url = check.url;
+        let method = check.method;
+        let body = check.body;
+        let headers = { ...check.headers };
+        for (let hops = 0;; hops++) {
+            const response = await fetch(url, {
+                method,
+                headers,
+                ...(body !== undefined ? { body } : {}),
+                redirect: 'manual',
+                signal: combined,
+            });
+            const location = response.headers.get('location');
+            if (check.followRedirects && REDIRECTS.has(response.status) && location !== null) {
+                await response.body?.cancel();
+                if (hops >= MAX_REDIRECTS)
+                    throw new Error(`more than ${MAX_REDIRECTS} redirects`);
+                const next = new URL(location, url);
+                if (next.protocol !== 'http:' && next.protocol !== 'https:')
+                    throw new Error(`redirected to a ${next.protocol} URL`);
+                // 303, and 301/302 after a POST, become a GET without a body (as browsers and fetch do).
+                if ((response.status === 303 && method !== 'HEAD') ||
+                    ([301, 302].includes(response.status) && method === 'POST')) {
+                    method = 'GET';
+                    body = undefined;
+                    headers = withoutHeaders(headers, (name) => BODY_HEADERS.test(name));
+                }
+                // Credential-like names include Authorization, Proxy-Authorization and Cookie.
+                if (next.origin !== url.origin)
+                    headers = withoutHeaders(headers, looksLikeCredentialName);
+                // Userinfo in a Location is dropped: fetch refuses such a URL and would quote it in its error.
+                next.username = '';
+                next.password = '';
+                url = next;
+                continue;
+            }
+            const text = await readBody(response);
+            const responseHeaders = {};
+            response.headers.forEach((value, name) => {
+                responseHeaders[name] = value;
+            });
+            return {
+                status: response.status,
+                headers: responseHeaders,
+                body: text,
+                latencyMs: performance.now() - started,
+                ...(url.href !== check.url.href ? { finalUrl: url.href } : {}),
+            };
+        }
     }
     catch (error) {
         const latencyMs = performance.now() - started;
@@ -31972,6 +32038,9 @@ const httpProbe = async (check, timeoutMs, signal) => {
         return { headers: {}, body: '', latencyMs, error: reason };
     }
 };
+function withoutHeaders(headers, drop) {
+    return Object.fromEntries(Object.entries(headers).filter(([name]) => !drop(name)));
+}
 async function readBody(response) {
     if (!response.body)
         return '';
@@ -32015,6 +32084,11 @@ function describeFetchError(error) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/shared/src/structure.ts
+/**
+ * Checks on parsed YAML documents (checks, metrics, task definitions): each error names where in the
+ * document the field is, what was expected and what was found.
+ */
+
 
 function isPlainObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -32069,12 +32143,8 @@ function optionalNumber(object, field, where, bounds = {}) {
         (bounds.min === undefined || value >= bounds.min) &&
         (bounds.max === undefined || value <= bounds.max);
     if (!ok) {
-        const range = bounds.min !== undefined && bounds.max !== undefined
-            ? ` from ${bounds.min} to ${bounds.max}`
-            : bounds.min !== undefined
-                ? ` of at least ${bounds.min}`
-                : '';
-        throw fieldError(where, field, `${bounds.integer ? 'a whole number' : 'a number'}${range}`, value);
+        const kind = bounds.integer ? 'a whole number' : 'a number';
+        throw fieldError(where, field, `${kind}${describeBounds(bounds)}`, value);
     }
     return value;
 }
@@ -34243,7 +34313,53 @@ function selectJsonPath(path, document) {
     return JSONPath({ path, json: document, wrap: true, eval: 'safe' });
 }
 
+;// CONCATENATED MODULE: ./src/url.ts
+
+/** base-url https://api.example.com/v1 + /health -> https://api.example.com/v1/health (not /health). */
+function joinUrl(base, path) {
+    const joined = new URL(base.href);
+    const [pathname = '', query] = path.split('?', 2);
+    joined.pathname = `${base.pathname.replace(/\/+$/, '')}/${pathname.replace(/^\/+/, '')}`;
+    joined.search = query !== undefined ? `?${query}` : base.search;
+    return joined;
+}
+/** An http(s) URL, or a ConfigurationError that quotes the text without any user:password@. */
+function parseHttpUrl(text, what) {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        url = undefined;
+    }
+    if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+        throw new ConfigurationError(`${what} must be an http or https URL; got ${JSON.stringify(hideUserinfo(text))}.`);
+    }
+    return url;
+}
+/** "https://user:pass@host/x" -> "https://***@host/x"; for quoting text that did not parse. */
+function hideUserinfo(text) {
+    return text.replace(/^([a-z][a-z0-9+.-]*:\/*)[^/?#]*@/i, '$1***@');
+}
+/**
+ * fetch refuses URLs with credentials ("Request cannot be constructed from a URL that includes
+ * credentials"), and its error would quote them. The userinfo becomes a Basic Authorization header
+ * instead and the URL goes on without it.
+ */
+function splitCredentials(url) {
+    if (url.username === '' && url.password === '')
+        return { url };
+    const username = decodeURIComponent(url.username);
+    const password = decodeURIComponent(url.password);
+    const bare = new URL(url.href);
+    bare.username = '';
+    bare.password = '';
+    const encoded = Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
+    return { url: bare, credentials: { username, password, authorization: `Basic ${encoded}` } };
+}
+
 ;// CONCATENATED MODULE: ./src/parse-checks.ts
+
 
 
 
@@ -34265,11 +34381,11 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  * Turns the parsed `checks` document into checks, or fails naming the check and the field. Nothing
  * is sent until every check is valid.
  */
-function parseChecks(document, baseUrl) {
+function parseChecks(document, baseUrl, secrets) {
     const items = expectList(document, 'Input "checks"');
     if (items.length === 0)
         throw new ConfigurationError('Input "checks" is an empty list: give at least one check.');
-    const checks = items.map((item, index) => parseCheck(item, index, baseUrl));
+    const checks = items.map((item, index) => parseCheck(item, index, baseUrl, secrets));
     const seen = new Set();
     for (const check of checks) {
         if (seen.has(check.name)) {
@@ -34279,7 +34395,7 @@ function parseChecks(document, baseUrl) {
     }
     return checks;
 }
-function parseCheck(item, index, baseUrl) {
+function parseCheck(item, index, baseUrl, secrets) {
     const position = `checks[${index}]`;
     const raw = expectObject(item, `Input "checks": ${position}`);
     const named = typeof raw.name === 'string' && raw.name !== '' ? `${position} ("${raw.name}")` : position;
@@ -34288,11 +34404,18 @@ function parseCheck(item, index, baseUrl) {
     const method = (optionalString(raw, 'method', where) ?? 'GET').toUpperCase();
     if (!METHODS.includes(method))
         throw fieldError(where, 'method', `one of ${METHODS.join(', ')}`, raw.method);
-    const url = resolveUrl(raw, where, baseUrl);
+    const { url, credentials } = splitCredentials(resolveUrl(raw, where, baseUrl));
     const headers = optionalStringMap(raw, 'headers', where) ?? {};
     for (const name of Object.keys(headers)) {
         if (!TOKEN.test(name))
             throw fieldError(where, `headers.${name}`, 'a valid HTTP header name', name);
+    }
+    if (credentials) {
+        for (const value of [credentials.username, credentials.password, credentials.authorization])
+            secrets?.add(value);
+        secrets?.add(credentials.authorization.slice('Basic '.length));
+        if (!Object.keys(headers).some((name) => name.toLowerCase() === 'authorization'))
+            headers.Authorization = credentials.authorization;
     }
     if (raw.body !== undefined && raw.json !== undefined) {
         throw new ConfigurationError(`${where}: give "body" or "json", not both.`);
@@ -34312,6 +34435,11 @@ function parseCheck(item, index, baseUrl) {
     if (body !== undefined && (method === 'GET' || method === 'HEAD')) {
         throw new ConfigurationError(`${where}: a ${method} request cannot have a body; set "method" to POST, PUT or PATCH.`);
     }
+    const expect = parseExpectation(raw.expect, where);
+    if (method === 'HEAD' && (expect.bodyContains.length > 0 || expect.json.length > 0)) {
+        const field = expect.bodyContains.length > 0 ? 'body-contains' : 'json';
+        throw new ConfigurationError(`${where}: expect: "${field}" can never pass on a HEAD request, whose response has no body; use GET.`);
+    }
     return {
         name: optionalString(raw, 'name', where) ?? `${method} ${url.pathname}`,
         method,
@@ -34319,7 +34447,7 @@ function parseCheck(item, index, baseUrl) {
         headers,
         ...(body !== undefined ? { body } : {}),
         followRedirects: optionalBoolean(raw, 'follow-redirects', where) ?? true,
-        expect: parseExpectation(raw.expect, where),
+        expect,
     };
 }
 function resolveUrl(raw, where, baseUrl) {
@@ -34337,27 +34465,6 @@ function resolveUrl(raw, where, baseUrl) {
         throw fieldError(where, 'path', 'a path such as /health (use "url" for a full URL)', path);
     return joinUrl(baseUrl, path);
 }
-/** base-url https://api.example.com/v1 + /health -> https://api.example.com/v1/health (not /health). */
-function joinUrl(base, path) {
-    const joined = new URL(base.href);
-    const [pathname = '', query] = path.split('?', 2);
-    joined.pathname = `${base.pathname.replace(/\/+$/, '')}/${pathname.replace(/^\/+/, '')}`;
-    joined.search = query !== undefined ? `?${query}` : base.search;
-    return joined;
-}
-function parseHttpUrl(text, what) {
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        throw new ConfigurationError(`${what} must be an http or https URL; got ${JSON.stringify(text)}.`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new ConfigurationError(`${what} must be an http or https URL; got ${JSON.stringify(text)}.`);
-    }
-    return url;
-}
 function parseExpectation(value, where) {
     const raw = value === undefined || value === null ? {} : expectObject(value, `${where}: "expect"`);
     const at = `${where}: expect`;
@@ -34373,13 +34480,15 @@ function parseExpectation(value, where) {
             json.push({ path, expected });
         }
     }
-    const headers = optionalStringMap(raw, 'headers', at) ?? {};
-    for (const [name, expected] of Object.entries(headers)) {
+    const headers = {};
+    for (const [name, expected] of Object.entries(optionalStringMap(raw, 'headers', at) ?? {})) {
         const pattern = /^\/(.+)\/([a-z]*)$/.exec(expected);
-        if (!pattern)
+        if (!pattern) {
+            headers[name] = { expected };
             continue;
+        }
         try {
-            new RegExp(pattern[1] ?? '', pattern[2]);
+            headers[name] = { expected, pattern: new RegExp(pattern[1] ?? '', pattern[2]) };
         }
         catch (error) {
             throw fieldError(at, `headers.${name}`, `a value or a valid /regular expression/ (${error.message})`, expected);
@@ -34424,28 +34533,31 @@ function parseBodyContains(value, where) {
 
 
 
+
 /** Reads and validates every input; nothing is sent before this returns. */
 function getInputs(inputs, secrets) {
     for (const line of inputs.lines('secrets'))
         secrets.add(line);
     const baseUrlText = inputs.optional('base-url');
     const baseUrl = baseUrlText !== undefined ? parseHttpUrl(baseUrlText, 'Input "base-url"') : undefined;
+    // Masked even when no check uses base-url; each check that does gets them as a header.
+    const baseCredentials = baseUrl ? splitCredentials(baseUrl).credentials : undefined;
+    secrets.add(baseCredentials?.username);
+    secrets.add(baseCredentials?.password);
     const document = inputs.yaml('checks');
     if (document === undefined)
         throw new ConfigurationError('Input "checks" is required: a YAML list of checks, inline or a file path.');
-    const checks = parseChecks(document.value, baseUrl);
+    const checks = parseChecks(document.value, baseUrl, secrets);
     for (const check of checks) {
         for (const [name, value] of Object.entries(check.headers)) {
             if (looksLikeCredentialName(name))
                 secrets.add(value);
         }
-        if (check.url.password)
-            secrets.add(decodeURIComponent(check.url.password));
     }
     const timeoutMs = inputs.integer('timeout-ms', 10_000, { min: 1, max: 600_000 });
     const reportDir = inputs.optional('report-dir');
     return {
-        ...(baseUrl ? { baseUrl } : {}),
+        ...(baseUrl ? { baseUrl: splitCredentials(baseUrl).url } : {}),
         checks,
         deadlineMs: inputs.integer('deadline-seconds', 120, { min: 0, max: 86_400 }) * 1000,
         retryIntervalMs: inputs.number('retry-interval-seconds', 5, { min: 0.1, max: 3600 }) * 1000,
@@ -34467,6 +34579,8 @@ function statusMatches(matchers, status) {
 
 ;// CONCATENATED MODULE: ./src/report.ts
 
+
+
 /** The machine-readable report: header names only (values may be credentials), then redacted whole. */
 function buildJsonReport(results, startedAt, durationMs, secrets) {
     const checks = results.map(({ check, passed, attempts, last, passedAfterMs }) => ({
@@ -34479,7 +34593,7 @@ function buildJsonReport(results, startedAt, durationMs, secrets) {
             status: describeStatus(check.expect.status),
             bodyContains: check.expect.bodyContains,
             json: Object.fromEntries(check.expect.json.map(({ path, expected }) => [path, expected])),
-            headers: check.expect.headers,
+            headers: Object.fromEntries(Object.entries(check.expect.headers).map(([name, header]) => [name, header.expected])),
             ...(check.expect.maxLatencyMs !== undefined ? { maxLatencyMs: check.expect.maxLatencyMs } : {}),
         },
         ...(last
@@ -34488,6 +34602,9 @@ function buildJsonReport(results, startedAt, durationMs, secrets) {
                     ...(last.status !== undefined ? { status: last.status } : {}),
                     latencyMs: Math.round(last.latencyMs),
                     ...(last.error !== undefined ? { error: last.error } : {}),
+                    ...(last.finalUrl !== undefined
+                        ? { finalUrl: urlWithoutCredentials(new URL(last.finalUrl)) }
+                        : {}),
                     mismatches: last.mismatches,
                 },
             }
@@ -34504,6 +34621,15 @@ function buildJsonReport(results, startedAt, durationMs, secrets) {
         checks,
     });
 }
+/** Writes the JSON report and the JUnit XML into `directory` (created if needed). */
+async function writeReports(report, directory, secrets) {
+    await (0,promises_namespaceObject.mkdir)(directory, { recursive: true });
+    const reportFile = external_node_path_default().join(directory, 'smoke-test-report.json');
+    const junitFile = external_node_path_default().join(directory, 'smoke-test-junit.xml');
+    await (0,promises_namespaceObject.writeFile)(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+    await (0,promises_namespaceObject.writeFile)(junitFile, secrets.redact(buildJunitXml(report)));
+    return { reportFile, junitFile };
+}
 /** JUnit XML as test-report actions read it: one test case per check. */
 function buildJunitXml(report) {
     const cases = report.checks.map((check) => {
@@ -34513,7 +34639,8 @@ function buildJunitXml(report) {
             return `${open}/>`;
         const problems = check.last?.mismatches.map((m) => `${m.what}: expected ${m.expected}, got ${m.actual}`) ?? ['no attempt was made'];
         const message = problems[0] ?? 'failed';
-        return `${open}>\n      <failure message="${xml(message)}" type="SmokeCheckFailed">${xml(`${check.method} ${check.url} after ${check.attempts} attempt(s)\n${problems.join('\n')}`)}</failure>\n    </testcase>`;
+        const redirected = check.last?.finalUrl ? ` (answered by ${check.last.finalUrl})` : '';
+        return `${open}>\n      <failure message="${xml(message)}" type="SmokeCheckFailed">${xml(`${check.method} ${check.url}${redirected} after ${check.attempts} attempt(s)\n${problems.join('\n')}`)}</failure>\n    </testcase>`;
     });
     const seconds = (report.durationMs / 1000).toFixed(3);
     return [
@@ -34585,7 +34712,7 @@ async function poll(attempt, options) {
         const remaining = deadline - clock.now();
         if (remaining <= 0)
             return { status: 'timeout', value: last, attempts: index + 1, elapsedMs: clock.now() - started };
-        const wanted = step?.nextDelayMs ?? delay * (1 + jitter * (2 * random() - 1));
+        const wanted = step?.nextDelayMs ?? Math.min(options.maxDelayMs, delay * (1 + jitter * (2 * random() - 1)));
         delay = Math.min(options.maxDelayMs, delay * backoff);
         await clock.sleep(Math.min(Math.max(0, wanted), remaining), signal);
     }
@@ -34627,10 +34754,10 @@ function evaluate(expectation, probe) {
     }
     if (expectation.json.length > 0)
         mismatches.push(...evaluateJson(expectation.json, probe.body));
-    for (const [name, expected] of Object.entries(expectation.headers)) {
+    for (const [name, header] of Object.entries(expectation.headers)) {
         const actual = probe.headers[name.toLowerCase()];
-        if (actual === undefined || !headerMatches(expected, actual)) {
-            mismatches.push({ what: `header ${name}`, expected, actual: actual ?? '(absent)' });
+        if (actual === undefined || !headerMatches(header, actual)) {
+            mismatches.push({ what: `header ${name}`, expected: header.expected, actual: actual ?? '(absent)' });
         }
     }
     if (expectation.maxLatencyMs !== undefined && probe.latencyMs > expectation.maxLatencyMs) {
@@ -34679,11 +34806,12 @@ function jsonValueMatches(expected, actual) {
     const scalar = (value) => typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
     return scalar(expected) && scalar(actual) && String(expected) === String(actual);
 }
-/** A header expectation is the exact value, or /a regular expression/. */
-function headerMatches(expected, actual) {
-    const pattern = /^\/(.+)\/([a-z]*)$/.exec(expected);
-    if (pattern)
-        return new RegExp(pattern[1] ?? '', pattern[2]).test(actual);
+/** A header expectation is the exact value, or /a regular expression/ (compiled when parsed). */
+function headerMatches({ expected, pattern }, actual) {
+    if (pattern) {
+        pattern.lastIndex = 0;
+        return pattern.test(actual);
+    }
     return expected.trim() === actual.trim();
 }
 function excerpt(text, limit = 200) {
@@ -34694,25 +34822,42 @@ function excerpt(text, limit = 200) {
 ;// CONCATENATED MODULE: ./src/run-checks.ts
 
 
+
+/** The run was cancelled; `results` holds what every check had seen until then. */
+class ChecksCancelledError extends errors_CancelledError {
+    results;
+    constructor(results) {
+        super();
+        this.results = results;
+    }
+}
 /** Retries back off to at most this many retry intervals, so a late recovery is still seen soon. */
 const MAX_BACKOFF_FACTOR = 4;
 /**
  * Runs every check concurrently until it passes `consecutiveSuccesses` times in a row or the
  * deadline passes. An attempt starts only before the deadline, so the run ends at most one request
- * timeout after it.
+ * timeout after it. On cancellation every check stops and a ChecksCancelledError carries what each
+ * had seen, so the report still tells what happened.
  */
 async function runChecks(checks, settings, deps) {
-    return Promise.all(checks.map((check) => runCheck(check, settings, deps)));
+    const results = checks.map((check) => ({ check, passed: false, attempts: 0 }));
+    const settled = await Promise.allSettled(results.map((result) => runCheck(result, settings, deps)));
+    const failure = settled.find((outcome) => outcome.status === 'rejected');
+    if (failure === undefined)
+        return results;
+    if (failure.reason instanceof errors_CancelledError)
+        throw new ChecksCancelledError(results);
+    throw failure.reason;
 }
-async function runCheck(check, settings, deps) {
+async function runCheck(result, settings, deps) {
     const { clock, logger } = deps;
+    const { check } = result;
     const started = clock.now();
-    const result = { check, passed: false, attempts: 0 };
     let streak = 0;
     let lastOutcome = '';
     await poll(async () => {
         const at = clock.now();
-        const probe = await deps.probe(check, settings.timeoutMs, deps.signal);
+        const probe = redactProbe(await deps.probe(check, settings.timeoutMs, deps.signal), deps.redact);
         const mismatches = evaluate(check.expect, probe);
         result.attempts += 1;
         result.last = {
@@ -34720,6 +34865,7 @@ async function runCheck(check, settings, deps) {
             ...(probe.status !== undefined ? { status: probe.status } : {}),
             latencyMs: probe.latencyMs,
             ...(probe.error !== undefined ? { error: probe.error } : {}),
+            ...(probe.finalUrl !== undefined ? { finalUrl: probe.finalUrl } : {}),
             mismatches,
         };
         const outcome = mismatches.length === 0 ? 'pass' : mismatches.map((m) => `${m.what}: ${m.actual}`).join('; ');
@@ -34748,7 +34894,7 @@ async function runCheck(check, settings, deps) {
         return { done, value: result, changed };
     }, {
         clock,
-        deadline: started + Math.max(0, settings.deadline - started),
+        deadline: Math.max(started, settings.deadline),
         ...(deps.signal ? { signal: deps.signal } : {}),
         initialDelayMs: settings.retryIntervalMs,
         maxDelayMs: settings.retryIntervalMs * MAX_BACKOFF_FACTOR,
@@ -34759,7 +34905,17 @@ async function runCheck(check, settings, deps) {
     if (!result.passed) {
         logger.error(`✘ ${check.name}: still failing at the deadline after ${result.attempts} attempt(s): ${describeMismatches(result.last?.mismatches ?? [])}`);
     }
-    return result;
+}
+function redactProbe(probe, redact) {
+    if (!redact)
+        return probe;
+    return {
+        ...probe,
+        body: redact(probe.body),
+        headers: Object.fromEntries(Object.entries(probe.headers).map(([name, value]) => [name, redact(value)])),
+        ...(probe.error !== undefined ? { error: redact(probe.error) } : {}),
+        ...(probe.finalUrl !== undefined ? { finalUrl: redact(probe.finalUrl) } : {}),
+    };
 }
 function describeMismatches(mismatches) {
     return mismatches.map((m) => `${m.what} was ${m.actual}, expected ${m.expected}`).join('; ');
@@ -34784,7 +34940,7 @@ function buildSummary({ report, lastBodies, deadlineMs }) {
             String(check.attempts),
             check.last?.status !== undefined ? String(check.last.status) : (check.last?.error ?? '—'),
             check.last ? `${check.last.latencyMs} ms` : '—',
-            inlineCode(`${check.method} ${check.url}`),
+            inlineCode(`${check.method} ${check.url}${check.last?.finalUrl ? ` → ${check.last.finalUrl}` : ''}`),
         ]), ['left', 'left', 'right', 'left', 'right', 'left']),
     ];
     for (const check of report.checks.filter((entry) => !entry.passed)) {
@@ -34811,7 +34967,6 @@ function buildSummary({ report, lastBodies, deadlineMs }) {
 
 
 
-
 async function run() {
     await runAction({ title: 'Smoke test', secretInputs: ['secrets'] }, async (context) => {
         const { logger, clock, secrets } = context;
@@ -34825,12 +34980,29 @@ async function run() {
         logger.info(`Running ${inputs.checks.length} check(s) until ${new Date(startedAt + inputs.deadlineMs).toISOString()}: ${inputs.checks
             .map((check) => check.name)
             .join(', ')}`);
-        const results = await runChecks(inputs.checks, {
-            deadline: startedAt + inputs.deadlineMs,
-            retryIntervalMs: inputs.retryIntervalMs,
-            consecutiveSuccesses: inputs.consecutiveSuccesses,
-            timeoutMs: inputs.timeoutMs,
-        }, { probe: httpProbe, clock, logger, signal: context.signal });
+        let results;
+        let cancelled;
+        try {
+            results = await runChecks(inputs.checks, {
+                deadline: startedAt + inputs.deadlineMs,
+                retryIntervalMs: inputs.retryIntervalMs,
+                consecutiveSuccesses: inputs.consecutiveSuccesses,
+                timeoutMs: inputs.timeoutMs,
+            }, {
+                probe: httpProbe,
+                clock,
+                logger,
+                signal: context.signal,
+                redact: (text) => secrets.redact(text),
+            });
+        }
+        catch (error) {
+            // A cancelled run still reports what each check saw until then.
+            if (!(error instanceof ChecksCancelledError))
+                throw error;
+            results = error.results;
+            cancelled = error;
+        }
         for (const result of results) {
             if (result.lastBody)
                 lastBodies[result.check.name] = secrets.redact(result.lastBody);
@@ -34838,15 +35010,13 @@ async function run() {
         const report = buildJsonReport(results, startedAt, clock.now() - startedAt, secrets);
         outcome.report = report;
         const directory = inputs.reportDir ?? external_node_path_default().join(process.env.RUNNER_TEMP ?? process.cwd(), `smoke-test-${startedAt}`);
-        await (0,promises_namespaceObject.mkdir)(directory, { recursive: true });
-        const reportFile = external_node_path_default().join(directory, 'smoke-test-report.json');
-        const junitFile = external_node_path_default().join(directory, 'smoke-test-junit.xml');
-        await (0,promises_namespaceObject.writeFile)(reportFile, `${JSON.stringify(report, null, 2)}\n`);
-        await (0,promises_namespaceObject.writeFile)(junitFile, secrets.redact(buildJunitXml(report)));
+        const { reportFile, junitFile } = await writeReports(report, directory, secrets);
         context.setOutput('passed', report.passed);
         context.setOutput('failed-count', report.failedCount);
         context.setOutput('report', reportFile);
         context.setOutput('junit-report', junitFile);
+        if (cancelled)
+            throw cancelled;
         if (!report.passed) {
             const failed = report.checks.filter((check) => !check.passed).map((check) => check.name);
             throw new OutcomeError(`${failed.length} of ${report.checks.length} smoke check(s) failed: ${failed.join(', ')}.`);

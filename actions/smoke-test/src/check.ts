@@ -1,11 +1,17 @@
 /** One smoke check as parsed from the `checks` input. */
 export type StatusMatcher = { kind: 'exact'; code: number } | { kind: 'class'; hundreds: number };
 
+/** A header's expected value as written, and the /regular expression/ it was, compiled once. */
+export interface HeaderExpectation {
+  expected: string;
+  pattern?: RegExp;
+}
+
 export interface Expectation {
   status: StatusMatcher[];
   bodyContains: string[];
   json: Array<{ path: string; expected: unknown }>;
-  headers: Record<string, string>;
+  headers: Record<string, HeaderExpectation>;
   maxLatencyMs?: number;
 }
 

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { describeStatus, statusMatches, type Expectation } from './check.js';
+import { describeStatus, statusMatches, type Expectation, type HeaderExpectation } from './check.js';
 import type { ProbeResult } from './http-probe.js';
 import { selectJsonPath } from './json-path.js';
 
@@ -39,10 +39,10 @@ export function evaluate(expectation: Expectation, probe: ProbeResult): Mismatch
     }
   }
   if (expectation.json.length > 0) mismatches.push(...evaluateJson(expectation.json, probe.body));
-  for (const [name, expected] of Object.entries(expectation.headers)) {
+  for (const [name, header] of Object.entries(expectation.headers)) {
     const actual = probe.headers[name.toLowerCase()];
-    if (actual === undefined || !headerMatches(expected, actual)) {
-      mismatches.push({ what: `header ${name}`, expected, actual: actual ?? '(absent)' });
+    if (actual === undefined || !headerMatches(header, actual)) {
+      mismatches.push({ what: `header ${name}`, expected: header.expected, actual: actual ?? '(absent)' });
     }
   }
   if (expectation.maxLatencyMs !== undefined && probe.latencyMs > expectation.maxLatencyMs) {
@@ -93,10 +93,12 @@ export function jsonValueMatches(expected: unknown, actual: unknown): boolean {
   return scalar(expected) && scalar(actual) && String(expected) === String(actual);
 }
 
-/** A header expectation is the exact value, or /a regular expression/. */
-function headerMatches(expected: string, actual: string): boolean {
-  const pattern = /^\/(.+)\/([a-z]*)$/.exec(expected);
-  if (pattern) return new RegExp(pattern[1] ?? '', pattern[2]).test(actual);
+/** A header expectation is the exact value, or /a regular expression/ (compiled when parsed). */
+function headerMatches({ expected, pattern }: HeaderExpectation, actual: string): boolean {
+  if (pattern) {
+    pattern.lastIndex = 0;
+    return pattern.test(actual);
+  }
   return expected.trim() === actual.trim();
 }
 

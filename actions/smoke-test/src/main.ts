@@ -1,11 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { OutcomeError } from '@ecs-ship/shared/errors';
 import { runAction } from '@ecs-ship/shared/run';
 import { httpProbe } from './http-probe.js';
 import { getInputs } from './inputs.js';
-import { buildJsonReport, buildJunitXml, type JsonReport } from './report.js';
-import { runChecks } from './run-checks.js';
+import { buildJsonReport, writeReports, type JsonReport } from './report.js';
+import { ChecksCancelledError, runChecks, type CheckResult } from './run-checks.js';
 import { buildSummary } from './summary.js';
 
 export async function run(): Promise<void> {
@@ -26,16 +25,31 @@ export async function run(): Promise<void> {
         .map((check) => check.name)
         .join(', ')}`,
     );
-    const results = await runChecks(
-      inputs.checks,
-      {
-        deadline: startedAt + inputs.deadlineMs,
-        retryIntervalMs: inputs.retryIntervalMs,
-        consecutiveSuccesses: inputs.consecutiveSuccesses,
-        timeoutMs: inputs.timeoutMs,
-      },
-      { probe: httpProbe, clock, logger, signal: context.signal },
-    );
+    let results: CheckResult[];
+    let cancelled: ChecksCancelledError | undefined;
+    try {
+      results = await runChecks(
+        inputs.checks,
+        {
+          deadline: startedAt + inputs.deadlineMs,
+          retryIntervalMs: inputs.retryIntervalMs,
+          consecutiveSuccesses: inputs.consecutiveSuccesses,
+          timeoutMs: inputs.timeoutMs,
+        },
+        {
+          probe: httpProbe,
+          clock,
+          logger,
+          signal: context.signal,
+          redact: (text) => secrets.redact(text),
+        },
+      );
+    } catch (error) {
+      // A cancelled run still reports what each check saw until then.
+      if (!(error instanceof ChecksCancelledError)) throw error;
+      results = error.results;
+      cancelled = error;
+    }
     for (const result of results) {
       if (result.lastBody) lastBodies[result.check.name] = secrets.redact(result.lastBody);
     }
@@ -44,16 +58,13 @@ export async function run(): Promise<void> {
 
     const directory =
       inputs.reportDir ?? path.join(process.env.RUNNER_TEMP ?? process.cwd(), `smoke-test-${startedAt}`);
-    await mkdir(directory, { recursive: true });
-    const reportFile = path.join(directory, 'smoke-test-report.json');
-    const junitFile = path.join(directory, 'smoke-test-junit.xml');
-    await writeFile(reportFile, `${JSON.stringify(report, null, 2)}\n`);
-    await writeFile(junitFile, secrets.redact(buildJunitXml(report)));
+    const { reportFile, junitFile } = await writeReports(report, directory, secrets);
 
     context.setOutput('passed', report.passed);
     context.setOutput('failed-count', report.failedCount);
     context.setOutput('report', reportFile);
     context.setOutput('junit-report', junitFile);
+    if (cancelled) throw cancelled;
     if (!report.passed) {
       const failed = report.checks.filter((check) => !check.passed).map((check) => check.name);
       throw new OutcomeError(

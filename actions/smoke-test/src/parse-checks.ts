@@ -13,6 +13,12 @@ import {
 } from '@ecs-ship/shared/structure';
 import type { Check, Expectation, StatusMatcher } from './check.js';
 import { jsonPathSyntaxError } from './json-path.js';
+import { joinUrl, parseHttpUrl, splitCredentials } from './url.js';
+
+/** Where values that must be masked are registered (the action's SecretRegistry). */
+export interface SecretSink {
+  add(value: string | undefined): void;
+}
 
 const CHECK_FIELDS = [
   'name',
@@ -33,11 +39,11 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  * Turns the parsed `checks` document into checks, or fails naming the check and the field. Nothing
  * is sent until every check is valid.
  */
-export function parseChecks(document: unknown, baseUrl: URL | undefined): Check[] {
+export function parseChecks(document: unknown, baseUrl: URL | undefined, secrets?: SecretSink): Check[] {
   const items = expectList(document, 'Input "checks"');
   if (items.length === 0)
     throw new ConfigurationError('Input "checks" is an empty list: give at least one check.');
-  const checks = items.map((item, index) => parseCheck(item, index, baseUrl));
+  const checks = items.map((item, index) => parseCheck(item, index, baseUrl, secrets));
   const seen = new Set<string>();
   for (const check of checks) {
     if (seen.has(check.name)) {
@@ -50,7 +56,12 @@ export function parseChecks(document: unknown, baseUrl: URL | undefined): Check[
   return checks;
 }
 
-function parseCheck(item: unknown, index: number, baseUrl: URL | undefined): Check {
+function parseCheck(
+  item: unknown,
+  index: number,
+  baseUrl: URL | undefined,
+  secrets: SecretSink | undefined,
+): Check {
   const position = `checks[${index}]`;
   const raw = expectObject(item, `Input "checks": ${position}`);
   const named = typeof raw.name === 'string' && raw.name !== '' ? `${position} ("${raw.name}")` : position;
@@ -61,10 +72,17 @@ function parseCheck(item: unknown, index: number, baseUrl: URL | undefined): Che
   if (!METHODS.includes(method))
     throw fieldError(where, 'method', `one of ${METHODS.join(', ')}`, raw.method);
 
-  const url = resolveUrl(raw, where, baseUrl);
+  const { url, credentials } = splitCredentials(resolveUrl(raw, where, baseUrl));
   const headers = optionalStringMap(raw, 'headers', where) ?? {};
   for (const name of Object.keys(headers)) {
     if (!TOKEN.test(name)) throw fieldError(where, `headers.${name}`, 'a valid HTTP header name', name);
+  }
+  if (credentials) {
+    for (const value of [credentials.username, credentials.password, credentials.authorization])
+      secrets?.add(value);
+    secrets?.add(credentials.authorization.slice('Basic '.length));
+    if (!Object.keys(headers).some((name) => name.toLowerCase() === 'authorization'))
+      headers.Authorization = credentials.authorization;
   }
 
   if (raw.body !== undefined && raw.json !== undefined) {
@@ -87,6 +105,14 @@ function parseCheck(item: unknown, index: number, baseUrl: URL | undefined): Che
     );
   }
 
+  const expect = parseExpectation(raw.expect, where);
+  if (method === 'HEAD' && (expect.bodyContains.length > 0 || expect.json.length > 0)) {
+    const field = expect.bodyContains.length > 0 ? 'body-contains' : 'json';
+    throw new ConfigurationError(
+      `${where}: expect: "${field}" can never pass on a HEAD request, whose response has no body; use GET.`,
+    );
+  }
+
   return {
     name: optionalString(raw, 'name', where) ?? `${method} ${url.pathname}`,
     method,
@@ -94,7 +120,7 @@ function parseCheck(item: unknown, index: number, baseUrl: URL | undefined): Che
     headers,
     ...(body !== undefined ? { body } : {}),
     followRedirects: optionalBoolean(raw, 'follow-redirects', where) ?? true,
-    expect: parseExpectation(raw.expect, where),
+    expect,
   };
 }
 
@@ -110,28 +136,6 @@ function resolveUrl(raw: PlainObject, where: string, baseUrl: URL | undefined): 
   if (/^[a-z][a-z0-9+.-]*:/i.test(path))
     throw fieldError(where, 'path', 'a path such as /health (use "url" for a full URL)', path);
   return joinUrl(baseUrl, path);
-}
-
-/** base-url https://api.example.com/v1 + /health -> https://api.example.com/v1/health (not /health). */
-export function joinUrl(base: URL, path: string): URL {
-  const joined = new URL(base.href);
-  const [pathname = '', query] = path.split('?', 2);
-  joined.pathname = `${base.pathname.replace(/\/+$/, '')}/${pathname.replace(/^\/+/, '')}`;
-  joined.search = query !== undefined ? `?${query}` : base.search;
-  return joined;
-}
-
-export function parseHttpUrl(text: string, what: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new ConfigurationError(`${what} must be an http or https URL; got ${JSON.stringify(text)}.`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigurationError(`${what} must be an http or https URL; got ${JSON.stringify(text)}.`);
-  }
-  return url;
 }
 
 function parseExpectation(value: unknown, where: string): Expectation {
@@ -151,12 +155,15 @@ function parseExpectation(value: unknown, where: string): Expectation {
       json.push({ path, expected });
     }
   }
-  const headers = optionalStringMap(raw, 'headers', at) ?? {};
-  for (const [name, expected] of Object.entries(headers)) {
+  const headers: Expectation['headers'] = {};
+  for (const [name, expected] of Object.entries(optionalStringMap(raw, 'headers', at) ?? {})) {
     const pattern = /^\/(.+)\/([a-z]*)$/.exec(expected);
-    if (!pattern) continue;
+    if (!pattern) {
+      headers[name] = { expected };
+      continue;
+    }
     try {
-      new RegExp(pattern[1] ?? '', pattern[2]);
+      headers[name] = { expected, pattern: new RegExp(pattern[1] ?? '', pattern[2]) };
     } catch (error) {
       throw fieldError(
         at,

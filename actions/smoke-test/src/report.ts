@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { SecretRegistry } from '@ecs-ship/shared/secrets';
 import { describeStatus } from './check.js';
 import type { CheckResult } from './run-checks.js';
@@ -24,6 +26,8 @@ export interface JsonReport {
       status?: number;
       latencyMs: number;
       error?: string;
+      /** Where redirects led, when that is not `url`. */
+      finalUrl?: string;
       mismatches: Array<{ what: string; expected: string; actual: string }>;
     };
     passedAfterMs?: number;
@@ -48,7 +52,9 @@ export function buildJsonReport(
       status: describeStatus(check.expect.status),
       bodyContains: check.expect.bodyContains,
       json: Object.fromEntries(check.expect.json.map(({ path, expected }) => [path, expected])),
-      headers: check.expect.headers,
+      headers: Object.fromEntries(
+        Object.entries(check.expect.headers).map(([name, header]) => [name, header.expected]),
+      ),
       ...(check.expect.maxLatencyMs !== undefined ? { maxLatencyMs: check.expect.maxLatencyMs } : {}),
     },
     ...(last
@@ -57,6 +63,9 @@ export function buildJsonReport(
             ...(last.status !== undefined ? { status: last.status } : {}),
             latencyMs: Math.round(last.latencyMs),
             ...(last.error !== undefined ? { error: last.error } : {}),
+            ...(last.finalUrl !== undefined
+              ? { finalUrl: urlWithoutCredentials(new URL(last.finalUrl)) }
+              : {}),
             mismatches: last.mismatches,
           },
         }
@@ -74,6 +83,25 @@ export function buildJsonReport(
   });
 }
 
+export interface ReportFiles {
+  reportFile: string;
+  junitFile: string;
+}
+
+/** Writes the JSON report and the JUnit XML into `directory` (created if needed). */
+export async function writeReports(
+  report: JsonReport,
+  directory: string,
+  secrets: SecretRegistry,
+): Promise<ReportFiles> {
+  await mkdir(directory, { recursive: true });
+  const reportFile = path.join(directory, 'smoke-test-report.json');
+  const junitFile = path.join(directory, 'smoke-test-junit.xml');
+  await writeFile(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(junitFile, secrets.redact(buildJunitXml(report)));
+  return { reportFile, junitFile };
+}
+
 /** JUnit XML as test-report actions read it: one test case per check. */
 export function buildJunitXml(report: JsonReport): string {
   const cases = report.checks.map((check) => {
@@ -84,8 +112,9 @@ export function buildJunitXml(report: JsonReport): string {
       (m) => `${m.what}: expected ${m.expected}, got ${m.actual}`,
     ) ?? ['no attempt was made'];
     const message = problems[0] ?? 'failed';
+    const redirected = check.last?.finalUrl ? ` (answered by ${check.last.finalUrl})` : '';
     return `${open}>\n      <failure message="${xml(message)}" type="SmokeCheckFailed">${xml(
-      `${check.method} ${check.url} after ${check.attempts} attempt(s)\n${problems.join('\n')}`,
+      `${check.method} ${check.url}${redirected} after ${check.attempts} attempt(s)\n${problems.join('\n')}`,
     )}</failure>\n    </testcase>`;
   });
   const seconds = (report.durationMs / 1000).toFixed(3);

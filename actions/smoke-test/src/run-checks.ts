@@ -1,9 +1,10 @@
 import type { Clock } from '@ecs-ship/shared/clock';
 import type { Logger } from '@ecs-ship/shared/logger';
+import { CancelledError } from '@ecs-ship/shared/errors';
 import { poll } from '@ecs-ship/shared/poll';
 import type { Check } from './check.js';
 import { evaluate, type Mismatch } from './evaluate.js';
-import type { Probe } from './http-probe.js';
+import type { Probe, ProbeResult } from './http-probe.js';
 
 export interface RunSettings {
   /** Epoch ms: no attempt starts after it. */
@@ -18,6 +19,8 @@ export interface Attempt {
   status?: number;
   latencyMs: number;
   error?: string;
+  /** The URL that answered, when redirects led elsewhere. */
+  finalUrl?: string;
   mismatches: Mismatch[];
 }
 
@@ -29,7 +32,7 @@ export interface CheckResult {
   last?: Attempt;
   /** Milliseconds from the start until the check passed. */
   passedAfterMs?: number;
-  /** Last body seen on a failure, for the summary (cut, and redacted by the caller). */
+  /** Last body seen on a failure, for the summary (already redacted when `redact` was given). */
   lastBody?: string;
 }
 
@@ -39,6 +42,18 @@ export interface RunDependencies {
   logger: Logger;
   signal?: AbortSignal;
   random?: () => number;
+  /**
+   * Masks secrets in what came back, right after each request and before anything reads it: an
+   * excerpt cut later could split a secret or fold its white space and so escape redaction.
+   */
+  redact?: (text: string) => string;
+}
+
+/** The run was cancelled; `results` holds what every check had seen until then. */
+export class ChecksCancelledError extends CancelledError {
+  constructor(readonly results: CheckResult[]) {
+    super();
+  }
 }
 
 /** Retries back off to at most this many retry intervals, so a late recovery is still seen soon. */
@@ -47,27 +62,33 @@ const MAX_BACKOFF_FACTOR = 4;
 /**
  * Runs every check concurrently until it passes `consecutiveSuccesses` times in a row or the
  * deadline passes. An attempt starts only before the deadline, so the run ends at most one request
- * timeout after it.
+ * timeout after it. On cancellation every check stops and a ChecksCancelledError carries what each
+ * had seen, so the report still tells what happened.
  */
 export async function runChecks(
   checks: readonly Check[],
   settings: RunSettings,
   deps: RunDependencies,
 ): Promise<CheckResult[]> {
-  return Promise.all(checks.map((check) => runCheck(check, settings, deps)));
+  const results = checks.map((check): CheckResult => ({ check, passed: false, attempts: 0 }));
+  const settled = await Promise.allSettled(results.map((result) => runCheck(result, settings, deps)));
+  const failure = settled.find((outcome) => outcome.status === 'rejected');
+  if (failure === undefined) return results;
+  if (failure.reason instanceof CancelledError) throw new ChecksCancelledError(results);
+  throw failure.reason;
 }
 
-async function runCheck(check: Check, settings: RunSettings, deps: RunDependencies): Promise<CheckResult> {
+async function runCheck(result: CheckResult, settings: RunSettings, deps: RunDependencies): Promise<void> {
   const { clock, logger } = deps;
+  const { check } = result;
   const started = clock.now();
-  const result: CheckResult = { check, passed: false, attempts: 0 };
   let streak = 0;
   let lastOutcome = '';
 
   await poll(
     async () => {
       const at = clock.now();
-      const probe = await deps.probe(check, settings.timeoutMs, deps.signal);
+      const probe = redactProbe(await deps.probe(check, settings.timeoutMs, deps.signal), deps.redact);
       const mismatches = evaluate(check.expect, probe);
       result.attempts += 1;
       result.last = {
@@ -75,6 +96,7 @@ async function runCheck(check: Check, settings: RunSettings, deps: RunDependenci
         ...(probe.status !== undefined ? { status: probe.status } : {}),
         latencyMs: probe.latencyMs,
         ...(probe.error !== undefined ? { error: probe.error } : {}),
+        ...(probe.finalUrl !== undefined ? { finalUrl: probe.finalUrl } : {}),
         mismatches,
       };
       const outcome =
@@ -109,7 +131,7 @@ async function runCheck(check: Check, settings: RunSettings, deps: RunDependenci
     },
     {
       clock,
-      deadline: started + Math.max(0, settings.deadline - started),
+      deadline: Math.max(started, settings.deadline),
       ...(deps.signal ? { signal: deps.signal } : {}),
       initialDelayMs: settings.retryIntervalMs,
       maxDelayMs: settings.retryIntervalMs * MAX_BACKOFF_FACTOR,
@@ -123,7 +145,17 @@ async function runCheck(check: Check, settings: RunSettings, deps: RunDependenci
       `✘ ${check.name}: still failing at the deadline after ${result.attempts} attempt(s): ${describeMismatches(result.last?.mismatches ?? [])}`,
     );
   }
-  return result;
+}
+
+function redactProbe(probe: ProbeResult, redact: ((text: string) => string) | undefined): ProbeResult {
+  if (!redact) return probe;
+  return {
+    ...probe,
+    body: redact(probe.body),
+    headers: Object.fromEntries(Object.entries(probe.headers).map(([name, value]) => [name, redact(value)])),
+    ...(probe.error !== undefined ? { error: redact(probe.error) } : {}),
+    ...(probe.finalUrl !== undefined ? { finalUrl: redact(probe.finalUrl) } : {}),
+  };
 }
 
 export function describeMismatches(mismatches: readonly Mismatch[]): string {

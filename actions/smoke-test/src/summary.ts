@@ -36,7 +36,7 @@ export function buildSummary({ report, lastBodies, deadlineMs }: SummaryData): S
         String(check.attempts),
         check.last?.status !== undefined ? String(check.last.status) : (check.last?.error ?? '—'),
         check.last ? `${check.last.latencyMs} ms` : '—',
-        inlineCode(`${check.method} ${check.url}`),
+        inlineCode(`${check.method} ${check.url}${check.last?.finalUrl ? ` → ${check.last.finalUrl}` : ''}`),
       ]),
       ['left', 'left', 'right', 'left', 'right', 'left'],
     ),

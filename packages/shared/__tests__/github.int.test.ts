@@ -42,6 +42,24 @@ describe('upsertStickyComment', () => {
     expect(bodies).toEqual(['LGTM', `${stickyMarker('ecs-deploy', 'staging')}\nDeployed ✅`]);
   });
 
+  it("never takes over a person's comment that quotes or starts with the marker", async () => {
+    const tag = stickyMarker('ecs-deploy', 'staging');
+    api.addComment({ ...repo, issueNumber: 8, body: `${tag}\nI copied this`, login: 'octocat' });
+    api.addComment({ ...repo, issueNumber: 8, body: `> ${tag}\n> Deploying…\nwhy?`, login: 'hubot[bot]' });
+    const result = await upsertStickyComment(
+      client(),
+      { ...repo, issueNumber: 8 },
+      { action: 'ecs-deploy', key: 'staging' },
+      'Deployed ✅',
+    );
+    expect(result.created).toBe(true);
+    expect(api.commentsOf(repo.owner, repo.repo, 8).map((comment) => comment.body)).toEqual([
+      `${tag}\nI copied this`,
+      `> ${tag}\n> Deploying…\nwhy?`,
+      `${tag}\nDeployed ✅`,
+    ]);
+  });
+
   it('keeps one comment per key and finds it beyond the first page', async () => {
     for (let index = 0; index < 120; index++)
       api.addComment({ ...repo, issueNumber: 9, body: `noise ${index}`, login: 'someone' });

@@ -33,6 +33,20 @@ describe('poll', () => {
     expect(clock.sleeps).toEqual([1000, 2000, 1000, 2000, 3000]);
   });
 
+  it('keeps jittered delays within maxDelayMs', async () => {
+    const clock = new SimulatedClock(0);
+    await poll(async (index) => ({ done: index === 6, value: index }), {
+      clock,
+      deadline: 600_000,
+      initialDelayMs: 1000,
+      maxDelayMs: 2000,
+      backoff: 2,
+      jitter: 0.5,
+      random: () => 1,
+    });
+    expect(clock.sleeps).toEqual([1500, 2000, 2000, 2000, 2000, 2000]);
+  });
+
   it('never sleeps past the deadline and makes a last attempt at it', async () => {
     const clock = new SimulatedClock(0);
     const seen: number[] = [];
@@ -67,7 +81,7 @@ describe('poll', () => {
       clock,
       deadline: 600_000,
       initialDelayMs: 1000,
-      maxDelayMs: 1000,
+      maxDelayMs: 2000,
       jitter: 0.2,
       random: () => randoms.shift() ?? 0.5,
     });

@@ -18,6 +18,37 @@ describe('SecretRegistry', () => {
     });
   });
 
+  it('redacts a value by walking it: escapes, numbers and field names stay intact', () => {
+    const secrets = new SecretRegistry();
+    secrets.add('pa"ss\\word');
+    secrets.add('123');
+    secrets.add('status');
+    const value = {
+      status: 'status ok',
+      body: '{"token":"pa\\"ss\\\\word"}',
+      raw: 'pa"ss\\word',
+      count: 1234,
+      nested: [{ 'Bearer pa"ss\\word': 'x-123-y' }],
+    };
+    const redacted = secrets.redactValue(value);
+    expect(redacted).toEqual({
+      status: '*** ok',
+      body: '{"token":"***"}',
+      raw: '***',
+      count: 1234,
+      nested: [{ 'Bearer ***': 'x-***-y' }],
+    });
+    expect(JSON.stringify(redacted)).not.toMatch(/pa\\*"ss/);
+  });
+
+  it('registers the JSON-escaped form of a secret with a quote or backslash', () => {
+    const added: string[] = [];
+    const secrets = new SecretRegistry((value) => added.push(value));
+    secrets.add('a"b\\c');
+    expect(added).toEqual(['a"b\\c', 'a\\"b\\\\c']);
+    expect(secrets.redact(JSON.stringify({ echo: 'a"b\\c' }))).toBe('{"echo":"***"}');
+  });
+
   it.each([
     ['Authorization', true],
     ['Cookie', true],

@@ -52,6 +52,26 @@ export function awsClientConfig(options: AwsClientOptions): AwsClientConfig {
   };
 }
 
+/** Static credentials, for tests against the emulator; the action itself uses the SDK's chain. */
+export interface AwsStaticCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/**
+ * An SDK v3 client built from awsClientConfig: `createAwsClient(ECSClient, { actionName: 'ecs-deploy' })`.
+ * Every action builds its clients here, so none forgets the region check, the endpoint, the retry
+ * mode or the user agent.
+ */
+export function createAwsClient<Client>(
+  ClientCtor: new (config: AwsClientConfig & { credentials?: AwsStaticCredentials }) => Client,
+  options: AwsClientOptions & { credentials?: AwsStaticCredentials },
+): Client {
+  const { credentials, ...rest } = options;
+  return new ClientCtor({ ...awsClientConfig(rest), ...(credentials ? { credentials } : {}) });
+}
+
 const THROTTLING = new Set([
   'ThrottlingException',
   'Throttling',

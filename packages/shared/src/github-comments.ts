@@ -29,7 +29,11 @@ export async function upsertStickyComment(
     issue_number: target.issueNumber,
     per_page: 100,
   });
-  const existing = comments.find((comment) => comment.body?.includes(tag));
+  // Ours starts with the marker and was written by a bot (the workflow token's github-actions[bot]
+  // or an app); a person quoting the marker in a review comment must not have it overwritten.
+  const existing = comments.find(
+    (comment) => comment.body?.startsWith(tag) === true && comment.user?.type === 'Bot',
+  );
   if (existing) {
     const { data } = await github.rest.issues.updateComment({
       owner: target.owner,

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
+import { describeBounds, type NumberBounds } from './bounds.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { ConfigurationError } from './errors.js';
 import type { SecretRegistry } from './secrets.js';
@@ -8,10 +9,7 @@ import type { SecretRegistry } from './secrets.js';
 /** Reads one raw input by its action.yml name; '' when it is not set. */
 export type InputLookup = (name: string) => string;
 
-export interface NumberBounds {
-  min?: number;
-  max?: number;
-}
+export type { NumberBounds } from './bounds.js';
 
 export interface InputReaderOptions {
   /** Values of inputs named here are never quoted back in an error. */
@@ -253,13 +251,6 @@ export function parseYamlText(text: string, what: string): unknown {
     throw new ConfigurationError(`${what} is not valid YAML${where}: ${first.message.split('\n')[0]}`);
   }
   return document.toJS({ maxAliasCount: 100 }) as unknown;
-}
-
-function describeBounds({ min, max }: NumberBounds): string {
-  if (min !== undefined && max !== undefined) return ` from ${min} to ${max}`;
-  if (min !== undefined) return ` of at least ${min}`;
-  if (max !== undefined) return ` of at most ${max}`;
-  return '';
 }
 
 function describeDurationBounds({ min, max }: NumberBounds): string {

@@ -75,7 +75,8 @@ export async function poll<T>(
     const remaining = deadline - clock.now();
     if (remaining <= 0)
       return { status: 'timeout', value: last, attempts: index + 1, elapsedMs: clock.now() - started };
-    const wanted = step?.nextDelayMs ?? delay * (1 + jitter * (2 * random() - 1));
+    const wanted =
+      step?.nextDelayMs ?? Math.min(options.maxDelayMs, delay * (1 + jitter * (2 * random() - 1)));
     delay = Math.min(options.maxDelayMs, delay * backoff);
     await clock.sleep(Math.min(Math.max(0, wanted), remaining), signal);
   }

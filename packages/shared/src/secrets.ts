@@ -12,8 +12,11 @@ export class SecretRegistry {
     const trimmed = value.trim();
     // One- and two-character "secrets" would redact every occurrence of common letters.
     if (trimmed.length < 3 || this.values.has(trimmed)) return;
-    this.values.add(trimmed);
-    this.onAdd(trimmed);
+    // A secret with a quote or backslash reaches text escaped when a server echoes it in JSON.
+    for (const form of new Set([trimmed, JSON.stringify(trimmed).slice(1, -1)])) {
+      this.values.add(form);
+      this.onAdd(form);
+    }
   }
 
   has(value: string): boolean {
@@ -33,10 +36,29 @@ export class SecretRegistry {
     return out;
   }
 
-  /** Deep-redact every string in a JSON-like value (for reports). */
+  /**
+   * Redacts every string in a JSON-like value. Walked, not redacted as serialized text, so numbers,
+   * escapes and structure stay intact. Keys holding a secret (a JSONPath or header name in a report)
+   * are redacted too, but a key that is exactly a registered value is the document's own field
+   * name (a secret "status" must not rename every "status" field) and is kept.
+   */
   redactValue<T>(value: T): T {
     if (this.values.size === 0) return value;
-    return JSON.parse(this.redact(JSON.stringify(value))) as T;
+    return this.walk(value) as T;
+  }
+
+  private walk(value: unknown): unknown {
+    if (typeof value === 'string') return this.redact(value);
+    if (Array.isArray(value)) return value.map((item) => this.walk(item));
+    if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+      return Object.fromEntries(
+        Object.entries(value).map(([key, entry]) => [
+          this.values.has(key) ? key : this.redact(key),
+          this.walk(entry),
+        ]),
+      );
+    }
+    return value;
   }
 }
 

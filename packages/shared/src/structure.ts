@@ -1,9 +1,10 @@
-import { ConfigurationError } from './errors.js';
-
 /**
  * Checks on parsed YAML documents (checks, metrics, task definitions): each error names where in the
  * document the field is, what was expected and what was found.
  */
+import { describeBounds } from './bounds.js';
+import { ConfigurationError } from './errors.js';
+
 export type PlainObject = Record<string, unknown>;
 
 export function isPlainObject(value: unknown): value is PlainObject {
@@ -72,13 +73,8 @@ export function optionalNumber(
     (bounds.min === undefined || value >= bounds.min) &&
     (bounds.max === undefined || value <= bounds.max);
   if (!ok) {
-    const range =
-      bounds.min !== undefined && bounds.max !== undefined
-        ? ` from ${bounds.min} to ${bounds.max}`
-        : bounds.min !== undefined
-          ? ` of at least ${bounds.min}`
-          : '';
-    throw fieldError(where, field, `${bounds.integer ? 'a whole number' : 'a number'}${range}`, value);
+    const kind = bounds.integer ? 'a whole number' : 'a number';
+    throw fieldError(where, field, `${kind}${describeBounds(bounds)}`, value);
   }
   return value;
 }

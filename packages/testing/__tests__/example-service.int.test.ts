@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startExampleService } from '@ecs-ship/testing/example-service';
 import type { ExampleService } from '@ecs-ship/testing/example-service';
+import { freePort } from '@ecs-ship/testing/free-port';
 import { isPidAlive } from '@ecs-ship/testing/process';
+import { createServer } from 'node:net';
 
 const SMILES = 'CC(=O)Oc1ccccc1C(=O)O';
 
@@ -152,5 +154,34 @@ describe('example service process', () => {
     await expect(startExampleService({ env: { FAIL_RATE: '2' } })).rejects.toThrow(
       /FAIL_RATE must be a number/,
     );
+  });
+});
+
+describe('startExampleService when its port is taken', () => {
+  it('starts again on another port after EADDRINUSE', async () => {
+    // A listener that accepts and drops connections: the service cannot bind, /health never answers.
+    const squatter = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const taken = (squatter.address() as { port: number }).port;
+    const handedOut: number[] = [];
+    try {
+      const service = await startExampleService({
+        ports: async () => {
+          const port = handedOut.length === 0 ? taken : await freePort();
+          handedOut.push(port);
+          return port;
+        },
+      });
+      try {
+        expect(handedOut).toHaveLength(2);
+        expect(handedOut[0]).toBe(taken);
+        expect(service.port).toBe(handedOut[1]);
+        expect((await fetch(`${service.url}/health`)).status).toBe(200);
+      } finally {
+        await service.stop();
+      }
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   });
 });

@@ -1,4 +1,6 @@
-import { request } from 'node:http';
+import { once } from 'node:events';
+import { Agent, request } from 'node:http';
+import type { Socket } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
 import { startHttpServer } from '@ecs-ship/testing/http-server';
 
@@ -42,18 +44,24 @@ describe('startHttpServer', () => {
     const server = await startHttpServer((_req, res) => {
       res.end('ok');
     });
-    const agentRequest = new Promise<void>((resolve, reject) => {
-      request(`${server.url}/`, { headers: { connection: 'keep-alive' } }, (res) => {
-        res.resume();
-        res.on('end', resolve);
-      })
-        .on('error', reject)
-        .end();
-    });
-    await agentRequest;
-    const started = Date.now();
-    await server.close();
-    expect(Date.now() - started).toBeLessThan(1_000);
-    await expect(fetch(server.url)).rejects.toThrow();
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const socket = await new Promise<Socket>((resolve, reject) => {
+        const req = request(`${server.url}/`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(req.socket as Socket));
+        });
+        req.on('error', reject).end();
+      });
+      const socketClosed = once(socket, 'close');
+      expect(socket.destroyed).toBe(false);
+      await server.close();
+      // The server ended the idle keep-alive socket itself; the client sees it close.
+      await socketClosed;
+      expect(socket.destroyed).toBe(true);
+      await expect(fetch(server.url)).rejects.toThrow();
+    } finally {
+      agent.destroy();
+    }
   });
 });

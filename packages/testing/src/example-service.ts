@@ -16,6 +16,8 @@ export interface ExampleServiceOptions {
   waitUntilHealthy?: boolean;
   /** How long to wait for /health (default 20 s). */
   startTimeoutMs?: number;
+  /** Where ports come from (default freePort); a test of the retry hands out a taken one first. */
+  ports?: () => Promise<number>;
 }
 
 export interface ExampleService {
@@ -29,9 +31,26 @@ export interface ExampleService {
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs examples/service as a child process on a free port of 127.0.0.1. */
+/**
+ * Runs examples/service as a child process on a free port of 127.0.0.1. Another process can take the
+ * port between freePort() and the service binding it; when the service reports EADDRINUSE, it is
+ * started again on another port (as startMoto does).
+ */
 export async function startExampleService(options: ExampleServiceOptions = {}): Promise<ExampleService> {
-  const port = await freePort();
+  const ports = options.ports ?? freePort;
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await launch(await ports(), options);
+    } catch (err) {
+      lastError = err;
+      if (!(err instanceof Error && /EADDRINUSE|address already in use/i.test(err.message))) break;
+    }
+  }
+  throw lastError;
+}
+
+async function launch(port: number, options: ExampleServiceOptions): Promise<ExampleService> {
   const child = spawn(process.execPath, [EXAMPLE_SERVICE_ENTRY], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
