@@ -62643,7 +62643,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9001);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7954);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -62652,7 +62652,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9001:
+/***/ 7954:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -69390,6 +69390,15 @@ function awsClientConfig(options) {
         customUserAgent: `ecs-ship/${options.actionName}${options.version ? `/${options.version}` : ''}`,
     };
 }
+/**
+ * An SDK v3 client built from awsClientConfig: `createAwsClient(ECSClient, { actionName: 'ecs-deploy' })`.
+ * Every action builds its clients here, so none forgets the region check, the endpoint, the retry
+ * mode or the user agent.
+ */
+function createAwsClient(ClientCtor, options) {
+    const { credentials, ...rest } = options;
+    return new ClientCtor({ ...awsClientConfig(rest), ...(credentials ? { credentials } : {}) });
+}
 const THROTTLING = new Set([
     'ThrottlingException',
     'Throttling',
@@ -69496,6 +69505,18 @@ function createCoreLogger(secrets) {
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: ../../node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(3483);
+;// CONCATENATED MODULE: ../../packages/shared/src/bounds.ts
+/** " from 1 to 10", " of at least 1", " of at most 10", or "" — appended to "a number". */
+function bounds_describeBounds({ min, max }) {
+    if (min !== undefined && max !== undefined)
+        return ` from ${min} to ${max}`;
+    if (min !== undefined)
+        return ` of at least ${min}`;
+    if (max !== undefined)
+        return ` of at most ${max}`;
+    return '';
+}
+
 ;// CONCATENATED MODULE: ../../packages/shared/src/duration.ts
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
@@ -69543,6 +69564,7 @@ function formatDuration(ms) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/shared/src/inputs.ts
+
 
 
 
@@ -69603,7 +69625,7 @@ class InputReader {
         if (value === '')
             return fallback;
         if (!/^[-+]?\d+$/.test(value))
-            return this.fail(name, `a whole number${describeBounds(bounds)}`, value);
+            return this.fail(name, `a whole number${bounds_describeBounds(bounds)}`, value);
         return this.checkBounds(name, Number(value), bounds, value, 'a whole number');
     }
     number(name, fallback, bounds = {}) {
@@ -69612,7 +69634,7 @@ class InputReader {
             return fallback;
         const parsed = Number(value);
         if (!Number.isFinite(parsed))
-            return this.fail(name, `a number${describeBounds(bounds)}`, value);
+            return this.fail(name, `a number${bounds_describeBounds(bounds)}`, value);
         return this.checkBounds(name, parsed, bounds, value, 'a number');
     }
     percent(name, fallback, bounds = {}) {
@@ -69621,7 +69643,7 @@ class InputReader {
             return fallback;
         const parsed = Number(value.replace(/%$/, ''));
         if (!Number.isFinite(parsed))
-            return this.fail(name, `a percentage such as 10 or 2.5%${describeBounds(bounds)}`, value);
+            return this.fail(name, `a percentage such as 10 or 2.5%${bounds_describeBounds(bounds)}`, value);
         return this.checkBounds(name, parsed, bounds, value, 'a percentage');
     }
     duration(name, fallback, bounds = {}) {
@@ -69727,7 +69749,7 @@ class InputReader {
     checkBounds(name, parsed, bounds, raw, kind) {
         if ((bounds.min !== undefined && parsed < bounds.min) ||
             (bounds.max !== undefined && parsed > bounds.max)) {
-            return this.fail(name, `${kind}${describeBounds(bounds)}`, raw);
+            return this.fail(name, `${kind}${bounds_describeBounds(bounds)}`, raw);
         }
         return parsed;
     }
@@ -69751,15 +69773,6 @@ function parseYamlText(text, what) {
         throw new ConfigurationError(`${what} is not valid YAML${where}: ${first.message.split('\n')[0]}`);
     }
     return document.toJS({ maxAliasCount: 100 });
-}
-function describeBounds({ min, max }) {
-    if (min !== undefined && max !== undefined)
-        return ` from ${min} to ${max}`;
-    if (min !== undefined)
-        return ` of at least ${min}`;
-    if (max !== undefined)
-        return ` of at most ${max}`;
-    return '';
 }
 function describeDurationBounds({ min, max }) {
     if (min !== undefined && max !== undefined)
@@ -69790,8 +69803,11 @@ class SecretRegistry {
         // One- and two-character "secrets" would redact every occurrence of common letters.
         if (trimmed.length < 3 || this.values.has(trimmed))
             return;
-        this.values.add(trimmed);
-        this.onAdd(trimmed);
+        // A secret with a quote or backslash reaches text escaped when a server echoes it in JSON.
+        for (const form of new Set([trimmed, JSON.stringify(trimmed).slice(1, -1)])) {
+            this.values.add(form);
+            this.onAdd(form);
+        }
     }
     has(value) {
         return this.values.has(value.trim());
@@ -69807,11 +69823,29 @@ class SecretRegistry {
         }
         return out;
     }
-    /** Deep-redact every string in a JSON-like value (for reports). */
+    /**
+     * Redacts every string in a JSON-like value. Walked, not redacted as serialized text, so numbers,
+     * escapes and structure stay intact. Keys holding a secret (a JSONPath or header name in a report)
+     * are redacted too, but a key that is exactly a registered value is the document's own field
+     * name (a secret "status" must not rename every "status" field) and is kept.
+     */
     redactValue(value) {
         if (this.values.size === 0)
             return value;
-        return JSON.parse(this.redact(JSON.stringify(value)));
+        return this.walk(value);
+    }
+    walk(value) {
+        if (typeof value === 'string')
+            return this.redact(value);
+        if (Array.isArray(value))
+            return value.map((item) => this.walk(item));
+        if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+            return Object.fromEntries(Object.entries(value).map(([key, entry]) => [
+                this.values.has(key) ? key : this.redact(key),
+                this.walk(entry),
+            ]));
+        }
+        return value;
     }
 }
 const CREDENTIAL_NAME = /authorization|cookie|key|token|secret|password|passwd|credential/i;
@@ -71741,6 +71775,11 @@ function albPresetMetrics(targets, options) {
 }
 
 ;// CONCATENATED MODULE: ../../packages/shared/src/structure.ts
+/**
+ * Checks on parsed YAML documents (checks, metrics, task definitions): each error names where in the
+ * document the field is, what was expected and what was found.
+ */
+
 
 function isPlainObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -71795,12 +71834,8 @@ function optionalNumber(object, field, where, bounds = {}) {
         (bounds.min === undefined || value >= bounds.min) &&
         (bounds.max === undefined || value <= bounds.max);
     if (!ok) {
-        const range = bounds.min !== undefined && bounds.max !== undefined
-            ? ` from ${bounds.min} to ${bounds.max}`
-            : bounds.min !== undefined
-                ? ` of at least ${bounds.min}`
-                : '';
-        throw fieldError(where, field, `${bounds.integer ? 'a whole number' : 'a number'}${range}`, value);
+        const kind = bounds.integer ? 'a whole number' : 'a number';
+        throw fieldError(where, field, `${kind}${describeBounds(bounds)}`, value);
     }
     return value;
 }
