@@ -8,6 +8,13 @@
  * once every metric has accepted its healthy one; inconclusive at 30 minutes. Error counts use the
  * same conditional binomial as the gate, tempered by the true dispersion; latency uses the normal
  * law of the per-minute log ratio, bias of the log of an average included.
+ *
+ * A second oracle knows the same means but not the latency noise variance, as any real method must
+ * estimate it: for latency it runs the sequential t-type SPRT between the two known means, each
+ * hypothesis's likelihood integrated over σ with the right-Haar prior dσ/σ, i.e. with
+ * S_k = Σ (d − mean_k)² the ratio (S₀/S₁)^(n/2). The first minute only fixes the scale (under that
+ * prior it carries no evidence), so the ratio is the product of the predictive likelihood ratios of
+ * minutes 2, 3, …: (S₀/S₁)^(n/2) / (S₀/S₁ of minute 1)^(1/2). Error counts as in the first oracle.
  */
 import { ERROR_SHAPE, ERRORS, LATENCY, type Trace } from './traffic.js';
 import type { Outcome } from './rules/outcome.js';
@@ -26,12 +33,15 @@ function hypotheses(truth: Path, periods: number): { good: Path; bad: Path } {
   return { good: (m) => Math.min(truth(m), TOLERANCE), bad: (m) => Math.max(truth(m), TOLERANCE) };
 }
 
-export function oracleRule(trace: Trace): Outcome {
+export type LatencyNoise = 'known' | 'estimated';
+
+export function oracleRule(trace: Trace, latencyNoise: LatencyNoise = 'known'): Outcome {
   const periods = trace.periods.length;
   const errors = hypotheses((m) => trace.truth[m]?.errorRatio ?? 1, periods);
   const latency = hypotheses((m) => trace.truth[m]?.latencyRatio ?? 1, periods);
   let errorLlr = 0;
   let latencyLlr = 0;
+  const sums = { n: 0, s0: 0, s1: 0, first: 0 };
   let errorsHealthy = false;
   let latencyHealthy = false;
   for (const [m, period] of trace.periods.entries()) {
@@ -65,7 +75,15 @@ export function oracleRule(trace: Trace): Outcome {
       const variance = truth.canaryLatencyVariance + truth.baselineLatencyVariance;
       const mean1 = Math.log(latency.bad(m)) - bias;
       const mean0 = Math.log(latency.good(m)) - bias;
-      latencyLlr += ((d - mean0) ** 2 - (d - mean1) ** 2) / (2 * variance);
+      if (latencyNoise === 'known') {
+        latencyLlr += ((d - mean0) ** 2 - (d - mean1) ** 2) / (2 * variance);
+      } else {
+        sums.n += 1;
+        sums.s0 += (d - mean0) ** 2;
+        sums.s1 += (d - mean1) ** 2;
+        if (sums.n === 1) sums.first = 0.5 * Math.log(sums.s0 / sums.s1);
+        latencyLlr = (sums.n / 2) * Math.log(sums.s0 / sums.s1) - sums.first;
+      }
     }
     if (errorLlr >= UPPER || latencyLlr >= UPPER) return { decision: 'rollback', minutes: m + 1 };
     errorsHealthy ||= errorLlr <= LOWER;

@@ -17,7 +17,8 @@ import { simulate } from './traffic.js';
 
 const RULES: [string, Rule][] = [
   ['canary gate', gateRule],
-  ['oracle SPRT', oracleRule],
+  ['oracle SPRT', (trace) => oracleRule(trace)],
+  ['oracle SPRT, latency variance unknown', (trace) => oracleRule(trace, 'estimated')],
   ['alarm 3 of 5', alarmRule],
   ['interval checks', intervalRule],
   [`fixed horizon (MWU at ${HORIZON} min)`, fixedHorizonRule],

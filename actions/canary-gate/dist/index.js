@@ -70500,6 +70500,15 @@ function halfNormalMixture(step, scale) {
 function logNormalMixture(step, median, sigma) {
     return densityMixture(step, (delta) => Math.exp(-((Math.log(delta / median) / sigma) ** 2) / 2) / delta);
 }
+/**
+ * Two log-normal densities over the offset, the second with share `tailWeight`: the main component
+ * where most regressions lie, a second one on large effects (a broken release) so that they are
+ * decided in the first minutes instead of paying for the main component's thin tail.
+ */
+function twoLogNormalMixture(step, main, tail) {
+    const density = (delta, c) => Math.exp(-((Math.log(delta / c.median) / c.sigma) ** 2) / 2) / (delta * c.sigma);
+    return densityMixture(step, (delta) => (1 - tail.weight) * density(delta, main) + tail.weight * density(delta, tail));
+}
 /** log(Σ exp(terms)) without overflow. */
 function logSumExp(terms) {
     let max = -Infinity;
@@ -70527,13 +70536,25 @@ function logSumExp(terms) {
  *
  * a test martingale under μ = b for the filtration of scale-invariant statistics (the sequential
  * t-test; Pérez-Ortiz, Lardy, de Heide & Grünwald, "E-statistics, group invariance and anytime-valid
- * testing"), so P(∃n: BF_n ≥ 1/α) ≤ α with no variance to plug in. It is two-sided; the sign of
- * x̄ says which claim it supports, and each one-sided claim keeps error ≤ α at threshold 1/α.
- * The gate averages the factors for g = 1, 10 and 100 (an average of test martingales is one): small
- * g wins on noisy low-traffic data, large g lets a clear shift decide in 3–4 periods instead of 7.
- * Only running sums are kept; the confidence sequence is found by bisection.
+ * testing"), so P(∃n: BF_n ≥ 1/α) ≤ α with no variance to plug in.
+ *
+ * One-sided claims. The factor is the likelihood ratio of the scale-invariant statistics averaged over
+ * the prior on δ, and any prior keeps it a test martingale under δ = 0. A claim "μ > b" only needs the
+ * half of the prior on δ > 0 (doubled): with r = Σx/√Σx² and c = r²g/(2(1 + n·g)),
+ *
+ *   BF⁺_n(b) = BF_n(b) · 2·F_{t,n}( r·√(n·g/(1 + n·g)) / √(1 − 2c) ),
+ *
+ * F_{t,n} the Student-t distribution function with n degrees of freedom (the half-normal integral over
+ * δ leaves Φ(k·u) inside the χ_n average, and E Φ(a·χ_n) = F_{t,n}(a·√n)). Once the data clearly
+ * lean one way this is twice the two-sided factor: log 2 = 0.7 nats, about half a period of a +50%
+ * latency regression. The claim "μ < b" is the mirror image.
+ *
+ * The factor depends on the data only through n and r, and r falls as b rises, so the confidence
+ * sequence has closed-form ends once the critical r*(n, α) is known (cached per n and α).
  */
 
+// Measured on the bench's latency regressions (+50%, +100%), whose per-period standardized effect
+// beyond the boundary is about 1 to 4: see level-test.test.ts and bench/results/canary.md.
 const DEFAULT_EFFECT_PRIORS = [1, 10, 100];
 class LevelTest {
     periods = 0;
@@ -70543,8 +70564,11 @@ class LevelTest {
     baselineSquares = 0;
     canarySum = 0;
     priors;
+    sided;
+    critical = new Map();
     constructor(options = {}) {
         this.priors = options.effectPriors ?? DEFAULT_EFFECT_PRIORS;
+        this.sided = options.sided ?? 'one';
     }
     /** Adds one period; returns false when the pair cannot be compared (a value ≤ 0). */
     add(canary, baseline) {
@@ -70577,7 +70601,10 @@ class LevelTest {
         const margin = z * Math.sqrt(variance / this.periods);
         return [Math.max(0, mean - margin), mean + margin];
     }
-    /** log BF against μ = b, signed by the side the data are on: > 0 above b, < 0 below. */
+    /**
+     * log BF for "μ > b" (above) and "μ < b" (below). Two-sided: the symmetric factor, on the side the
+     * data are on (−Infinity on the other).
+     */
     signedLogEvidence(b) {
         if (b === -Infinity)
             return { above: Infinity, below: -Infinity };
@@ -70585,10 +70612,12 @@ class LevelTest {
             return { above: -Infinity, below: Infinity };
         if (this.periods < 2)
             return { above: 0, below: 0 };
-        const logBf = this.logBayesFactor(b);
-        return this.sum - this.periods * b > 0
-            ? { above: logBf, below: -Infinity }
-            : { above: -Infinity, below: logBf };
+        const r = this.correlation(b);
+        if (this.sided === 'one') {
+            return { above: this.logFactor(this.periods, r), below: this.logFactor(this.periods, -r) };
+        }
+        const logBf = this.logFactor(this.periods, r);
+        return r > 0 ? { above: logBf, below: -Infinity } : { above: -Infinity, below: logBf };
     }
     /** Confidence sequence for μ at level α (both ends), or null before two periods. */
     interval(alpha) {
@@ -70596,34 +70625,59 @@ class LevelTest {
         if (n < 2)
             return null;
         const mean = this.sum / n;
-        const threshold = Math.log(1 / alpha);
-        const sd = Math.sqrt(Math.max(0, this.sumSquares / n - mean * mean));
-        let high = Math.max(sd, 1e-6);
-        for (let i = 0; i < 40 && this.logBayesFactor(mean + high) < threshold; i++)
-            high *= 2;
-        if (this.logBayesFactor(mean + high) < threshold)
+        const variance = Math.max(0, this.sumSquares / n - mean * mean);
+        const rStar = this.criticalCorrelation(n, alpha);
+        // r(b)² = n(m − b)² / (V + (m − b)²) reaches r*² at |m − b| = r*·√(V / (n − r*²)).
+        if (rStar === null || rStar * rStar >= n)
             return [-Infinity, Infinity];
-        let low = 0;
-        for (let i = 0; i < 50; i++) {
-            const mid = (low + high) / 2;
-            if (this.logBayesFactor(mean + mid) < threshold)
-                low = mid;
-            else
-                high = mid;
-        }
-        return [mean - high, mean + high];
+        const half = rStar * Math.sqrt(variance / (n - rStar * rStar));
+        return [mean - half, mean + half];
     }
-    /** log of the equal-weight average over the effect priors; symmetric around the sample mean. */
-    logBayesFactor(b) {
+    /** r = Σx / √Σx² for x = d − b, in [−√n, √n]; the t-statistic is a monotone function of it. */
+    correlation(b) {
         const n = this.periods;
         const shifted = this.sum - n * b;
         const squares = this.sumSquares - 2 * b * this.sum + n * b * b;
-        const u = squares > 0 ? Math.min(1, (shifted * shifted) / n / squares) : 0;
+        if (!(squares > 0))
+            return shifted === 0 ? 0 : Math.sign(shifted) * Math.sqrt(n);
+        return Math.max(-Math.sqrt(n), Math.min(Math.sqrt(n), shifted / Math.sqrt(squares)));
+    }
+    /** log of the equal-weight average over the effect priors of the factor for "μ > b", given n and r. */
+    logFactor(n, r) {
+        const u = Math.min(1, (r * r) / n);
         const terms = this.priors.map((g) => {
             const shrink = (n * g) / (1 + n * g);
-            return -0.5 * Math.log(1 + n * g) - (n / 2) * Math.log(Math.max(1e-300, 1 - u * shrink));
+            const rest = Math.max(1e-300, 1 - u * shrink);
+            const symmetric = -0.5 * Math.log(1 + n * g) - (n / 2) * Math.log(rest);
+            if (this.sided === 'two')
+                return symmetric;
+            const argument = (r * Math.sqrt(shrink)) / Math.sqrt(rest);
+            return symmetric + Math.log(2 * studentCdf(argument, n));
         });
         return logSumExp(terms) - Math.log(this.priors.length);
+    }
+    /** The smallest r ≥ 0 whose factor reaches 1/α (null if none can), by bisection; cached. */
+    criticalCorrelation(n, alpha) {
+        const key = `${n}:${alpha}`;
+        const cached = this.critical.get(key);
+        if (cached !== undefined)
+            return Number.isNaN(cached) ? null : cached;
+        const threshold = Math.log(1 / alpha);
+        let low = 0;
+        let high = Math.sqrt(n);
+        let result = null;
+        if (this.logFactor(n, high * (1 - 1e-12)) >= threshold) {
+            for (let i = 0; i < 60; i++) {
+                const mid = (low + high) / 2;
+                if (this.logFactor(n, mid) >= threshold)
+                    high = mid;
+                else
+                    low = mid;
+            }
+            result = high;
+        }
+        this.critical.set(key, result ?? Number.NaN);
+        return result;
     }
     statistics() {
         const n = this.periods;
@@ -70632,19 +70686,127 @@ class LevelTest {
         return { periods: n, meanLogRatio: mean, sdLogRatio: sd, baselineMean: this.baselineMean() };
     }
 }
+/**
+ * Student-t distribution function for a whole number ν ≥ 1 of degrees of freedom, by the finite series
+ * of Abramowitz & Stegun 26.7.3–4 in θ = atan(t/√ν) (O(ν), exact up to rounding). That series loses
+ * the far lower tail to cancellation, and there log F matters (a one-sided factor against the data
+ * must stay tiny), so tails below 1e-6 come from the incomplete beta function instead.
+ */
+function studentCdf(t, nu) {
+    if (t === Infinity)
+        return 1;
+    if (t === -Infinity)
+        return 1e-300;
+    const theta = Math.atan(Math.abs(t) / Math.sqrt(nu));
+    const sin = Math.sin(theta);
+    const cos2 = Math.cos(theta) ** 2;
+    let within;
+    if (nu % 2 === 1) {
+        // (2/π)·[θ + sin θ·cos θ·(1 + (2/3)cos²θ + (2·4)/(3·5)cos⁴θ + …)], ν − 2 powers of cos θ.
+        let term = 1;
+        let sum = nu > 1 ? 1 : 0;
+        for (let k = 3; k <= nu - 2; k += 2) {
+            term *= ((k - 1) / k) * cos2;
+            sum += term;
+        }
+        within = (2 / Math.PI) * (theta + sin * Math.cos(theta) * sum);
+    }
+    else {
+        // sin θ·(1 + (1/2)cos²θ + (1·3)/(2·4)cos⁴θ + …), up to cos^(ν−2)θ.
+        let term = 1;
+        let sum = 1;
+        for (let k = 2; k <= nu - 2; k += 2) {
+            term *= ((k - 1) / k) * cos2;
+            sum += term;
+        }
+        within = sin * sum;
+    }
+    const tail = 0.5 - within / 2;
+    const exactTail = tail < 1e-6 ? 0.5 * incompleteBeta(nu / (nu + t * t), nu / 2, 0.5) : tail;
+    const cdf = t >= 0 ? 1 - exactTail : exactTail;
+    return Math.min(1, Math.max(1e-300, cdf));
+}
+/** Regularized incomplete beta I_x(a, b) (continued fraction, Numerical Recipes §6.4). */
+function incompleteBeta(x, a, b) {
+    if (x <= 0)
+        return 0;
+    if (x >= 1)
+        return 1;
+    const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+    if (x < (a + 1) / (a + b + 2))
+        return (front * betaFraction(x, a, b)) / a;
+    return 1 - (front * betaFraction(1 - x, b, a)) / b;
+}
+function betaFraction(x, a, b) {
+    const tiny = 1e-300;
+    let c = 1;
+    let d = 1 - ((a + b) * x) / (a + 1);
+    if (Math.abs(d) < tiny)
+        d = tiny;
+    d = 1 / d;
+    let h = d;
+    for (let m = 1; m <= 300; m++) {
+        const m2 = 2 * m;
+        let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
+        d = 1 + aa * d;
+        if (Math.abs(d) < tiny)
+            d = tiny;
+        c = 1 + aa / c;
+        if (Math.abs(c) < tiny)
+            c = tiny;
+        d = 1 / d;
+        h *= d * c;
+        aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
+        d = 1 + aa * d;
+        if (Math.abs(d) < tiny)
+            d = tiny;
+        c = 1 + aa / c;
+        if (Math.abs(c) < tiny)
+            c = tiny;
+        d = 1 / d;
+        const delta = d * c;
+        h *= delta;
+        if (Math.abs(delta - 1) < 1e-14)
+            break;
+    }
+    return h;
+}
+/** log Γ(x) for x > 0 (Lanczos, g = 7, n = 9). */
+function logGamma(x) {
+    const c = [
+        0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+        12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+    ];
+    if (x < 0.5)
+        return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+    const y = x - 1;
+    let sum = c[0];
+    for (let i = 1; i < 9; i++)
+        sum += c[i] / (y + i);
+    const t = y + 7.5;
+    return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(sum);
+}
 
 ;// CONCATENATED MODULE: ./src/engine/change-points.ts
-// Every 5 periods with 70% on the whole run: on the bench, errors ×3 from minute 10 are caught in
-// 54% of runs instead of 33%, at a cost of about 1 point on errors ×2 from the start.
-const RESTART_DEFAULTS = { every: 5, firstWeight: 0.7 };
-function restartSchedule(horizon, every = RESTART_DEFAULTS.every, firstWeight = RESTART_DEFAULTS.firstWeight) {
+// A restart every period, restart k weighted ∝ k^(−1.25), 70% on the whole run. Against the former
+// restart every 5 periods with equal shares, on the bench (1,000 runs): errors ×2 from the start are
+// detected in 45.7% of runs instead of 44.7% (copies that skip the first, worst-calibrated periods
+// catch runs whose start was noisy), errors ×5 a minute sooner, at a cost of 1.5 points on errors ×3
+// from minute 10 (52.7% instead of 54.2%; that schedule happened to restart exactly at minute 10, which
+// a real regression need not do). Every 2 periods with equal shares: 44.7 / 53.6; decay 1.5: 45.6 / 51.8.
+const RESTART_DEFAULTS = { every: 1, firstWeight: 0.7, decay: 1.25 };
+function restartSchedule(horizon, every = RESTART_DEFAULTS.every, firstWeight = RESTART_DEFAULTS.firstWeight, decay = RESTART_DEFAULTS.decay) {
     const starts = [];
     for (let s = 0; s < Math.max(1, horizon); s += Math.max(1, every))
         starts.push(s);
     if (starts.length === 1)
         return [{ start: 0, logWeight: 0 }];
-    const rest = Math.log((1 - firstWeight) / (starts.length - 1));
-    return starts.map((start) => ({ start, logWeight: start === 0 ? Math.log(firstWeight) : rest }));
+    const shares = starts.slice(1).map((_, k) => (k + 1) ** -decay);
+    const total = shares.reduce((sum, s) => sum + s, 0);
+    return starts.map((start, i) => ({
+        start,
+        logWeight: i === 0 ? Math.log(firstWeight) : Math.log(((1 - firstWeight) * shares[i - 1]) / total),
+    }));
 }
 
 ;// CONCATENATED MODULE: ./src/engine/dispersion.ts
@@ -70724,6 +70886,12 @@ const RATE_TEST_DEFAULTS = {
     // 0.6); a point mass at the true ×2, the unreachable ideal, would give about +4.
     mixtureMedian: 0.6,
     mixtureSigma: 0.4,
+    // Plus 10% of the mass on a second log-normal, median 1.5 (×4.5 beyond the boundary, ×5.4 of the
+    // baseline), σ 0.5: large regressions otherwise pay for the main component's thin tail. Bench:
+    // errors ×5 rolled back in a median 4 minutes instead of 5, errors ×2 −0.3 points.
+    tailWeight: 0.1,
+    tailMedian: 1.5,
+    tailSigma: 0.5,
     // Promote claims keep the wide half-normal: a healthy canary sits close below the boundary (×1
     // against ×1.2 is δ = 0.18), and a narrow mixture there promotes regressions that start late.
     promoteMixtureScale: 0.6,
@@ -70738,6 +70906,7 @@ const RATE_TEST_DEFAULTS = {
     horizon: 30,
     restartEvery: RESTART_DEFAULTS.every,
     firstWeight: RESTART_DEFAULTS.firstWeight,
+    restartDecay: RESTART_DEFAULTS.decay,
 };
 class RateTest {
     totals = {
@@ -70758,6 +70927,7 @@ class RateTest {
     mhNumerator = 0;
     mhDenominator = 0;
     lastTemper = 1;
+    scratch;
     constructor(options) {
         const o = { ...RATE_TEST_DEFAULTS, ...options };
         const lowSteps = Math.ceil(o.below / o.step);
@@ -70765,10 +70935,15 @@ class RateTest {
         this.step = o.step;
         this.origin = o.anchor - lowSteps * o.step;
         this.grid = Float64Array.from({ length: size }, (_, i) => this.origin + i * o.step);
-        this.mixture = o.mixture ?? logNormalMixture(o.step, o.mixtureMedian, o.mixtureSigma);
+        this.scratch = new Float64Array(size);
+        this.mixture =
+            o.mixture ??
+                (o.tailWeight > 0
+                    ? twoLogNormalMixture(o.step, { median: o.mixtureMedian, sigma: o.mixtureSigma }, { median: o.tailMedian, sigma: o.tailSigma, weight: o.tailWeight })
+                    : logNormalMixture(o.step, o.mixtureMedian, o.mixtureSigma));
         this.promoteMixture = o.promoteMixture ?? halfNormalMixture(o.step, o.promoteMixtureScale);
         this.dispersionEstimator = new DispersionEstimator(o);
-        this.pending = restartSchedule(o.horizon, o.restartEvery, o.firstWeight);
+        this.pending = restartSchedule(o.horizon, o.restartEvery, o.firstWeight, o.restartDecay);
         this.startDueCopies();
     }
     /** Adds one period; returns false when the period carries no comparison (an arm had no requests). */
@@ -70800,12 +70975,16 @@ class RateTest {
         const temper = this.dispersionEstimator.temper(size);
         this.lastTemper = temper;
         const logShare = Math.log(canaryRequests / baselineRequests);
+        const terms = this.scratch;
         for (let i = 0; i < this.grid.length; i++) {
             const eta = this.grid[i] + logShare;
             // X·log p + (n − X)·log(1 − p) with logit p = η
-            const term = temper * (canaryEvents * eta - n * softplus(eta));
-            for (const copy of this.copies)
-                copy.logLik[i] = copy.logLik[i] + term;
+            terms[i] = temper * (canaryEvents * eta - n * softplus(eta));
+        }
+        for (let c = 0; c < this.copies.length; c++) {
+            const logLik = this.copies[c].logLik;
+            for (let i = 0; i < logLik.length; i++)
+                logLik[i] = logLik[i] + terms[i];
         }
         this.dispersionEstimator.addResidual(canaryEvents, n, canaryRequests, baselineRequests, earlier);
         this.mhNumerator += (canaryEvents * baselineRequests) / all;
@@ -70868,27 +71047,28 @@ class RateTest {
         }
     }
     /**
-     * Walks from the estimate in direction `walk` to the first grid point whose mixture (towards `sign`)
-     * reaches the threshold: in strides of 8, then back one step at a time within the last stride.
+     * The first grid point from the estimate in direction `walk` whose mixture (towards `sign`) reaches
+     * the threshold, by bisection. Exact because the evidence is monotone along the walk: every copy's
+     * log-likelihood is a sum of tempered binomial log-likelihoods, concave in log θ, so each term
+     * L(i + k) − L(i) of a mixture grows as the tested point i moves away from the data.
      */
     firstRejected(from, walk, sign, threshold, scope) {
-        const stride = 8;
         const rejects = (j) => this.evidence(j, sign, scope) >= threshold;
-        let previous = from;
-        for (let i = from; i >= 0 && i < this.grid.length; i += walk * stride) {
-            if (rejects(i)) {
-                for (let j = previous; j !== i; j += walk)
-                    if (rejects(j))
-                        return j;
-                return i;
-            }
-            previous = i;
-        }
+        if (rejects(from))
+            return from;
         const edge = walk === 1 ? this.grid.length - 1 : 0;
-        for (let j = previous; j !== edge + walk; j += walk)
-            if (rejects(j))
-                return j;
-        return null;
+        if (!rejects(edge))
+            return null;
+        let inside = from;
+        let outside = edge;
+        while (Math.abs(outside - inside) > 1) {
+            const mid = Math.trunc((inside + outside) / 2);
+            if (rejects(mid))
+                outside = mid;
+            else
+                inside = mid;
+        }
+        return outside;
     }
     evidence(index, sign, scope) {
         const whole = this.copies[0];
@@ -70904,14 +71084,26 @@ class RateTest {
         if (index < 0 || index >= this.grid.length)
             return -Infinity;
         const base = logLik[index];
-        const terms = [];
+        // log Σ exp(terms) in two passes over the components, without allocating (this is the hot loop).
+        let max = -Infinity;
+        let count = 0;
         for (const c of mixture) {
             const j = index + sign * c.offset;
             if (j < 0 || j >= this.grid.length)
                 break;
-            terms.push(c.logWeight + logLik[j] - base);
+            const t = c.logWeight + logLik[j] - base;
+            if (t > max)
+                max = t;
+            count += 1;
         }
-        return logSumExp(terms);
+        if (max === -Infinity)
+            return -Infinity;
+        let sum = 0;
+        for (let k = 0; k < count; k++) {
+            const c = mixture[k];
+            sum += Math.exp(c.logWeight + logLik[index + sign * c.offset] - base - max);
+        }
+        return max + Math.log(sum);
     }
     argmax() {
         const logLik = this.copies[0].logLik;

@@ -5,13 +5,16 @@
  * every period, cross 1/α in at most α of the runs.
  */
 import { describe, expect, it } from '@jest/globals';
-import { LevelTest } from '../../src/engine/level-test.js';
+import { LevelTest, studentCdf } from '../../src/engine/level-test.js';
 import { normal, seeded } from './random.js';
 
-/** ∫∫ Π N(x_i; σδ, σ²) N(δ; 0, g) dδ dσ/σ  /  ∫ Π N(x_i; 0, σ²) dσ/σ, by the midpoint rule. */
-function numericBayesFactor(xs: number[], g: number): number {
+/**
+ * ∫∫ Π N(x_i; σδ, σ²) π(δ) dδ dσ/σ  /  ∫ Π N(x_i; 0, σ²) dσ/σ by the midpoint rule, π = N(0, g) or,
+ * one-sided, its half on δ > 0 doubled.
+ */
+function numericBayesFactor(xs: number[], g: number, oneSided = false): number {
   const logSigma = { from: -8, to: 4, steps: 600 };
-  const delta = { from: -12, to: 12, steps: 600 };
+  const delta = oneSided ? { from: 0, to: 12, steps: 600 } : { from: -12, to: 12, steps: 600 };
   const hs = (logSigma.to - logSigma.from) / logSigma.steps;
   const hd = (delta.to - delta.from) / delta.steps;
   const logLik = (mean: number, sigma: number): number =>
@@ -23,7 +26,7 @@ function numericBayesFactor(xs: number[], g: number): number {
     denominator += Math.exp(logLik(0, sigma) + 40) * hs;
     for (let j = 0; j < delta.steps; j++) {
       const d = delta.from + (j + 0.5) * hd;
-      const prior = Math.exp((-d * d) / (2 * g)) / Math.sqrt(2 * Math.PI * g);
+      const prior = ((oneSided ? 2 : 1) * Math.exp((-d * d) / (2 * g))) / Math.sqrt(2 * Math.PI * g);
       numerator += Math.exp(logLik(sigma * d, sigma) + 40) * prior * hd * hs;
     }
   }
@@ -31,9 +34,44 @@ function numericBayesFactor(xs: number[], g: number): number {
 }
 
 describe('LevelTest', () => {
-  it('matches a numerical integration of the Bayes factor', () => {
-    const xs = [0.31, 0.12, 0.45, 0.2, 0.28];
+  it('matches a numerical integration of the one-sided Bayes factor on both sides', () => {
+    const xs = [0.31, -0.12, 0.45, 0.2, 0.08];
     const test = new LevelTest({ effectPriors: [1] });
+    for (const x of xs) test.add(Math.exp(x), 1);
+    expect(test.signedLogEvidence(0).above).toBeCloseTo(Math.log(numericBayesFactor(xs, 1, true)), 3);
+    const mirrored = xs.map((x) => -x);
+    expect(test.signedLogEvidence(0).below).toBeCloseTo(Math.log(numericBayesFactor(mirrored, 1, true)), 3);
+  });
+
+  it('gains at most log 2 over the two-sided factor, nearly all of it once the data lean clearly', () => {
+    const one = new LevelTest();
+    const two = new LevelTest({ sided: 'two' });
+    for (const x of [0.42, 0.37, 0.5, 0.33, 0.45, 0.4]) [one, two].forEach((t) => t.add(Math.exp(x), 1));
+    const gain = one.signedLogEvidence(Math.log(1.2)).above - two.signedLogEvidence(Math.log(1.2)).above;
+    expect(gain).toBeGreaterThan(Math.log(2) - 0.01);
+    expect(gain).toBeLessThanOrEqual(Math.log(2) + 1e-12);
+  });
+
+  it('computes the Student-t distribution function', () => {
+    expect(studentCdf(2.015048, 5)).toBeCloseTo(0.95, 6);
+    expect(studentCdf(-1.812461, 10)).toBeCloseTo(0.05, 6);
+    expect(studentCdf(12.7062, 1)).toBeCloseTo(0.975, 5);
+    expect(studentCdf(0, 7)).toBeCloseTo(0.5, 12);
+    // Far lower tail, where the series cancels: P(T₁₀ < −50) = ½·I_{10/2510}(5, ½) ≈ 1.237e-13.
+    expect(Math.log(studentCdf(-50, 10))).toBeCloseTo(Math.log(1.2372e-13), 3);
+  });
+
+  it('never claims a rise from constant, equal values (the degenerate zero-variance case)', () => {
+    const test = new LevelTest();
+    for (let i = 0; i < 30; i++) {
+      test.add(0.2, 0.2);
+      expect(test.signedLogEvidence(Math.log(1.2)).above).toBeLessThanOrEqual(0);
+    }
+  });
+
+  it('matches a numerical integration of the two-sided Bayes factor', () => {
+    const xs = [0.31, 0.12, 0.45, 0.2, 0.28];
+    const test = new LevelTest({ effectPriors: [1], sided: 'two' });
     for (const x of xs) test.add(Math.exp(x), 1);
     const expected = Math.log(numericBayesFactor(xs, 1));
     expect(test.signedLogEvidence(0).above).toBeCloseTo(expected, 3);
@@ -45,6 +83,7 @@ describe('LevelTest', () => {
     const mixed = new LevelTest({ effectPriors: [1, 10] });
     const one = new LevelTest({ effectPriors: [1] });
     const ten = new LevelTest({ effectPriors: [10] });
+    // One-sided factors average the same way.
     for (const x of xs) [mixed, one, ten].forEach((t) => t.add(Math.exp(x), 1));
     const expected = Math.log(
       (Math.exp(one.signedLogEvidence(0).above) + Math.exp(ten.signedLogEvidence(0).above)) / 2,
@@ -69,17 +108,20 @@ describe('LevelTest', () => {
     expect(low).toBeGreaterThan(Math.log(1.2));
   });
 
-  it('keeps false claims below α under a look after every period', () => {
-    const random = seeded(7);
+  it.each([
+    ['at the boundary', 0],
+    ['below the boundary (one-sided factor, composite null)', -0.5],
+  ])('keeps false claims below α under a look after every period: %s', (_name, shift) => {
+    const random = seeded(shift === 0 ? 7 : 8);
     const alpha = 0.05;
     const boundary = Math.log(1.2);
-    const runs = 2000;
+    const runs = 1000;
     let crossed = 0;
     for (let run = 0; run < runs; run++) {
       const test = new LevelTest();
       const sigma = 0.02 + 0.5 * random();
       for (let period = 0; period < 30; period++) {
-        test.add(Math.exp(boundary + sigma * normal(random)), 1);
+        test.add(Math.exp(boundary + sigma * (shift + normal(random))), 1);
         if (test.signedLogEvidence(boundary).above >= Math.log(1 / alpha)) {
           crossed += 1;
           break;

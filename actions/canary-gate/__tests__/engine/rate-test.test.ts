@@ -10,8 +10,8 @@ import { describe, expect, it } from '@jest/globals';
 import { restartSchedule } from '../../src/engine/change-points.js';
 import {
   halfNormalMixture,
-  logNormalMixture,
   logSumExp,
+  twoLogNormalMixture,
   type MixtureComponent,
 } from '../../src/engine/mixture.js';
 import { RATE_TEST_DEFAULTS, RateTest, type EvidenceScope } from '../../src/engine/rate-test.js';
@@ -48,7 +48,13 @@ describe('RateTest', () => {
 
   it('mixes copies restarted later into the any-start evidence, with copies not yet started worth 1', () => {
     const boundary = 1.2;
-    const test = new RateTest({ anchor: Math.log(boundary), horizon: 6, restartEvery: 2, firstWeight: 0.7 });
+    const test = new RateTest({
+      anchor: Math.log(boundary),
+      horizon: 6,
+      restartEvery: 2,
+      firstWeight: 0.7,
+      restartDecay: 0,
+    });
     const periods = [
       { x: 4, nc: 300, y: 15, nb: 1200 },
       { x: 6, nc: 310, y: 14, nb: 1150 },
@@ -57,7 +63,7 @@ describe('RateTest', () => {
     for (const p of periods) test.add(p.x, p.nc, p.y, p.nb);
     const tempers = replayTempers(periods);
     // Copies at periods 0 (weight 0.7), 2 and 4 (0.15 each); the one at 4 has not started.
-    expect(restartSchedule(6, 2, 0.7).map((r) => [r.start, Math.exp(r.logWeight)])).toEqual([
+    expect(restartSchedule(6, 2, 0.7, 0).map((r) => [r.start, Math.exp(r.logWeight)])).toEqual([
       [0, 0.7],
       [2, expect.closeTo(0.15, 12)],
       [4, expect.closeTo(0.15, 12)],
@@ -172,9 +178,14 @@ describe('RateTest', () => {
 
 type Period = { x: number; nc: number; y: number; nb: number };
 
-const { step, mixtureMedian, mixtureSigma, promoteMixtureScale } = RATE_TEST_DEFAULTS;
-/** Rollback claims ('any-start') mix log-normally, promote claims ('whole-run') half-normally. */
-const rollbackMixture = logNormalMixture(step, mixtureMedian, mixtureSigma);
+const { step, mixtureMedian, mixtureSigma, promoteMixtureScale, tailWeight, tailMedian, tailSigma } =
+  RATE_TEST_DEFAULTS;
+/** Rollback claims ('any-start') mix two log-normals, promote claims ('whole-run') half-normally. */
+const rollbackMixture = twoLogNormalMixture(
+  step,
+  { median: mixtureMedian, sigma: mixtureSigma },
+  { median: tailMedian, sigma: tailSigma, weight: tailWeight },
+);
 const promoteMixture = halfNormalMixture(step, promoteMixtureScale);
 
 /** log Σ_k w_k Π_{i ≥ from} [Bin(x_i; n_i, p(θ_k)) / Bin(x_i; n_i, p(θ*))]^(temper_i), by factorials. */

@@ -34,6 +34,24 @@ export function logNormalMixture(step: number, median: number, sigma: number): M
   return densityMixture(step, (delta) => Math.exp(-((Math.log(delta / median) / sigma) ** 2) / 2) / delta);
 }
 
+/**
+ * Two log-normal densities over the offset, the second with share `tailWeight`: the main component
+ * where most regressions lie, a second one on large effects (a broken release) so that they are
+ * decided in the first minutes instead of paying for the main component's thin tail.
+ */
+export function twoLogNormalMixture(
+  step: number,
+  main: { median: number; sigma: number },
+  tail: { median: number; sigma: number; weight: number },
+): MixtureComponent[] {
+  const density = (delta: number, c: { median: number; sigma: number }): number =>
+    Math.exp(-((Math.log(delta / c.median) / c.sigma) ** 2) / 2) / (delta * c.sigma);
+  return densityMixture(
+    step,
+    (delta) => (1 - tail.weight) * density(delta, main) + tail.weight * density(delta, tail),
+  );
+}
+
 /** log(Σ exp(terms)) without overflow. */
 export function logSumExp(terms: number[]): number {
   let max = -Infinity;
