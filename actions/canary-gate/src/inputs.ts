@@ -33,6 +33,13 @@ export interface CanaryGateInputs {
 }
 
 const PERIODS = [60, 300] as const;
+/**
+ * With a relative tolerance alone, proving a 0.2% error rate "no more than 20% worse" takes hundreds
+ * of canary errors: a healthy canary would end inconclusive. The absolute floors let it be proven
+ * healthy in minutes, while anything worse than both still rolls back.
+ */
+const DEFAULT_ERROR_TOLERANCE = '20% or 0.1pp';
+const DEFAULT_LATENCY_TOLERANCE = '20% or 10ms';
 
 /** Reads and checks every input before the gate reads a metric or touches the deployment. */
 export function getInputs(inputs: InputReader): CanaryGateInputs {
@@ -148,8 +155,8 @@ function metricPlan(inputs: InputReader, periodSeconds: number): MetricPlan {
     }
     const preset = albPresetMetrics(targets, {
       periodSeconds,
-      errorTolerance: tolerance(inputs, 'error-tolerance', '20%'),
-      latencyTolerance: tolerance(inputs, 'latency-tolerance', '20%'),
+      errorTolerance: tolerance(inputs, 'error-tolerance', DEFAULT_ERROR_TOLERANCE),
+      latencyTolerance: tolerance(inputs, 'latency-tolerance', DEFAULT_LATENCY_TOLERANCE),
       latencyStatistic: latencyStatistic(inputs),
     });
     return { requests: albRequestQueries(targets, periodSeconds), metrics: [...preset, ...parsed.metrics] };
