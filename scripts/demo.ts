@@ -1,8 +1,10 @@
 /**
  * The suite's main job on embedded defaults, with nothing to configure: start examples/service on
  * 127.0.0.1 (slow start included, as a real model-loading service has), run the smoke-test action
- * from its committed dist/ exactly as the GitHub runner would, print what the runner would show,
- * and stop the service. Exit code: the action's.
+ * from its committed dist/ exactly as the GitHub runner would, then let canary-gate judge the two
+ * exported canaries in examples/canary (replay: no AWS, a simulated clock), print what the runner
+ * would show, and stop the service. Exit code: 0 when the smoke test passed and the gate promoted
+ * the healthy canary and rolled back the bad one.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,4 +38,28 @@ try {
   process.exitCode = run.exitCode ?? 1;
 } finally {
   await service.stop();
+}
+
+const expected: Record<string, string> = { 'healthy.json': 'promote', 'errors-x3.json': 'rollback' };
+for (const [file, decision] of Object.entries(expected)) {
+  const gate = await runDist(path.join(root, 'actions/canary-gate'), {
+    inputs: {
+      replay: `examples/canary/${file}`,
+      'load-balancer': 'app/api/50dc6c495c0c9188',
+      'canary-target-group': 'targetgroup/api-green/6d0ecf831eec9f09',
+      'baseline-target-group': 'targetgroup/api-blue/1d0ecf831eec9f01',
+    },
+    workspace: root,
+  });
+  console.log(`\n--- canary-gate replay of examples/canary/${file} ---`);
+  process.stdout.write(
+    gate.stdout
+      .split('\n')
+      .filter((line) => !line.startsWith('::debug::'))
+      .join('\n'),
+  );
+  console.log(
+    `\ndecision=${gate.outputs.decision} elapsed-seconds=${gate.outputs['elapsed-seconds']} (simulated)`,
+  );
+  if (gate.outputs.decision !== decision) process.exitCode = 1;
 }

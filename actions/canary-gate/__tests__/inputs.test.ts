@@ -27,7 +27,7 @@ describe('canary-gate inputs', () => {
     });
     expect(inputs.plan.requests.canary.Id).toBe('alb_requests_canary');
     expect(inputs.plan.metrics.map((metric) => [metric.spec.name, metric.spec.tolerance])).toEqual([
-      ['alb_5xx', { relative: 0.2, absolute: 0.001 }],
+      ['alb_5xx', { relative: 0.5, absolute: 0.0025 }],
       ['alb_latency', { relative: 0.2, absolute: 0.01 }],
     ]);
     expect(inputs.plan.metrics[1]?.canary.MetricStat?.Metric?.Dimensions).toEqual([
