@@ -1,3 +1,5 @@
+import { normal, seeded } from './random.js';
+
 /**
  * Seeded ALB traffic for tests, written the way `aws cloudwatch get-metric-data` prints it, with the
  * query Ids of the load balancer preset. Deterministic: the same options give the same file.
@@ -46,7 +48,7 @@ export interface MetricDataExport {
 }
 
 export function albTraffic(options: TrafficOptions): MetricDataExport {
-  const random = mulberry32(options.seed);
+  const random = seeded(options.seed);
   const series: Record<string, Array<[number, number]>> = {};
   const add = (id: string, at: number, value: number): void => {
     (series[id] ??= []).push([at, value]);
@@ -93,21 +95,6 @@ export function albTraffic(options: TrafficOptions): MetricDataExport {
     })),
     Messages: [],
   };
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function normal(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 }
 
 function poisson(random: () => number, mean: number): number {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { alphasFor, createGate } from '../../src/engine/gate.js';
 import type { GateConfig, MetricSpec, PeriodObservation } from '../../src/engine/types.js';
-import { normal, poisson, seeded } from './random.js';
+import { normal, poisson, seeded } from '../../__fixtures__/random.js';
 
 const errors: MetricSpec = {
   name: '5xx',

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { LevelTest, studentCdf } from '../../src/engine/level-test.js';
-import { normal, seeded } from './random.js';
+import { normal, seeded } from '../../__fixtures__/random.js';
 
 /**
  * ∫∫ Π N(x_i; σδ, σ²) π(δ) dδ dσ/σ  /  ∫ Π N(x_i; 0, σ²) dσ/σ by the midpoint rule, π = N(0, g) or,

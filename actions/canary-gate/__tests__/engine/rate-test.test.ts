@@ -15,7 +15,7 @@ import {
   type MixtureComponent,
 } from '../../src/engine/mixture.js';
 import { RATE_TEST_DEFAULTS, RateTest, type EvidenceScope } from '../../src/engine/rate-test.js';
-import { binomial, normal, poisson, seeded } from './random.js';
+import { binomial, normal, poisson, seeded } from '../../__fixtures__/random.js';
 
 function logChoose(n: number, k: number): number {
   let sum = 0;
