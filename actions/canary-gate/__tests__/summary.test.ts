@@ -99,10 +99,10 @@ describe('canary-gate summary', () => {
       'Decided after 4m and 2 period(s); canary served 2,000 requests. Rule: `critical-regression`. Deployment `arn:dep` is ROLLBACK_IN_PROGRESS.',
     );
     expect(markdown).toContain(
-      '| 5xx rate | 0.5% | 1.9% | +280% | +160% … +440% | 2,000 / 8,000 req | regression | above-tolerance |',
+      '| 5xx rate | 0.5% | 1.9% | ×3.8 | ×2.6–×5.4 | 2,000 / 8,000 req | regression | above-tolerance |',
     );
     expect(markdown).toContain(
-      '| response time (non-critical) | 200 ms | 260 ms | +30% | +10% … +∞ | 2 periods | undecided | undecided |',
+      '| response time (non-critical) | 200 ms | 260 ms | +30% | +10% to +∞% | 2 periods | undecided | undecided |',
     );
     expect(markdown).toContain('⚠️ response time is 30% higher on the canary (non-critical).');
     expect(markdown).toContain('Actions on the deployment: ContinueServiceDeployment ROLLBACK (hook h1).');

@@ -62643,7 +62643,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7954);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3444);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -62652,7 +62652,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7954:
+/***/ 3444:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -71489,39 +71489,6 @@ function finiteOrNull(value) {
     return Number.isFinite(value) ? value : null;
 }
 
-;// CONCATENATED MODULE: ./src/format.ts
-/** A metric's value as a person reads it: rates in percent, seconds in milliseconds. */
-function format_formatValue(spec, value) {
-    if (value === null || value === undefined || !Number.isFinite(value))
-        return '—';
-    if (spec.kind === 'rate')
-        return `${trim(value * 100, value * 100 < 1 ? 3 : 2)}%`;
-    if (spec.unit === 'seconds')
-        return `${trim(value * 1000, value < 0.01 ? 2 : 0)} ms`;
-    return trim(value, 3);
-}
-/** A relative change: +12%, −8%. */
-function formatEffect(effect) {
-    if (effect === null || effect === undefined || !Number.isFinite(effect))
-        return '—';
-    const percent = effect * 100;
-    return `${percent >= 0 ? '+' : '−'}${trim(Math.abs(percent), Math.abs(percent) < 10 ? 1 : 0)}%`;
-}
-function format_formatInterval(interval) {
-    if (!interval)
-        return '—';
-    const [low, high] = interval;
-    const end = (value) => Number.isFinite(value) ? formatEffect(value) : value > 0 ? '+∞' : '−∞';
-    return `${end(low)} … ${end(high)}`;
-}
-function metricLine(spec, state) {
-    const label = spec.label ?? spec.name;
-    return `${label} ${format_formatValue(spec, state.canaryValue)} vs ${format_formatValue(spec, state.baselineValue)} (${formatEffect(state.effect)}, interval ${format_formatInterval(state.interval)}) ${state.status}`;
-}
-function trim(value, digits) {
-    return Number(value.toFixed(digits)).toLocaleString('en-US', { maximumFractionDigits: digits });
-}
-
 ;// CONCATENATED MODULE: ./src/metric-definitions.ts
 function allQueries(plan) {
     return [
@@ -71567,6 +71534,10 @@ function alignToPeriod(time, periodMs) {
  */
 function isPeriodComplete(periodStart, periodMs, publishDelayMs, now) {
     return periodStart + periodMs + publishDelayMs <= now;
+}
+/** "14:07": how a period is named in logs and charts (UTC, as CloudWatch shows it). */
+function periodLabel(periodStart) {
+    return new Date(periodStart).toISOString().slice(11, 16);
 }
 
 ;// CONCATENATED MODULE: ./src/period-reader.ts
@@ -71635,6 +71606,7 @@ class PeriodReader {
 }
 
 ;// CONCATENATED MODULE: ./src/gate-loop.ts
+
 
 
 
@@ -71879,11 +71851,11 @@ class GateRun {
         const metrics = this.settings.plan.metrics
             .map((metric) => {
             const metricState = state.metrics.find((entry) => entry.name === metric.spec.name);
-            return metricState ? metricLine(metric.spec, metricState) : undefined;
+            return metricState ? `${shortComparison(metric.spec, metricState)} ${metricState.status}` : undefined;
         })
             .filter(Boolean)
             .join(' · ');
-        const time = new Date(observation.periodStart).toISOString().slice(11, 16);
+        const time = periodLabel(observation.periodStart);
         const verdict = state.decision === 'continue' ? state.leaning : state.decision;
         this.deps.logger.info(`[${time}] canary ${canary} req (${share}%), baseline ${baseline} · ${metrics} · ${verdict}`);
     }
@@ -72479,6 +72451,7 @@ function buildReport(outcome, context) {
 
 
 
+
 const TITLES = {
     promote: '✅ promote',
     rollback: '⏪ roll back',
@@ -72499,20 +72472,25 @@ function buildSummary({ outcome, specs, mode, deploymentArn }) {
         ]
             .filter(Boolean)
             .join(' ')),
-        table(['Metric', 'Baseline', 'Canary', 'Effect', 'Interval', 'Samples', 'Status', 'Rule'], outcome.state.metrics.map((metric) => {
-            const spec = specs.find((entry) => entry.name === metric.name);
-            const shown = { kind: metric.kind, ...(spec?.unit ? { unit: spec.unit } : {}) };
+        table(['Metric', 'Baseline', 'Canary', 'Effect', 'Interval', 'Samples', 'Status', 'Rule'], 
+        // The same words as the reason above: rates as ×ratio, levels as ±percent.
+        specs.flatMap((spec) => {
+            const metric = outcome.state.metrics.find((entry) => entry.name === spec.name);
+            if (!metric)
+                return [];
             return [
-                `${spec?.label ?? metric.name}${metric.critical ? '' : ' (non-critical)'}`,
-                format_formatValue(shown, metric.baselineValue),
-                format_formatValue(shown, metric.canaryValue),
-                formatEffect(metric.effect),
-                format_formatInterval(metric.interval),
-                metric.kind === 'rate'
-                    ? `${metric.samples.canaryRequests.toLocaleString('en-US')} / ${metric.samples.baselineRequests.toLocaleString('en-US')} req`
-                    : `${metric.samples.periods} periods`,
-                metric.status,
-                metric.rule,
+                [
+                    `${labelOf(spec)}${metric.critical ? '' : ' (non-critical)'}`,
+                    formatValue(spec, metric.baselineValue),
+                    formatValue(spec, metric.canaryValue),
+                    metric.effect === null ? '—' : formatChange(spec, metric.effect),
+                    metric.interval ? formatInterval(spec, metric.interval).replace(/^interval /, '') : '—',
+                    metric.kind === 'rate'
+                        ? `${metric.samples.canaryRequests.toLocaleString('en-US')} / ${metric.samples.baselineRequests.toLocaleString('en-US')} req`
+                        : `${metric.samples.periods} periods`,
+                    metric.status,
+                    metric.rule,
+                ],
             ];
         }), ['left', 'right', 'right', 'right', 'left', 'right', 'left', 'left']),
     ];
@@ -72530,7 +72508,7 @@ function buildSummary({ outcome, specs, mode, deploymentArn }) {
         blocks.push(paragraph(`Actions on the deployment: ${outcome.actions.join('; ')}.`));
     blocks.push(details('Period by period', [
         table(['Period', 'Canary req', 'Baseline req', 'Leaning'], outcome.timeline.map((entry) => [
-            new Date(entry.periodStart).toISOString().slice(11, 16),
+            periodLabel(entry.periodStart),
             String(entry.canaryRequests),
             String(entry.baselineRequests),
             escapeText(entry.decision === 'continue' ? entry.leaning : entry.decision),
@@ -72566,7 +72544,7 @@ function chartFor(spec, timeline) {
         const requests = bucket.reduce((sum, entry) => sum + (arm === 'canary' ? entry.canaryRequests : entry.baselineRequests), 0);
         return round((values.reduce((sum, value) => sum + value, 0) / requests) * scale, 3);
     };
-    const labels = buckets.map((bucket) => `"${new Date(bucket[0]?.periodStart ?? 0).toISOString().slice(11, 16)}"`);
+    const labels = buckets.map((bucket) => `"${periodLabel(bucket[0]?.periodStart ?? 0)}"`);
     return mermaid([
         'xychart-beta',
         `  title "${(spec.label ?? spec.name).replace(/"/g, "'")}${unit ? ` (${unit})` : ''}: baseline (first line) vs canary (second)"`,

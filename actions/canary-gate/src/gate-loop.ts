@@ -8,10 +8,11 @@ import { IncompleteMetricsError } from './cloudwatch-source.js';
 import type { DeploymentControl, DeploymentView } from './deployment-control.js';
 import { createGate, type Gate } from './engine/gate.js';
 import type { GateConfig, GateReport, GateState, PeriodObservation } from './engine/types.js';
-import { metricLine } from './format.js';
+import { shortComparison } from './engine/explain.js';
 import type { MetricPlan } from './metric-definitions.js';
 import type { MetricSource } from './metric-source.js';
 import { PeriodReader } from './period-reader.js';
+import { periodLabel } from './periods.js';
 
 export interface GateLoopDependencies {
   source: MetricSource;
@@ -364,11 +365,11 @@ class GateRun {
     const metrics = this.settings.plan.metrics
       .map((metric) => {
         const metricState = state.metrics.find((entry) => entry.name === metric.spec.name);
-        return metricState ? metricLine(metric.spec, metricState) : undefined;
+        return metricState ? `${shortComparison(metric.spec, metricState)} ${metricState.status}` : undefined;
       })
       .filter(Boolean)
       .join(' · ');
-    const time = new Date(observation.periodStart).toISOString().slice(11, 16);
+    const time = periodLabel(observation.periodStart);
     const verdict = state.decision === 'continue' ? state.leaning : state.decision;
     this.deps.logger.info(
       `[${time}] canary ${canary} req (${share}%), baseline ${baseline} · ${metrics} · ${verdict}`,

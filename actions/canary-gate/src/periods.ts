@@ -49,3 +49,8 @@ export function isPeriodComplete(
 ): boolean {
   return periodStart + periodMs + publishDelayMs <= now;
 }
+
+/** "14:07": how a period is named in logs and charts (UTC, as CloudWatch shows it). */
+export function periodLabel(periodStart: number): string {
+  return new Date(periodStart).toISOString().slice(11, 16);
+}

@@ -9,8 +9,9 @@ import {
   type SummaryBlock,
 } from '@ecs-ship/shared/summary';
 import type { MetricSpec } from './engine/types.js';
-import { formatEffect, formatInterval, formatValue } from './format.js';
+import { formatChange, formatInterval, formatValue, labelOf } from './engine/explain.js';
 import type { GateOutcome, TimelineEntry } from './gate-loop.js';
+import { periodLabel } from './periods.js';
 
 const TITLES: Record<string, string> = {
   promote: '✅ promote',
@@ -47,20 +48,23 @@ export function buildSummary({ outcome, specs, mode, deploymentArn }: SummaryInp
     ),
     table(
       ['Metric', 'Baseline', 'Canary', 'Effect', 'Interval', 'Samples', 'Status', 'Rule'],
-      outcome.state.metrics.map((metric) => {
-        const spec = specs.find((entry) => entry.name === metric.name);
-        const shown = { kind: metric.kind, ...(spec?.unit ? { unit: spec.unit } : {}) };
+      // The same words as the reason above: rates as ×ratio, levels as ±percent.
+      specs.flatMap((spec) => {
+        const metric = outcome.state.metrics.find((entry) => entry.name === spec.name);
+        if (!metric) return [];
         return [
-          `${spec?.label ?? metric.name}${metric.critical ? '' : ' (non-critical)'}`,
-          formatValue(shown, metric.baselineValue),
-          formatValue(shown, metric.canaryValue),
-          formatEffect(metric.effect),
-          formatInterval(metric.interval),
-          metric.kind === 'rate'
-            ? `${metric.samples.canaryRequests.toLocaleString('en-US')} / ${metric.samples.baselineRequests.toLocaleString('en-US')} req`
-            : `${metric.samples.periods} periods`,
-          metric.status,
-          metric.rule,
+          [
+            `${labelOf(spec)}${metric.critical ? '' : ' (non-critical)'}`,
+            formatValue(spec, metric.baselineValue),
+            formatValue(spec, metric.canaryValue),
+            metric.effect === null ? '—' : formatChange(spec, metric.effect),
+            metric.interval ? formatInterval(spec, metric.interval).replace(/^interval /, '') : '—',
+            metric.kind === 'rate'
+              ? `${metric.samples.canaryRequests.toLocaleString('en-US')} / ${metric.samples.baselineRequests.toLocaleString('en-US')} req`
+              : `${metric.samples.periods} periods`,
+            metric.status,
+            metric.rule,
+          ],
         ];
       }),
       ['left', 'right', 'right', 'right', 'left', 'right', 'left', 'left'],
@@ -86,7 +90,7 @@ export function buildSummary({ outcome, specs, mode, deploymentArn }: SummaryInp
       table(
         ['Period', 'Canary req', 'Baseline req', 'Leaning'],
         outcome.timeline.map((entry) => [
-          new Date(entry.periodStart).toISOString().slice(11, 16),
+          periodLabel(entry.periodStart),
           String(entry.canaryRequests),
           String(entry.baselineRequests),
           escapeText(entry.decision === 'continue' ? entry.leaning : entry.decision),
@@ -127,9 +131,7 @@ export function chartFor(spec: MetricSpec, timeline: readonly TimelineEntry[]): 
     );
     return round((values.reduce((sum, value) => sum + value, 0) / requests) * scale, 3);
   };
-  const labels = buckets.map(
-    (bucket) => `"${new Date(bucket[0]?.periodStart ?? 0).toISOString().slice(11, 16)}"`,
-  );
+  const labels = buckets.map((bucket) => `"${periodLabel(bucket[0]?.periodStart ?? 0)}"`);
   return mermaid(
     [
       'xychart-beta',
