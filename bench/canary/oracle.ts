@@ -2,21 +2,29 @@
  * The oracle: Wald's SPRT per metric with everything known — the true canary/baseline ratio of each
  * minute, the true overdispersion and the true latency noise. Each metric tests, minute by minute, the
  * true ratio against the nearest value on the other side of the 20% tolerance (healthy truth vs 1.2,
- * regressed truth vs 1.2; a minute on the healthy side of a late regression adds nothing; a truth
- * exactly at 1.2 tests 1.0 vs 1.44), with error rates α = β = 0.01 per metric
- * and no split over metrics. Rollback when any metric accepts its regression hypothesis, promote
- * once every metric has accepted its healthy one; inconclusive at 30 minutes. Error counts use the
- * same conditional binomial as the gate, tempered by the true dispersion; latency uses the normal
- * law of the per-minute log ratio, bias of the log of an average included.
+ * regressed truth vs 1.2; a truth exactly at 1.2 tests 1.0 vs 1.44). In a run that regresses late,
+ * the minutes before the change are the same under both hypotheses and add nothing. Error rates
+ * α = β = 0.01 per metric, no split over metrics. Rollback when any metric accepts its regression
+ * hypothesis, promote once every metric has accepted its healthy one; inconclusive at 30 minutes.
+ * Error counts use the same conditional binomial as the gate, tempered by the true dispersion;
+ * latency uses the normal law of the per-minute log ratio, bias of the log of an average included.
  *
- * A second oracle knows the same means but not the latency noise variance, as any real method must
- * estimate it: for latency it runs the sequential t-type SPRT between the two known means, each
- * hypothesis's likelihood integrated over σ with the right-Haar prior dσ/σ, i.e. with
- * S_k = Σ (d − mean_k)² the ratio (S₀/S₁)^(n/2). The first minute only fixes the scale (under that
- * prior it carries no evidence), so the ratio is the product of the predictive likelihood ratios of
- * minutes 2, 3, …: (S₀/S₁)^(n/2) / (S₀/S₁ of minute 1)^(1/2). Error counts as in the first oracle.
+ * Knowledge can be taken away, one piece at a time, to show what each piece is worth:
+ * - `latencyNoise: 'estimated'`: the oracle knows the means but not the latency noise variance, as
+ *   any real method must estimate it. For latency it runs the sequential t-type SPRT between the two
+ *   known means, each hypothesis's likelihood integrated over σ with the right-Haar prior dσ/σ, i.e.
+ *   with S_k = Σ (d − mean_k)² the ratio (S₀/S₁)^(n/2). The first minute only fixes the scale (under
+ *   that prior it carries no evidence), so the ratio is the product of the predictive likelihood
+ *   ratios of minutes 2, 3, …: (S₀/S₁)^(n/2) / (S₀/S₁ of minute 1)^(1/2).
+ * - `start: 'unknown'`: the oracle knows the regressed ratio but not the minute the regression
+ *   starts, as no real method can. Its rollback evidence is the average, with equal weights over the
+ *   30 possible start minutes, of the SPRTs started at each minute (a copy not started yet counts
+ *   1): every copy is a martingale under any healthy truth, so the average is one too and Ville's
+ *   inequality keeps the false-rollback rate at α. Equal weights are the minimax choice when the
+ *   start may be any minute; the price, against knowing it, is log 30 ≈ 3.4 nats of evidence.
+ *   Promotion is judged as by the full oracle.
  */
-import { ERROR_SHAPE, ERRORS, LATENCY, type Trace } from './traffic.js';
+import { ERROR_SHAPE, ERRORS, LATENCY, PERIODS, type PeriodTruth, type Trace } from './traffic.js';
 import type { Outcome } from './rules/outcome.js';
 
 const TOLERANCE = 1.2;
@@ -25,67 +33,164 @@ const LOWER = Math.log(0.01 / 0.99);
 
 type Path = (minute: number) => number;
 
-/** Per minute, the truth against the nearest value on the other side of the tolerance. */
-function hypotheses(truth: Path, periods: number): { good: Path; bad: Path } {
-  let atBoundary = true;
-  for (let m = 0; m < periods; m++) atBoundary &&= Math.abs(truth(m) - TOLERANCE) < 1e-9;
-  if (atBoundary) return { good: () => TOLERANCE / 1.2, bad: () => TOLERANCE * 1.2 };
-  return { good: (m) => Math.min(truth(m), TOLERANCE), bad: (m) => Math.max(truth(m), TOLERANCE) };
+export interface OracleKnowledge {
+  latencyNoise: 'known' | 'estimated';
+  start: 'known' | 'unknown';
 }
 
-export type LatencyNoise = 'known' | 'estimated';
+const FULL_KNOWLEDGE: OracleKnowledge = { latencyNoise: 'known', start: 'known' };
 
-export function oracleRule(trace: Trace, latencyNoise: LatencyNoise = 'known'): Outcome {
+interface Hypotheses {
+  good: Path;
+  bad: Path;
+  /** The regressed ratio of a run that regresses (the tolerance for a healthy run). */
+  worst: number;
+}
+
+/** Per minute, the truth against the nearest value on the other side of the tolerance. */
+function hypotheses(truth: Path, periods: number): Hypotheses {
+  let atBoundary = true;
+  let worst = TOLERANCE;
+  for (let m = 0; m < periods; m++) {
+    atBoundary &&= Math.abs(truth(m) - TOLERANCE) < 1e-9;
+    worst = Math.max(worst, truth(m));
+  }
+  if (atBoundary) return { good: () => TOLERANCE / 1.2, bad: () => TOLERANCE * 1.2, worst: TOLERANCE * 1.2 };
+  if (worst > TOLERANCE) {
+    // A regressed run: its healthy minutes (before a late change) are the same under both hypotheses.
+    return {
+      good: (m) => (truth(m) > TOLERANCE ? TOLERANCE : truth(m)),
+      bad: (m) => truth(m),
+      worst,
+    };
+  }
+  return { good: (m) => truth(m), bad: () => TOLERANCE, worst };
+}
+
+/** Log-likelihood ratio of one minute's canary error count, `bad` against `good` ratio. */
+function errorLogRatio(
+  trace: Trace,
+  m: number,
+  truth: PeriodTruth,
+  bad: number,
+  good: number,
+): number | undefined {
+  const period = trace.periods[m];
+  const e = period?.values[ERRORS];
+  const x = e?.canary;
+  const y = e?.baseline;
+  if (!period || x === undefined || y === undefined) return undefined;
+  if (!(period.canaryRequests > 0 && period.baselineRequests > 0)) return undefined;
+  const n = x + y;
+  const totalExpected = truth.canaryExpectedErrors + truth.baselineExpectedErrors;
+  if (n === 0 || totalExpected === 0) return 0;
+  if (bad === good) return 0;
+  const r = period.canaryRequests / period.baselineRequests;
+  const pTrue = truth.canaryExpectedErrors / totalExpected;
+  const phi = 1 + (n - 1) * pTrue * (1 - pTrue) * (2 / ERROR_SHAPE);
+  const p1 = (bad * r) / (bad * r + 1);
+  const p0 = (good * r) / (good * r + 1);
+  return (x * Math.log(p1 / p0) + (n - x) * Math.log((1 - p1) / (1 - p0))) / phi;
+}
+
+/** The per-minute log ratio of canary to baseline average latency, with its mean offset and variance. */
+function latencyObservation(
+  trace: Trace,
+  m: number,
+  truth: PeriodTruth,
+): { d: number; bias: number; variance: number } | undefined {
+  const l = trace.periods[m]?.values[LATENCY];
+  if (l?.canary === undefined || l.baseline === undefined) return undefined;
+  return {
+    d: Math.log(l.canary / l.baseline),
+    bias: (truth.canaryLatencyVariance - truth.baselineLatencyVariance) / 2,
+    variance: truth.canaryLatencyVariance + truth.baselineLatencyVariance,
+  };
+}
+
+function knownNoiseLogRatio(d: number, mean1: number, mean0: number, variance: number): number {
+  return ((d - mean0) ** 2 - (d - mean1) ** 2) / (2 * variance);
+}
+
+/**
+ * Rollback evidence when the start is unknown: copies of the SPRT started at every minute, averaged
+ * with weight 1/PERIODS each (copies not started yet are worth their weight).
+ */
+class UnknownStartEvidence {
+  private readonly copies: number[] = [];
+
+  add(minuteLogRatio: number): void {
+    this.copies.push(0);
+    for (let i = 0; i < this.copies.length; i++) this.copies[i] = (this.copies[i] as number) + minuteLogRatio;
+  }
+
+  /** Opens the copy of a minute that carried no observation, so that it still counts. */
+  skip(): void {
+    this.copies.push(0);
+  }
+
+  logEvidence(): number {
+    const pending = Math.max(0, PERIODS - this.copies.length);
+    const terms = this.copies.map((s) => s - Math.log(PERIODS));
+    if (pending > 0) terms.push(Math.log(pending / PERIODS));
+    const max = Math.max(...terms);
+    return max + Math.log(terms.reduce((sum, t) => sum + Math.exp(t - max), 0));
+  }
+}
+
+export function oracleRule(trace: Trace, knowledge: Partial<OracleKnowledge> = {}): Outcome {
+  const { latencyNoise, start } = { ...FULL_KNOWLEDGE, ...knowledge };
   const periods = trace.periods.length;
   const errors = hypotheses((m) => trace.truth[m]?.errorRatio ?? 1, periods);
   const latency = hypotheses((m) => trace.truth[m]?.latencyRatio ?? 1, periods);
   let errorLlr = 0;
   let latencyLlr = 0;
+  const errorCopies = new UnknownStartEvidence();
+  const latencyCopies = new UnknownStartEvidence();
   const sums = { n: 0, s0: 0, s1: 0, first: 0 };
   let errorsHealthy = false;
   let latencyHealthy = false;
-  for (const [m, period] of trace.periods.entries()) {
+  for (let m = 0; m < periods; m++) {
     const truth = trace.truth[m];
     if (!truth) break;
-    const e = period.values[ERRORS];
-    const x = e?.canary;
-    const y = e?.baseline;
-    if (
-      !errorsHealthy &&
-      x !== undefined &&
-      y !== undefined &&
-      period.canaryRequests > 0 &&
-      period.baselineRequests > 0
-    ) {
-      const n = x + y;
-      const r = period.canaryRequests / period.baselineRequests;
-      const totalExpected = truth.canaryExpectedErrors + truth.baselineExpectedErrors;
-      if (n > 0 && totalExpected > 0) {
-        const pTrue = truth.canaryExpectedErrors / totalExpected;
-        const phi = 1 + (n - 1) * pTrue * (1 - pTrue) * (2 / ERROR_SHAPE);
-        const p1 = (errors.bad(m) * r) / (errors.bad(m) * r + 1);
-        const p0 = (errors.good(m) * r) / (errors.good(m) * r + 1);
-        errorLlr += (x * Math.log(p1 / p0) + (n - x) * Math.log((1 - p1) / (1 - p0))) / phi;
-      }
+    const errorStep = errorLogRatio(trace, m, truth, errors.bad(m), errors.good(m));
+    if (!errorsHealthy && errorStep !== undefined) errorLlr += errorStep;
+    if (start === 'unknown') {
+      // Every copy tests the regressed ratio against the tolerance from its start on.
+      const good = errors.worst > TOLERANCE ? TOLERANCE : errors.good(m);
+      const step = errorLogRatio(trace, m, truth, errors.worst, good);
+      if (step === undefined) errorCopies.skip();
+      else errorCopies.add(step);
     }
-    const l = period.values[LATENCY];
-    if (!latencyHealthy && l?.canary !== undefined && l.baseline !== undefined) {
-      const d = Math.log(l.canary / l.baseline);
-      const bias = (truth.canaryLatencyVariance - truth.baselineLatencyVariance) / 2;
-      const variance = truth.canaryLatencyVariance + truth.baselineLatencyVariance;
-      const mean1 = Math.log(latency.bad(m)) - bias;
-      const mean0 = Math.log(latency.good(m)) - bias;
+
+    const l = latencyObservation(trace, m, truth);
+    if (!latencyHealthy && l) {
+      const mean1 = Math.log(latency.bad(m)) - l.bias;
+      const mean0 = Math.log(latency.good(m)) - l.bias;
       if (latencyNoise === 'known') {
-        latencyLlr += ((d - mean0) ** 2 - (d - mean1) ** 2) / (2 * variance);
-      } else {
+        latencyLlr += knownNoiseLogRatio(l.d, mean1, mean0, l.variance);
+      } else if (mean1 !== mean0) {
         sums.n += 1;
-        sums.s0 += (d - mean0) ** 2;
-        sums.s1 += (d - mean1) ** 2;
+        sums.s0 += (l.d - mean0) ** 2;
+        sums.s1 += (l.d - mean1) ** 2;
         if (sums.n === 1) sums.first = 0.5 * Math.log(sums.s0 / sums.s1);
         latencyLlr = (sums.n / 2) * Math.log(sums.s0 / sums.s1) - sums.first;
       }
     }
-    if (errorLlr >= UPPER || latencyLlr >= UPPER) return { decision: 'rollback', minutes: m + 1 };
+    if (start === 'unknown') {
+      if (l) {
+        const good = latency.worst > TOLERANCE ? TOLERANCE : latency.good(m);
+        latencyCopies.add(
+          knownNoiseLogRatio(l.d, Math.log(latency.worst) - l.bias, Math.log(good) - l.bias, l.variance),
+        );
+      } else latencyCopies.skip();
+    }
+
+    const rollback =
+      start === 'known'
+        ? errorLlr >= UPPER || latencyLlr >= UPPER
+        : errorCopies.logEvidence() >= UPPER || latencyCopies.logEvidence() >= UPPER;
+    if (rollback) return { decision: 'rollback', minutes: m + 1 };
     errorsHealthy ||= errorLlr <= LOWER;
     latencyHealthy ||= latencyLlr <= LOWER;
     if (errorsHealthy && latencyHealthy) return { decision: 'promote', minutes: m + 1 };

@@ -95,6 +95,24 @@ describe('RateTest', () => {
     expect(crossed['any-start']).toBeLessThan(crossed['whole-run']);
   });
 
+  it('reads the onset of a regression as a change, not as overdispersion', () => {
+    // Exact expected counts: no noise at all, the ratio steps from 1 to 3 at period 10.
+    const feed = (test: RateTest): void => {
+      for (let i = 0; i < 20; i++) test.add(i < 10 ? 20 : 60, 2000, 20, 2000);
+    };
+    const windowed = new RateTest({ anchor: Math.log(1.2) });
+    const allEarlier = new RateTest({ anchor: Math.log(1.2), residualWindow: 1000 });
+    feed(windowed);
+    feed(allEarlier);
+    expect(RATE_TEST_DEFAULTS.residualWindow).toBe(3);
+    // Against all earlier periods, every period after the step is a large residual; against the last
+    // three, only the three right after it are.
+    expect(allEarlier.dispersion()).toBeGreaterThan(3 * windowed.dispersion());
+    expect(windowed.logEvidenceAbove(Math.log(1.2), 'any-start')).toBeGreaterThan(
+      allEarlier.logEvidenceAbove(Math.log(1.2), 'any-start') + 5,
+    );
+  });
+
   it('computes the Mantel–Haenszel rate ratio', () => {
     const test = new RateTest({ anchor: Math.log(1.2) });
     test.add(10, 100, 20, 400);

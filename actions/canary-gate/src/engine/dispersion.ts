@@ -2,7 +2,8 @@
  * Overdispersion of per-period event counts. Real per-minute error rates wobble more than a binomial
  * allows, which makes a plain binomial test far too eager at high counts. The rate test multiplies
  * each period's log-likelihood by 1/φ, φ = 1 + (n − 1)·ρ̂, the beta-binomial variance inflation, with
- * ρ̂ estimated from the Pearson residuals of EARLIER periods only (and a mild prior). Because 1/φ ≤ 1
+ * ρ̂ estimated from the Pearson residuals of EARLIER periods only (and a mild prior), each taken
+ * against the ratio of the few periods before it (a change of the ratio is not noise). Because 1/φ ≤ 1
  * and is fixed before the period is seen, E[LR^(1/φ)] ≤ E[LR]^(1/φ) ≤ 1: the tempered test stays
  * valid when the binomial model holds, and it is approximately calibrated (quasi-likelihood) when it
  * does not.
@@ -25,10 +26,11 @@ export class DispersionEstimator {
   constructor(private readonly options: DispersionOptions) {}
 
   /**
-   * Adds the residual of one period at the ratio estimated from earlier periods (so that it is
-   * independent of this period); the estimate's own error inflates E[z²] by about
-   * n·p(1 − p)·Var(log θ̂), which is taken off. Residuals wait until each arm has had 5 earlier
-   * events: before that the estimate is mostly noise.
+   * Adds the residual of one period at the ratio estimated from the latest earlier periods (so that it
+   * is independent of this period, and follows a change of the ratio within a few periods); the
+   * estimate's own error inflates E[z²] by about n·p(1 − p)·Var(log θ̂), which is taken off.
+   * Residuals wait until each arm has had 5 events in those periods: before that the estimate is
+   * mostly noise.
    */
   addResidual(
     canaryEvents: number,
