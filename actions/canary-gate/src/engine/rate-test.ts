@@ -93,10 +93,11 @@ export const RATE_TEST_DEFAULTS = {
   inflation: 0.5,
   // Residuals against the ratio of the last 3 periods with events, not of all earlier periods: after a
   // regression starts, every period is far from the all-periods ratio, ρ̂ grew with each of them and
-  // tempered the very evidence of the change away. Bench (400 runs): errors ×3 from minute 10
-  // detected in 62.8% of runs instead of 52.3%, errors ×2 43.5% instead of 43.3%; false claims at
-  // the boundary unchanged under a ±15–40% wobble. Windows of 1–2 periods estimate the ratio too
-  // noisily for the correction in dispersion.ts: false claims reached 8.3% at α = 5% (±40% wobble).
+  // tempered the very evidence of the change away. Bench (1,000 runs): errors ×3 from minute 10
+  // detected in 61.5% of runs instead of 52.7%, errors ×2 45.9% instead of 45.7%. False claims at the
+  // boundary (α = 5%, 1,000 runs) as before: 3.0% / 7.3% under a ±25% / ±40% per-arm wobble, against
+  // 3.0% / 7.5% (over α at ±40% either way: README, "Known limit"). A 1-period window estimates the
+  // ratio too noisily for the correction in dispersion.ts: 3.4% / 9.5%.
   residualWindow: 3,
   horizon: 30,
   restartEvery: RESTART_DEFAULTS.every,
