@@ -24,6 +24,7 @@
  *   start may be any minute; the price, against knowing it, is log 30 ≈ 3.4 nats of evidence.
  *   Promotion is judged as by the full oracle.
  */
+import { logSumExp } from '../../actions/canary-gate/src/engine/mixture.js';
 import { ERROR_SHAPE, ERRORS, LATENCY, PERIODS, type PeriodTruth, type Trace } from './traffic.js';
 import type { Outcome } from './rules/outcome.js';
 
@@ -133,8 +134,7 @@ class UnknownStartEvidence {
     const pending = Math.max(0, PERIODS - this.copies.length);
     const terms = this.copies.map((s) => s - Math.log(PERIODS));
     if (pending > 0) terms.push(Math.log(pending / PERIODS));
-    const max = Math.max(...terms);
-    return max + Math.log(terms.reduce((sum, t) => sum + Math.exp(t - max), 0));
+    return logSumExp(terms);
   }
 }
 

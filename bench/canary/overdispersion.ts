@@ -9,6 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { option } from './cli-option.js';
 import { RateTest } from '../../actions/canary-gate/src/engine/rate-test.js';
 import { Random } from './random.js';
 
@@ -16,11 +17,6 @@ const ALPHA = 0.05;
 const TOLERANCE = 1.2;
 const PERIODS = 30;
 const WOBBLES = [0, 0.15, 0.25, 0.4, 0.5];
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-}
 
 const runs = Number(option('runs', '1000'));
 const out = option('out', 'bench/results/overdispersion.md');

@@ -17,10 +17,15 @@ function percent(count: number, total: number): string {
   return total === 0 ? '—' : `${((100 * count) / total).toFixed(1)}%`;
 }
 
+/** The q-quantile of sorted values (the smallest value with at least q of them at or below it). */
+export function quantileOf(sorted: number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] as number;
+}
+
 function quantile(sorted: number[], q: number): string {
-  if (sorted.length === 0) return '—';
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return String(sorted[index]);
+  const value = quantileOf(sorted, q);
+  return value === null ? '—' : String(value);
 }
 
 export function summarize(row: ResultRow): Record<string, string> {

@@ -4,32 +4,38 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { option } from './cli-option.js';
 import { oracleRule } from './oracle.js';
 import { Random } from './random.js';
 import { markdownTable, type ResultRow } from './report.js';
 import { alarmRule } from './rules/alarm.js';
-import { fixedHorizonRule, HORIZON } from './rules/fixed-horizon.js';
+import { fixedHorizonRule } from './rules/fixed-horizon.js';
 import { GATE_CONFIG, gateRule } from './rules/gate.js';
 import { intervalRule } from './rules/interval.js';
 import type { Outcome, Rule } from './rules/outcome.js';
 import { drawRun, SCENARIOS } from './scenarios.js';
-import { checkTargets, targetsTable } from './targets.js';
+import {
+  BUSY_ERRORS_2,
+  checkTargets,
+  FIXED_HORIZON,
+  GATE,
+  ORACLE,
+  ORACLE_NOISE_UNKNOWN,
+  ORACLE_START_UNKNOWN,
+  POOLED,
+  targetsTable,
+} from './targets.js';
 import { simulate } from './traffic.js';
 
 const RULES: [string, Rule][] = [
-  ['canary gate', gateRule],
-  ['oracle SPRT', (trace) => oracleRule(trace)],
-  ['oracle SPRT, latency variance unknown', (trace) => oracleRule(trace, { latencyNoise: 'estimated' })],
-  ['oracle SPRT, start unknown', (trace) => oracleRule(trace, { start: 'unknown' })],
+  [GATE, gateRule],
+  [ORACLE, (trace) => oracleRule(trace)],
+  [ORACLE_NOISE_UNKNOWN, (trace) => oracleRule(trace, { latencyNoise: 'estimated' })],
+  [ORACLE_START_UNKNOWN, (trace) => oracleRule(trace, { start: 'unknown' })],
   ['alarm 3 of 5', alarmRule],
   ['interval checks', intervalRule],
-  [`fixed horizon (MWU at ${HORIZON} min)`, fixedHorizonRule],
+  [FIXED_HORIZON, fixedHorizonRule],
 ];
-
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? (process.argv[index + 1] ?? fallback) : fallback;
-}
 
 const runs = Number(option('runs', '1000'));
 const seed = Number(option('seed', '20240601'));
@@ -61,7 +67,7 @@ for (const [index, scenario] of SCENARIOS.entries()) {
   if (scenario.id === 'errors-2') {
     for (const [i, [name]] of RULES.entries()) {
       rows.push({
-        scenario: 'errors ×2, runs with ≥ 2 canary errors/min',
+        scenario: BUSY_ERRORS_2,
         kind: 'regression',
         rule: name,
         outcomes: subset[i] ?? [],
@@ -73,7 +79,7 @@ for (const [index, scenario] of SCENARIOS.entries()) {
   );
 }
 for (const [name, outcomes] of pooled) {
-  rows.push({ scenario: 'ALL no-regression scenarios (pooled)', kind: 'healthy', rule: name, outcomes });
+  rows.push({ scenario: POOLED, kind: 'healthy', rule: name, outcomes });
 }
 
 const seconds = ((Date.now() - started) / 1000).toFixed(1);

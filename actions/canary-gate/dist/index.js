@@ -70917,21 +70917,30 @@ const RATE_TEST_DEFAULTS = {
     firstWeight: RESTART_DEFAULTS.firstWeight,
     restartDecay: RESTART_DEFAULTS.decay,
 };
-/** Mantel–Haenszel ratio and event counts of some periods, as `DispersionEstimator.addResidual` takes them. */
+function addToMantelHaenszel(sums, p) {
+    const all = p.canaryRequests + p.baselineRequests;
+    sums.numerator += (p.canaryEvents * p.baselineRequests) / all;
+    sums.denominator += (p.baselineEvents * p.canaryRequests) / all;
+}
+/** Mantel–Haenszel rate ratio canary/baseline, or null before any event. */
+function mantelHaenszelRatio(sums) {
+    if (sums.numerator === 0 && sums.denominator === 0)
+        return null;
+    if (sums.denominator === 0)
+        return Infinity;
+    return sums.numerator / sums.denominator;
+}
+/** Ratio and event counts of some periods, as `DispersionEstimator.addResidual` takes them. */
 function recentRatio(periods) {
-    let numerator = 0;
-    let denominator = 0;
+    const sums = { numerator: 0, denominator: 0 };
     let canaryEvents = 0;
     let baselineEvents = 0;
     for (const p of periods) {
-        const all = p.canaryRequests + p.baselineRequests;
-        numerator += (p.canaryEvents * p.baselineRequests) / all;
-        denominator += (p.baselineEvents * p.canaryRequests) / all;
+        addToMantelHaenszel(sums, p);
         canaryEvents += p.canaryEvents;
         baselineEvents += p.baselineEvents;
     }
-    const ratio = numerator === 0 && denominator === 0 ? null : denominator === 0 ? Infinity : numerator / denominator;
-    return { ratio, canaryEvents, baselineEvents };
+    return { ratio: mantelHaenszelRatio(sums), canaryEvents, baselineEvents };
 }
 class RateTest {
     totals = {
@@ -70949,8 +70958,7 @@ class RateTest {
     step;
     pending;
     copies = [];
-    mhNumerator = 0;
-    mhDenominator = 0;
+    mantelHaenszel = { numerator: 0, denominator: 0 };
     lastTemper = 1;
     residualWindow;
     /** The latest periods with events, for the ratio that dispersion residuals are taken against. */
@@ -71013,11 +71021,11 @@ class RateTest {
                 logLik[i] = logLik[i] + terms[i];
         }
         this.dispersionEstimator.addResidual(canaryEvents, n, canaryRequests, baselineRequests, recentRatio(this.recent));
-        this.recent.push({ canaryEvents, canaryRequests, baselineEvents, baselineRequests });
+        const counts = { canaryEvents, canaryRequests, baselineEvents, baselineRequests };
+        this.recent.push(counts);
         if (this.recent.length > this.residualWindow)
             this.recent.shift();
-        this.mhNumerator += (canaryEvents * baselineRequests) / all;
-        this.mhDenominator += (baselineEvents * canaryRequests) / all;
+        addToMantelHaenszel(this.mantelHaenszel, counts);
         return true;
     }
     /** Beta-binomial ρ̂ from earlier periods (inflated for its own error). */
@@ -71026,11 +71034,7 @@ class RateTest {
     }
     /** Mantel–Haenszel rate ratio θ̂, or null before any event. */
     ratio() {
-        if (this.mhNumerator === 0 && this.mhDenominator === 0)
-            return null;
-        if (this.mhDenominator === 0)
-            return Infinity;
-        return this.mhNumerator / this.mhDenominator;
+        return mantelHaenszelRatio(this.mantelHaenszel);
     }
     /** log of the mixture evidence that θ > exp(logBoundary). */
     logEvidenceAbove(logBoundary, scope = 'whole-run') {

@@ -120,26 +120,39 @@ interface PeriodCounts {
   baselineRequests: number;
 }
 
-/** Mantel–Haenszel ratio and event counts of some periods, as `DispersionEstimator.addResidual` takes them. */
+interface MantelHaenszelSums {
+  numerator: number;
+  denominator: number;
+}
+
+function addToMantelHaenszel(sums: MantelHaenszelSums, p: PeriodCounts): void {
+  const all = p.canaryRequests + p.baselineRequests;
+  sums.numerator += (p.canaryEvents * p.baselineRequests) / all;
+  sums.denominator += (p.baselineEvents * p.canaryRequests) / all;
+}
+
+/** Mantel–Haenszel rate ratio canary/baseline, or null before any event. */
+function mantelHaenszelRatio(sums: MantelHaenszelSums): number | null {
+  if (sums.numerator === 0 && sums.denominator === 0) return null;
+  if (sums.denominator === 0) return Infinity;
+  return sums.numerator / sums.denominator;
+}
+
+/** Ratio and event counts of some periods, as `DispersionEstimator.addResidual` takes them. */
 function recentRatio(periods: PeriodCounts[]): {
   ratio: number | null;
   canaryEvents: number;
   baselineEvents: number;
 } {
-  let numerator = 0;
-  let denominator = 0;
+  const sums = { numerator: 0, denominator: 0 };
   let canaryEvents = 0;
   let baselineEvents = 0;
   for (const p of periods) {
-    const all = p.canaryRequests + p.baselineRequests;
-    numerator += (p.canaryEvents * p.baselineRequests) / all;
-    denominator += (p.baselineEvents * p.canaryRequests) / all;
+    addToMantelHaenszel(sums, p);
     canaryEvents += p.canaryEvents;
     baselineEvents += p.baselineEvents;
   }
-  const ratio =
-    numerator === 0 && denominator === 0 ? null : denominator === 0 ? Infinity : numerator / denominator;
-  return { ratio, canaryEvents, baselineEvents };
+  return { ratio: mantelHaenszelRatio(sums), canaryEvents, baselineEvents };
 }
 
 interface Copy extends Restart {
@@ -162,8 +175,7 @@ export class RateTest {
   private readonly step: number;
   private readonly pending: Restart[];
   private readonly copies: Copy[] = [];
-  private mhNumerator = 0;
-  private mhDenominator = 0;
+  private readonly mantelHaenszel: MantelHaenszelSums = { numerator: 0, denominator: 0 };
   private lastTemper = 1;
   private readonly residualWindow: number;
   /** The latest periods with events, for the ratio that dispersion residuals are taken against. */
@@ -241,10 +253,10 @@ export class RateTest {
       baselineRequests,
       recentRatio(this.recent),
     );
-    this.recent.push({ canaryEvents, canaryRequests, baselineEvents, baselineRequests });
+    const counts = { canaryEvents, canaryRequests, baselineEvents, baselineRequests };
+    this.recent.push(counts);
     if (this.recent.length > this.residualWindow) this.recent.shift();
-    this.mhNumerator += (canaryEvents * baselineRequests) / all;
-    this.mhDenominator += (baselineEvents * canaryRequests) / all;
+    addToMantelHaenszel(this.mantelHaenszel, counts);
     return true;
   }
 
@@ -255,9 +267,7 @@ export class RateTest {
 
   /** Mantel–Haenszel rate ratio θ̂, or null before any event. */
   ratio(): number | null {
-    if (this.mhNumerator === 0 && this.mhDenominator === 0) return null;
-    if (this.mhDenominator === 0) return Infinity;
-    return this.mhNumerator / this.mhDenominator;
+    return mantelHaenszelRatio(this.mantelHaenszel);
   }
 
   /** log of the mixture evidence that θ > exp(logBoundary). */
