@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { runDist } from '@ecs-ship/testing/dist-runner';
-import { albTraffic, type TrafficOptions } from '../__fixtures__/traffic.js';
+import { albTraffic, HEALTHY_TRAFFIC, type TrafficOptions } from '../__fixtures__/traffic.js';
 
 // The built dist/index.js in replay, as the runner runs it: no AWS, a simulated clock, the decision
 // from exported CloudWatch data.
@@ -13,18 +13,7 @@ const start = Date.UTC(2026, 10, 23, 12, 0);
 
 function exportFiles(traffic: Partial<TrafficOptions>): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'canary-e2e-'));
-  const full = albTraffic({
-    start,
-    minutes: 30,
-    canaryRequestsPerMinute: 600,
-    baselineRequestsPerMinute: 2400,
-    baselineErrorRate: 0.002,
-    errorRatio: 1,
-    baselineLatency: 0.2,
-    latencyRatio: 1,
-    seed: 11,
-    ...traffic,
-  });
+  const full = albTraffic({ ...HEALTHY_TRAFFIC, start, minutes: 30, seed: 11, ...traffic });
   // Two exports, as a person would page through a long window.
   const [first, second] = [0, 1].map((part) => ({
     ...full,
