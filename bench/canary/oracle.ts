@@ -44,8 +44,10 @@ const FULL_KNOWLEDGE: OracleKnowledge = { latencyNoise: 'known', start: 'known' 
 interface Hypotheses {
   good: Path;
   bad: Path;
-  /** The regressed ratio of a run that regresses (the tolerance for a healthy run). */
-  worst: number;
+  /** What each copy of an oracle that does not know the start tests, from its start on: the regressed
+   * ratio of a run that regresses (the tolerance for a healthy run) against the nearest null value. */
+  copyBad: number;
+  copyGood: Path;
 }
 
 /** Per minute, the truth against the nearest value on the other side of the tolerance. */
@@ -56,16 +58,24 @@ function hypotheses(truth: Path, periods: number): Hypotheses {
     atBoundary &&= Math.abs(truth(m) - TOLERANCE) < 1e-9;
     worst = Math.max(worst, truth(m));
   }
-  if (atBoundary) return { good: () => TOLERANCE / 1.2, bad: () => TOLERANCE * 1.2, worst: TOLERANCE * 1.2 };
+  if (atBoundary) {
+    return {
+      good: () => TOLERANCE / 1.2,
+      bad: () => TOLERANCE * 1.2,
+      copyBad: TOLERANCE * 1.2,
+      copyGood: () => TOLERANCE,
+    };
+  }
   if (worst > TOLERANCE) {
     // A regressed run: its healthy minutes (before a late change) are the same under both hypotheses.
     return {
       good: (m) => (truth(m) > TOLERANCE ? TOLERANCE : truth(m)),
       bad: (m) => truth(m),
-      worst,
+      copyBad: worst,
+      copyGood: () => TOLERANCE,
     };
   }
-  return { good: (m) => truth(m), bad: () => TOLERANCE, worst };
+  return { good: truth, bad: () => TOLERANCE, copyBad: TOLERANCE, copyGood: truth };
 }
 
 /** Log-likelihood ratio of one minute's canary error count, `bad` against `good` ratio. */
@@ -156,9 +166,7 @@ export function oracleRule(trace: Trace, knowledge: Partial<OracleKnowledge> = {
     const errorStep = errorLogRatio(trace, m, truth, errors.bad(m), errors.good(m));
     if (!errorsHealthy && errorStep !== undefined) errorLlr += errorStep;
     if (start === 'unknown') {
-      // Every copy tests the regressed ratio against the tolerance from its start on.
-      const good = errors.worst > TOLERANCE ? TOLERANCE : errors.good(m);
-      const step = errorLogRatio(trace, m, truth, errors.worst, good);
+      const step = errorLogRatio(trace, m, truth, errors.copyBad, errors.copyGood(m));
       if (step === undefined) errorCopies.skip();
       else errorCopies.add(step);
     }
@@ -179,9 +187,13 @@ export function oracleRule(trace: Trace, knowledge: Partial<OracleKnowledge> = {
     }
     if (start === 'unknown') {
       if (l) {
-        const good = latency.worst > TOLERANCE ? TOLERANCE : latency.good(m);
         latencyCopies.add(
-          knownNoiseLogRatio(l.d, Math.log(latency.worst) - l.bias, Math.log(good) - l.bias, l.variance),
+          knownNoiseLogRatio(
+            l.d,
+            Math.log(latency.copyBad) - l.bias,
+            Math.log(latency.copyGood(m)) - l.bias,
+            l.variance,
+          ),
         );
       } else latencyCopies.skip();
     }
