@@ -59,3 +59,71 @@ export class SimulatedClock implements Clock {
     if (signal?.aborted) throw new CancelledError();
   }
 }
+
+/**
+ * The one clock switch: `ECS_SHIP_CLOCK=rate=R;origin=O;anchor=A` makes an action's time run R
+ * times faster than the machine's, reading O (epoch ms) at the real moment A (epoch ms). Every
+ * process given the same value reads the same simulated time, so a local emulator of ECS and the
+ * actions it serves agree on when a bake ends while an hour passes in a minute. Never set on a
+ * runner: it exists for the local rehearsal and the end-to-end tests.
+ */
+export const CLOCK_SWITCH = 'ECS_SHIP_CLOCK';
+
+export interface ScaledClockOptions {
+  /** Simulated milliseconds per real millisecond (> 0). */
+  rate: number;
+  /** Simulated epoch ms at the real moment `anchor`. */
+  origin: number;
+  /** Real epoch ms (Date.now()) at which the simulated clock reads `origin`. */
+  anchor: number;
+}
+
+/** Simulated time that runs `rate` times as fast as real time, shared across processes. */
+export class ScaledClock implements Clock {
+  constructor(readonly options: ScaledClockOptions) {
+    if (!(options.rate > 0) || !Number.isFinite(options.rate))
+      throw new Error(`${CLOCK_SWITCH}: rate must be a positive number, got ${options.rate}`);
+  }
+
+  now(): number {
+    const { rate, origin, anchor } = this.options;
+    return Math.round(origin + (Date.now() - anchor) * rate);
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return systemClock.sleep(Math.max(0, ms) / this.options.rate, signal);
+  }
+
+  /** The value of the clock switch that gives another process this same clock. */
+  toSwitch(): string {
+    const { rate, origin, anchor } = this.options;
+    return `rate=${rate};origin=${origin};anchor=${anchor}`;
+  }
+}
+
+/** Parses the clock switch's value; names what is wrong. */
+export function parseClockSwitch(value: string): ScaledClock {
+  const fields = new Map<string, number>();
+  for (const part of value.split(';')) {
+    const [key, raw] = part.split('=').map((piece) => piece.trim());
+    if (!key) continue;
+    const number = Number(raw);
+    if (raw === undefined || raw === '' || !Number.isFinite(number))
+      throw new Error(`${CLOCK_SWITCH}: "${part}" is not key=number`);
+    fields.set(key, number);
+  }
+  const missing = ['rate', 'origin', 'anchor'].filter((key) => !fields.has(key));
+  if (missing.length > 0)
+    throw new Error(`${CLOCK_SWITCH}: expected rate=R;origin=O;anchor=A, missing ${missing.join(', ')}`);
+  return new ScaledClock({
+    rate: fields.get('rate') as number,
+    origin: fields.get('origin') as number,
+    anchor: fields.get('anchor') as number,
+  });
+}
+
+/** The machine's clock, or the simulated one the clock switch asks for. */
+export function clockFromEnvironment(env: NodeJS.ProcessEnv = process.env): Clock {
+  const value = env[CLOCK_SWITCH];
+  return value ? parseClockSwitch(value) : systemClock;
+}

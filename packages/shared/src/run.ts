@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { cancelOnSignals } from './cancellation.js';
-import { systemClock, type Clock } from './clock.js';
+import { CLOCK_SWITCH, clockFromEnvironment, ScaledClock, type Clock } from './clock.js';
 import { createCoreLogger } from './core-logger.js';
 import { CancelledError, ConfigurationError, describeError, OutcomeError } from './errors.js';
 import { InputReader } from './inputs.js';
@@ -40,6 +40,11 @@ export async function runAction(
   const secrets = new SecretRegistry((value) => core.setSecret(value));
   const logger = createCoreLogger(secrets);
   const cancellation = cancelOnSignals();
+  const clock = clockFromEnvironment();
+  if (clock instanceof ScaledClock)
+    logger.warning(
+      `${CLOCK_SWITCH} is set: time is simulated (${clock.options.rate}× real time, now ${new Date(clock.now()).toISOString()}). Never set it on a runner.`,
+    );
   let buildSummary: (() => SummaryBlock[]) | undefined;
   let failure: unknown;
 
@@ -50,7 +55,7 @@ export async function runAction(
     }),
     logger,
     secrets,
-    clock: systemClock,
+    clock,
     signal: cancellation.signal,
     setOutput: (name, value) => core.setOutput(name, secrets.redact(String(value))),
     setSummary: (build) => {
