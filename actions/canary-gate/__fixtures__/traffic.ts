@@ -22,6 +22,10 @@ export interface TrafficOptions {
   lateErrorRatio?: number;
   /** Before this minute the canary takes no traffic (ECS has not shifted any yet). */
   canaryStartMinute?: number;
+  /** Share of canary requests the ALB answers itself with 502/504 (TargetConnectionErrorCount). */
+  canaryConnectionErrorRate?: number;
+  /** From this minute on the canary group reports one unhealthy host. */
+  canaryUnhealthyFromMinute?: number;
 }
 
 /** Healthy traffic defaults for tests; override what a scenario changes. */
@@ -67,6 +71,12 @@ export function albTraffic(options: TrafficOptions): MetricDataExport {
     // ALB publishes a 5xx count only in minutes that had one.
     if (canaryErrors > 0) add('alb_5xx_canary', at, canaryErrors);
     if (baselineErrors > 0) add('alb_5xx_baseline', at, baselineErrors);
+    // Drawn only when asked for, so older scenarios keep their seeded numbers.
+    const connectionErrors = options.canaryConnectionErrorRate
+      ? binomial(random, canary, options.canaryConnectionErrorRate)
+      : 0;
+    if (connectionErrors > 0) add('alb_conn_errors_canary', at, connectionErrors);
+    if (minute >= (options.canaryUnhealthyFromMinute ?? Infinity)) add('alb_unhealthy_canary', at, 1);
     if (!options.latencyGaps?.includes(minute) && canary > 0) {
       add(
         'alb_latency_canary',
@@ -83,6 +93,10 @@ export function albTraffic(options: TrafficOptions): MetricDataExport {
     'alb_5xx_baseline',
     'alb_latency_canary',
     'alb_latency_baseline',
+    'alb_conn_errors_canary',
+    'alb_conn_errors_baseline',
+    'alb_unhealthy_canary',
+    'alb_unhealthy_baseline',
   ];
   return {
     MetricDataResults: ids.map((id) => ({

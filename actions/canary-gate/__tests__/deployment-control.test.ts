@@ -7,6 +7,7 @@ import {
   StopServiceDeploymentCommand,
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
+import { SimulatedClock } from '@ecs-ship/shared/clock';
 import { MemoryLogger } from '@ecs-ship/shared/logger';
 import { DeploymentControl } from '../src/deployment-control.js';
 
@@ -168,5 +169,39 @@ describe('DeploymentControl', () => {
     expect((await control.rollback('late')).status).toBe('ROLLBACK_SUCCESSFUL');
     expect(ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0);
     expect(control.actions).toEqual([]);
+  });
+
+  it('retries a ROLLBACK answer and a StopServiceDeployment that fail transiently, never leaving them unsent', async () => {
+    const unavailable = () =>
+      Object.assign(new Error('Service unavailable'), {
+        name: 'ServiceUnavailableException',
+        $metadata: { httpStatusCode: 503 },
+      });
+    const ecs = mockClient(ECSClient);
+    ecs.on(DescribeServiceDeploymentsCommand).resolves({
+      serviceDeployments: [deployment('IN_PROGRESS', [{ hookId: 'h1', status: 'AWAITING_ACTION' }])],
+    });
+    ecs
+      .on(ContinueServiceDeploymentCommand)
+      .rejectsOnce(unavailable())
+      .resolves({ serviceDeploymentArn: arn });
+    const clock = new SimulatedClock(0);
+    const control = await DeploymentControl.attach(
+      new ECSClient({ region: 'eu-west-1' }),
+      new MemoryLogger(),
+      { serviceDeploymentArn: arn },
+      clock,
+    );
+    await control.rollback('regressed');
+    expect(
+      ecs.commandCalls(ContinueServiceDeploymentCommand).map((call) => call.args[0].input.action),
+    ).toEqual(['ROLLBACK', 'ROLLBACK']);
+    expect(ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0);
+
+    ecs.on(DescribeServiceDeploymentsCommand).resolves({ serviceDeployments: [deployment('IN_PROGRESS')] });
+    ecs.on(StopServiceDeploymentCommand).rejectsOnce(unavailable()).resolves({ serviceDeploymentArn: arn });
+    await control.rollback('regressed');
+    expect(ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(2);
+    expect(control.actions.at(-1)).toBe('StopServiceDeployment ROLLBACK');
   });
 });

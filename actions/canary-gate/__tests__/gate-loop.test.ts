@@ -14,7 +14,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { SimulatedClock } from '@ecs-ship/shared/clock';
 import { MemoryLogger } from '@ecs-ship/shared/logger';
 import { albTraffic, HEALTHY_TRAFFIC, type TrafficOptions } from '../__fixtures__/traffic.js';
-import { albPresetMetrics, albRequestQueries } from '../src/alb-preset.js';
+import { albPresetMetrics, albRequestQueries, albUnhealthyQueries } from '../src/alb-preset.js';
 import { AlarmWatch } from '../src/alarms.js';
 import { DeploymentControl } from '../src/deployment-control.js';
 import { parseTolerance } from '../src/engine/tolerance.js';
@@ -80,7 +80,16 @@ interface ScriptOptions {
   /** Time ECS takes after a CONTINUE before the next pause (a step's bake). */
   stepMs?: number;
   /** A status ECS reaches by itself at this moment (its own alarm or bake). */
-  endsAs?: { at: number; status: ServiceDeployment['status'] };
+  endsAs?: { at: number; status: ServiceDeployment['status']; statusReason?: string };
+  /** ECS does not report requestedProductionTrafficWeight (an optional field left out). */
+  weightUnknown?: boolean;
+  /** ECS reports this weight at every step (the traffic fixture does not follow the steps). */
+  fixedWeight?: number;
+  /**
+   * The n-th CONTINUE (1-based) fails this way; `applied` means ECS took the answer but the response
+   * was lost, so the resend is refused as already answered.
+   */
+  continueFault?: { call: number; error: Error; applied?: boolean };
 }
 
 /** A canary or linear deployment that waits at a PAUSE hook before each production traffic shift. */
@@ -89,7 +98,7 @@ function scriptDeployment(clock: SimulatedClock, options: ScriptOptions) {
   let hook = options.firstAtZero ? 0 : 1;
   let status: ServiceDeployment['status'] = 'IN_PROGRESS';
   let awaitingFrom = clock.now();
-  const weight = () => Math.min(100, hook * (100 / options.pauses));
+  const weight = () => options.fixedWeight ?? Math.min(100, hook * (100 / options.pauses));
   const current = (): ServiceDeployment => {
     if (options.endsAs && clock.now() >= options.endsAs.at && status === 'IN_PROGRESS')
       status = options.endsAs.status;
@@ -102,18 +111,42 @@ function scriptDeployment(clock: SimulatedClock, options: ScriptOptions) {
       lifecycleHookDetails: waiting
         ? [{ hookId: `hook-${hook}`, targetType: 'PAUSE', status: 'AWAITING_ACTION' }]
         : [],
-      targetServiceRevision: { arn: 'rev-2', requestedProductionTrafficWeight: weight() },
+      ...(status === 'STOPPED' && options.endsAs?.statusReason
+        ? { statusReason: options.endsAs.statusReason }
+        : {}),
+      targetServiceRevision: {
+        arn: 'rev-2',
+        ...(options.weightUnknown ? {} : { requestedProductionTrafficWeight: weight() }),
+      },
     };
   };
+  let continueCalls = 0;
+  let lostAnswer: string | undefined;
   ecs.on(DescribeServiceDeploymentsCommand).callsFake(() => ({ serviceDeployments: [current()] }));
   ecs.on(ContinueServiceDeploymentCommand).callsFake((input: { action?: string; hookId?: string }) => {
+    continueCalls += 1;
+    if (lostAnswer === input.hookId) {
+      // ECS moved on with the answer it took; the resend is refused.
+      lostAnswer = undefined;
+      hook += 1;
+      awaitingFrom = clock.now() + (options.stepMs ?? 0);
+      throw Object.assign(new Error(`The lifecycle hook ${input.hookId} has already been answered.`), {
+        name: 'InvalidParameterException',
+      });
+    }
+    const fault = options.continueFault;
+    if (fault && continueCalls === fault.call && !fault.applied) throw fault.error;
     if (input.hookId !== `hook-${hook}` || clock.now() < awaitingFrom) {
       throw Object.assign(new Error(`hook ${input.hookId} is not awaiting action`), {
         name: 'InvalidParameterException',
       });
     }
     if (input.action === 'ROLLBACK') status = 'ROLLBACK_IN_PROGRESS';
-    else if (hook >= options.pauses) status = 'SUCCESSFUL';
+    else if (fault?.applied && continueCalls === fault.call) {
+      // ECS took the answer, the response was lost: the hook waits a moment more, then moves on.
+      lostAnswer = input.hookId;
+      throw fault.error;
+    } else if (hook >= options.pauses) status = 'SUCCESSFUL';
     else {
       hook += 1;
       awaitingFrom = clock.now() + (options.stepMs ?? 0);
@@ -388,5 +421,150 @@ describe('runGateLoop', () => {
     );
     expect(reads.length).toBe(outcome.timeline.length);
     for (const read of reads) expect(read.end + 60_000).toBeLessThanOrEqual(read.now);
+  });
+
+  describe('with the facts real ECS deployments bring (issue #8)', () => {
+    const transient = () =>
+      Object.assign(new Error('Service unavailable'), {
+        name: 'ServiceUnavailableException',
+        $metadata: { httpStatusCode: 503 },
+      });
+
+    it('keeps answering every pause of a promoted linear deployment past max-duration until ECS finishes', async () => {
+      const metricPlan = plan();
+      const clock = new SimulatedClock(start);
+      const ecs = scriptDeployment(clock, { pauses: 10, stepMs: 6 * 60_000 });
+      const traffic = await source(metricPlan, { minutes: 90 });
+      const outcome = await runGateLoop(
+        await attached(clock, traffic),
+        settings(metricPlan, {}, 15 * 60_000),
+      );
+      expect(outcome).toMatchObject({ decision: 'promote', deploymentStatus: 'SUCCESSFUL' });
+      const hooks = ecs
+        .commandCalls(ContinueServiceDeploymentCommand)
+        .map((call) => call.args[0].input.hookId);
+      expect(hooks.at(-1)).toBe('hook-10');
+      expect(clock.now() - start).toBeGreaterThan(50 * 60_000);
+    });
+
+    it('sends a CONTINUE again after one transient failure', async () => {
+      const metricPlan = plan();
+      const clock = new SimulatedClock(start);
+      const ecs = scriptDeployment(clock, {
+        pauses: 4,
+        firstAtZero: true,
+        stepMs: 3 * 60_000,
+        continueFault: { call: 2, error: transient() },
+      });
+      const outcome = await runGateLoop(
+        await attached(clock, await source(metricPlan, { canaryStartMinute: 1 })),
+        settings(metricPlan),
+      );
+      expect(outcome).toMatchObject({ decision: 'promote', deploymentStatus: 'SUCCESSFUL' });
+      const hooks = ecs
+        .commandCalls(ContinueServiceDeploymentCommand)
+        .map((call) => call.args[0].input.hookId);
+      expect(hooks.filter((hook) => hook === 'hook-1')).toHaveLength(2);
+    });
+
+    it('counts a hook ECS says was already answered as continued (a lost response)', async () => {
+      const metricPlan = plan();
+      const clock = new SimulatedClock(start);
+      scriptDeployment(clock, {
+        pauses: 4,
+        firstAtZero: true,
+        stepMs: 3 * 60_000,
+        continueFault: { call: 2, error: transient(), applied: true },
+      });
+      const outcome = await runGateLoop(
+        await attached(clock, await source(metricPlan, { canaryStartMinute: 1 })),
+        settings(metricPlan),
+      );
+      expect(outcome).toMatchObject({ decision: 'promote', deploymentStatus: 'SUCCESSFUL' });
+    });
+
+    it('never reads an unknown weight at a pause as the zero-traffic first pause: waits, then fails closed', async () => {
+      const metricPlan = plan();
+      const clock = new SimulatedClock(start);
+      const ecs = scriptDeployment(clock, { pauses: 4, firstAtZero: true, weightUnknown: true });
+      const outcome = await runGateLoop(
+        await attached(clock, await source(metricPlan, { canaryStartMinute: 60 })),
+        settings(metricPlan),
+      );
+      expect(outcome).toMatchObject({ decision: 'inconclusive', rule: 'unknown-weight' });
+      expect(ecs.commandCalls(ContinueServiceDeploymentCommand)).toHaveLength(0);
+    });
+
+    it('reports a deployment superseded by a newer one as inconclusive, not rollback', async () => {
+      const metricPlan = plan();
+      const clock = new SimulatedClock(start);
+      scriptDeployment(clock, {
+        pauses: 1,
+        strategy: 'CANARY',
+        endsAs: {
+          at: start + 4 * 60_000,
+          status: 'STOPPED',
+          statusReason: 'Superseded by a newer deployment',
+        },
+      });
+      const outcome = await runGateLoop(
+        await attached(clock, await source(metricPlan, {})),
+        settings(metricPlan),
+      );
+      expect(outcome).toMatchObject({ decision: 'inconclusive', rule: 'superseded' });
+    });
+
+    it('refuses to judge when the canary group takes a share far from the weight ECS reports', async () => {
+      const metricPlan = plan();
+      const clock = new SimulatedClock(start);
+      // ECS reports 10% for the new revision, but the "canary" group serves 80%: the groups are swapped.
+      const ecs = scriptDeployment(clock, { pauses: 10 });
+      const traffic = await source(metricPlan, {
+        canaryRequestsPerMinute: 2400,
+        baselineRequestsPerMinute: 600,
+        errorRatio: 0.2,
+      });
+      const outcome = await runGateLoop(await attached(clock, traffic), {
+        ...settings(metricPlan),
+        checkTrafficShare: true,
+      });
+      expect(outcome).toMatchObject({ decision: 'inconclusive', rule: 'traffic-mismatch' });
+      expect(ecs.commandCalls(ContinueServiceDeploymentCommand)).toHaveLength(0);
+    });
+
+    it('does not trip the traffic-share check on binomial noise at a matching weight', async () => {
+      const metricPlan = plan();
+      const clock = new SimulatedClock(start);
+      // 600 of 3000 requests a minute is 20%, the weight ECS reports.
+      scriptDeployment(clock, { pauses: 5, stepMs: 3 * 60_000, fixedWeight: 20 });
+      const outcome = await runGateLoop(await attached(clock, await source(metricPlan, {})), {
+        ...settings(metricPlan),
+        checkTrafficShare: true,
+      });
+      expect(outcome).toMatchObject({ decision: 'promote', deploymentStatus: 'SUCCESSFUL' });
+    });
+
+    it("counts the ALB's own 502/504 (TargetConnectionErrorCount) in the 5xx rate", async () => {
+      const metricPlan = plan();
+      const clock = new SimulatedClock(start);
+      scriptDeployment(clock, { pauses: 1, strategy: 'CANARY' });
+      const traffic = await source(metricPlan, { canaryConnectionErrorRate: 0.05 });
+      const outcome = await runGateLoop(await attached(clock, traffic), settings(metricPlan));
+      expect(outcome).toMatchObject({ decision: 'rollback', rule: 'critical-regression' });
+      expect(outcome.reason).toMatch(/^5xx rate/);
+    });
+
+    it('rolls back when the canary group has unhealthy hosts for two periods and the baseline none', async () => {
+      const metricPlan = { ...plan(), unhealthy: albUnhealthyQueries(targets, 60) };
+      const clock = new SimulatedClock(start);
+      scriptDeployment(clock, { pauses: 1, strategy: 'CANARY' });
+      const traffic = await source(metricPlan, { canaryUnhealthyFromMinute: 1 });
+      const outcome = await runGateLoop(await attached(clock, traffic), settings(metricPlan));
+      expect(outcome).toMatchObject({
+        decision: 'rollback',
+        rule: 'unhealthy-hosts',
+        actions: ['ContinueServiceDeployment ROLLBACK (hook hook-1)'],
+      });
+    });
   });
 });

@@ -9738,7 +9738,7 @@ __webpack_unused_export__ = DescribeServiceRevisionsCommand;
 __webpack_unused_export__ = DescribeServiceRevisionsRequest$;
 __webpack_unused_export__ = DescribeServiceRevisionsResponse$;
 __webpack_unused_export__ = DescribeServices$;
-__webpack_unused_export__ = DescribeServicesCommand;
+exports.H7c = DescribeServicesCommand;
 __webpack_unused_export__ = DescribeServicesRequest$;
 __webpack_unused_export__ = DescribeServicesResponse$;
 __webpack_unused_export__ = DescribeTaskDefinition$;
@@ -10271,6 +10271,3974 @@ __webpack_unused_export__ = waitUntilServicesInactive;
 __webpack_unused_export__ = waitUntilServicesStable;
 __webpack_unused_export__ = waitUntilTasksRunning;
 __webpack_unused_export__ = waitUntilTasksStopped;
+
+
+/***/ }),
+
+/***/ 5710:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(9300);
+const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(5086);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createWaiter, checkExceptions, WaiterState, createAggregatedClient } = __nccwpck_require__(4614);
+const { Command: $Command } = __nccwpck_require__(4614);
+__webpack_unused_export__ = $Command;
+__webpack_unused_export__ = Client;
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7567);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(4561);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(9922);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(9285);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(5982);
+const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(8039);
+const { defaultProvider } = __nccwpck_require__(7777);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2882);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(8771);
+const { AwsQueryProtocol } = __nccwpck_require__(3628);
+const { Sha256 } = __nccwpck_require__(9362);
+
+const defaultElasticLoadBalancingV2HttpAuthSchemeParametersProvider = async (config, context, input) => {
+    return {
+        operation: getSmithyContext(context).operation,
+        region: await normalizeProvider(config.region)() || (() => {
+            throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
+        })(),
+    };
+};
+function createAwsAuthSigv4HttpAuthOption(authParameters) {
+    return {
+        schemeId: "aws.auth#sigv4",
+        signingProperties: {
+            name: "elasticloadbalancing",
+            region: authParameters.region,
+        },
+        propertiesExtractor: (config, context) => ({
+            signingProperties: {
+                config,
+                context,
+            },
+        }),
+    };
+}
+const defaultElasticLoadBalancingV2HttpAuthSchemeProvider = (authParameters) => {
+    const options = [];
+    switch (authParameters.operation) {
+        default: {
+            options.push(createAwsAuthSigv4HttpAuthOption(authParameters));
+        }
+    }
+    return options;
+};
+const resolveHttpAuthSchemeConfig = (config) => {
+    const config_0 = resolveAwsSdkSigV4Config(config);
+    return Object.assign(config_0, {
+        authSchemePreference: normalizeProvider(config.authSchemePreference ?? []),
+    });
+};
+
+const resolveClientEndpointParameters = (options) => {
+    return Object.assign(options, {
+        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
+        useFipsEndpoint: options.useFipsEndpoint ?? false,
+        defaultSigningName: "elasticloadbalancing",
+    });
+};
+const commonParams = {
+    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
+    Endpoint: { type: "builtInParams", name: "endpoint" },
+    Region: { type: "builtInParams", name: "region" },
+    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
+};
+
+var version = "3.1141.0";
+var packageInfo = {
+	version: version};
+
+const k = "ref";
+const a = -1, b = true, c = "isSet", d = "PartitionResult", e = "booleanEquals", f = "getAttr", g = { [k]: "Endpoint" }, h = { [k]: d }, i = {}, j = [{ [k]: "Region" }];
+const _data = {
+    conditions: [
+        [c, [g]],
+        [c, j],
+        ["aws.partition", j, d],
+        [e, [{ [k]: "UseFIPS" }, b]],
+        [e, [{ [k]: "UseDualStack" }, b]],
+        [e, [{ fn: f, argv: [h, "supportsDualStack"] }, b]],
+        [e, [{ fn: f, argv: [h, "supportsFIPS"] }, b]],
+        ["stringEquals", [{ fn: f, argv: [h, "name"] }, "aws-us-gov"]]
+    ],
+    results: [
+        [a],
+        [a, "Invalid Configuration: FIPS and custom endpoint are not supported"],
+        [a, "Invalid Configuration: Dualstack and custom endpoint are not supported"],
+        [g, i],
+        ["https://elasticloadbalancing-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", i],
+        [a, "FIPS and DualStack are enabled, but this partition does not support one or both"],
+        ["https://elasticloadbalancing.{Region}.amazonaws.com", i],
+        ["https://elasticloadbalancing-fips.{Region}.{PartitionResult#dnsSuffix}", i],
+        [a, "FIPS is enabled but this partition does not support FIPS"],
+        ["https://elasticloadbalancing.{Region}.{PartitionResult#dualStackDnsSuffix}", i],
+        [a, "DualStack is enabled but this partition does not support DualStack"],
+        ["https://elasticloadbalancing.{Region}.{PartitionResult#dnsSuffix}", i],
+        [a, "Invalid Configuration: Missing Region"]
+    ]
+};
+const root = 2;
+const r = 100_000_000;
+const nodes = new Int32Array([
+    -1, 1, -1,
+    0, 13, 3,
+    1, 4, r + 12,
+    2, 5, r + 12,
+    3, 8, 6,
+    4, 7, r + 11,
+    5, r + 9, r + 10,
+    4, 11, 9,
+    6, 10, r + 8,
+    7, r + 6, r + 7,
+    5, 12, r + 5,
+    6, r + 4, r + 5,
+    3, r + 1, 14,
+    4, r + 2, r + 3,
+]);
+const bdd = BinaryDecisionDiagram.from(nodes, root, _data.conditions, _data.results);
+
+const cache = new EndpointCache({
+    size: 50,
+    params: ["Endpoint", "Region", "UseDualStack", "UseFIPS"],
+});
+const defaultEndpointResolver = (endpointParams, context = {}) => {
+    return cache.get(endpointParams, () => decideEndpoint(bdd, {
+        endpointParams: endpointParams,
+        logger: context.logger,
+    }));
+};
+customEndpointFunctions.aws = awsEndpointFunctions;
+
+class ElasticLoadBalancingV2ServiceException extends ServiceException {
+    constructor(options) {
+        super(options);
+        Object.setPrototypeOf(this, ElasticLoadBalancingV2ServiceException.prototype);
+    }
+}
+
+class CertificateNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "CertificateNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "CertificateNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, CertificateNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ListenerNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "ListenerNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ListenerNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ListenerNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyCertificatesException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyCertificatesException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyCertificatesException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyCertificatesException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DuplicateTagKeysException extends ElasticLoadBalancingV2ServiceException {
+    name = "DuplicateTagKeysException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DuplicateTagKeysException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DuplicateTagKeysException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class LoadBalancerNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "LoadBalancerNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "LoadBalancerNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LoadBalancerNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class RuleNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "RuleNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "RuleNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RuleNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TargetGroupNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "TargetGroupNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TargetGroupNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TargetGroupNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyTagsException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyTagsException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyTagsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyTagsException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TrustStoreNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "TrustStoreNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TrustStoreNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TrustStoreNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidRevocationContentException extends ElasticLoadBalancingV2ServiceException {
+    name = "InvalidRevocationContentException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidRevocationContentException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidRevocationContentException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class RevocationContentNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "RevocationContentNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "RevocationContentNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RevocationContentNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyTrustStoreRevocationEntriesException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyTrustStoreRevocationEntriesException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyTrustStoreRevocationEntriesException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyTrustStoreRevocationEntriesException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AllocationIdNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "AllocationIdNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AllocationIdNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AllocationIdNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ALPNPolicyNotSupportedException extends ElasticLoadBalancingV2ServiceException {
+    name = "ALPNPolicyNotSupportedException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ALPNPolicyNotSupportedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ALPNPolicyNotSupportedException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AvailabilityZoneNotSupportedException extends ElasticLoadBalancingV2ServiceException {
+    name = "AvailabilityZoneNotSupportedException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AvailabilityZoneNotSupportedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AvailabilityZoneNotSupportedException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class CaCertificatesBundleNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "CaCertificatesBundleNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "CaCertificatesBundleNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, CaCertificatesBundleNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class CapacityDecreaseRequestsLimitExceededException extends ElasticLoadBalancingV2ServiceException {
+    name = "CapacityDecreaseRequestsLimitExceededException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "CapacityDecreaseRequestsLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, CapacityDecreaseRequestsLimitExceededException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class CapacityReservationPendingException extends ElasticLoadBalancingV2ServiceException {
+    name = "CapacityReservationPendingException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "CapacityReservationPendingException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, CapacityReservationPendingException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class CapacityUnitsLimitExceededException extends ElasticLoadBalancingV2ServiceException {
+    name = "CapacityUnitsLimitExceededException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "CapacityUnitsLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, CapacityUnitsLimitExceededException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DuplicateListenerException extends ElasticLoadBalancingV2ServiceException {
+    name = "DuplicateListenerException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DuplicateListenerException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DuplicateListenerException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class IncompatibleProtocolsException extends ElasticLoadBalancingV2ServiceException {
+    name = "IncompatibleProtocolsException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "IncompatibleProtocolsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, IncompatibleProtocolsException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidConfigurationRequestException extends ElasticLoadBalancingV2ServiceException {
+    name = "InvalidConfigurationRequestException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidConfigurationRequestException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidConfigurationRequestException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidLoadBalancerActionException extends ElasticLoadBalancingV2ServiceException {
+    name = "InvalidLoadBalancerActionException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidLoadBalancerActionException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidLoadBalancerActionException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class SSLPolicyNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "SSLPolicyNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "SSLPolicyNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, SSLPolicyNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TargetGroupAssociationLimitException extends ElasticLoadBalancingV2ServiceException {
+    name = "TargetGroupAssociationLimitException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TargetGroupAssociationLimitException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TargetGroupAssociationLimitException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyActionsException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyActionsException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyActionsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyActionsException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyListenersException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyListenersException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyListenersException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyListenersException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyRegistrationsForTargetIdException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyRegistrationsForTargetIdException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyRegistrationsForTargetIdException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyRegistrationsForTargetIdException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyTargetsException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyTargetsException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyTargetsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyTargetsException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyUniqueTargetGroupsPerLoadBalancerException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyUniqueTargetGroupsPerLoadBalancerException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyUniqueTargetGroupsPerLoadBalancerException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyUniqueTargetGroupsPerLoadBalancerException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TrustStoreNotReadyException extends ElasticLoadBalancingV2ServiceException {
+    name = "TrustStoreNotReadyException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TrustStoreNotReadyException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TrustStoreNotReadyException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class UnsupportedProtocolException extends ElasticLoadBalancingV2ServiceException {
+    name = "UnsupportedProtocolException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "UnsupportedProtocolException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedProtocolException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DuplicateLoadBalancerNameException extends ElasticLoadBalancingV2ServiceException {
+    name = "DuplicateLoadBalancerNameException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DuplicateLoadBalancerNameException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DuplicateLoadBalancerNameException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidSchemeException extends ElasticLoadBalancingV2ServiceException {
+    name = "InvalidSchemeException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidSchemeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidSchemeException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidSecurityGroupException extends ElasticLoadBalancingV2ServiceException {
+    name = "InvalidSecurityGroupException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidSecurityGroupException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidSecurityGroupException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidSubnetException extends ElasticLoadBalancingV2ServiceException {
+    name = "InvalidSubnetException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidSubnetException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidSubnetException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class OperationNotPermittedException extends ElasticLoadBalancingV2ServiceException {
+    name = "OperationNotPermittedException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "OperationNotPermittedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OperationNotPermittedException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ResourceInUseException extends ElasticLoadBalancingV2ServiceException {
+    name = "ResourceInUseException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourceInUseException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceInUseException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class SubnetNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "SubnetNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "SubnetNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, SubnetNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyLoadBalancersException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyLoadBalancersException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyLoadBalancersException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyLoadBalancersException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class PriorityInUseException extends ElasticLoadBalancingV2ServiceException {
+    name = "PriorityInUseException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "PriorityInUseException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, PriorityInUseException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyRulesException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyRulesException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyRulesException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyRulesException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyTargetGroupsException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyTargetGroupsException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyTargetGroupsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyTargetGroupsException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DuplicateTargetGroupNameException extends ElasticLoadBalancingV2ServiceException {
+    name = "DuplicateTargetGroupNameException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DuplicateTargetGroupNameException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DuplicateTargetGroupNameException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DuplicateTrustStoreNameException extends ElasticLoadBalancingV2ServiceException {
+    name = "DuplicateTrustStoreNameException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DuplicateTrustStoreNameException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DuplicateTrustStoreNameException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidCaCertificatesBundleException extends ElasticLoadBalancingV2ServiceException {
+    name = "InvalidCaCertificatesBundleException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidCaCertificatesBundleException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidCaCertificatesBundleException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyTrustStoresException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyTrustStoresException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyTrustStoresException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyTrustStoresException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DeleteAssociationSameAccountException extends ElasticLoadBalancingV2ServiceException {
+    name = "DeleteAssociationSameAccountException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DeleteAssociationSameAccountException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeleteAssociationSameAccountException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TrustStoreAssociationNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "TrustStoreAssociationNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TrustStoreAssociationNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TrustStoreAssociationNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TrustStoreInUseException extends ElasticLoadBalancingV2ServiceException {
+    name = "TrustStoreInUseException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TrustStoreInUseException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TrustStoreInUseException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidTargetException extends ElasticLoadBalancingV2ServiceException {
+    name = "InvalidTargetException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidTargetException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTargetException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class HealthUnavailableException extends ElasticLoadBalancingV2ServiceException {
+    name = "HealthUnavailableException";
+    $fault = "server";
+    Message;
+    constructor(opts) {
+        super({
+            name: "HealthUnavailableException",
+            $fault: "server",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, HealthUnavailableException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class RevocationIdNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "RevocationIdNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "RevocationIdNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RevocationIdNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ResourceNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "ResourceNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourceNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InsufficientCapacityException extends ElasticLoadBalancingV2ServiceException {
+    name = "InsufficientCapacityException";
+    $fault = "server";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InsufficientCapacityException",
+            $fault: "server",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InsufficientCapacityException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class PriorRequestNotCompleteException extends ElasticLoadBalancingV2ServiceException {
+    name = "PriorRequestNotCompleteException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "PriorRequestNotCompleteException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, PriorRequestNotCompleteException.prototype);
+        this.Message = opts.Message;
+    }
+}
+
+const _A = "Action";
+const _AC = "AdditionalClaims";
+const _ACAC = "AuthenticateCognitoActionConfig";
+const _ACC = "AuthenticateCognitoConfig";
+const _AD = "AnomalyDetection";
+const _AE = "AuthorizationEndpoint";
+const _AI = "AllocationId";
+const _AINFE = "AllocationIdNotFoundException";
+const _ALC = "AddListenerCertificates";
+const _ALCI = "AddListenerCertificatesInput";
+const _ALCO = "AddListenerCertificatesOutput";
+const _ALPNPNSE = "ALPNPolicyNotSupportedException";
+const _AO = "AdministrativeOverride";
+const _AOAC = "AuthenticateOidcActionConfig";
+const _AOC = "AuthenticateOidcConfig";
+const _AP = "AlpnPolicy";
+const _AREP = "AuthenticationRequestExtraParams";
+const _AT = "AddTags";
+const _ATI = "AddTagsInput";
+const _ATO = "AddTagsOutput";
+const _ATSCN = "AdvertiseTrustStoreCaNames";
+const _ATSR = "AddTrustStoreRevocations";
+const _ATSRI = "AddTrustStoreRevocationsInput";
+const _ATSRO = "AddTrustStoreRevocationsOutput";
+const _AZ = "AvailabilityZone";
+const _AZNSE = "AvailabilityZoneNotSupportedException";
+const _AZv = "AvailabilityZones";
+const _Ac = "Actions";
+const _At = "Attributes";
+const _C = "Certificates";
+const _CA = "CertificateArn";
+const _CCBNFE = "CaCertificatesBundleNotFoundException";
+const _CCBSB = "CaCertificatesBundleS3Bucket";
+const _CCBSK = "CaCertificatesBundleS3Key";
+const _CCBSOV = "CaCertificatesBundleS3ObjectVersion";
+const _CDRLEE = "CapacityDecreaseRequestsLimitExceededException";
+const _CHZI = "CanonicalHostedZoneId";
+const _CI = "ClientId";
+const _CL = "CertificateList";
+const _CLB = "CreateLoadBalancer";
+const _CLBI = "CreateLoadBalancerInput";
+const _CLBO = "CreateLoadBalancerOutput";
+const _CLI = "CreateListenerInput";
+const _CLO = "CreateListenerOutput";
+const _CLr = "CreateListener";
+const _CNFE = "CertificateNotFoundException";
+const _COIP = "CustomerOwnedIpv4Pool";
+const _CR = "CreateRule";
+const _CRI = "CreateRuleInput";
+const _CRO = "CreateRuleOutput";
+const _CRPE = "CapacityReservationPendingException";
+const _CRS = "CapacityReservationStatus";
+const _CRSa = "CapacityReservationState";
+const _CS = "ClientSecret";
+const _CT = "ContentType";
+const _CTG = "CreateTargetGroup";
+const _CTGI = "CreateTargetGroupInput";
+const _CTGO = "CreateTargetGroupOutput";
+const _CTS = "CreateTrustStore";
+const _CTSI = "CreateTrustStoreInput";
+const _CTSO = "CreateTrustStoreOutput";
+const _CTr = "CreatedTime";
+const _CU = "CapacityUnits";
+const _CULEE = "CapacityUnitsLimitExceededException";
+const _Ce = "Certificate";
+const _Ci = "Cipher";
+const _Cip = "Ciphers";
+const _Co = "Code";
+const _Con = "Conditions";
+const _D = "Description";
+const _DA = "DefaultActions";
+const _DAL = "DescribeAccountLimits";
+const _DALI = "DescribeAccountLimitsInput";
+const _DALO = "DescribeAccountLimitsOutput";
+const _DASAE = "DeleteAssociationSameAccountException";
+const _DCR = "DescribeCapacityReservation";
+const _DCRI = "DescribeCapacityReservationInput";
+const _DCRO = "DescribeCapacityReservationOutput";
+const _DL = "DeleteListener";
+const _DLA = "DescribeListenerAttributes";
+const _DLAI = "DescribeListenerAttributesInput";
+const _DLAO = "DescribeListenerAttributesOutput";
+const _DLB = "DeleteLoadBalancer";
+const _DLBA = "DescribeLoadBalancerAttributes";
+const _DLBAI = "DescribeLoadBalancerAttributesInput";
+const _DLBAO = "DescribeLoadBalancerAttributesOutput";
+const _DLBI = "DeleteLoadBalancerInput";
+const _DLBIe = "DescribeLoadBalancersInput";
+const _DLBNE = "DuplicateLoadBalancerNameException";
+const _DLBO = "DeleteLoadBalancerOutput";
+const _DLBOe = "DescribeLoadBalancersOutput";
+const _DLBe = "DescribeLoadBalancers";
+const _DLC = "DescribeListenerCertificates";
+const _DLCI = "DescribeListenerCertificatesInput";
+const _DLCO = "DescribeListenerCertificatesOutput";
+const _DLE = "DuplicateListenerException";
+const _DLI = "DeleteListenerInput";
+const _DLIe = "DescribeListenersInput";
+const _DLO = "DeleteListenerOutput";
+const _DLOe = "DescribeListenersOutput";
+const _DLe = "DescribeListeners";
+const _DNSN = "DNSName";
+const _DR = "DeleteRule";
+const _DRI = "DeleteRuleInput";
+const _DRIe = "DescribeRulesInput";
+const _DRO = "DeleteRuleOutput";
+const _DROe = "DescribeRulesOutput";
+const _DRR = "DecreaseRequestsRemaining";
+const _DRe = "DescribeRules";
+const _DS = "DurationSeconds";
+const _DSSLP = "DescribeSSLPolicies";
+const _DSSLPI = "DescribeSSLPoliciesInput";
+const _DSSLPO = "DescribeSSLPoliciesOutput";
+const _DSTSA = "DeleteSharedTrustStoreAssociation";
+const _DSTSAI = "DeleteSharedTrustStoreAssociationInput";
+const _DSTSAO = "DeleteSharedTrustStoreAssociationOutput";
+const _DT = "DeregisterTargets";
+const _DTG = "DeleteTargetGroup";
+const _DTGA = "DescribeTargetGroupAttributes";
+const _DTGAI = "DescribeTargetGroupAttributesInput";
+const _DTGAO = "DescribeTargetGroupAttributesOutput";
+const _DTGI = "DeleteTargetGroupInput";
+const _DTGIe = "DescribeTargetGroupsInput";
+const _DTGNE = "DuplicateTargetGroupNameException";
+const _DTGO = "DeleteTargetGroupOutput";
+const _DTGOe = "DescribeTargetGroupsOutput";
+const _DTGe = "DescribeTargetGroups";
+const _DTH = "DescribeTargetHealth";
+const _DTHI = "DescribeTargetHealthInput";
+const _DTHO = "DescribeTargetHealthOutput";
+const _DTI = "DeregisterTargetsInput";
+const _DTIe = "DescribeTagsInput";
+const _DTKE = "DuplicateTagKeysException";
+const _DTO = "DeregisterTargetsOutput";
+const _DTOe = "DescribeTagsOutput";
+const _DTS = "DeleteTrustStore";
+const _DTSA = "DescribeTrustStoreAssociations";
+const _DTSAI = "DescribeTrustStoreAssociationsInput";
+const _DTSAO = "DescribeTrustStoreAssociationsOutput";
+const _DTSI = "DeleteTrustStoreInput";
+const _DTSIe = "DescribeTrustStoresInput";
+const _DTSNE = "DuplicateTrustStoreNameException";
+const _DTSO = "DeleteTrustStoreOutput";
+const _DTSOe = "DescribeTrustStoresOutput";
+const _DTSR = "DescribeTrustStoreRevocation";
+const _DTSRI = "DescribeTrustStoreRevocationsInput";
+const _DTSRO = "DescribeTrustStoreRevocationsOutput";
+const _DTSRR = "DescribeTrustStoreRevocationResponse";
+const _DTSRe = "DescribeTrustStoreRevocations";
+const _DTSe = "DescribeTrustStores";
+const _DTe = "DescribeTags";
+const _E = "Enabled";
+const _ECU = "EffectiveCapacityUnits";
+const _EPFISN = "EnablePrefixForIpv6SourceNat";
+const _ESGIROPLT = "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic";
+const _F = "Format";
+const _FAC = "ForwardActionConfig";
+const _FC = "ForwardConfig";
+const _FRAC = "FixedResponseActionConfig";
+const _FRC = "FixedResponseConfig";
+const _Fi = "Field";
+const _GC = "GrpcCode";
+const _GRP = "GetResourcePolicy";
+const _GRPI = "GetResourcePolicyInput";
+const _GRPO = "GetResourcePolicyOutput";
+const _GTSCCB = "GetTrustStoreCaCertificatesBundle";
+const _GTSCCBI = "GetTrustStoreCaCertificatesBundleInput";
+const _GTSCCBO = "GetTrustStoreCaCertificatesBundleOutput";
+const _GTSRC = "GetTrustStoreRevocationContent";
+const _GTSRCI = "GetTrustStoreRevocationContentInput";
+const _GTSRCO = "GetTrustStoreRevocationContentOutput";
+const _H = "Host";
+const _HC = "HttpCode";
+const _HCE = "HealthCheckEnabled";
+const _HCIS = "HealthCheckIntervalSeconds";
+const _HCP = "HealthCheckProtocol";
+const _HCPe = "HealthCheckPort";
+const _HCPea = "HealthCheckPath";
+const _HCTS = "HealthCheckTimeoutSeconds";
+const _HHC = "HostHeaderConfig";
+const _HHCC = "HostHeaderConditionConfig";
+const _HHCCt = "HttpHeaderConditionConfig";
+const _HHCt = "HttpHeaderConfig";
+const _HHN = "HttpHeaderName";
+const _HHRC = "HostHeaderRewriteConfig";
+const _HRMC = "HttpRequestMethodConfig";
+const _HRMCC = "HttpRequestMethodConditionConfig";
+const _HTC = "HealthyThresholdCount";
+const _HUE = "HealthUnavailableException";
+const _I = "Issuer";
+const _IA = "IpAddress";
+const _IAT = "IpAddressType";
+const _ICCBE = "InvalidCaCertificatesBundleException";
+const _ICCE = "IgnoreClientCertificateExpiry";
+const _ICE = "InsufficientCapacityException";
+const _ICRE = "InvalidConfigurationRequestException";
+const _ID = "IsDefault";
+const _IIPI = "Ipv4IpamPoolId";
+const _ILBAE = "InvalidLoadBalancerActionException";
+const _IP = "IpamPools";
+const _IPA = "IPv6Address";
+const _IPE = "IncompatibleProtocolsException";
+const _IRCE = "InvalidRevocationContentException";
+const _ISE = "InvalidSchemeException";
+const _ISEn = "InvalidSubnetException";
+const _ISGE = "InvalidSecurityGroupException";
+const _ITE = "InvalidTargetException";
+const _Id = "Id";
+const _In = "Include";
+const _JE = "JwksEndpoint";
+const _JVAAC = "JwtValidationActionAdditionalClaim";
+const _JVAACw = "JwtValidationActionAdditionalClaims";
+const _JVAC = "JwtValidationActionConfig";
+const _JVC = "JwtValidationConfig";
+const _K = "Key";
+const _L = "Listeners";
+const _LA = "ListenerArn";
+const _LAi = "ListenerArns";
+const _LAis = "ListenerAttribute";
+const _LAist = "ListenerAttributes";
+const _LB = "LoadBalancers";
+const _LBA = "LoadBalancerAddresses";
+const _LBAo = "LoadBalancerArn";
+const _LBAoa = "LoadBalancerArns";
+const _LBAoad = "LoadBalancerAddress";
+const _LBAoada = "LoadBalancerAttribute";
+const _LBAoadal = "LoadBalancerAttributes";
+const _LBN = "LoadBalancerName";
+const _LBNFE = "LoadBalancerNotFoundException";
+const _LBS = "LoadBalancerState";
+const _LBT = "LoadBalancerType";
+const _LBo = "LoadBalancer";
+const _LMT = "LastModifiedTime";
+const _LNFE = "ListenerNotFoundException";
+const _Li = "Limits";
+const _Lim = "Limit";
+const _Lis = "Listener";
+const _Lo = "Location";
+const _M = "Message";
+const _MA = "MutualAuthentication";
+const _MAA = "MutualAuthenticationAttributes";
+const _MB = "MessageBody";
+const _MCR = "ModifyCapacityReservation";
+const _MCRI = "ModifyCapacityReservationInput";
+const _MCRO = "ModifyCapacityReservationOutput";
+const _MIE = "MitigationInEffect";
+const _MIP = "ModifyIpPools";
+const _MIPI = "ModifyIpPoolsInput";
+const _MIPO = "ModifyIpPoolsOutput";
+const _ML = "ModifyListener";
+const _MLA = "ModifyListenerAttributes";
+const _MLAI = "ModifyListenerAttributesInput";
+const _MLAO = "ModifyListenerAttributesOutput";
+const _MLBA = "ModifyLoadBalancerAttributes";
+const _MLBAI = "ModifyLoadBalancerAttributesInput";
+const _MLBAO = "ModifyLoadBalancerAttributesOutput";
+const _MLBC = "MinimumLoadBalancerCapacity";
+const _MLI = "ModifyListenerInput";
+const _MLO = "ModifyListenerOutput";
+const _MR = "ModifyRule";
+const _MRI = "ModifyRuleInput";
+const _MRO = "ModifyRuleOutput";
+const _MTG = "ModifyTargetGroup";
+const _MTGA = "ModifyTargetGroupAttributes";
+const _MTGAI = "ModifyTargetGroupAttributesInput";
+const _MTGAO = "ModifyTargetGroupAttributesOutput";
+const _MTGI = "ModifyTargetGroupInput";
+const _MTGO = "ModifyTargetGroupOutput";
+const _MTS = "ModifyTrustStore";
+const _MTSI = "ModifyTrustStoreInput";
+const _MTSO = "ModifyTrustStoreOutput";
+const _Ma = "Matcher";
+const _Mar = "Marker";
+const _Max = "Max";
+const _Mo = "Mode";
+const _N = "Name";
+const _NM = "NextMarker";
+const _NOCC = "NumberOfCaCertificates";
+const _NORE = "NumberOfRevokedEntries";
+const _Na = "Names";
+const _O = "Order";
+const _OI = "OutpostId";
+const _ONPE = "OperationNotPermittedException";
+const _OUR = "OnUnauthenticatedRequest";
+const _P = "Priority";
+const _PIPA = "PrivateIPv4Address";
+const _PIUE = "PriorityInUseException";
+const _PPC = "PathPatternConfig";
+const _PPCC = "PathPatternConditionConfig";
+const _PRNCE = "PriorRequestNotCompleteException";
+const _PS = "PageSize";
+const _PV = "ProtocolVersion";
+const _Pa = "Path";
+const _Po = "Port";
+const _Pol = "Policy";
+const _Pr = "Protocol";
+const _Q = "Query";
+const _QSC = "QueryStringConfig";
+const _QSCC = "QueryStringConditionConfig";
+const _QSI = "QuicServerId";
+const _QSKVP = "QueryStringKeyValuePair";
+const _QSKVPL = "QueryStringKeyValuePairList";
+const _R = "Reason";
+const _RA = "ResourceArns";
+const _RAC = "RedirectActionConfig";
+const _RAe = "ResourceArn";
+const _RAu = "RuleArn";
+const _RAul = "RuleArns";
+const _RC = "RedirectConfig";
+const _RCL = "RewriteConfigList";
+const _RCLu = "RuleConditionList";
+const _RCNFE = "RevocationContentNotFoundException";
+const _RCR = "ResetCapacityReservation";
+const _RCe = "RevocationContents";
+const _RCev = "RevocationContent";
+const _RCew = "RewriteConfig";
+const _RCu = "RuleCondition";
+const _RI = "RevocationId";
+const _RINFE = "RevocationIdNotFoundException";
+const _RIP = "RemoveIpamPools";
+const _RIUE = "ResourceInUseException";
+const _RIe = "RevocationIds";
+const _RLC = "RemoveListenerCertificates";
+const _RLCI = "RemoveListenerCertificatesInput";
+const _RLCO = "RemoveListenerCertificatesOutput";
+const _RNFE = "ResourceNotFoundException";
+const _RNFEu = "RuleNotFoundException";
+const _RP = "RulePriorities";
+const _RPL = "RulePriorityList";
+const _RPP = "RulePriorityPair";
+const _RT = "RevocationType";
+const _RTI = "RegisterTargetsInput";
+const _RTIe = "RemoveTagsInput";
+const _RTL = "RuleTransformList";
+const _RTO = "RegisterTargetsOutput";
+const _RTOe = "RemoveTagsOutput";
+const _RTSR = "RemoveTrustStoreRevocations";
+const _RTSRI = "RemoveTrustStoreRevocationsInput";
+const _RTSRO = "RemoveTrustStoreRevocationsOutput";
+const _RTe = "ResetTransforms";
+const _RTeg = "RegisterTargets";
+const _RTem = "RemoveTags";
+const _RTu = "RuleTransform";
+const _RV = "RegexValues";
+const _Re = "Result";
+const _Reg = "Regex";
+const _Rep = "Replace";
+const _Rew = "Rewrites";
+const _Ru = "Rules";
+const _Rul = "Rule";
+const _S = "State";
+const _SB = "S3Bucket";
+const _SC = "StatusCode";
+const _SCN = "SessionCookieName";
+const _SG = "SecurityGroups";
+const _SGI = "SecurityGroupIds";
+const _SI = "SubnetId";
+const _SIAT = "SetIpAddressType";
+const _SIATI = "SetIpAddressTypeInput";
+const _SIATO = "SetIpAddressTypeOutput";
+const _SIC = "SourceIpConfig";
+const _SICC = "SourceIpConditionConfig";
+const _SK = "S3Key";
+const _SLBT = "SupportedLoadBalancerTypes";
+const _SM = "SubnetMappings";
+const _SMu = "SubnetMapping";
+const _SNFE = "SubnetNotFoundException";
+const _SNIP = "SourceNatIpv6Prefixes";
+const _SNIPo = "SourceNatIpv6Prefix";
+const _SOV = "S3ObjectVersion";
+const _SP = "SslPolicy";
+const _SPs = "SslPolicies";
+const _SPsl = "SslProtocols";
+const _SRP = "SetRulePriorities";
+const _SRPI = "SetRulePrioritiesInput";
+const _SRPO = "SetRulePrioritiesOutput";
+const _SS = "SetSubnets";
+const _SSG = "SetSecurityGroups";
+const _SSGI = "SetSecurityGroupsInput";
+const _SSGO = "SetSecurityGroupsOutput";
+const _SSI = "SetSubnetsInput";
+const _SSLPNFE = "SSLPolicyNotFoundException";
+const _SSO = "SetSubnetsOutput";
+const _ST = "SessionTimeout";
+const _Sc = "Scope";
+const _Sch = "Scheme";
+const _St = "Status";
+const _Su = "Subnets";
+const _T = "Type";
+const _TCP = "TargetControlPort";
+const _TD = "TagDescriptions";
+const _TDa = "TagDescription";
+const _TDar = "TargetDescription";
+const _TDarg = "TargetDescriptions";
+const _TE = "TokenEndpoint";
+const _TG = "TargetGroups";
+const _TGA = "TargetGroupArn";
+const _TGALE = "TargetGroupAssociationLimitException";
+const _TGAa = "TargetGroupArns";
+const _TGAar = "TargetGroupAttribute";
+const _TGAarg = "TargetGroupAttributes";
+const _TGL = "TargetGroupList";
+const _TGN = "TargetGroupName";
+const _TGNFE = "TargetGroupNotFoundException";
+const _TGSC = "TargetGroupStickinessConfig";
+const _TGT = "TargetGroupTuple";
+const _TGa = "TargetGroup";
+const _TH = "TargetHealth";
+const _THD = "TargetHealthDescriptions";
+const _THDa = "TargetHealthDescription";
+const _TK = "TagKeys";
+const _TL = "TagList";
+const _TMAE = "TooManyActionsException";
+const _TMCE = "TooManyCertificatesException";
+const _TMLBE = "TooManyLoadBalancersException";
+const _TMLE = "TooManyListenersException";
+const _TMRE = "TooManyRulesException";
+const _TMRFTIE = "TooManyRegistrationsForTargetIdException";
+const _TMTE = "TooManyTagsException";
+const _TMTEo = "TooManyTargetsException";
+const _TMTGE = "TooManyTargetGroupsException";
+const _TMTSE = "TooManyTrustStoresException";
+const _TMTSREE = "TooManyTrustStoreRevocationEntriesException";
+const _TMUTGPLBE = "TooManyUniqueTargetGroupsPerLoadBalancerException";
+const _TRE = "TotalRevokedEntries";
+const _TS = "TrustStores";
+const _TSA = "TrustStoreArn";
+const _TSANFE = "TrustStoreAssociationNotFoundException";
+const _TSAS = "TrustStoreAssociationStatus";
+const _TSAr = "TrustStoreAssociations";
+const _TSAru = "TrustStoreArns";
+const _TSArus = "TrustStoreAssociation";
+const _TSIUE = "TrustStoreInUseException";
+const _TSNFE = "TrustStoreNotFoundException";
+const _TSNRE = "TrustStoreNotReadyException";
+const _TSR = "TrustStoreRevocations";
+const _TSRr = "TrustStoreRevocation";
+const _TSr = "TrustStore";
+const _TT = "TargetType";
+const _Ta = "Tags";
+const _Tag = "Tag";
+const _Tar = "Targets";
+const _Targ = "Target";
+const _Tr = "Transforms";
+const _UECS = "UseExistingClientSecret";
+const _UIE = "UserInfoEndpoint";
+const _UPA = "UserPoolArn";
+const _UPCI = "UserPoolClientId";
+const _UPD = "UserPoolDomain";
+const _UPE = "UnsupportedProtocolException";
+const _URC = "UrlRewriteConfig";
+const _UTC = "UnhealthyThresholdCount";
+const _V = "Values";
+const _VI = "VpcId";
+const _Va = "Value";
+const _W = "Weight";
+const _ZCRS = "ZonalCapacityReservationState";
+const _ZCRSo = "ZonalCapacityReservationStates";
+const _ZN = "ZoneName";
+const _aQE = "awsQueryError";
+const _c = "client";
+const _e = "error";
+const _hE = "httpError";
+const _s = "smithy.ts.sdk.synthetic.com.amazonaws.elasticloadbalancingv2";
+const _se = "server";
+const n0 = "com.amazonaws.elasticloadbalancingv2";
+const _s_registry = new TypeRegistry(_s);
+var ElasticLoadBalancingV2ServiceException$ = [-3, _s, "ElasticLoadBalancingV2ServiceException", 0, [], []];
+_s_registry.registerError(ElasticLoadBalancingV2ServiceException$, ElasticLoadBalancingV2ServiceException);
+const n0_registry = new TypeRegistry(n0);
+var AllocationIdNotFoundException$ = [-3, n0, _AINFE,
+    { [_aQE]: [`AllocationIdNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AllocationIdNotFoundException$, AllocationIdNotFoundException);
+var ALPNPolicyNotSupportedException$ = [-3, n0, _ALPNPNSE,
+    { [_aQE]: [`ALPNPolicyNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ALPNPolicyNotSupportedException$, ALPNPolicyNotSupportedException);
+var AvailabilityZoneNotSupportedException$ = [-3, n0, _AZNSE,
+    { [_aQE]: [`AvailabilityZoneNotSupported`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AvailabilityZoneNotSupportedException$, AvailabilityZoneNotSupportedException);
+var CaCertificatesBundleNotFoundException$ = [-3, n0, _CCBNFE,
+    { [_aQE]: [`CaCertificatesBundleNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(CaCertificatesBundleNotFoundException$, CaCertificatesBundleNotFoundException);
+var CapacityDecreaseRequestsLimitExceededException$ = [-3, n0, _CDRLEE,
+    { [_aQE]: [`CapacityDecreaseRequestLimitExceeded`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(CapacityDecreaseRequestsLimitExceededException$, CapacityDecreaseRequestsLimitExceededException);
+var CapacityReservationPendingException$ = [-3, n0, _CRPE,
+    { [_aQE]: [`CapacityReservationPending`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(CapacityReservationPendingException$, CapacityReservationPendingException);
+var CapacityUnitsLimitExceededException$ = [-3, n0, _CULEE,
+    { [_aQE]: [`CapacityUnitsLimitExceeded`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(CapacityUnitsLimitExceededException$, CapacityUnitsLimitExceededException);
+var CertificateNotFoundException$ = [-3, n0, _CNFE,
+    { [_aQE]: [`CertificateNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(CertificateNotFoundException$, CertificateNotFoundException);
+var DeleteAssociationSameAccountException$ = [-3, n0, _DASAE,
+    { [_aQE]: [`DeleteAssociationSameAccount`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DeleteAssociationSameAccountException$, DeleteAssociationSameAccountException);
+var DuplicateListenerException$ = [-3, n0, _DLE,
+    { [_aQE]: [`DuplicateListener`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DuplicateListenerException$, DuplicateListenerException);
+var DuplicateLoadBalancerNameException$ = [-3, n0, _DLBNE,
+    { [_aQE]: [`DuplicateLoadBalancerName`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DuplicateLoadBalancerNameException$, DuplicateLoadBalancerNameException);
+var DuplicateTagKeysException$ = [-3, n0, _DTKE,
+    { [_aQE]: [`DuplicateTagKeys`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DuplicateTagKeysException$, DuplicateTagKeysException);
+var DuplicateTargetGroupNameException$ = [-3, n0, _DTGNE,
+    { [_aQE]: [`DuplicateTargetGroupName`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DuplicateTargetGroupNameException$, DuplicateTargetGroupNameException);
+var DuplicateTrustStoreNameException$ = [-3, n0, _DTSNE,
+    { [_aQE]: [`DuplicateTrustStoreName`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DuplicateTrustStoreNameException$, DuplicateTrustStoreNameException);
+var HealthUnavailableException$ = [-3, n0, _HUE,
+    { [_aQE]: [`HealthUnavailable`, 500], [_e]: _se, [_hE]: 500 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(HealthUnavailableException$, HealthUnavailableException);
+var IncompatibleProtocolsException$ = [-3, n0, _IPE,
+    { [_aQE]: [`IncompatibleProtocols`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(IncompatibleProtocolsException$, IncompatibleProtocolsException);
+var InsufficientCapacityException$ = [-3, n0, _ICE,
+    { [_aQE]: [`InsufficientCapacity`, 500], [_e]: _se, [_hE]: 500 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InsufficientCapacityException$, InsufficientCapacityException);
+var InvalidCaCertificatesBundleException$ = [-3, n0, _ICCBE,
+    { [_aQE]: [`InvalidCaCertificatesBundle`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidCaCertificatesBundleException$, InvalidCaCertificatesBundleException);
+var InvalidConfigurationRequestException$ = [-3, n0, _ICRE,
+    { [_aQE]: [`InvalidConfigurationRequest`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidConfigurationRequestException$, InvalidConfigurationRequestException);
+var InvalidLoadBalancerActionException$ = [-3, n0, _ILBAE,
+    { [_aQE]: [`InvalidLoadBalancerAction`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidLoadBalancerActionException$, InvalidLoadBalancerActionException);
+var InvalidRevocationContentException$ = [-3, n0, _IRCE,
+    { [_aQE]: [`InvalidRevocationContent`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidRevocationContentException$, InvalidRevocationContentException);
+var InvalidSchemeException$ = [-3, n0, _ISE,
+    { [_aQE]: [`InvalidScheme`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidSchemeException$, InvalidSchemeException);
+var InvalidSecurityGroupException$ = [-3, n0, _ISGE,
+    { [_aQE]: [`InvalidSecurityGroup`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidSecurityGroupException$, InvalidSecurityGroupException);
+var InvalidSubnetException$ = [-3, n0, _ISEn,
+    { [_aQE]: [`InvalidSubnet`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidSubnetException$, InvalidSubnetException);
+var InvalidTargetException$ = [-3, n0, _ITE,
+    { [_aQE]: [`InvalidTarget`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidTargetException$, InvalidTargetException);
+var ListenerNotFoundException$ = [-3, n0, _LNFE,
+    { [_aQE]: [`ListenerNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ListenerNotFoundException$, ListenerNotFoundException);
+var LoadBalancerNotFoundException$ = [-3, n0, _LBNFE,
+    { [_aQE]: [`LoadBalancerNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(LoadBalancerNotFoundException$, LoadBalancerNotFoundException);
+var OperationNotPermittedException$ = [-3, n0, _ONPE,
+    { [_aQE]: [`OperationNotPermitted`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(OperationNotPermittedException$, OperationNotPermittedException);
+var PriorityInUseException$ = [-3, n0, _PIUE,
+    { [_aQE]: [`PriorityInUse`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(PriorityInUseException$, PriorityInUseException);
+var PriorRequestNotCompleteException$ = [-3, n0, _PRNCE,
+    { [_aQE]: [`PriorRequestNotComplete`, 429], [_e]: _c, [_hE]: 429 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(PriorRequestNotCompleteException$, PriorRequestNotCompleteException);
+var ResourceInUseException$ = [-3, n0, _RIUE,
+    { [_aQE]: [`ResourceInUse`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourceInUseException$, ResourceInUseException);
+var ResourceNotFoundException$ = [-3, n0, _RNFE,
+    { [_aQE]: [`ResourceNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourceNotFoundException$, ResourceNotFoundException);
+var RevocationContentNotFoundException$ = [-3, n0, _RCNFE,
+    { [_aQE]: [`RevocationContentNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(RevocationContentNotFoundException$, RevocationContentNotFoundException);
+var RevocationIdNotFoundException$ = [-3, n0, _RINFE,
+    { [_aQE]: [`RevocationIdNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(RevocationIdNotFoundException$, RevocationIdNotFoundException);
+var RuleNotFoundException$ = [-3, n0, _RNFEu,
+    { [_aQE]: [`RuleNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(RuleNotFoundException$, RuleNotFoundException);
+var SSLPolicyNotFoundException$ = [-3, n0, _SSLPNFE,
+    { [_aQE]: [`SSLPolicyNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(SSLPolicyNotFoundException$, SSLPolicyNotFoundException);
+var SubnetNotFoundException$ = [-3, n0, _SNFE,
+    { [_aQE]: [`SubnetNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(SubnetNotFoundException$, SubnetNotFoundException);
+var TargetGroupAssociationLimitException$ = [-3, n0, _TGALE,
+    { [_aQE]: [`TargetGroupAssociationLimit`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TargetGroupAssociationLimitException$, TargetGroupAssociationLimitException);
+var TargetGroupNotFoundException$ = [-3, n0, _TGNFE,
+    { [_aQE]: [`TargetGroupNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TargetGroupNotFoundException$, TargetGroupNotFoundException);
+var TooManyActionsException$ = [-3, n0, _TMAE,
+    { [_aQE]: [`TooManyActions`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyActionsException$, TooManyActionsException);
+var TooManyCertificatesException$ = [-3, n0, _TMCE,
+    { [_aQE]: [`TooManyCertificates`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyCertificatesException$, TooManyCertificatesException);
+var TooManyListenersException$ = [-3, n0, _TMLE,
+    { [_aQE]: [`TooManyListeners`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyListenersException$, TooManyListenersException);
+var TooManyLoadBalancersException$ = [-3, n0, _TMLBE,
+    { [_aQE]: [`TooManyLoadBalancers`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyLoadBalancersException$, TooManyLoadBalancersException);
+var TooManyRegistrationsForTargetIdException$ = [-3, n0, _TMRFTIE,
+    { [_aQE]: [`TooManyRegistrationsForTargetId`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyRegistrationsForTargetIdException$, TooManyRegistrationsForTargetIdException);
+var TooManyRulesException$ = [-3, n0, _TMRE,
+    { [_aQE]: [`TooManyRules`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyRulesException$, TooManyRulesException);
+var TooManyTagsException$ = [-3, n0, _TMTE,
+    { [_aQE]: [`TooManyTags`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyTagsException$, TooManyTagsException);
+var TooManyTargetGroupsException$ = [-3, n0, _TMTGE,
+    { [_aQE]: [`TooManyTargetGroups`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyTargetGroupsException$, TooManyTargetGroupsException);
+var TooManyTargetsException$ = [-3, n0, _TMTEo,
+    { [_aQE]: [`TooManyTargets`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyTargetsException$, TooManyTargetsException);
+var TooManyTrustStoreRevocationEntriesException$ = [-3, n0, _TMTSREE,
+    { [_aQE]: [`TooManyTrustStoreRevocationEntries`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyTrustStoreRevocationEntriesException$, TooManyTrustStoreRevocationEntriesException);
+var TooManyTrustStoresException$ = [-3, n0, _TMTSE,
+    { [_aQE]: [`TooManyTrustStores`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyTrustStoresException$, TooManyTrustStoresException);
+var TooManyUniqueTargetGroupsPerLoadBalancerException$ = [-3, n0, _TMUTGPLBE,
+    { [_aQE]: [`TooManyUniqueTargetGroupsPerLoadBalancer`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyUniqueTargetGroupsPerLoadBalancerException$, TooManyUniqueTargetGroupsPerLoadBalancerException);
+var TrustStoreAssociationNotFoundException$ = [-3, n0, _TSANFE,
+    { [_aQE]: [`AssociationNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TrustStoreAssociationNotFoundException$, TrustStoreAssociationNotFoundException);
+var TrustStoreInUseException$ = [-3, n0, _TSIUE,
+    { [_aQE]: [`TrustStoreInUse`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TrustStoreInUseException$, TrustStoreInUseException);
+var TrustStoreNotFoundException$ = [-3, n0, _TSNFE,
+    { [_aQE]: [`TrustStoreNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TrustStoreNotFoundException$, TrustStoreNotFoundException);
+var TrustStoreNotReadyException$ = [-3, n0, _TSNRE,
+    { [_aQE]: [`TrustStoreNotReady`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TrustStoreNotReadyException$, TrustStoreNotReadyException);
+var UnsupportedProtocolException$ = [-3, n0, _UPE,
+    { [_aQE]: [`UnsupportedProtocol`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(UnsupportedProtocolException$, UnsupportedProtocolException);
+const errorTypeRegistries = [
+    _s_registry,
+    n0_registry,
+];
+var Action$ = [3, n0, _A,
+    0,
+    [_T, _TGA, _AOC, _ACC, _O, _RC, _FRC, _FC, _JVC],
+    [0, 0, () => AuthenticateOidcActionConfig$, () => AuthenticateCognitoActionConfig$, 1, () => RedirectActionConfig$, () => FixedResponseActionConfig$, () => ForwardActionConfig$, () => JwtValidationActionConfig$], 1
+];
+var AddListenerCertificatesInput$ = [3, n0, _ALCI,
+    0,
+    [_LA, _C],
+    [0, () => CertificateList], 2
+];
+var AddListenerCertificatesOutput$ = [3, n0, _ALCO,
+    0,
+    [_C],
+    [() => CertificateList]
+];
+var AddTagsInput$ = [3, n0, _ATI,
+    0,
+    [_RA, _Ta],
+    [64 | 0, () => TagList], 2
+];
+var AddTagsOutput$ = [3, n0, _ATO,
+    0,
+    [],
+    []
+];
+var AddTrustStoreRevocationsInput$ = [3, n0, _ATSRI,
+    0,
+    [_TSA, _RCe],
+    [0, () => RevocationContents], 1
+];
+var AddTrustStoreRevocationsOutput$ = [3, n0, _ATSRO,
+    0,
+    [_TSR],
+    [() => TrustStoreRevocations]
+];
+var AdministrativeOverride$ = [3, n0, _AO,
+    0,
+    [_S, _R, _D],
+    [0, 0, 0]
+];
+var AnomalyDetection$ = [3, n0, _AD,
+    0,
+    [_Re, _MIE],
+    [0, 0]
+];
+var AuthenticateCognitoActionConfig$ = [3, n0, _ACAC,
+    0,
+    [_UPA, _UPCI, _UPD, _SCN, _Sc, _ST, _AREP, _OUR],
+    [0, 0, 0, 0, 0, 1, 128 | 0, 0], 3
+];
+var AuthenticateOidcActionConfig$ = [3, n0, _AOAC,
+    0,
+    [_I, _AE, _TE, _UIE, _CI, _CS, _SCN, _Sc, _ST, _AREP, _OUR, _UECS],
+    [0, 0, 0, 0, 0, 0, 0, 0, 1, 128 | 0, 0, 2], 5
+];
+var AvailabilityZone$ = [3, n0, _AZ,
+    0,
+    [_ZN, _SI, _OI, _LBA, _SNIP],
+    [0, 0, 0, () => LoadBalancerAddresses, 64 | 0]
+];
+var CapacityReservationStatus$ = [3, n0, _CRS,
+    0,
+    [_Co, _R],
+    [0, 0]
+];
+var Certificate$ = [3, n0, _Ce,
+    0,
+    [_CA, _ID],
+    [0, 2]
+];
+var Cipher$ = [3, n0, _Ci,
+    0,
+    [_N, _P],
+    [0, 1]
+];
+var CreateListenerInput$ = [3, n0, _CLI,
+    0,
+    [_LBAo, _DA, _Pr, _Po, _SP, _C, _AP, _Ta, _MA],
+    [0, () => Actions, 0, 1, 0, () => CertificateList, 64 | 0, () => TagList, () => MutualAuthenticationAttributes$], 2
+];
+var CreateListenerOutput$ = [3, n0, _CLO,
+    0,
+    [_L],
+    [() => Listeners]
+];
+var CreateLoadBalancerInput$ = [3, n0, _CLBI,
+    0,
+    [_N, _Su, _SM, _SG, _Sch, _Ta, _T, _IAT, _COIP, _EPFISN, _IP],
+    [0, 64 | 0, () => SubnetMappings, 64 | 0, 0, () => TagList, 0, 0, 0, 0, () => IpamPools$], 1
+];
+var CreateLoadBalancerOutput$ = [3, n0, _CLBO,
+    0,
+    [_LB],
+    [() => LoadBalancers]
+];
+var CreateRuleInput$ = [3, n0, _CRI,
+    0,
+    [_LA, _Con, _P, _Ac, _Ta, _Tr],
+    [0, () => RuleConditionList, 1, () => Actions, () => TagList, () => RuleTransformList], 4
+];
+var CreateRuleOutput$ = [3, n0, _CRO,
+    0,
+    [_Ru],
+    [() => Rules]
+];
+var CreateTargetGroupInput$ = [3, n0, _CTGI,
+    0,
+    [_N, _Pr, _PV, _Po, _VI, _HCP, _HCPe, _HCE, _HCPea, _HCIS, _HCTS, _HTC, _UTC, _Ma, _TT, _Ta, _IAT, _TCP],
+    [0, 0, 0, 1, 0, 0, 0, 2, 0, 1, 1, 1, 1, () => Matcher$, 0, () => TagList, 0, 1], 1
+];
+var CreateTargetGroupOutput$ = [3, n0, _CTGO,
+    0,
+    [_TG],
+    [() => TargetGroups]
+];
+var CreateTrustStoreInput$ = [3, n0, _CTSI,
+    0,
+    [_N, _CCBSB, _CCBSK, _CCBSOV, _Ta],
+    [0, 0, 0, 0, () => TagList], 3
+];
+var CreateTrustStoreOutput$ = [3, n0, _CTSO,
+    0,
+    [_TS],
+    [() => TrustStores]
+];
+var DeleteListenerInput$ = [3, n0, _DLI,
+    0,
+    [_LA],
+    [0], 1
+];
+var DeleteListenerOutput$ = [3, n0, _DLO,
+    0,
+    [],
+    []
+];
+var DeleteLoadBalancerInput$ = [3, n0, _DLBI,
+    0,
+    [_LBAo],
+    [0], 1
+];
+var DeleteLoadBalancerOutput$ = [3, n0, _DLBO,
+    0,
+    [],
+    []
+];
+var DeleteRuleInput$ = [3, n0, _DRI,
+    0,
+    [_RAu],
+    [0], 1
+];
+var DeleteRuleOutput$ = [3, n0, _DRO,
+    0,
+    [],
+    []
+];
+var DeleteSharedTrustStoreAssociationInput$ = [3, n0, _DSTSAI,
+    0,
+    [_TSA, _RAe],
+    [0, 0], 2
+];
+var DeleteSharedTrustStoreAssociationOutput$ = [3, n0, _DSTSAO,
+    0,
+    [],
+    []
+];
+var DeleteTargetGroupInput$ = [3, n0, _DTGI,
+    0,
+    [_TGA],
+    [0], 1
+];
+var DeleteTargetGroupOutput$ = [3, n0, _DTGO,
+    0,
+    [],
+    []
+];
+var DeleteTrustStoreInput$ = [3, n0, _DTSI,
+    0,
+    [_TSA],
+    [0], 1
+];
+var DeleteTrustStoreOutput$ = [3, n0, _DTSO,
+    0,
+    [],
+    []
+];
+var DeregisterTargetsInput$ = [3, n0, _DTI,
+    0,
+    [_TGA, _Tar],
+    [0, () => TargetDescriptions], 2
+];
+var DeregisterTargetsOutput$ = [3, n0, _DTO,
+    0,
+    [],
+    []
+];
+var DescribeAccountLimitsInput$ = [3, n0, _DALI,
+    0,
+    [_Mar, _PS],
+    [0, 1]
+];
+var DescribeAccountLimitsOutput$ = [3, n0, _DALO,
+    0,
+    [_Li, _NM],
+    [() => Limits, 0]
+];
+var DescribeCapacityReservationInput$ = [3, n0, _DCRI,
+    0,
+    [_LBAo],
+    [0], 1
+];
+var DescribeCapacityReservationOutput$ = [3, n0, _DCRO,
+    0,
+    [_LMT, _DRR, _MLBC, _CRSa],
+    [4, 1, () => MinimumLoadBalancerCapacity$, () => ZonalCapacityReservationStates]
+];
+var DescribeListenerAttributesInput$ = [3, n0, _DLAI,
+    0,
+    [_LA],
+    [0], 1
+];
+var DescribeListenerAttributesOutput$ = [3, n0, _DLAO,
+    0,
+    [_At],
+    [() => ListenerAttributes]
+];
+var DescribeListenerCertificatesInput$ = [3, n0, _DLCI,
+    0,
+    [_LA, _Mar, _PS],
+    [0, 0, 1], 1
+];
+var DescribeListenerCertificatesOutput$ = [3, n0, _DLCO,
+    0,
+    [_C, _NM],
+    [() => CertificateList, 0]
+];
+var DescribeListenersInput$ = [3, n0, _DLIe,
+    0,
+    [_LBAo, _LAi, _Mar, _PS],
+    [0, 64 | 0, 0, 1]
+];
+var DescribeListenersOutput$ = [3, n0, _DLOe,
+    0,
+    [_L, _NM],
+    [() => Listeners, 0]
+];
+var DescribeLoadBalancerAttributesInput$ = [3, n0, _DLBAI,
+    0,
+    [_LBAo],
+    [0], 1
+];
+var DescribeLoadBalancerAttributesOutput$ = [3, n0, _DLBAO,
+    0,
+    [_At],
+    [() => LoadBalancerAttributes]
+];
+var DescribeLoadBalancersInput$ = [3, n0, _DLBIe,
+    0,
+    [_LBAoa, _Na, _Mar, _PS],
+    [64 | 0, 64 | 0, 0, 1]
+];
+var DescribeLoadBalancersOutput$ = [3, n0, _DLBOe,
+    0,
+    [_LB, _NM],
+    [() => LoadBalancers, 0]
+];
+var DescribeRulesInput$ = [3, n0, _DRIe,
+    0,
+    [_LA, _RAul, _Mar, _PS],
+    [0, 64 | 0, 0, 1]
+];
+var DescribeRulesOutput$ = [3, n0, _DROe,
+    0,
+    [_Ru, _NM],
+    [() => Rules, 0]
+];
+var DescribeSSLPoliciesInput$ = [3, n0, _DSSLPI,
+    0,
+    [_Na, _Mar, _PS, _LBT],
+    [64 | 0, 0, 1, 0]
+];
+var DescribeSSLPoliciesOutput$ = [3, n0, _DSSLPO,
+    0,
+    [_SPs, _NM],
+    [() => SslPolicies, 0]
+];
+var DescribeTagsInput$ = [3, n0, _DTIe,
+    0,
+    [_RA],
+    [64 | 0], 1
+];
+var DescribeTagsOutput$ = [3, n0, _DTOe,
+    0,
+    [_TD],
+    [() => TagDescriptions]
+];
+var DescribeTargetGroupAttributesInput$ = [3, n0, _DTGAI,
+    0,
+    [_TGA],
+    [0], 1
+];
+var DescribeTargetGroupAttributesOutput$ = [3, n0, _DTGAO,
+    0,
+    [_At],
+    [() => TargetGroupAttributes]
+];
+var DescribeTargetGroupsInput$ = [3, n0, _DTGIe,
+    0,
+    [_LBAo, _TGAa, _Na, _Mar, _PS],
+    [0, 64 | 0, 64 | 0, 0, 1]
+];
+var DescribeTargetGroupsOutput$ = [3, n0, _DTGOe,
+    0,
+    [_TG, _NM],
+    [() => TargetGroups, 0]
+];
+var DescribeTargetHealthInput$ = [3, n0, _DTHI,
+    0,
+    [_TGA, _Tar, _In],
+    [0, () => TargetDescriptions, 64 | 0], 1
+];
+var DescribeTargetHealthOutput$ = [3, n0, _DTHO,
+    0,
+    [_THD],
+    [() => TargetHealthDescriptions]
+];
+var DescribeTrustStoreAssociationsInput$ = [3, n0, _DTSAI,
+    0,
+    [_TSA, _Mar, _PS],
+    [0, 0, 1], 1
+];
+var DescribeTrustStoreAssociationsOutput$ = [3, n0, _DTSAO,
+    0,
+    [_TSAr, _NM],
+    [() => TrustStoreAssociations, 0]
+];
+var DescribeTrustStoreRevocation$ = [3, n0, _DTSR,
+    0,
+    [_TSA, _RI, _RT, _NORE],
+    [0, 1, 0, 1]
+];
+var DescribeTrustStoreRevocationsInput$ = [3, n0, _DTSRI,
+    0,
+    [_TSA, _RIe, _Mar, _PS],
+    [0, 64 | 1, 0, 1], 1
+];
+var DescribeTrustStoreRevocationsOutput$ = [3, n0, _DTSRO,
+    0,
+    [_TSR, _NM],
+    [() => DescribeTrustStoreRevocationResponse, 0]
+];
+var DescribeTrustStoresInput$ = [3, n0, _DTSIe,
+    0,
+    [_TSAru, _Na, _Mar, _PS],
+    [64 | 0, 64 | 0, 0, 1]
+];
+var DescribeTrustStoresOutput$ = [3, n0, _DTSOe,
+    0,
+    [_TS, _NM],
+    [() => TrustStores, 0]
+];
+var FixedResponseActionConfig$ = [3, n0, _FRAC,
+    0,
+    [_SC, _MB, _CT],
+    [0, 0, 0], 1
+];
+var ForwardActionConfig$ = [3, n0, _FAC,
+    0,
+    [_TG, _TGSC],
+    [() => TargetGroupList, () => TargetGroupStickinessConfig$]
+];
+var GetResourcePolicyInput$ = [3, n0, _GRPI,
+    0,
+    [_RAe],
+    [0], 1
+];
+var GetResourcePolicyOutput$ = [3, n0, _GRPO,
+    0,
+    [_Pol],
+    [0]
+];
+var GetTrustStoreCaCertificatesBundleInput$ = [3, n0, _GTSCCBI,
+    0,
+    [_TSA],
+    [0], 1
+];
+var GetTrustStoreCaCertificatesBundleOutput$ = [3, n0, _GTSCCBO,
+    0,
+    [_Lo],
+    [0]
+];
+var GetTrustStoreRevocationContentInput$ = [3, n0, _GTSRCI,
+    0,
+    [_TSA, _RI],
+    [0, 1], 2
+];
+var GetTrustStoreRevocationContentOutput$ = [3, n0, _GTSRCO,
+    0,
+    [_Lo],
+    [0]
+];
+var HostHeaderConditionConfig$ = [3, n0, _HHCC,
+    0,
+    [_V, _RV],
+    [64 | 0, 64 | 0]
+];
+var HostHeaderRewriteConfig$ = [3, n0, _HHRC,
+    0,
+    [_Rew],
+    [() => RewriteConfigList]
+];
+var HttpHeaderConditionConfig$ = [3, n0, _HHCCt,
+    0,
+    [_HHN, _V, _RV],
+    [0, 64 | 0, 64 | 0]
+];
+var HttpRequestMethodConditionConfig$ = [3, n0, _HRMCC,
+    0,
+    [_V],
+    [64 | 0]
+];
+var IpamPools$ = [3, n0, _IP,
+    0,
+    [_IIPI],
+    [0]
+];
+var JwtValidationActionAdditionalClaim$ = [3, n0, _JVAAC,
+    0,
+    [_F, _N, _V],
+    [0, 0, 64 | 0], 3
+];
+var JwtValidationActionConfig$ = [3, n0, _JVAC,
+    0,
+    [_JE, _I, _AC],
+    [0, 0, () => JwtValidationActionAdditionalClaims], 2
+];
+var Limit$ = [3, n0, _Lim,
+    0,
+    [_N, _Max],
+    [0, 0]
+];
+var Listener$ = [3, n0, _Lis,
+    0,
+    [_LA, _LBAo, _Po, _Pr, _C, _SP, _DA, _AP, _MA],
+    [0, 0, 1, 0, () => CertificateList, 0, () => Actions, 64 | 0, () => MutualAuthenticationAttributes$]
+];
+var ListenerAttribute$ = [3, n0, _LAis,
+    0,
+    [_K, _Va],
+    [0, 0]
+];
+var LoadBalancer$ = [3, n0, _LBo,
+    0,
+    [_LBAo, _DNSN, _CHZI, _CTr, _LBN, _Sch, _VI, _S, _T, _AZv, _SG, _IAT, _COIP, _ESGIROPLT, _EPFISN, _IP],
+    [0, 0, 0, 4, 0, 0, 0, () => LoadBalancerState$, 0, () => AvailabilityZones, 64 | 0, 0, 0, 0, 0, () => IpamPools$]
+];
+var LoadBalancerAddress$ = [3, n0, _LBAoad,
+    0,
+    [_IA, _AI, _PIPA, _IPA],
+    [0, 0, 0, 0]
+];
+var LoadBalancerAttribute$ = [3, n0, _LBAoada,
+    0,
+    [_K, _Va],
+    [0, 0]
+];
+var LoadBalancerState$ = [3, n0, _LBS,
+    0,
+    [_Co, _R],
+    [0, 0]
+];
+var Matcher$ = [3, n0, _Ma,
+    0,
+    [_HC, _GC],
+    [0, 0]
+];
+var MinimumLoadBalancerCapacity$ = [3, n0, _MLBC,
+    0,
+    [_CU],
+    [1]
+];
+var ModifyCapacityReservationInput$ = [3, n0, _MCRI,
+    0,
+    [_LBAo, _MLBC, _RCR],
+    [0, () => MinimumLoadBalancerCapacity$, 2], 1
+];
+var ModifyCapacityReservationOutput$ = [3, n0, _MCRO,
+    0,
+    [_LMT, _DRR, _MLBC, _CRSa],
+    [4, 1, () => MinimumLoadBalancerCapacity$, () => ZonalCapacityReservationStates]
+];
+var ModifyIpPoolsInput$ = [3, n0, _MIPI,
+    0,
+    [_LBAo, _IP, _RIP],
+    [0, () => IpamPools$, 64 | 0], 1
+];
+var ModifyIpPoolsOutput$ = [3, n0, _MIPO,
+    0,
+    [_IP],
+    [() => IpamPools$]
+];
+var ModifyListenerAttributesInput$ = [3, n0, _MLAI,
+    0,
+    [_LA, _At],
+    [0, () => ListenerAttributes], 2
+];
+var ModifyListenerAttributesOutput$ = [3, n0, _MLAO,
+    0,
+    [_At],
+    [() => ListenerAttributes]
+];
+var ModifyListenerInput$ = [3, n0, _MLI,
+    0,
+    [_LA, _Po, _Pr, _SP, _C, _DA, _AP, _MA],
+    [0, 1, 0, 0, () => CertificateList, () => Actions, 64 | 0, () => MutualAuthenticationAttributes$], 1
+];
+var ModifyListenerOutput$ = [3, n0, _MLO,
+    0,
+    [_L],
+    [() => Listeners]
+];
+var ModifyLoadBalancerAttributesInput$ = [3, n0, _MLBAI,
+    0,
+    [_LBAo, _At],
+    [0, () => LoadBalancerAttributes], 2
+];
+var ModifyLoadBalancerAttributesOutput$ = [3, n0, _MLBAO,
+    0,
+    [_At],
+    [() => LoadBalancerAttributes]
+];
+var ModifyRuleInput$ = [3, n0, _MRI,
+    0,
+    [_RAu, _Con, _Ac, _Tr, _RTe],
+    [0, () => RuleConditionList, () => Actions, () => RuleTransformList, 2], 1
+];
+var ModifyRuleOutput$ = [3, n0, _MRO,
+    0,
+    [_Ru],
+    [() => Rules]
+];
+var ModifyTargetGroupAttributesInput$ = [3, n0, _MTGAI,
+    0,
+    [_TGA, _At],
+    [0, () => TargetGroupAttributes], 2
+];
+var ModifyTargetGroupAttributesOutput$ = [3, n0, _MTGAO,
+    0,
+    [_At],
+    [() => TargetGroupAttributes]
+];
+var ModifyTargetGroupInput$ = [3, n0, _MTGI,
+    0,
+    [_TGA, _HCP, _HCPe, _HCPea, _HCE, _HCIS, _HCTS, _HTC, _UTC, _Ma],
+    [0, 0, 0, 0, 2, 1, 1, 1, 1, () => Matcher$], 1
+];
+var ModifyTargetGroupOutput$ = [3, n0, _MTGO,
+    0,
+    [_TG],
+    [() => TargetGroups]
+];
+var ModifyTrustStoreInput$ = [3, n0, _MTSI,
+    0,
+    [_TSA, _CCBSB, _CCBSK, _CCBSOV],
+    [0, 0, 0, 0], 3
+];
+var ModifyTrustStoreOutput$ = [3, n0, _MTSO,
+    0,
+    [_TS],
+    [() => TrustStores]
+];
+var MutualAuthenticationAttributes$ = [3, n0, _MAA,
+    0,
+    [_Mo, _TSA, _ICCE, _TSAS, _ATSCN],
+    [0, 0, 2, 0, 0]
+];
+var PathPatternConditionConfig$ = [3, n0, _PPCC,
+    0,
+    [_V, _RV],
+    [64 | 0, 64 | 0]
+];
+var QueryStringConditionConfig$ = [3, n0, _QSCC,
+    0,
+    [_V],
+    [() => QueryStringKeyValuePairList]
+];
+var QueryStringKeyValuePair$ = [3, n0, _QSKVP,
+    0,
+    [_K, _Va],
+    [0, 0]
+];
+var RedirectActionConfig$ = [3, n0, _RAC,
+    0,
+    [_SC, _Pr, _Po, _H, _Pa, _Q],
+    [0, 0, 0, 0, 0, 0], 1
+];
+var RegisterTargetsInput$ = [3, n0, _RTI,
+    0,
+    [_TGA, _Tar],
+    [0, () => TargetDescriptions], 2
+];
+var RegisterTargetsOutput$ = [3, n0, _RTO,
+    0,
+    [],
+    []
+];
+var RemoveListenerCertificatesInput$ = [3, n0, _RLCI,
+    0,
+    [_LA, _C],
+    [0, () => CertificateList], 2
+];
+var RemoveListenerCertificatesOutput$ = [3, n0, _RLCO,
+    0,
+    [],
+    []
+];
+var RemoveTagsInput$ = [3, n0, _RTIe,
+    0,
+    [_RA, _TK],
+    [64 | 0, 64 | 0], 2
+];
+var RemoveTagsOutput$ = [3, n0, _RTOe,
+    0,
+    [],
+    []
+];
+var RemoveTrustStoreRevocationsInput$ = [3, n0, _RTSRI,
+    0,
+    [_TSA, _RIe],
+    [0, 64 | 1], 2
+];
+var RemoveTrustStoreRevocationsOutput$ = [3, n0, _RTSRO,
+    0,
+    [],
+    []
+];
+var RevocationContent$ = [3, n0, _RCev,
+    0,
+    [_SB, _SK, _SOV, _RT],
+    [0, 0, 0, 0]
+];
+var RewriteConfig$ = [3, n0, _RCew,
+    0,
+    [_Reg, _Rep],
+    [0, 0], 2
+];
+var Rule$ = [3, n0, _Rul,
+    0,
+    [_RAu, _P, _Con, _Ac, _ID, _Tr],
+    [0, 0, () => RuleConditionList, () => Actions, 2, () => RuleTransformList]
+];
+var RuleCondition$ = [3, n0, _RCu,
+    0,
+    [_Fi, _V, _HHC, _PPC, _HHCt, _QSC, _HRMC, _SIC, _RV],
+    [0, 64 | 0, () => HostHeaderConditionConfig$, () => PathPatternConditionConfig$, () => HttpHeaderConditionConfig$, () => QueryStringConditionConfig$, () => HttpRequestMethodConditionConfig$, () => SourceIpConditionConfig$, 64 | 0]
+];
+var RulePriorityPair$ = [3, n0, _RPP,
+    0,
+    [_RAu, _P],
+    [0, 1]
+];
+var RuleTransform$ = [3, n0, _RTu,
+    0,
+    [_T, _HHRC, _URC],
+    [0, () => HostHeaderRewriteConfig$, () => UrlRewriteConfig$], 1
+];
+var SetIpAddressTypeInput$ = [3, n0, _SIATI,
+    0,
+    [_LBAo, _IAT],
+    [0, 0], 2
+];
+var SetIpAddressTypeOutput$ = [3, n0, _SIATO,
+    0,
+    [_IAT],
+    [0]
+];
+var SetRulePrioritiesInput$ = [3, n0, _SRPI,
+    0,
+    [_RP],
+    [() => RulePriorityList], 1
+];
+var SetRulePrioritiesOutput$ = [3, n0, _SRPO,
+    0,
+    [_Ru],
+    [() => Rules]
+];
+var SetSecurityGroupsInput$ = [3, n0, _SSGI,
+    0,
+    [_LBAo, _SG, _ESGIROPLT],
+    [0, 64 | 0, 0], 2
+];
+var SetSecurityGroupsOutput$ = [3, n0, _SSGO,
+    0,
+    [_SGI, _ESGIROPLT],
+    [64 | 0, 0]
+];
+var SetSubnetsInput$ = [3, n0, _SSI,
+    0,
+    [_LBAo, _Su, _SM, _IAT, _EPFISN],
+    [0, 64 | 0, () => SubnetMappings, 0, 0], 1
+];
+var SetSubnetsOutput$ = [3, n0, _SSO,
+    0,
+    [_AZv, _IAT, _EPFISN],
+    [() => AvailabilityZones, 0, 0]
+];
+var SourceIpConditionConfig$ = [3, n0, _SICC,
+    0,
+    [_V, _IAT],
+    [64 | 0, 0]
+];
+var SslPolicy$ = [3, n0, _SP,
+    0,
+    [_SPsl, _Cip, _N, _SLBT],
+    [64 | 0, () => Ciphers, 0, 64 | 0]
+];
+var SubnetMapping$ = [3, n0, _SMu,
+    0,
+    [_SI, _AI, _PIPA, _IPA, _SNIPo],
+    [0, 0, 0, 0, 0]
+];
+var Tag$ = [3, n0, _Tag,
+    0,
+    [_K, _Va],
+    [0, 0], 1
+];
+var TagDescription$ = [3, n0, _TDa,
+    0,
+    [_RAe, _Ta],
+    [0, () => TagList]
+];
+var TargetDescription$ = [3, n0, _TDar,
+    0,
+    [_Id, _Po, _AZ, _QSI],
+    [0, 1, 0, 0], 1
+];
+var TargetGroup$ = [3, n0, _TGa,
+    0,
+    [_TGA, _TGN, _Pr, _Po, _VI, _HCP, _HCPe, _HCE, _HCIS, _HCTS, _HTC, _UTC, _HCPea, _Ma, _LBAoa, _TT, _PV, _IAT, _TCP],
+    [0, 0, 0, 1, 0, 0, 0, 2, 1, 1, 1, 1, 0, () => Matcher$, 64 | 0, 0, 0, 0, 1]
+];
+var TargetGroupAttribute$ = [3, n0, _TGAar,
+    0,
+    [_K, _Va],
+    [0, 0]
+];
+var TargetGroupStickinessConfig$ = [3, n0, _TGSC,
+    0,
+    [_E, _DS],
+    [2, 1]
+];
+var TargetGroupTuple$ = [3, n0, _TGT,
+    0,
+    [_TGA, _W],
+    [0, 1]
+];
+var TargetHealth$ = [3, n0, _TH,
+    0,
+    [_S, _R, _D],
+    [0, 0, 0]
+];
+var TargetHealthDescription$ = [3, n0, _THDa,
+    0,
+    [_Targ, _HCPe, _TH, _AD, _AO],
+    [() => TargetDescription$, 0, () => TargetHealth$, () => AnomalyDetection$, () => AdministrativeOverride$]
+];
+var TrustStore$ = [3, n0, _TSr,
+    0,
+    [_N, _TSA, _St, _NOCC, _TRE],
+    [0, 0, 0, 1, 1]
+];
+var TrustStoreAssociation$ = [3, n0, _TSArus,
+    0,
+    [_RAe],
+    [0]
+];
+var TrustStoreRevocation$ = [3, n0, _TSRr,
+    0,
+    [_TSA, _RI, _RT, _NORE],
+    [0, 1, 0, 1]
+];
+var UrlRewriteConfig$ = [3, n0, _URC,
+    0,
+    [_Rew],
+    [() => RewriteConfigList]
+];
+var ZonalCapacityReservationState$ = [3, n0, _ZCRS,
+    0,
+    [_S, _AZ, _ECU],
+    [() => CapacityReservationStatus$, 0, 1]
+];
+var Actions = [1, n0, _Ac,
+    0, () => Action$
+];
+var AvailabilityZones = [1, n0, _AZv,
+    0, () => AvailabilityZone$
+];
+var CertificateList = [1, n0, _CL,
+    0, () => Certificate$
+];
+var Ciphers = [1, n0, _Cip,
+    0, () => Cipher$
+];
+var DescribeTrustStoreRevocationResponse = [1, n0, _DTSRR,
+    0, () => DescribeTrustStoreRevocation$
+];
+var JwtValidationActionAdditionalClaims = [1, n0, _JVAACw,
+    0, () => JwtValidationActionAdditionalClaim$
+];
+var Limits = [1, n0, _Li,
+    0, () => Limit$
+];
+var ListenerAttributes = [1, n0, _LAist,
+    0, () => ListenerAttribute$
+];
+var Listeners = [1, n0, _L,
+    0, () => Listener$
+];
+var LoadBalancerAddresses = [1, n0, _LBA,
+    0, () => LoadBalancerAddress$
+];
+var LoadBalancerAttributes = [1, n0, _LBAoadal,
+    0, () => LoadBalancerAttribute$
+];
+var LoadBalancers = [1, n0, _LB,
+    0, () => LoadBalancer$
+];
+var QueryStringKeyValuePairList = [1, n0, _QSKVPL,
+    0, () => QueryStringKeyValuePair$
+];
+var RevocationContents = [1, n0, _RCe,
+    0, () => RevocationContent$
+];
+var RewriteConfigList = [1, n0, _RCL,
+    0, () => RewriteConfig$
+];
+var RuleConditionList = [1, n0, _RCLu,
+    0, () => RuleCondition$
+];
+var RulePriorityList = [1, n0, _RPL,
+    0, () => RulePriorityPair$
+];
+var Rules = [1, n0, _Ru,
+    0, () => Rule$
+];
+var RuleTransformList = [1, n0, _RTL,
+    0, () => RuleTransform$
+];
+var SslPolicies = [1, n0, _SPs,
+    0, () => SslPolicy$
+];
+var SubnetMappings = [1, n0, _SM,
+    0, () => SubnetMapping$
+];
+var TagDescriptions = [1, n0, _TD,
+    0, () => TagDescription$
+];
+var TagList = [1, n0, _TL,
+    0, () => Tag$
+];
+var TargetDescriptions = [1, n0, _TDarg,
+    0, () => TargetDescription$
+];
+var TargetGroupAttributes = [1, n0, _TGAarg,
+    0, () => TargetGroupAttribute$
+];
+var TargetGroupList = [1, n0, _TGL,
+    0, () => TargetGroupTuple$
+];
+var TargetGroups = [1, n0, _TG,
+    0, () => TargetGroup$
+];
+var TargetHealthDescriptions = [1, n0, _THD,
+    0, () => TargetHealthDescription$
+];
+var TrustStoreAssociations = [1, n0, _TSAr,
+    0, () => TrustStoreAssociation$
+];
+var TrustStoreRevocations = [1, n0, _TSR,
+    0, () => TrustStoreRevocation$
+];
+var TrustStores = [1, n0, _TS,
+    0, () => TrustStore$
+];
+var ZonalCapacityReservationStates = [1, n0, _ZCRSo,
+    0, () => ZonalCapacityReservationState$
+];
+var AddListenerCertificates$ = [9, n0, _ALC,
+    0, () => AddListenerCertificatesInput$, () => AddListenerCertificatesOutput$
+];
+var AddTags$ = [9, n0, _AT,
+    0, () => AddTagsInput$, () => AddTagsOutput$
+];
+var AddTrustStoreRevocations$ = [9, n0, _ATSR,
+    0, () => AddTrustStoreRevocationsInput$, () => AddTrustStoreRevocationsOutput$
+];
+var CreateListener$ = [9, n0, _CLr,
+    0, () => CreateListenerInput$, () => CreateListenerOutput$
+];
+var CreateLoadBalancer$ = [9, n0, _CLB,
+    0, () => CreateLoadBalancerInput$, () => CreateLoadBalancerOutput$
+];
+var CreateRule$ = [9, n0, _CR,
+    0, () => CreateRuleInput$, () => CreateRuleOutput$
+];
+var CreateTargetGroup$ = [9, n0, _CTG,
+    0, () => CreateTargetGroupInput$, () => CreateTargetGroupOutput$
+];
+var CreateTrustStore$ = [9, n0, _CTS,
+    0, () => CreateTrustStoreInput$, () => CreateTrustStoreOutput$
+];
+var DeleteListener$ = [9, n0, _DL,
+    0, () => DeleteListenerInput$, () => DeleteListenerOutput$
+];
+var DeleteLoadBalancer$ = [9, n0, _DLB,
+    0, () => DeleteLoadBalancerInput$, () => DeleteLoadBalancerOutput$
+];
+var DeleteRule$ = [9, n0, _DR,
+    0, () => DeleteRuleInput$, () => DeleteRuleOutput$
+];
+var DeleteSharedTrustStoreAssociation$ = [9, n0, _DSTSA,
+    0, () => DeleteSharedTrustStoreAssociationInput$, () => DeleteSharedTrustStoreAssociationOutput$
+];
+var DeleteTargetGroup$ = [9, n0, _DTG,
+    0, () => DeleteTargetGroupInput$, () => DeleteTargetGroupOutput$
+];
+var DeleteTrustStore$ = [9, n0, _DTS,
+    0, () => DeleteTrustStoreInput$, () => DeleteTrustStoreOutput$
+];
+var DeregisterTargets$ = [9, n0, _DT,
+    0, () => DeregisterTargetsInput$, () => DeregisterTargetsOutput$
+];
+var DescribeAccountLimits$ = [9, n0, _DAL,
+    0, () => DescribeAccountLimitsInput$, () => DescribeAccountLimitsOutput$
+];
+var DescribeCapacityReservation$ = [9, n0, _DCR,
+    0, () => DescribeCapacityReservationInput$, () => DescribeCapacityReservationOutput$
+];
+var DescribeListenerAttributes$ = [9, n0, _DLA,
+    0, () => DescribeListenerAttributesInput$, () => DescribeListenerAttributesOutput$
+];
+var DescribeListenerCertificates$ = [9, n0, _DLC,
+    0, () => DescribeListenerCertificatesInput$, () => DescribeListenerCertificatesOutput$
+];
+var DescribeListeners$ = [9, n0, _DLe,
+    0, () => DescribeListenersInput$, () => DescribeListenersOutput$
+];
+var DescribeLoadBalancerAttributes$ = [9, n0, _DLBA,
+    0, () => DescribeLoadBalancerAttributesInput$, () => DescribeLoadBalancerAttributesOutput$
+];
+var DescribeLoadBalancers$ = [9, n0, _DLBe,
+    0, () => DescribeLoadBalancersInput$, () => DescribeLoadBalancersOutput$
+];
+var DescribeRules$ = [9, n0, _DRe,
+    0, () => DescribeRulesInput$, () => DescribeRulesOutput$
+];
+var DescribeSSLPolicies$ = [9, n0, _DSSLP,
+    0, () => DescribeSSLPoliciesInput$, () => DescribeSSLPoliciesOutput$
+];
+var DescribeTags$ = [9, n0, _DTe,
+    0, () => DescribeTagsInput$, () => DescribeTagsOutput$
+];
+var DescribeTargetGroupAttributes$ = [9, n0, _DTGA,
+    0, () => DescribeTargetGroupAttributesInput$, () => DescribeTargetGroupAttributesOutput$
+];
+var DescribeTargetGroups$ = [9, n0, _DTGe,
+    0, () => DescribeTargetGroupsInput$, () => DescribeTargetGroupsOutput$
+];
+var DescribeTargetHealth$ = [9, n0, _DTH,
+    0, () => DescribeTargetHealthInput$, () => DescribeTargetHealthOutput$
+];
+var DescribeTrustStoreAssociations$ = [9, n0, _DTSA,
+    0, () => DescribeTrustStoreAssociationsInput$, () => DescribeTrustStoreAssociationsOutput$
+];
+var DescribeTrustStoreRevocations$ = [9, n0, _DTSRe,
+    0, () => DescribeTrustStoreRevocationsInput$, () => DescribeTrustStoreRevocationsOutput$
+];
+var DescribeTrustStores$ = [9, n0, _DTSe,
+    0, () => DescribeTrustStoresInput$, () => DescribeTrustStoresOutput$
+];
+var GetResourcePolicy$ = [9, n0, _GRP,
+    0, () => GetResourcePolicyInput$, () => GetResourcePolicyOutput$
+];
+var GetTrustStoreCaCertificatesBundle$ = [9, n0, _GTSCCB,
+    0, () => GetTrustStoreCaCertificatesBundleInput$, () => GetTrustStoreCaCertificatesBundleOutput$
+];
+var GetTrustStoreRevocationContent$ = [9, n0, _GTSRC,
+    0, () => GetTrustStoreRevocationContentInput$, () => GetTrustStoreRevocationContentOutput$
+];
+var ModifyCapacityReservation$ = [9, n0, _MCR,
+    0, () => ModifyCapacityReservationInput$, () => ModifyCapacityReservationOutput$
+];
+var ModifyIpPools$ = [9, n0, _MIP,
+    0, () => ModifyIpPoolsInput$, () => ModifyIpPoolsOutput$
+];
+var ModifyListener$ = [9, n0, _ML,
+    0, () => ModifyListenerInput$, () => ModifyListenerOutput$
+];
+var ModifyListenerAttributes$ = [9, n0, _MLA,
+    0, () => ModifyListenerAttributesInput$, () => ModifyListenerAttributesOutput$
+];
+var ModifyLoadBalancerAttributes$ = [9, n0, _MLBA,
+    0, () => ModifyLoadBalancerAttributesInput$, () => ModifyLoadBalancerAttributesOutput$
+];
+var ModifyRule$ = [9, n0, _MR,
+    0, () => ModifyRuleInput$, () => ModifyRuleOutput$
+];
+var ModifyTargetGroup$ = [9, n0, _MTG,
+    0, () => ModifyTargetGroupInput$, () => ModifyTargetGroupOutput$
+];
+var ModifyTargetGroupAttributes$ = [9, n0, _MTGA,
+    0, () => ModifyTargetGroupAttributesInput$, () => ModifyTargetGroupAttributesOutput$
+];
+var ModifyTrustStore$ = [9, n0, _MTS,
+    0, () => ModifyTrustStoreInput$, () => ModifyTrustStoreOutput$
+];
+var RegisterTargets$ = [9, n0, _RTeg,
+    0, () => RegisterTargetsInput$, () => RegisterTargetsOutput$
+];
+var RemoveListenerCertificates$ = [9, n0, _RLC,
+    0, () => RemoveListenerCertificatesInput$, () => RemoveListenerCertificatesOutput$
+];
+var RemoveTags$ = [9, n0, _RTem,
+    0, () => RemoveTagsInput$, () => RemoveTagsOutput$
+];
+var RemoveTrustStoreRevocations$ = [9, n0, _RTSR,
+    0, () => RemoveTrustStoreRevocationsInput$, () => RemoveTrustStoreRevocationsOutput$
+];
+var SetIpAddressType$ = [9, n0, _SIAT,
+    0, () => SetIpAddressTypeInput$, () => SetIpAddressTypeOutput$
+];
+var SetRulePriorities$ = [9, n0, _SRP,
+    0, () => SetRulePrioritiesInput$, () => SetRulePrioritiesOutput$
+];
+var SetSecurityGroups$ = [9, n0, _SSG,
+    0, () => SetSecurityGroupsInput$, () => SetSecurityGroupsOutput$
+];
+var SetSubnets$ = [9, n0, _SS,
+    0, () => SetSubnetsInput$, () => SetSubnetsOutput$
+];
+
+const getRuntimeConfig$1 = (config) => {
+    return {
+        apiVersion: "2015-12-01",
+        base64Decoder: config?.base64Decoder ?? fromBase64,
+        base64Encoder: config?.base64Encoder ?? toBase64,
+        disableHostPrefix: config?.disableHostPrefix ?? false,
+        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver,
+        extensions: config?.extensions ?? [],
+        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? defaultElasticLoadBalancingV2HttpAuthSchemeProvider,
+        httpAuthSchemes: config?.httpAuthSchemes ?? [
+            {
+                schemeId: "aws.auth#sigv4",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
+                signer: new AwsSdkSigV4Signer(),
+            },
+        ],
+        logger: config?.logger ?? new NoOpLogger(),
+        protocol: config?.protocol ?? AwsQueryProtocol,
+        protocolSettings: config?.protocolSettings ?? {
+            defaultNamespace: "com.amazonaws.elasticloadbalancingv2",
+            errorTypeRegistries,
+            xmlNamespace: "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/",
+            version: "2015-12-01",
+            serviceTarget: "ElasticLoadBalancing_v10",
+        },
+        serviceId: config?.serviceId ?? "Elastic Load Balancing v2",
+        sha256: config?.sha256 ?? Sha256,
+        urlParser: config?.urlParser ?? parseUrl,
+        utf8Decoder: config?.utf8Decoder ?? fromUtf8,
+        utf8Encoder: config?.utf8Encoder ?? toUtf8,
+    };
+};
+
+const getRuntimeConfig = (config) => {
+    emitWarningIfUnsupportedVersion(process.version);
+    const defaultsMode = resolveDefaultsModeConfig(config);
+    const defaultConfigProvider = () => defaultsMode().then(loadConfigsForDefaultMode);
+    const clientSharedValues = getRuntimeConfig$1(config);
+    emitWarningIfUnsupportedVersion$1(process.version);
+    const loaderConfig = {
+        profile: config?.profile,
+        logger: clientSharedValues.logger,
+    };
+    return {
+        ...clientSharedValues,
+        ...config,
+        runtime: "node",
+        defaultsMode,
+        authSchemePreference: config?.authSchemePreference ?? loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, loaderConfig),
+        bodyLengthChecker: config?.bodyLengthChecker ?? calculateBodyLength,
+        credentialDefaultProvider: config?.credentialDefaultProvider ?? defaultProvider,
+        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? createDefaultUserAgentProvider({ serviceId: clientSharedValues.serviceId, clientVersion: packageInfo.version }),
+        maxAttempts: config?.maxAttempts ?? loadConfig(NODE_MAX_ATTEMPT_CONFIG_OPTIONS, config),
+        region: config?.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderConfig }),
+        requestHandler: NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
+        retryMode: config?.retryMode ??
+            loadConfig({
+                ...NODE_RETRY_MODE_CONFIG_OPTIONS,
+                default: async () => (await defaultConfigProvider()).retryMode || DEFAULT_RETRY_MODE,
+            }, config),
+        streamCollector: config?.streamCollector ?? streamCollector,
+        useDualstackEndpoint: config?.useDualstackEndpoint ?? loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        useFipsEndpoint: config?.useFipsEndpoint ?? loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        userAgentAppId: config?.userAgentAppId ?? loadConfig(NODE_APP_ID_CONFIG_OPTIONS, loaderConfig),
+    };
+};
+
+const getHttpAuthExtensionConfiguration = (runtimeConfig) => {
+    const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
+    let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
+    let _credentials = runtimeConfig.credentials;
+    return {
+        setHttpAuthScheme(httpAuthScheme) {
+            const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
+            if (index === -1) {
+                _httpAuthSchemes.push(httpAuthScheme);
+            }
+            else {
+                _httpAuthSchemes.splice(index, 1, httpAuthScheme);
+            }
+        },
+        httpAuthSchemes() {
+            return _httpAuthSchemes;
+        },
+        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
+            _httpAuthSchemeProvider = httpAuthSchemeProvider;
+        },
+        httpAuthSchemeProvider() {
+            return _httpAuthSchemeProvider;
+        },
+        setCredentials(credentials) {
+            _credentials = credentials;
+        },
+        credentials() {
+            return _credentials;
+        },
+    };
+};
+const resolveHttpAuthRuntimeConfig = (config) => {
+    return {
+        httpAuthSchemes: config.httpAuthSchemes(),
+        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
+        credentials: config.credentials(),
+    };
+};
+
+const resolveRuntimeExtensions = (runtimeConfig, extensions) => {
+    const extensionConfiguration = Object.assign(getAwsRegionExtensionConfiguration(runtimeConfig), getDefaultExtensionConfiguration(runtimeConfig), getHttpHandlerExtensionConfiguration(runtimeConfig), getHttpAuthExtensionConfiguration(runtimeConfig));
+    extensions.forEach((extension) => extension.configure(extensionConfiguration));
+    return Object.assign(runtimeConfig, resolveAwsRegionExtensionConfiguration(extensionConfiguration), resolveDefaultRuntimeConfig(extensionConfiguration), resolveHttpHandlerRuntimeConfig(extensionConfiguration), resolveHttpAuthRuntimeConfig(extensionConfiguration));
+};
+
+class ElasticLoadBalancingV2Client extends Client {
+    config;
+    constructor(...[configuration]) {
+        const _config_0 = getRuntimeConfig(configuration || {});
+        super(_config_0);
+        this.initConfig = _config_0;
+        const _config_1 = resolveClientEndpointParameters(_config_0);
+        const _config_2 = resolveUserAgentConfig(_config_1);
+        const _config_3 = resolveRetryConfig(_config_2);
+        const _config_4 = resolveRegionConfig(_config_3);
+        const _config_5 = resolveHostHeaderConfig(_config_4);
+        const _config_6 = resolveEndpointConfig(_config_5);
+        const _config_7 = resolveHttpAuthSchemeConfig(_config_6);
+        const _config_8 = resolveRuntimeExtensions(_config_7, configuration?.extensions || []);
+        this.config = _config_8;
+        this.middlewareStack.use(getSchemaSerdePlugin(this.config));
+        this.middlewareStack.use(getUserAgentPlugin(this.config));
+        this.middlewareStack.use(getRetryPlugin(this.config));
+        this.middlewareStack.use(getContentLengthPlugin(this.config));
+        this.middlewareStack.use(getHostHeaderPlugin(this.config));
+        this.middlewareStack.use(getLoggerPlugin(this.config));
+        this.middlewareStack.use(getRecursionDetectionPlugin(this.config));
+        this.middlewareStack.use(getHttpAuthSchemeEndpointRuleSetPlugin(this.config, {
+            httpAuthSchemeParametersProvider: defaultElasticLoadBalancingV2HttpAuthSchemeParametersProvider,
+            identityProviderConfigProvider: async (config) => new DefaultIdentityProviderConfig({
+                "aws.auth#sigv4": config.credentials,
+            }),
+        }));
+        this.middlewareStack.use(getHttpSigningPlugin(this.config));
+    }
+    destroy() {
+        super.destroy();
+    }
+}
+
+const command = makeBuilder(commonParams, "ElasticLoadBalancing_v10", "ElasticLoadBalancingV2Client", getEndpointPlugin);
+const _ep0 = {};
+const _mw0 = (Command, cs, config, o) => [];
+
+class AddListenerCertificatesCommand extends command(_ep0, _mw0, "AddListenerCertificates", AddListenerCertificates$) {
+}
+
+class AddTagsCommand extends command(_ep0, _mw0, "AddTags", AddTags$) {
+}
+
+class AddTrustStoreRevocationsCommand extends command(_ep0, _mw0, "AddTrustStoreRevocations", AddTrustStoreRevocations$) {
+}
+
+class CreateListenerCommand extends command(_ep0, _mw0, "CreateListener", CreateListener$) {
+}
+
+class CreateLoadBalancerCommand extends command(_ep0, _mw0, "CreateLoadBalancer", CreateLoadBalancer$) {
+}
+
+class CreateRuleCommand extends command(_ep0, _mw0, "CreateRule", CreateRule$) {
+}
+
+class CreateTargetGroupCommand extends command(_ep0, _mw0, "CreateTargetGroup", CreateTargetGroup$) {
+}
+
+class CreateTrustStoreCommand extends command(_ep0, _mw0, "CreateTrustStore", CreateTrustStore$) {
+}
+
+class DeleteListenerCommand extends command(_ep0, _mw0, "DeleteListener", DeleteListener$) {
+}
+
+class DeleteLoadBalancerCommand extends command(_ep0, _mw0, "DeleteLoadBalancer", DeleteLoadBalancer$) {
+}
+
+class DeleteRuleCommand extends command(_ep0, _mw0, "DeleteRule", DeleteRule$) {
+}
+
+class DeleteSharedTrustStoreAssociationCommand extends command(_ep0, _mw0, "DeleteSharedTrustStoreAssociation", DeleteSharedTrustStoreAssociation$) {
+}
+
+class DeleteTargetGroupCommand extends command(_ep0, _mw0, "DeleteTargetGroup", DeleteTargetGroup$) {
+}
+
+class DeleteTrustStoreCommand extends command(_ep0, _mw0, "DeleteTrustStore", DeleteTrustStore$) {
+}
+
+class DeregisterTargetsCommand extends command(_ep0, _mw0, "DeregisterTargets", DeregisterTargets$) {
+}
+
+class DescribeAccountLimitsCommand extends command(_ep0, _mw0, "DescribeAccountLimits", DescribeAccountLimits$) {
+}
+
+class DescribeCapacityReservationCommand extends command(_ep0, _mw0, "DescribeCapacityReservation", DescribeCapacityReservation$) {
+}
+
+class DescribeListenerAttributesCommand extends command(_ep0, _mw0, "DescribeListenerAttributes", DescribeListenerAttributes$) {
+}
+
+class DescribeListenerCertificatesCommand extends command(_ep0, _mw0, "DescribeListenerCertificates", DescribeListenerCertificates$) {
+}
+
+class DescribeListenersCommand extends command(_ep0, _mw0, "DescribeListeners", DescribeListeners$) {
+}
+
+class DescribeLoadBalancerAttributesCommand extends command(_ep0, _mw0, "DescribeLoadBalancerAttributes", DescribeLoadBalancerAttributes$) {
+}
+
+class DescribeLoadBalancersCommand extends command(_ep0, _mw0, "DescribeLoadBalancers", DescribeLoadBalancers$) {
+}
+
+class DescribeRulesCommand extends command(_ep0, _mw0, "DescribeRules", DescribeRules$) {
+}
+
+class DescribeSSLPoliciesCommand extends command(_ep0, _mw0, "DescribeSSLPolicies", DescribeSSLPolicies$) {
+}
+
+class DescribeTagsCommand extends command(_ep0, _mw0, "DescribeTags", DescribeTags$) {
+}
+
+class DescribeTargetGroupAttributesCommand extends command(_ep0, _mw0, "DescribeTargetGroupAttributes", DescribeTargetGroupAttributes$) {
+}
+
+class DescribeTargetGroupsCommand extends command(_ep0, _mw0, "DescribeTargetGroups", DescribeTargetGroups$) {
+}
+
+class DescribeTargetHealthCommand extends command(_ep0, _mw0, "DescribeTargetHealth", DescribeTargetHealth$) {
+}
+
+class DescribeTrustStoreAssociationsCommand extends command(_ep0, _mw0, "DescribeTrustStoreAssociations", DescribeTrustStoreAssociations$) {
+}
+
+class DescribeTrustStoreRevocationsCommand extends command(_ep0, _mw0, "DescribeTrustStoreRevocations", DescribeTrustStoreRevocations$) {
+}
+
+class DescribeTrustStoresCommand extends command(_ep0, _mw0, "DescribeTrustStores", DescribeTrustStores$) {
+}
+
+class GetResourcePolicyCommand extends command(_ep0, _mw0, "GetResourcePolicy", GetResourcePolicy$) {
+}
+
+class GetTrustStoreCaCertificatesBundleCommand extends command(_ep0, _mw0, "GetTrustStoreCaCertificatesBundle", GetTrustStoreCaCertificatesBundle$) {
+}
+
+class GetTrustStoreRevocationContentCommand extends command(_ep0, _mw0, "GetTrustStoreRevocationContent", GetTrustStoreRevocationContent$) {
+}
+
+class ModifyCapacityReservationCommand extends command(_ep0, _mw0, "ModifyCapacityReservation", ModifyCapacityReservation$) {
+}
+
+class ModifyIpPoolsCommand extends command(_ep0, _mw0, "ModifyIpPools", ModifyIpPools$) {
+}
+
+class ModifyListenerAttributesCommand extends command(_ep0, _mw0, "ModifyListenerAttributes", ModifyListenerAttributes$) {
+}
+
+class ModifyListenerCommand extends command(_ep0, _mw0, "ModifyListener", ModifyListener$) {
+}
+
+class ModifyLoadBalancerAttributesCommand extends command(_ep0, _mw0, "ModifyLoadBalancerAttributes", ModifyLoadBalancerAttributes$) {
+}
+
+class ModifyRuleCommand extends command(_ep0, _mw0, "ModifyRule", ModifyRule$) {
+}
+
+class ModifyTargetGroupAttributesCommand extends command(_ep0, _mw0, "ModifyTargetGroupAttributes", ModifyTargetGroupAttributes$) {
+}
+
+class ModifyTargetGroupCommand extends command(_ep0, _mw0, "ModifyTargetGroup", ModifyTargetGroup$) {
+}
+
+class ModifyTrustStoreCommand extends command(_ep0, _mw0, "ModifyTrustStore", ModifyTrustStore$) {
+}
+
+class RegisterTargetsCommand extends command(_ep0, _mw0, "RegisterTargets", RegisterTargets$) {
+}
+
+class RemoveListenerCertificatesCommand extends command(_ep0, _mw0, "RemoveListenerCertificates", RemoveListenerCertificates$) {
+}
+
+class RemoveTagsCommand extends command(_ep0, _mw0, "RemoveTags", RemoveTags$) {
+}
+
+class RemoveTrustStoreRevocationsCommand extends command(_ep0, _mw0, "RemoveTrustStoreRevocations", RemoveTrustStoreRevocations$) {
+}
+
+class SetIpAddressTypeCommand extends command(_ep0, _mw0, "SetIpAddressType", SetIpAddressType$) {
+}
+
+class SetRulePrioritiesCommand extends command(_ep0, _mw0, "SetRulePriorities", SetRulePriorities$) {
+}
+
+class SetSecurityGroupsCommand extends command(_ep0, _mw0, "SetSecurityGroups", SetSecurityGroups$) {
+}
+
+class SetSubnetsCommand extends command(_ep0, _mw0, "SetSubnets", SetSubnets$) {
+}
+
+const paginateDescribeAccountLimits = createPaginator(ElasticLoadBalancingV2Client, DescribeAccountLimitsCommand, "Marker", "NextMarker", "");
+
+const paginateDescribeListenerCertificates = createPaginator(ElasticLoadBalancingV2Client, DescribeListenerCertificatesCommand, "Marker", "NextMarker", "");
+
+const paginateDescribeListeners = createPaginator(ElasticLoadBalancingV2Client, DescribeListenersCommand, "Marker", "NextMarker", "");
+
+const paginateDescribeLoadBalancers = createPaginator(ElasticLoadBalancingV2Client, DescribeLoadBalancersCommand, "Marker", "NextMarker", "");
+
+const paginateDescribeRules = createPaginator(ElasticLoadBalancingV2Client, DescribeRulesCommand, "Marker", "NextMarker", "");
+
+const paginateDescribeTargetGroups = createPaginator(ElasticLoadBalancingV2Client, DescribeTargetGroupsCommand, "Marker", "NextMarker", "");
+
+const paginateDescribeTrustStoreAssociations = createPaginator(ElasticLoadBalancingV2Client, DescribeTrustStoreAssociationsCommand, "Marker", "NextMarker", "PageSize");
+
+const paginateDescribeTrustStoreRevocations = createPaginator(ElasticLoadBalancingV2Client, DescribeTrustStoreRevocationsCommand, "Marker", "NextMarker", "PageSize");
+
+const paginateDescribeTrustStores = createPaginator(ElasticLoadBalancingV2Client, DescribeTrustStoresCommand, "Marker", "NextMarker", "PageSize");
+
+const checkState$4 = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new DescribeLoadBalancersCommand(input));
+        reason = result;
+        try {
+            const returnComparator = () => {
+                let flat_1 = [].concat(...result.LoadBalancers);
+                let projection_3 = flat_1.map((element_2) => {
+                    return element_2.State.Code;
+                });
+                return projection_3;
+            };
+            let allStringEq_5 = (returnComparator().length > 0);
+            for (let element_4 of returnComparator()) {
+                allStringEq_5 = allStringEq_5 && (element_4 == "active");
+            }
+            if (allStringEq_5) {
+                return { state: WaiterState.SUCCESS, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                let flat_1 = [].concat(...result.LoadBalancers);
+                let projection_3 = flat_1.map((element_2) => {
+                    return element_2.State.Code;
+                });
+                return projection_3;
+            };
+            for (let anyStringEq_4 of returnComparator()) {
+                if (anyStringEq_4 == "provisioning") {
+                    return { state: WaiterState.RETRY, reason };
+                }
+            }
+        }
+        catch (e) { }
+    }
+    catch (exception) {
+        reason = exception;
+        if (exception.name === "LoadBalancerNotFoundException") {
+            return { state: WaiterState.RETRY, reason };
+        }
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForLoadBalancerAvailable = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$4);
+};
+const waitUntilLoadBalancerAvailable = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$4);
+    return checkExceptions(result);
+};
+
+const checkState$3 = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new DescribeLoadBalancersCommand(input));
+        reason = result;
+        return { state: WaiterState.SUCCESS, reason };
+    }
+    catch (exception) {
+        reason = exception;
+        if (exception.name === "LoadBalancerNotFoundException") {
+            return { state: WaiterState.RETRY, reason };
+        }
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForLoadBalancerExists = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$3);
+};
+const waitUntilLoadBalancerExists = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$3);
+    return checkExceptions(result);
+};
+
+const checkState$2 = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new DescribeLoadBalancersCommand(input));
+        reason = result;
+        try {
+            const returnComparator = () => {
+                let flat_1 = [].concat(...result.LoadBalancers);
+                let projection_3 = flat_1.map((element_2) => {
+                    return element_2.State.Code;
+                });
+                return projection_3;
+            };
+            let allStringEq_5 = (returnComparator().length > 0);
+            for (let element_4 of returnComparator()) {
+                allStringEq_5 = allStringEq_5 && (element_4 == "active");
+            }
+            if (allStringEq_5) {
+                return { state: WaiterState.RETRY, reason };
+            }
+        }
+        catch (e) { }
+    }
+    catch (exception) {
+        reason = exception;
+        if (exception.name === "LoadBalancerNotFoundException") {
+            return { state: WaiterState.SUCCESS, reason };
+        }
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForLoadBalancersDeleted = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$2);
+};
+const waitUntilLoadBalancersDeleted = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$2);
+    return checkExceptions(result);
+};
+
+const checkState$1 = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new DescribeTargetHealthCommand(input));
+        reason = result;
+        try {
+            const returnComparator = () => {
+                let flat_1 = [].concat(...result.TargetHealthDescriptions);
+                let projection_3 = flat_1.map((element_2) => {
+                    return element_2.TargetHealth.State;
+                });
+                return projection_3;
+            };
+            let allStringEq_5 = (returnComparator().length > 0);
+            for (let element_4 of returnComparator()) {
+                allStringEq_5 = allStringEq_5 && (element_4 == "unused");
+            }
+            if (allStringEq_5) {
+                return { state: WaiterState.SUCCESS, reason };
+            }
+        }
+        catch (e) { }
+    }
+    catch (exception) {
+        reason = exception;
+        if (exception.name === "InvalidTargetException") {
+            return { state: WaiterState.SUCCESS, reason };
+        }
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForTargetDeregistered = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$1);
+};
+const waitUntilTargetDeregistered = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$1);
+    return checkExceptions(result);
+};
+
+const checkState = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new DescribeTargetHealthCommand(input));
+        reason = result;
+        try {
+            const returnComparator = () => {
+                let flat_1 = [].concat(...result.TargetHealthDescriptions);
+                let projection_3 = flat_1.map((element_2) => {
+                    return element_2.TargetHealth.State;
+                });
+                return projection_3;
+            };
+            let allStringEq_5 = (returnComparator().length > 0);
+            for (let element_4 of returnComparator()) {
+                allStringEq_5 = allStringEq_5 && (element_4 == "healthy");
+            }
+            if (allStringEq_5) {
+                return { state: WaiterState.SUCCESS, reason };
+            }
+        }
+        catch (e) { }
+    }
+    catch (exception) {
+        reason = exception;
+        if (exception.name === "InvalidInstance") {
+            return { state: WaiterState.RETRY, reason };
+        }
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForTargetInService = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState);
+};
+const waitUntilTargetInService = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState);
+    return checkExceptions(result);
+};
+
+const commands = {
+    AddListenerCertificatesCommand,
+    AddTagsCommand,
+    AddTrustStoreRevocationsCommand,
+    CreateListenerCommand,
+    CreateLoadBalancerCommand,
+    CreateRuleCommand,
+    CreateTargetGroupCommand,
+    CreateTrustStoreCommand,
+    DeleteListenerCommand,
+    DeleteLoadBalancerCommand,
+    DeleteRuleCommand,
+    DeleteSharedTrustStoreAssociationCommand,
+    DeleteTargetGroupCommand,
+    DeleteTrustStoreCommand,
+    DeregisterTargetsCommand,
+    DescribeAccountLimitsCommand,
+    DescribeCapacityReservationCommand,
+    DescribeListenerAttributesCommand,
+    DescribeListenerCertificatesCommand,
+    DescribeListenersCommand,
+    DescribeLoadBalancerAttributesCommand,
+    DescribeLoadBalancersCommand,
+    DescribeRulesCommand,
+    DescribeSSLPoliciesCommand,
+    DescribeTagsCommand,
+    DescribeTargetGroupAttributesCommand,
+    DescribeTargetGroupsCommand,
+    DescribeTargetHealthCommand,
+    DescribeTrustStoreAssociationsCommand,
+    DescribeTrustStoreRevocationsCommand,
+    DescribeTrustStoresCommand,
+    GetResourcePolicyCommand,
+    GetTrustStoreCaCertificatesBundleCommand,
+    GetTrustStoreRevocationContentCommand,
+    ModifyCapacityReservationCommand,
+    ModifyIpPoolsCommand,
+    ModifyListenerCommand,
+    ModifyListenerAttributesCommand,
+    ModifyLoadBalancerAttributesCommand,
+    ModifyRuleCommand,
+    ModifyTargetGroupCommand,
+    ModifyTargetGroupAttributesCommand,
+    ModifyTrustStoreCommand,
+    RegisterTargetsCommand,
+    RemoveListenerCertificatesCommand,
+    RemoveTagsCommand,
+    RemoveTrustStoreRevocationsCommand,
+    SetIpAddressTypeCommand,
+    SetRulePrioritiesCommand,
+    SetSecurityGroupsCommand,
+    SetSubnetsCommand,
+};
+const paginators = {
+    paginateDescribeAccountLimits,
+    paginateDescribeListenerCertificates,
+    paginateDescribeListeners,
+    paginateDescribeLoadBalancers,
+    paginateDescribeRules,
+    paginateDescribeTargetGroups,
+    paginateDescribeTrustStoreAssociations,
+    paginateDescribeTrustStoreRevocations,
+    paginateDescribeTrustStores,
+};
+const waiters = {
+    waitUntilLoadBalancerAvailable,
+    waitUntilLoadBalancerExists,
+    waitUntilLoadBalancersDeleted,
+    waitUntilTargetDeregistered,
+    waitUntilTargetInService,
+};
+class ElasticLoadBalancingV2 extends ElasticLoadBalancingV2Client {
+}
+createAggregatedClient(commands, ElasticLoadBalancingV2, { paginators, waiters });
+
+const AuthenticateCognitoActionConditionalBehaviorEnum = {
+    ALLOW: "allow",
+    AUTHENTICATE: "authenticate",
+    DENY: "deny",
+};
+const AuthenticateOidcActionConditionalBehaviorEnum = {
+    ALLOW: "allow",
+    AUTHENTICATE: "authenticate",
+    DENY: "deny",
+};
+const JwtValidationActionAdditionalClaimFormatEnum = {
+    SINGLE_STRING: "single-string",
+    SPACE_SEPARATED_VALUES: "space-separated-values",
+    STRING_ARRAY: "string-array",
+};
+const RedirectActionStatusCodeEnum = {
+    HTTP_301: "HTTP_301",
+    HTTP_302: "HTTP_302",
+};
+const ActionTypeEnum = {
+    AUTHENTICATE_COGNITO: "authenticate-cognito",
+    AUTHENTICATE_OIDC: "authenticate-oidc",
+    FIXED_RESPONSE: "fixed-response",
+    FORWARD: "forward",
+    JWT_VALIDATION: "jwt-validation",
+    REDIRECT: "redirect",
+};
+const RevocationType = {
+    CRL: "CRL",
+};
+const TargetAdministrativeOverrideReasonEnum = {
+    INTERNAL_ERROR: "AdministrativeOverride.Unknown",
+    NO_OVERRIDE_ENGAGED: "AdministrativeOverride.NoOverride",
+    ZONAL_SHIFT_DELEGATED_TO_DNS: "AdministrativeOverride.ZonalShiftDelegatedToDns",
+    ZONAL_SHIFT_ENGAGED: "AdministrativeOverride.ZonalShiftActive",
+};
+const TargetAdministrativeOverrideStateEnum = {
+    NO_OVERRIDE: "no_override",
+    UNKNOWN: "unknown",
+    ZONAL_SHIFT_ACTIVE: "zonal_shift_active",
+    ZONAL_SHIFT_DELEGATED_TO_DNS: "zonal_shift_delegated_to_dns",
+};
+const AdvertiseTrustStoreCaNamesEnum = {
+    off: "off",
+    on: "on",
+};
+const MitigationInEffectEnum = {
+    NO: "no",
+    YES: "yes",
+};
+const AnomalyResultEnum = {
+    ANOMALOUS: "anomalous",
+    NORMAL: "normal",
+};
+const CapacityReservationStateEnum = {
+    FAILED: "failed",
+    PENDING: "pending",
+    PROVISIONED: "provisioned",
+    REBALANCING: "rebalancing",
+};
+const TrustStoreAssociationStatusEnum = {
+    ACTIVE: "active",
+    REMOVED: "removed",
+};
+const ProtocolEnum = {
+    GENEVE: "GENEVE",
+    HTTP: "HTTP",
+    HTTPS: "HTTPS",
+    QUIC: "QUIC",
+    TCP: "TCP",
+    TCP_QUIC: "TCP_QUIC",
+    TCP_UDP: "TCP_UDP",
+    TLS: "TLS",
+    UDP: "UDP",
+};
+const EnablePrefixForIpv6SourceNatEnum = {
+    OFF: "off",
+    ON: "on",
+};
+const IpAddressType = {
+    DUALSTACK: "dualstack",
+    DUALSTACK_WITHOUT_PUBLIC_IPV4: "dualstack-without-public-ipv4",
+    IPV4: "ipv4",
+};
+const LoadBalancerSchemeEnum = {
+    INTERNAL: "internal",
+    INTERNET_FACING: "internet-facing",
+};
+const LoadBalancerTypeEnum = {
+    APPLICATION: "application",
+    GATEWAY: "gateway",
+    NETWORK: "network",
+};
+const LoadBalancerStateEnum = {
+    ACTIVE: "active",
+    ACTIVE_IMPAIRED: "active_impaired",
+    FAILED: "failed",
+    PROVISIONING: "provisioning",
+};
+const SourceIpAddressTypeEnum = {
+    IPV4: "ipv4",
+    IPV6: "ipv6",
+};
+const TransformTypeEnum = {
+    HOST_HEADER_REWRITE: "host-header-rewrite",
+    URL_REWRITE: "url-rewrite",
+};
+const TargetGroupIpAddressTypeEnum = {
+    IPV4: "ipv4",
+    IPV6: "ipv6",
+};
+const TargetTypeEnum = {
+    ALB: "alb",
+    INSTANCE: "instance",
+    IP: "ip",
+    LAMBDA: "lambda",
+};
+const TrustStoreStatus = {
+    ACTIVE: "ACTIVE",
+    CREATING: "CREATING",
+};
+const DescribeTargetHealthInputIncludeEnum = {
+    ALL: "All",
+    ANOMALY: "AnomalyDetection",
+};
+const TargetHealthReasonEnum = {
+    DEREGISTRATION_IN_PROGRESS: "Target.DeregistrationInProgress",
+    FAILED_HEALTH_CHECKS: "Target.FailedHealthChecks",
+    HEALTH_CHECK_DISABLED: "Target.HealthCheckDisabled",
+    INITIAL_HEALTH_CHECKING: "Elb.InitialHealthChecking",
+    INTERNAL_ERROR: "Elb.InternalError",
+    INVALID_STATE: "Target.InvalidState",
+    IP_UNUSABLE: "Target.IpUnusable",
+    NOT_IN_USE: "Target.NotInUse",
+    NOT_REGISTERED: "Target.NotRegistered",
+    REGISTRATION_IN_PROGRESS: "Elb.RegistrationInProgress",
+    RESPONSE_CODE_MISMATCH: "Target.ResponseCodeMismatch",
+    TIMEOUT: "Target.Timeout",
+};
+const TargetHealthStateEnum = {
+    DRAINING: "draining",
+    HEALTHY: "healthy",
+    INITIAL: "initial",
+    UNAVAILABLE: "unavailable",
+    UNHEALTHY: "unhealthy",
+    UNHEALTHY_DRAINING: "unhealthy.draining",
+    UNUSED: "unused",
+};
+const RemoveIpamPoolEnum = {
+    ipv4: "ipv4",
+};
+const EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum = {
+    off: "off",
+    on: "on",
+};
+
+__webpack_unused_export__ = ALPNPolicyNotSupportedException;
+__webpack_unused_export__ = ALPNPolicyNotSupportedException$;
+__webpack_unused_export__ = Action$;
+__webpack_unused_export__ = ActionTypeEnum;
+__webpack_unused_export__ = AddListenerCertificates$;
+__webpack_unused_export__ = AddListenerCertificatesCommand;
+__webpack_unused_export__ = AddListenerCertificatesInput$;
+__webpack_unused_export__ = AddListenerCertificatesOutput$;
+__webpack_unused_export__ = AddTags$;
+__webpack_unused_export__ = AddTagsCommand;
+__webpack_unused_export__ = AddTagsInput$;
+__webpack_unused_export__ = AddTagsOutput$;
+__webpack_unused_export__ = AddTrustStoreRevocations$;
+__webpack_unused_export__ = AddTrustStoreRevocationsCommand;
+__webpack_unused_export__ = AddTrustStoreRevocationsInput$;
+__webpack_unused_export__ = AddTrustStoreRevocationsOutput$;
+__webpack_unused_export__ = AdministrativeOverride$;
+__webpack_unused_export__ = AdvertiseTrustStoreCaNamesEnum;
+__webpack_unused_export__ = AllocationIdNotFoundException;
+__webpack_unused_export__ = AllocationIdNotFoundException$;
+__webpack_unused_export__ = AnomalyDetection$;
+__webpack_unused_export__ = AnomalyResultEnum;
+__webpack_unused_export__ = AuthenticateCognitoActionConditionalBehaviorEnum;
+__webpack_unused_export__ = AuthenticateCognitoActionConfig$;
+__webpack_unused_export__ = AuthenticateOidcActionConditionalBehaviorEnum;
+__webpack_unused_export__ = AuthenticateOidcActionConfig$;
+__webpack_unused_export__ = AvailabilityZone$;
+__webpack_unused_export__ = AvailabilityZoneNotSupportedException;
+__webpack_unused_export__ = AvailabilityZoneNotSupportedException$;
+__webpack_unused_export__ = CaCertificatesBundleNotFoundException;
+__webpack_unused_export__ = CaCertificatesBundleNotFoundException$;
+__webpack_unused_export__ = CapacityDecreaseRequestsLimitExceededException;
+__webpack_unused_export__ = CapacityDecreaseRequestsLimitExceededException$;
+__webpack_unused_export__ = CapacityReservationPendingException;
+__webpack_unused_export__ = CapacityReservationPendingException$;
+__webpack_unused_export__ = CapacityReservationStateEnum;
+__webpack_unused_export__ = CapacityReservationStatus$;
+__webpack_unused_export__ = CapacityUnitsLimitExceededException;
+__webpack_unused_export__ = CapacityUnitsLimitExceededException$;
+__webpack_unused_export__ = Certificate$;
+__webpack_unused_export__ = CertificateNotFoundException;
+__webpack_unused_export__ = CertificateNotFoundException$;
+__webpack_unused_export__ = Cipher$;
+__webpack_unused_export__ = CreateListener$;
+__webpack_unused_export__ = CreateListenerCommand;
+__webpack_unused_export__ = CreateListenerInput$;
+__webpack_unused_export__ = CreateListenerOutput$;
+__webpack_unused_export__ = CreateLoadBalancer$;
+__webpack_unused_export__ = CreateLoadBalancerCommand;
+__webpack_unused_export__ = CreateLoadBalancerInput$;
+__webpack_unused_export__ = CreateLoadBalancerOutput$;
+__webpack_unused_export__ = CreateRule$;
+__webpack_unused_export__ = CreateRuleCommand;
+__webpack_unused_export__ = CreateRuleInput$;
+__webpack_unused_export__ = CreateRuleOutput$;
+__webpack_unused_export__ = CreateTargetGroup$;
+__webpack_unused_export__ = CreateTargetGroupCommand;
+__webpack_unused_export__ = CreateTargetGroupInput$;
+__webpack_unused_export__ = CreateTargetGroupOutput$;
+__webpack_unused_export__ = CreateTrustStore$;
+__webpack_unused_export__ = CreateTrustStoreCommand;
+__webpack_unused_export__ = CreateTrustStoreInput$;
+__webpack_unused_export__ = CreateTrustStoreOutput$;
+__webpack_unused_export__ = DeleteAssociationSameAccountException;
+__webpack_unused_export__ = DeleteAssociationSameAccountException$;
+__webpack_unused_export__ = DeleteListener$;
+__webpack_unused_export__ = DeleteListenerCommand;
+__webpack_unused_export__ = DeleteListenerInput$;
+__webpack_unused_export__ = DeleteListenerOutput$;
+__webpack_unused_export__ = DeleteLoadBalancer$;
+__webpack_unused_export__ = DeleteLoadBalancerCommand;
+__webpack_unused_export__ = DeleteLoadBalancerInput$;
+__webpack_unused_export__ = DeleteLoadBalancerOutput$;
+__webpack_unused_export__ = DeleteRule$;
+__webpack_unused_export__ = DeleteRuleCommand;
+__webpack_unused_export__ = DeleteRuleInput$;
+__webpack_unused_export__ = DeleteRuleOutput$;
+__webpack_unused_export__ = DeleteSharedTrustStoreAssociation$;
+__webpack_unused_export__ = DeleteSharedTrustStoreAssociationCommand;
+__webpack_unused_export__ = DeleteSharedTrustStoreAssociationInput$;
+__webpack_unused_export__ = DeleteSharedTrustStoreAssociationOutput$;
+__webpack_unused_export__ = DeleteTargetGroup$;
+__webpack_unused_export__ = DeleteTargetGroupCommand;
+__webpack_unused_export__ = DeleteTargetGroupInput$;
+__webpack_unused_export__ = DeleteTargetGroupOutput$;
+__webpack_unused_export__ = DeleteTrustStore$;
+__webpack_unused_export__ = DeleteTrustStoreCommand;
+__webpack_unused_export__ = DeleteTrustStoreInput$;
+__webpack_unused_export__ = DeleteTrustStoreOutput$;
+__webpack_unused_export__ = DeregisterTargets$;
+__webpack_unused_export__ = DeregisterTargetsCommand;
+__webpack_unused_export__ = DeregisterTargetsInput$;
+__webpack_unused_export__ = DeregisterTargetsOutput$;
+__webpack_unused_export__ = DescribeAccountLimits$;
+__webpack_unused_export__ = DescribeAccountLimitsCommand;
+__webpack_unused_export__ = DescribeAccountLimitsInput$;
+__webpack_unused_export__ = DescribeAccountLimitsOutput$;
+__webpack_unused_export__ = DescribeCapacityReservation$;
+__webpack_unused_export__ = DescribeCapacityReservationCommand;
+__webpack_unused_export__ = DescribeCapacityReservationInput$;
+__webpack_unused_export__ = DescribeCapacityReservationOutput$;
+__webpack_unused_export__ = DescribeListenerAttributes$;
+__webpack_unused_export__ = DescribeListenerAttributesCommand;
+__webpack_unused_export__ = DescribeListenerAttributesInput$;
+__webpack_unused_export__ = DescribeListenerAttributesOutput$;
+__webpack_unused_export__ = DescribeListenerCertificates$;
+__webpack_unused_export__ = DescribeListenerCertificatesCommand;
+__webpack_unused_export__ = DescribeListenerCertificatesInput$;
+__webpack_unused_export__ = DescribeListenerCertificatesOutput$;
+__webpack_unused_export__ = DescribeListeners$;
+exports.AKE = DescribeListenersCommand;
+__webpack_unused_export__ = DescribeListenersInput$;
+__webpack_unused_export__ = DescribeListenersOutput$;
+__webpack_unused_export__ = DescribeLoadBalancerAttributes$;
+__webpack_unused_export__ = DescribeLoadBalancerAttributesCommand;
+__webpack_unused_export__ = DescribeLoadBalancerAttributesInput$;
+__webpack_unused_export__ = DescribeLoadBalancerAttributesOutput$;
+__webpack_unused_export__ = DescribeLoadBalancers$;
+__webpack_unused_export__ = DescribeLoadBalancersCommand;
+__webpack_unused_export__ = DescribeLoadBalancersInput$;
+__webpack_unused_export__ = DescribeLoadBalancersOutput$;
+__webpack_unused_export__ = DescribeRules$;
+exports.Ggo = DescribeRulesCommand;
+__webpack_unused_export__ = DescribeRulesInput$;
+__webpack_unused_export__ = DescribeRulesOutput$;
+__webpack_unused_export__ = DescribeSSLPolicies$;
+__webpack_unused_export__ = DescribeSSLPoliciesCommand;
+__webpack_unused_export__ = DescribeSSLPoliciesInput$;
+__webpack_unused_export__ = DescribeSSLPoliciesOutput$;
+__webpack_unused_export__ = DescribeTags$;
+__webpack_unused_export__ = DescribeTagsCommand;
+__webpack_unused_export__ = DescribeTagsInput$;
+__webpack_unused_export__ = DescribeTagsOutput$;
+__webpack_unused_export__ = DescribeTargetGroupAttributes$;
+__webpack_unused_export__ = DescribeTargetGroupAttributesCommand;
+__webpack_unused_export__ = DescribeTargetGroupAttributesInput$;
+__webpack_unused_export__ = DescribeTargetGroupAttributesOutput$;
+__webpack_unused_export__ = DescribeTargetGroups$;
+__webpack_unused_export__ = DescribeTargetGroupsCommand;
+__webpack_unused_export__ = DescribeTargetGroupsInput$;
+__webpack_unused_export__ = DescribeTargetGroupsOutput$;
+__webpack_unused_export__ = DescribeTargetHealth$;
+__webpack_unused_export__ = DescribeTargetHealthCommand;
+__webpack_unused_export__ = DescribeTargetHealthInput$;
+__webpack_unused_export__ = DescribeTargetHealthInputIncludeEnum;
+__webpack_unused_export__ = DescribeTargetHealthOutput$;
+__webpack_unused_export__ = DescribeTrustStoreAssociations$;
+__webpack_unused_export__ = DescribeTrustStoreAssociationsCommand;
+__webpack_unused_export__ = DescribeTrustStoreAssociationsInput$;
+__webpack_unused_export__ = DescribeTrustStoreAssociationsOutput$;
+__webpack_unused_export__ = DescribeTrustStoreRevocation$;
+__webpack_unused_export__ = DescribeTrustStoreRevocations$;
+__webpack_unused_export__ = DescribeTrustStoreRevocationsCommand;
+__webpack_unused_export__ = DescribeTrustStoreRevocationsInput$;
+__webpack_unused_export__ = DescribeTrustStoreRevocationsOutput$;
+__webpack_unused_export__ = DescribeTrustStores$;
+__webpack_unused_export__ = DescribeTrustStoresCommand;
+__webpack_unused_export__ = DescribeTrustStoresInput$;
+__webpack_unused_export__ = DescribeTrustStoresOutput$;
+__webpack_unused_export__ = DuplicateListenerException;
+__webpack_unused_export__ = DuplicateListenerException$;
+__webpack_unused_export__ = DuplicateLoadBalancerNameException;
+__webpack_unused_export__ = DuplicateLoadBalancerNameException$;
+__webpack_unused_export__ = DuplicateTagKeysException;
+__webpack_unused_export__ = DuplicateTagKeysException$;
+__webpack_unused_export__ = DuplicateTargetGroupNameException;
+__webpack_unused_export__ = DuplicateTargetGroupNameException$;
+__webpack_unused_export__ = DuplicateTrustStoreNameException;
+__webpack_unused_export__ = DuplicateTrustStoreNameException$;
+__webpack_unused_export__ = ElasticLoadBalancingV2;
+exports.MlD = ElasticLoadBalancingV2Client;
+__webpack_unused_export__ = ElasticLoadBalancingV2ServiceException;
+__webpack_unused_export__ = ElasticLoadBalancingV2ServiceException$;
+__webpack_unused_export__ = EnablePrefixForIpv6SourceNatEnum;
+__webpack_unused_export__ = EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum;
+__webpack_unused_export__ = FixedResponseActionConfig$;
+__webpack_unused_export__ = ForwardActionConfig$;
+__webpack_unused_export__ = GetResourcePolicy$;
+__webpack_unused_export__ = GetResourcePolicyCommand;
+__webpack_unused_export__ = GetResourcePolicyInput$;
+__webpack_unused_export__ = GetResourcePolicyOutput$;
+__webpack_unused_export__ = GetTrustStoreCaCertificatesBundle$;
+__webpack_unused_export__ = GetTrustStoreCaCertificatesBundleCommand;
+__webpack_unused_export__ = GetTrustStoreCaCertificatesBundleInput$;
+__webpack_unused_export__ = GetTrustStoreCaCertificatesBundleOutput$;
+__webpack_unused_export__ = GetTrustStoreRevocationContent$;
+__webpack_unused_export__ = GetTrustStoreRevocationContentCommand;
+__webpack_unused_export__ = GetTrustStoreRevocationContentInput$;
+__webpack_unused_export__ = GetTrustStoreRevocationContentOutput$;
+__webpack_unused_export__ = HealthUnavailableException;
+__webpack_unused_export__ = HealthUnavailableException$;
+__webpack_unused_export__ = HostHeaderConditionConfig$;
+__webpack_unused_export__ = HostHeaderRewriteConfig$;
+__webpack_unused_export__ = HttpHeaderConditionConfig$;
+__webpack_unused_export__ = HttpRequestMethodConditionConfig$;
+__webpack_unused_export__ = IncompatibleProtocolsException;
+__webpack_unused_export__ = IncompatibleProtocolsException$;
+__webpack_unused_export__ = InsufficientCapacityException;
+__webpack_unused_export__ = InsufficientCapacityException$;
+__webpack_unused_export__ = InvalidCaCertificatesBundleException;
+__webpack_unused_export__ = InvalidCaCertificatesBundleException$;
+__webpack_unused_export__ = InvalidConfigurationRequestException;
+__webpack_unused_export__ = InvalidConfigurationRequestException$;
+__webpack_unused_export__ = InvalidLoadBalancerActionException;
+__webpack_unused_export__ = InvalidLoadBalancerActionException$;
+__webpack_unused_export__ = InvalidRevocationContentException;
+__webpack_unused_export__ = InvalidRevocationContentException$;
+__webpack_unused_export__ = InvalidSchemeException;
+__webpack_unused_export__ = InvalidSchemeException$;
+__webpack_unused_export__ = InvalidSecurityGroupException;
+__webpack_unused_export__ = InvalidSecurityGroupException$;
+__webpack_unused_export__ = InvalidSubnetException;
+__webpack_unused_export__ = InvalidSubnetException$;
+__webpack_unused_export__ = InvalidTargetException;
+__webpack_unused_export__ = InvalidTargetException$;
+__webpack_unused_export__ = IpAddressType;
+__webpack_unused_export__ = IpamPools$;
+__webpack_unused_export__ = JwtValidationActionAdditionalClaim$;
+__webpack_unused_export__ = JwtValidationActionAdditionalClaimFormatEnum;
+__webpack_unused_export__ = JwtValidationActionConfig$;
+__webpack_unused_export__ = Limit$;
+__webpack_unused_export__ = Listener$;
+__webpack_unused_export__ = ListenerAttribute$;
+__webpack_unused_export__ = ListenerNotFoundException;
+__webpack_unused_export__ = ListenerNotFoundException$;
+__webpack_unused_export__ = LoadBalancer$;
+__webpack_unused_export__ = LoadBalancerAddress$;
+__webpack_unused_export__ = LoadBalancerAttribute$;
+__webpack_unused_export__ = LoadBalancerNotFoundException;
+__webpack_unused_export__ = LoadBalancerNotFoundException$;
+__webpack_unused_export__ = LoadBalancerSchemeEnum;
+__webpack_unused_export__ = LoadBalancerState$;
+__webpack_unused_export__ = LoadBalancerStateEnum;
+__webpack_unused_export__ = LoadBalancerTypeEnum;
+__webpack_unused_export__ = Matcher$;
+__webpack_unused_export__ = MinimumLoadBalancerCapacity$;
+__webpack_unused_export__ = MitigationInEffectEnum;
+__webpack_unused_export__ = ModifyCapacityReservation$;
+__webpack_unused_export__ = ModifyCapacityReservationCommand;
+__webpack_unused_export__ = ModifyCapacityReservationInput$;
+__webpack_unused_export__ = ModifyCapacityReservationOutput$;
+__webpack_unused_export__ = ModifyIpPools$;
+__webpack_unused_export__ = ModifyIpPoolsCommand;
+__webpack_unused_export__ = ModifyIpPoolsInput$;
+__webpack_unused_export__ = ModifyIpPoolsOutput$;
+__webpack_unused_export__ = ModifyListener$;
+__webpack_unused_export__ = ModifyListenerAttributes$;
+__webpack_unused_export__ = ModifyListenerAttributesCommand;
+__webpack_unused_export__ = ModifyListenerAttributesInput$;
+__webpack_unused_export__ = ModifyListenerAttributesOutput$;
+__webpack_unused_export__ = ModifyListenerCommand;
+__webpack_unused_export__ = ModifyListenerInput$;
+__webpack_unused_export__ = ModifyListenerOutput$;
+__webpack_unused_export__ = ModifyLoadBalancerAttributes$;
+__webpack_unused_export__ = ModifyLoadBalancerAttributesCommand;
+__webpack_unused_export__ = ModifyLoadBalancerAttributesInput$;
+__webpack_unused_export__ = ModifyLoadBalancerAttributesOutput$;
+__webpack_unused_export__ = ModifyRule$;
+__webpack_unused_export__ = ModifyRuleCommand;
+__webpack_unused_export__ = ModifyRuleInput$;
+__webpack_unused_export__ = ModifyRuleOutput$;
+__webpack_unused_export__ = ModifyTargetGroup$;
+__webpack_unused_export__ = ModifyTargetGroupAttributes$;
+__webpack_unused_export__ = ModifyTargetGroupAttributesCommand;
+__webpack_unused_export__ = ModifyTargetGroupAttributesInput$;
+__webpack_unused_export__ = ModifyTargetGroupAttributesOutput$;
+__webpack_unused_export__ = ModifyTargetGroupCommand;
+__webpack_unused_export__ = ModifyTargetGroupInput$;
+__webpack_unused_export__ = ModifyTargetGroupOutput$;
+__webpack_unused_export__ = ModifyTrustStore$;
+__webpack_unused_export__ = ModifyTrustStoreCommand;
+__webpack_unused_export__ = ModifyTrustStoreInput$;
+__webpack_unused_export__ = ModifyTrustStoreOutput$;
+__webpack_unused_export__ = MutualAuthenticationAttributes$;
+__webpack_unused_export__ = OperationNotPermittedException;
+__webpack_unused_export__ = OperationNotPermittedException$;
+__webpack_unused_export__ = PathPatternConditionConfig$;
+__webpack_unused_export__ = PriorRequestNotCompleteException;
+__webpack_unused_export__ = PriorRequestNotCompleteException$;
+__webpack_unused_export__ = PriorityInUseException;
+__webpack_unused_export__ = PriorityInUseException$;
+__webpack_unused_export__ = ProtocolEnum;
+__webpack_unused_export__ = QueryStringConditionConfig$;
+__webpack_unused_export__ = QueryStringKeyValuePair$;
+__webpack_unused_export__ = RedirectActionConfig$;
+__webpack_unused_export__ = RedirectActionStatusCodeEnum;
+__webpack_unused_export__ = RegisterTargets$;
+__webpack_unused_export__ = RegisterTargetsCommand;
+__webpack_unused_export__ = RegisterTargetsInput$;
+__webpack_unused_export__ = RegisterTargetsOutput$;
+__webpack_unused_export__ = RemoveIpamPoolEnum;
+__webpack_unused_export__ = RemoveListenerCertificates$;
+__webpack_unused_export__ = RemoveListenerCertificatesCommand;
+__webpack_unused_export__ = RemoveListenerCertificatesInput$;
+__webpack_unused_export__ = RemoveListenerCertificatesOutput$;
+__webpack_unused_export__ = RemoveTags$;
+__webpack_unused_export__ = RemoveTagsCommand;
+__webpack_unused_export__ = RemoveTagsInput$;
+__webpack_unused_export__ = RemoveTagsOutput$;
+__webpack_unused_export__ = RemoveTrustStoreRevocations$;
+__webpack_unused_export__ = RemoveTrustStoreRevocationsCommand;
+__webpack_unused_export__ = RemoveTrustStoreRevocationsInput$;
+__webpack_unused_export__ = RemoveTrustStoreRevocationsOutput$;
+__webpack_unused_export__ = ResourceInUseException;
+__webpack_unused_export__ = ResourceInUseException$;
+__webpack_unused_export__ = ResourceNotFoundException;
+__webpack_unused_export__ = ResourceNotFoundException$;
+__webpack_unused_export__ = RevocationContent$;
+__webpack_unused_export__ = RevocationContentNotFoundException;
+__webpack_unused_export__ = RevocationContentNotFoundException$;
+__webpack_unused_export__ = RevocationIdNotFoundException;
+__webpack_unused_export__ = RevocationIdNotFoundException$;
+__webpack_unused_export__ = RevocationType;
+__webpack_unused_export__ = RewriteConfig$;
+__webpack_unused_export__ = Rule$;
+__webpack_unused_export__ = RuleCondition$;
+__webpack_unused_export__ = RuleNotFoundException;
+__webpack_unused_export__ = RuleNotFoundException$;
+__webpack_unused_export__ = RulePriorityPair$;
+__webpack_unused_export__ = RuleTransform$;
+__webpack_unused_export__ = SSLPolicyNotFoundException;
+__webpack_unused_export__ = SSLPolicyNotFoundException$;
+__webpack_unused_export__ = SetIpAddressType$;
+__webpack_unused_export__ = SetIpAddressTypeCommand;
+__webpack_unused_export__ = SetIpAddressTypeInput$;
+__webpack_unused_export__ = SetIpAddressTypeOutput$;
+__webpack_unused_export__ = SetRulePriorities$;
+__webpack_unused_export__ = SetRulePrioritiesCommand;
+__webpack_unused_export__ = SetRulePrioritiesInput$;
+__webpack_unused_export__ = SetRulePrioritiesOutput$;
+__webpack_unused_export__ = SetSecurityGroups$;
+__webpack_unused_export__ = SetSecurityGroupsCommand;
+__webpack_unused_export__ = SetSecurityGroupsInput$;
+__webpack_unused_export__ = SetSecurityGroupsOutput$;
+__webpack_unused_export__ = SetSubnets$;
+__webpack_unused_export__ = SetSubnetsCommand;
+__webpack_unused_export__ = SetSubnetsInput$;
+__webpack_unused_export__ = SetSubnetsOutput$;
+__webpack_unused_export__ = SourceIpAddressTypeEnum;
+__webpack_unused_export__ = SourceIpConditionConfig$;
+__webpack_unused_export__ = SslPolicy$;
+__webpack_unused_export__ = SubnetMapping$;
+__webpack_unused_export__ = SubnetNotFoundException;
+__webpack_unused_export__ = SubnetNotFoundException$;
+__webpack_unused_export__ = Tag$;
+__webpack_unused_export__ = TagDescription$;
+__webpack_unused_export__ = TargetAdministrativeOverrideReasonEnum;
+__webpack_unused_export__ = TargetAdministrativeOverrideStateEnum;
+__webpack_unused_export__ = TargetDescription$;
+__webpack_unused_export__ = TargetGroup$;
+__webpack_unused_export__ = TargetGroupAssociationLimitException;
+__webpack_unused_export__ = TargetGroupAssociationLimitException$;
+__webpack_unused_export__ = TargetGroupAttribute$;
+__webpack_unused_export__ = TargetGroupIpAddressTypeEnum;
+__webpack_unused_export__ = TargetGroupNotFoundException;
+__webpack_unused_export__ = TargetGroupNotFoundException$;
+__webpack_unused_export__ = TargetGroupStickinessConfig$;
+__webpack_unused_export__ = TargetGroupTuple$;
+__webpack_unused_export__ = TargetHealth$;
+__webpack_unused_export__ = TargetHealthDescription$;
+__webpack_unused_export__ = TargetHealthReasonEnum;
+__webpack_unused_export__ = TargetHealthStateEnum;
+__webpack_unused_export__ = TargetTypeEnum;
+__webpack_unused_export__ = TooManyActionsException;
+__webpack_unused_export__ = TooManyActionsException$;
+__webpack_unused_export__ = TooManyCertificatesException;
+__webpack_unused_export__ = TooManyCertificatesException$;
+__webpack_unused_export__ = TooManyListenersException;
+__webpack_unused_export__ = TooManyListenersException$;
+__webpack_unused_export__ = TooManyLoadBalancersException;
+__webpack_unused_export__ = TooManyLoadBalancersException$;
+__webpack_unused_export__ = TooManyRegistrationsForTargetIdException;
+__webpack_unused_export__ = TooManyRegistrationsForTargetIdException$;
+__webpack_unused_export__ = TooManyRulesException;
+__webpack_unused_export__ = TooManyRulesException$;
+__webpack_unused_export__ = TooManyTagsException;
+__webpack_unused_export__ = TooManyTagsException$;
+__webpack_unused_export__ = TooManyTargetGroupsException;
+__webpack_unused_export__ = TooManyTargetGroupsException$;
+__webpack_unused_export__ = TooManyTargetsException;
+__webpack_unused_export__ = TooManyTargetsException$;
+__webpack_unused_export__ = TooManyTrustStoreRevocationEntriesException;
+__webpack_unused_export__ = TooManyTrustStoreRevocationEntriesException$;
+__webpack_unused_export__ = TooManyTrustStoresException;
+__webpack_unused_export__ = TooManyTrustStoresException$;
+__webpack_unused_export__ = TooManyUniqueTargetGroupsPerLoadBalancerException;
+__webpack_unused_export__ = TooManyUniqueTargetGroupsPerLoadBalancerException$;
+__webpack_unused_export__ = TransformTypeEnum;
+__webpack_unused_export__ = TrustStore$;
+__webpack_unused_export__ = TrustStoreAssociation$;
+__webpack_unused_export__ = TrustStoreAssociationNotFoundException;
+__webpack_unused_export__ = TrustStoreAssociationNotFoundException$;
+__webpack_unused_export__ = TrustStoreAssociationStatusEnum;
+__webpack_unused_export__ = TrustStoreInUseException;
+__webpack_unused_export__ = TrustStoreInUseException$;
+__webpack_unused_export__ = TrustStoreNotFoundException;
+__webpack_unused_export__ = TrustStoreNotFoundException$;
+__webpack_unused_export__ = TrustStoreNotReadyException;
+__webpack_unused_export__ = TrustStoreNotReadyException$;
+__webpack_unused_export__ = TrustStoreRevocation$;
+__webpack_unused_export__ = TrustStoreStatus;
+__webpack_unused_export__ = UnsupportedProtocolException;
+__webpack_unused_export__ = UnsupportedProtocolException$;
+__webpack_unused_export__ = UrlRewriteConfig$;
+__webpack_unused_export__ = ZonalCapacityReservationState$;
+__webpack_unused_export__ = errorTypeRegistries;
+__webpack_unused_export__ = paginateDescribeAccountLimits;
+__webpack_unused_export__ = paginateDescribeListenerCertificates;
+__webpack_unused_export__ = paginateDescribeListeners;
+__webpack_unused_export__ = paginateDescribeLoadBalancers;
+__webpack_unused_export__ = paginateDescribeRules;
+__webpack_unused_export__ = paginateDescribeTargetGroups;
+__webpack_unused_export__ = paginateDescribeTrustStoreAssociations;
+__webpack_unused_export__ = paginateDescribeTrustStoreRevocations;
+__webpack_unused_export__ = paginateDescribeTrustStores;
+__webpack_unused_export__ = waitForLoadBalancerAvailable;
+__webpack_unused_export__ = waitForLoadBalancerExists;
+__webpack_unused_export__ = waitForLoadBalancersDeleted;
+__webpack_unused_export__ = waitForTargetDeregistered;
+__webpack_unused_export__ = waitForTargetInService;
+__webpack_unused_export__ = waitUntilLoadBalancerAvailable;
+__webpack_unused_export__ = waitUntilLoadBalancerExists;
+__webpack_unused_export__ = waitUntilLoadBalancersDeleted;
+__webpack_unused_export__ = waitUntilTargetDeregistered;
+__webpack_unused_export__ = waitUntilTargetInService;
 
 
 /***/ }),
@@ -62639,26 +66607,286 @@ module.exports = {
 
 /***/ }),
 
+/***/ 4291:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   TI: () => (/* binding */ DeploymentControl)
+/* harmony export */ });
+/* unused harmony exports viewOf, alreadyAnswered */
+/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4224);
+/* harmony import */ var _ecs_ship_shared_aws_clients__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(533);
+/* harmony import */ var _ecs_ship_shared_errors__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1110);
+/* harmony import */ var _ecs_ship_shared_traffic_roles__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2972);
+
+
+
+
+const ACTIVE = new Set(['PENDING', 'IN_PROGRESS']);
+function viewOf(deployment) {
+    // Only PAUSE hooks: a Lambda hook answers for itself.
+    const awaitingHooks = (deployment.lifecycleHookDetails ?? [])
+        .filter((hook) => hook.status === 'AWAITING_ACTION' && hook.hookId && (hook.targetType ?? 'PAUSE') === 'PAUSE')
+        .map((hook) => ({
+        hookId: hook.hookId,
+        ...(hook.expiresAt ? { expiresAt: new Date(hook.expiresAt) } : {}),
+        ...(hook.timeoutAction ? { timeoutAction: hook.timeoutAction } : {}),
+    }));
+    const weight = deployment.targetServiceRevision?.requestedProductionTrafficWeight;
+    const strategy = deployment.deploymentConfiguration?.strategy;
+    return {
+        arn: deployment.serviceDeploymentArn ?? '',
+        status: deployment.status ?? 'UNKNOWN',
+        ...(deployment.lifecycleStage ? { stage: deployment.lifecycleStage } : {}),
+        awaitingHookIds: awaitingHooks.map((hook) => hook.hookId),
+        awaitingHooks,
+        // Only a real number is a weight: absent, null or NaN is unknown, never zero.
+        ...(typeof weight === 'number' && Number.isFinite(weight) ? { canaryWeight: weight } : {}),
+        ...(strategy ? { strategy } : {}),
+        ...(deployment.statusReason ? { statusReason: deployment.statusReason } : {}),
+        ...(deployment.clusterArn ? { clusterArn: deployment.clusterArn } : {}),
+        ...(deployment.serviceArn ? { serviceArn: deployment.serviceArn } : {}),
+        deployment,
+        finished: !ACTIVE.has(deployment.status ?? ''),
+    };
+}
+/**
+ * Continues or rolls back the ECS deployment the gate judges. Every call names the deployment by ARN,
+ * so the gate can never act on a newer deployment that replaced the one it measured.
+ */
+class DeploymentControl {
+    ecs;
+    logger;
+    arn;
+    clock;
+    actions = [];
+    /** Hooks ECS confirmed as answered: only these are never sent again. */
+    answeredHooks = new Set();
+    constructor(ecs, logger, arn, clock) {
+        this.ecs = ecs;
+        this.logger = logger;
+        this.arn = arn;
+        this.clock = clock;
+    }
+    /** Finds the deployment and checks it is still running: before the gate reads any metric. */
+    static async attach(ecs, logger, target, clock) {
+        const arn = 'serviceDeploymentArn' in target
+            ? target.serviceDeploymentArn
+            : await findActive(ecs, target.cluster, target.service);
+        const control = new DeploymentControl(ecs, logger, arn, clock);
+        const view = await control.describe();
+        if (view.finished) {
+            throw new _ecs_ship_shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .ConfigurationError */ .j1(`The service deployment ${arn} is ${view.status}: there is nothing left to gate. Run the gate while the deployment is in progress.`);
+        }
+        return control;
+    }
+    /** For the post step: the deployment saved by the main step, without re-checking inputs. */
+    static forArn(ecs, logger, arn, clock) {
+        return new DeploymentControl(ecs, logger, arn, clock);
+    }
+    async describe() {
+        const response = await this.ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_2__/* .DescribeServiceDeploymentsCommand */ .A6p({ serviceDeploymentArns: [this.arn] }));
+        const deployment = response.serviceDeployments?.[0];
+        if (!deployment) {
+            const failure = response.failures?.[0];
+            throw new _ecs_ship_shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .ConfigurationError */ .j1(`Input "service-deployment-arn": ECS does not know ${this.arn}${failure?.reason ? ` (${failure.reason})` : ''}.`);
+        }
+        return viewOf(deployment);
+    }
+    /**
+     * Which target group holds this deployment's new revision, from the service's load balancer
+     * configuration and the production listener rule (see @ecs-ship/shared/traffic-roles).
+     */
+    async trafficRoles(elbv2, view, expected) {
+        if (!view.clusterArn || !view.serviceArn) {
+            return { kind: 'unknown', reason: `ECS does not report the cluster and service of ${this.arn}.` };
+        }
+        const response = await this.ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_2__/* .DescribeServicesCommand */ .H7c({ cluster: view.clusterArn, services: [view.serviceArn] }));
+        const service = response.services?.[0];
+        if (!service)
+            return { kind: 'unknown', reason: `DescribeServices does not return ${view.serviceArn}.` };
+        return (0,_ecs_ship_shared_traffic_roles__WEBPACK_IMPORTED_MODULE_3__/* .resolveTrafficRoles */ .ZC)({ elbv2 }, { deployment: view.deployment, service, ...(expected ? { expected } : {}) });
+    }
+    /**
+     * Whether a STOPPED deployment was replaced by a newer one: the service's current deployment is
+     * another, or ECS says so in statusReason. Such a deployment was neither promoted nor rolled back.
+     */
+    async supersededBy(view) {
+        if (view.status !== 'STOPPED')
+            return undefined;
+        if (view.statusReason && /supersed|newer deployment|replaced/i.test(view.statusReason)) {
+            return view.statusReason;
+        }
+        if (!view.clusterArn || !view.serviceArn)
+            return undefined;
+        try {
+            const response = await this.ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_2__/* .DescribeServicesCommand */ .H7c({ cluster: view.clusterArn, services: [view.serviceArn] }));
+            const current = response.services?.[0]?.currentServiceDeployment;
+            return current && current !== this.arn
+                ? `the service's current deployment is now ${current}`
+                : undefined;
+        }
+        catch (error) {
+            this.logger.warning(`Could not read the service to tell why ECS stopped ${this.arn}: ${(0,_ecs_ship_shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(error)}`);
+            return undefined;
+        }
+    }
+    /**
+     * A canary or linear deployment also pauses before its first shift, when the new revision has no
+     * production traffic yet: there is nothing to judge, so that pause is continued at once. (A
+     * blue/green deployment's single pause is the gate itself: it is never continued here.) An
+     * unknown weight is never taken for that zero.
+     */
+    async continueFirstPause(view) {
+        const progressive = view.strategy === 'CANARY' || view.strategy === 'LINEAR';
+        if (!progressive || view.canaryWeight !== 0 || view.awaitingHookIds.length === 0)
+            return false;
+        this.logger.info('The deployment paused before any production traffic reached the new revision; continuing so the canary takes traffic.');
+        await this.continuePauses(view);
+        return true;
+    }
+    /** Hooks still waiting that ECS has not confirmed an answer to. */
+    unanswered(view) {
+        return view.awaitingHookIds.filter((hookId) => !this.answeredHooks.has(hookId));
+    }
+    /**
+     * Lets every waiting pause proceed to the next traffic shift. A hook counts as answered only once
+     * ECS accepted the answer (or says it was already answered); after a transient failure it is sent
+     * again at the next poll. Other errors are thrown.
+     */
+    async continuePauses(view) {
+        let continued = 0;
+        for (const hookId of this.unanswered(view)) {
+            try {
+                await this.ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_2__/* .ContinueServiceDeploymentCommand */ .LrH({
+                    serviceDeploymentArn: this.arn,
+                    hookId,
+                    action: 'CONTINUE',
+                }));
+            }
+            catch (error) {
+                if (alreadyAnswered(error)) {
+                    this.answeredHooks.add(hookId);
+                    this.logger.info(`ECS says hook ${hookId} was already answered.`);
+                    continue;
+                }
+                if ((0,_ecs_ship_shared_aws_clients__WEBPACK_IMPORTED_MODULE_0__/* .isTransientAwsError */ .Sc)(error)) {
+                    this.logger.warning(`Continuing hook ${hookId} failed (${(0,_ecs_ship_shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(error)}); it is sent again at the next poll.`);
+                    continue;
+                }
+                throw error;
+            }
+            this.answeredHooks.add(hookId);
+            this.actions.push(`ContinueServiceDeployment CONTINUE (hook ${hookId})`);
+            this.logger.info(`Continued the deployment at hook ${hookId}${view.canaryWeight !== undefined ? ` (new revision at ${view.canaryWeight}% of production traffic)` : ''}.`);
+            continued += 1;
+        }
+        return continued;
+    }
+    /**
+     * Rolls back from the deployment's state right now: at a waiting pause, the hook's ROLLBACK
+     * answer; otherwise, or when the hook has moved on meanwhile, StopServiceDeployment ROLLBACK.
+     * Either way ECS shifts traffic back to the previous revision. Transient failures of either call
+     * are retried (a rollback left unsent leaves production split until the hook times out).
+     */
+    async rollback(reason) {
+        const view = await this.withRetries('DescribeServiceDeployments', () => this.describe());
+        if (view.finished) {
+            this.logger.warning(`Not rolling back ${this.arn}: ECS already ended it as ${view.status}. ${reason}`);
+            return view;
+        }
+        this.logger.warning(`Rolling back ${this.arn}: ${reason}`);
+        const hookId = this.unanswered(view)[0];
+        if (hookId) {
+            try {
+                await this.withRetries('ContinueServiceDeployment ROLLBACK', () => this.ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_2__/* .ContinueServiceDeploymentCommand */ .LrH({
+                    serviceDeploymentArn: this.arn,
+                    hookId,
+                    action: 'ROLLBACK',
+                })));
+                this.answeredHooks.add(hookId);
+                this.actions.push(`ContinueServiceDeployment ROLLBACK (hook ${hookId})`);
+                return view;
+            }
+            catch (error) {
+                this.logger.warning(`The pause ${hookId} no longer takes an answer (${(0,_ecs_ship_shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(error)}); stopping the deployment instead.`);
+            }
+        }
+        await this.withRetries('StopServiceDeployment ROLLBACK', () => this.ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_2__/* .StopServiceDeploymentCommand */ .a8L({ serviceDeploymentArn: this.arn, stopType: 'ROLLBACK' })));
+        this.actions.push('StopServiceDeployment ROLLBACK');
+        return view;
+    }
+    async withRetries(what, call) {
+        for (let attempt = 1;; attempt++) {
+            try {
+                return await call();
+            }
+            catch (error) {
+                if (!(0,_ecs_ship_shared_aws_clients__WEBPACK_IMPORTED_MODULE_0__/* .isTransientAwsError */ .Sc)(error) || attempt >= ROLLBACK_ATTEMPTS)
+                    throw error;
+                const waitMs = Math.min(30_000, 1000 * 2 ** attempt);
+                this.logger.warning(`${what} failed (${(0,_ecs_ship_shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .describeError */ .Uc)(error)}); retrying in ${waitMs / 1000}s.`);
+                if (this.clock)
+                    await this.clock.sleep(waitMs);
+                else
+                    await new Promise((resolve) => setTimeout(resolve, waitMs));
+            }
+        }
+    }
+}
+/** Attempts at each rollback call before giving up (about a minute of backoff in all). */
+const ROLLBACK_ATTEMPTS = 6;
+/** ECS refuses an answer to a hook that already has one with InvalidParameterException. */
+function alreadyAnswered(error) {
+    return (error instanceof Error &&
+        (error.name === 'InvalidParameterException' || error.name === 'ClientException') &&
+        /already|no longer (awaiting|waiting)|not (in )?awaiting/i.test(error.message));
+}
+async function findActive(ecs, cluster, service) {
+    const response = await ecs.send(new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_2__/* .ListServiceDeploymentsCommand */ .jz8({
+        cluster,
+        service,
+        status: ['IN_PROGRESS', 'PENDING'],
+        maxResults: 10,
+    }));
+    const newest = [...(response.serviceDeployments ?? [])].sort((a, b) => new Date(b.createdAt ?? 0).getTime() - new Date(a.createdAt ?? 0).getTime())[0];
+    if (!newest?.serviceDeploymentArn) {
+        throw new _ecs_ship_shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .ConfigurationError */ .j1(`Service "${service}" in cluster "${cluster}" has no deployment in progress: start one with ecs-deploy (wait: gate) before the gate, or pass "service-deployment-arn".`);
+    }
+    return newest.serviceDeploymentArn;
+}
+
+
+/***/ }),
+
 /***/ 3018:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3444);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1293);
+/* harmony import */ var _post_step_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1829);
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+
+// One bundle serves the main and the post step (as actions/checkout does): the main step saves
+// isPost first, so the post step, run from the same file, finds it.
+// (core.getState reads STATE_<name>; read here so the main step loads nothing else first.)
+if (process.env[`STATE_${_post_step_js__WEBPACK_IMPORTED_MODULE_1__/* .POST_STATE */ .j.isPost}`] === 'true')
+    await (0,_post_step_js__WEBPACK_IMPORTED_MODULE_1__/* .runPost */ .a)();
+else
+    await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 3444:
+/***/ 1293:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  e: () => (/* binding */ main_run)
 });
 
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -62670,2951 +66898,12 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 var dist_cjs = __nccwpck_require__(5793);
 // EXTERNAL MODULE: ../../node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
 var client_ecs_dist_cjs = __nccwpck_require__(4224);
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/utils.js
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-/**
- * Sanitizes an input into a string so it can be passed into issueCommand safely
- * @param input input to sanitize into a string
- */
-function utils_toCommandValue(input) {
-    if (input === null || input === undefined) {
-        return '';
-    }
-    else if (typeof input === 'string' || input instanceof String) {
-        return input;
-    }
-    return JSON.stringify(input);
-}
-/**
- *
- * @param annotationProperties
- * @returns The command properties to send with the actual annotation command
- * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
- */
-function utils_toCommandProperties(annotationProperties) {
-    if (!Object.keys(annotationProperties).length) {
-        return {};
-    }
-    return {
-        title: annotationProperties.title,
-        file: annotationProperties.file,
-        line: annotationProperties.startLine,
-        endLine: annotationProperties.endLine,
-        col: annotationProperties.startColumn,
-        endColumn: annotationProperties.endColumn
-    };
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/command.js
-
-
-/**
- * Issues a command to the GitHub Actions runner
- *
- * @param command - The command name to issue
- * @param properties - Additional properties for the command (key-value pairs)
- * @param message - The message to include with the command
- * @remarks
- * This function outputs a specially formatted string to stdout that the Actions
- * runner interprets as a command. These commands can control workflow behavior,
- * set outputs, create annotations, mask values, and more.
- *
- * Command Format:
- *   ::name key=value,key=value::message
- *
- * @example
- * ```typescript
- * // Issue a warning annotation
- * issueCommand('warning', {}, 'This is a warning message');
- * // Output: ::warning::This is a warning message
- *
- * // Set an environment variable
- * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
- * // Output: ::set-env name=MY_VAR::some value
- *
- * // Add a secret mask
- * issueCommand('add-mask', {}, 'secretValue123');
- * // Output: ::add-mask::secretValue123
- * ```
- *
- * @internal
- * This is an internal utility function that powers the public API functions
- * such as setSecret, warning, error, and exportVariable.
- */
-function command_issueCommand(command, properties, message) {
-    const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
-}
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
-}
-const CMD_STRING = '::';
-class Command {
-    constructor(command, properties, message) {
-        if (!command) {
-            command = 'missing.command';
-        }
-        this.command = command;
-        this.properties = properties;
-        this.message = message;
-    }
-    toString() {
-        let cmdStr = CMD_STRING + this.command;
-        if (this.properties && Object.keys(this.properties).length > 0) {
-            cmdStr += ' ';
-            let first = true;
-            for (const key in this.properties) {
-                if (this.properties.hasOwnProperty(key)) {
-                    const val = this.properties[key];
-                    if (val) {
-                        if (first) {
-                            first = false;
-                        }
-                        else {
-                            cmdStr += ',';
-                        }
-                        cmdStr += `${key}=${escapeProperty(val)}`;
-                    }
-                }
-            }
-        }
-        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
-        return cmdStr;
-    }
-}
-function escapeData(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A');
-}
-function escapeProperty(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A')
-        .replace(/:/g, '%3A')
-        .replace(/,/g, '%2C');
-}
-//# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/file-command.js
-// For internal use, subject to change.
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
-
-
-
-function file_command_issueFileCommand(command, message) {
-    const filePath = process.env[`GITHUB_${command}`];
-    if (!filePath) {
-        throw new Error(`Unable to find environment variable for file command ${command}`);
-    }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
-        throw new Error(`Missing file at path: ${filePath}`);
-    }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
-        encoding: 'utf8'
-    });
-}
-function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
-    // These should realistically never happen, but just in case someone finds a
-    // way to exploit uuid generation let's not allow keys or values that contain
-    // the delimiter.
-    if (key.includes(delimiter)) {
-        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
-    }
-    if (convertedValue.includes(delimiter)) {
-        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
-    }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
-}
-//# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ../../node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ../../node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(5070);
-// EXTERNAL MODULE: ../../node_modules/undici/index.js
-var undici = __nccwpck_require__(1684);
-;// CONCATENATED MODULE: ../../node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class lib_HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/http-client/lib/auth.js
-var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class auth_BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-class oidc_utils_OidcClient {
-    static createHttpClient(allowRetry = true, maxRetry = 10) {
-        const requestOptions = {
-            allowRetries: allowRetry,
-            maxRetries: maxRetry
-        };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
-    }
-    static getRequestToken() {
-        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
-        if (!token) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
-        }
-        return token;
-    }
-    static getIDTokenUrl() {
-        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
-        if (!runtimeUrl) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
-        }
-        return runtimeUrl;
-    }
-    static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
-            const res = yield httpclient
-                .getJson(id_token_url)
-                .catch(error => {
-                throw new Error(`Failed to get ID Token. \n 
-        Error Code : ${error.statusCode}\n 
-        Error Message: ${error.message}`);
-            });
-            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
-            if (!id_token) {
-                throw new Error('Response json body do not have ID Token field');
-            }
-            return id_token;
-        });
-    }
-    static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            try {
-                // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
-                if (audience) {
-                    const encodedAudience = encodeURIComponent(audience);
-                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
-                }
-                debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
-                setSecret(id_token);
-                return id_token;
-            }
-            catch (error) {
-                throw new Error(`Error message: ${error.message}`);
-            }
-        });
-    }
-}
-//# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/summary.js
-var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
-const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
-const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
-class Summary {
-    constructor() {
-        this._buffer = '';
-    }
-    /**
-     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
-     * Also checks r/w permissions.
-     *
-     * @returns step summary file path
-     */
-    filePath() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            if (this._filePath) {
-                return this._filePath;
-            }
-            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
-            if (!pathFromEnv) {
-                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
-            }
-            try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
-            }
-            catch (_a) {
-                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
-            }
-            this._filePath = pathFromEnv;
-            return this._filePath;
-        });
-    }
-    /**
-     * Wraps content in an HTML tag, adding any HTML attributes
-     *
-     * @param {string} tag HTML tag to wrap
-     * @param {string | null} content content within the tag
-     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
-     *
-     * @returns {string} content wrapped in HTML element
-     */
-    wrap(tag, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs)
-            .map(([key, value]) => ` ${key}="${value}"`)
-            .join('');
-        if (!content) {
-            return `<${tag}${htmlAttrs}>`;
-        }
-        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
-    }
-    /**
-     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
-     *
-     * @param {SummaryWriteOptions} [options] (optional) options for write operation
-     *
-     * @returns {Promise<Summary>} summary instance
-     */
-    write(options) {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
-            const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
-            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
-            return this.emptyBuffer();
-        });
-    }
-    /**
-     * Clears the summary buffer and wipes the summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    clear() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            return this.emptyBuffer().write({ overwrite: true });
-        });
-    }
-    /**
-     * Returns the current summary buffer as a string
-     *
-     * @returns {string} string of summary buffer
-     */
-    stringify() {
-        return this._buffer;
-    }
-    /**
-     * If the summary buffer is empty
-     *
-     * @returns {boolen} true if the buffer is empty
-     */
-    isEmptyBuffer() {
-        return this._buffer.length === 0;
-    }
-    /**
-     * Resets the summary buffer without writing to summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    emptyBuffer() {
-        this._buffer = '';
-        return this;
-    }
-    /**
-     * Adds raw text to the summary buffer
-     *
-     * @param {string} text content to add
-     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addRaw(text, addEOL = false) {
-        this._buffer += text;
-        return addEOL ? this.addEOL() : this;
-    }
-    /**
-     * Adds the operating system-specific end-of-line marker to the buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
-    }
-    /**
-     * Adds an HTML codeblock to the summary buffer
-     *
-     * @param {string} code content to render within fenced code block
-     * @param {string} lang (optional) language to syntax highlight code
-     *
-     * @returns {Summary} summary instance
-     */
-    addCodeBlock(code, lang) {
-        const attrs = Object.assign({}, (lang && { lang }));
-        const element = this.wrap('pre', this.wrap('code', code), attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML list to the summary buffer
-     *
-     * @param {string[]} items list of items to render
-     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addList(items, ordered = false) {
-        const tag = ordered ? 'ol' : 'ul';
-        const listItems = items.map(item => this.wrap('li', item)).join('');
-        const element = this.wrap(tag, listItems);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML table to the summary buffer
-     *
-     * @param {SummaryTableCell[]} rows table rows
-     *
-     * @returns {Summary} summary instance
-     */
-    addTable(rows) {
-        const tableBody = rows
-            .map(row => {
-            const cells = row
-                .map(cell => {
-                if (typeof cell === 'string') {
-                    return this.wrap('td', cell);
-                }
-                const { header, data, colspan, rowspan } = cell;
-                const tag = header ? 'th' : 'td';
-                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
-                return this.wrap(tag, data, attrs);
-            })
-                .join('');
-            return this.wrap('tr', cells);
-        })
-            .join('');
-        const element = this.wrap('table', tableBody);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds a collapsable HTML details element to the summary buffer
-     *
-     * @param {string} label text for the closed state
-     * @param {string} content collapsable content
-     *
-     * @returns {Summary} summary instance
-     */
-    addDetails(label, content) {
-        const element = this.wrap('details', this.wrap('summary', label) + content);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML image tag to the summary buffer
-     *
-     * @param {string} src path to the image you to embed
-     * @param {string} alt text description of the image
-     * @param {SummaryImageOptions} options (optional) addition image attributes
-     *
-     * @returns {Summary} summary instance
-     */
-    addImage(src, alt, options) {
-        const { width, height } = options || {};
-        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
-        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML section heading element
-     *
-     * @param {string} text heading text
-     * @param {number | string} [level=1] (optional) the heading level, default: 1
-     *
-     * @returns {Summary} summary instance
-     */
-    addHeading(text, level) {
-        const tag = `h${level}`;
-        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
-            ? tag
-            : 'h1';
-        const element = this.wrap(allowedTag, text);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML thematic break (<hr>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addSeparator() {
-        const element = this.wrap('hr', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML line break (<br>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addBreak() {
-        const element = this.wrap('br', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML blockquote to the summary buffer
-     *
-     * @param {string} text quote text
-     * @param {string} cite (optional) citation url
-     *
-     * @returns {Summary} summary instance
-     */
-    addQuote(text, cite) {
-        const attrs = Object.assign({}, (cite && { cite }));
-        const element = this.wrap('blockquote', text, attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML anchor tag to the summary buffer
-     *
-     * @param {string} text link text/content
-     * @param {string} href hyperlink
-     *
-     * @returns {Summary} summary instance
-     */
-    addLink(text, href) {
-        const element = this.wrap('a', text, { href });
-        return this.addRaw(element).addEOL();
-    }
-}
-const _summary = new Summary();
-/**
- * @deprecated use `core.summary`
- */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = (/* unused pure expression or super */ null && (_summary));
-//# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/path-utils.js
-
-/**
- * toPosixPath converts the given path to the posix form. On Windows, \\ will be
- * replaced with /.
- *
- * @param pth. Path to transform.
- * @return string Posix path.
- */
-function toPosixPath(pth) {
-    return pth.replace(/[\\]/g, '/');
-}
-/**
- * toWin32Path converts the given path to the win32 form. On Linux, / will be
- * replaced with \\.
- *
- * @param pth. Path to transform.
- * @return string Win32 path.
- */
-function toWin32Path(pth) {
-    return pth.replace(/[/]/g, '\\');
-}
-/**
- * toPlatformPath converts the given path to a platform-specific path. It does
- * this by replacing instances of / and \ with the platform-specific path
- * separator.
- *
- * @param pth The path to platformize.
- * @return string The platform-specific path.
- */
-function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
-}
-//# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(5574);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ../../node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
-function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        try {
-            yield stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
-            : dest;
-        if (!(yield ioUtil.exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield ioUtil.stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (path.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ../../node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec_exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_namespaceObject.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    command_issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    command_issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
-    }
-    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: ../../node_modules/@aws-sdk/client-elastic-load-balancing-v2/dist-cjs/index.js
+var client_elastic_load_balancing_v2_dist_cjs = __nccwpck_require__(5710);
+// EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 16 modules
+var lib_core = __nccwpck_require__(919);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ../../node_modules/@actions/glob/lib/internal-glob-options-helper.js
 
 /**
@@ -65631,32 +66920,36 @@ function getOptions(copy) {
     if (copy) {
         if (typeof copy.followSymbolicLinks === 'boolean') {
             result.followSymbolicLinks = copy.followSymbolicLinks;
-            core_debug(`followSymbolicLinks '${result.followSymbolicLinks}'`);
+            lib_core/* debug */.Yz(`followSymbolicLinks '${result.followSymbolicLinks}'`);
         }
         if (typeof copy.implicitDescendants === 'boolean') {
             result.implicitDescendants = copy.implicitDescendants;
-            core_debug(`implicitDescendants '${result.implicitDescendants}'`);
+            lib_core/* debug */.Yz(`implicitDescendants '${result.implicitDescendants}'`);
         }
         if (typeof copy.matchDirectories === 'boolean') {
             result.matchDirectories = copy.matchDirectories;
-            core_debug(`matchDirectories '${result.matchDirectories}'`);
+            lib_core/* debug */.Yz(`matchDirectories '${result.matchDirectories}'`);
         }
         if (typeof copy.omitBrokenSymbolicLinks === 'boolean') {
             result.omitBrokenSymbolicLinks = copy.omitBrokenSymbolicLinks;
-            core_debug(`omitBrokenSymbolicLinks '${result.omitBrokenSymbolicLinks}'`);
+            lib_core/* debug */.Yz(`omitBrokenSymbolicLinks '${result.omitBrokenSymbolicLinks}'`);
         }
         if (typeof copy.excludeHiddenFiles === 'boolean') {
             result.excludeHiddenFiles = copy.excludeHiddenFiles;
-            core_debug(`excludeHiddenFiles '${result.excludeHiddenFiles}'`);
+            lib_core/* debug */.Yz(`excludeHiddenFiles '${result.excludeHiddenFiles}'`);
         }
     }
     return result;
 }
 //# sourceMappingURL=internal-glob-options-helper.js.map
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
 ;// CONCATENATED MODULE: ../../node_modules/@actions/glob/lib/internal-path-helper.js
 
 
-const internal_path_helper_IS_WINDOWS = process.platform === 'win32';
+const IS_WINDOWS = process.platform === 'win32';
 /**
  * Similar to path.dirname except normalizes the path separators and slightly better handling for Windows UNC paths.
  *
@@ -65678,13 +66971,13 @@ function dirname(p) {
     // Normalize slashes and trim unnecessary trailing slash
     p = safeTrimTrailingSeparator(p);
     // Windows UNC root, e.g. \\hello or \\hello\world
-    if (internal_path_helper_IS_WINDOWS && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
+    if (IS_WINDOWS && /^\\\\[^\\]+(\\[^\\]+)?$/.test(p)) {
         return p;
     }
     // Get dirname
-    let result = external_path_namespaceObject.dirname(p);
+    let result = external_path_.dirname(p);
     // Trim trailing slash for Windows UNC root, e.g. \\hello\world\
-    if (internal_path_helper_IS_WINDOWS && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
+    if (IS_WINDOWS && /^\\\\[^\\]+\\[^\\]+\\$/.test(result)) {
         result = safeTrimTrailingSeparator(result);
     }
     return result;
@@ -65701,7 +66994,7 @@ function ensureAbsoluteRoot(root, itemPath) {
         return itemPath;
     }
     // Windows
-    if (internal_path_helper_IS_WINDOWS) {
+    if (IS_WINDOWS) {
         // Check for itemPath like C: or C:foo
         if (itemPath.match(/^[A-Z]:[^\\/]|^[A-Z]:$/i)) {
             let cwd = process.cwd();
@@ -65728,7 +67021,7 @@ function ensureAbsoluteRoot(root, itemPath) {
             }
         }
         // Check for itemPath like \ or \foo
-        else if (internal_path_helper_normalizeSeparators(itemPath).match(/^\\$|^\\[^\\]/)) {
+        else if (normalizeSeparators(itemPath).match(/^\\$|^\\[^\\]/)) {
             const cwd = process.cwd();
             external_assert_(cwd.match(/^[A-Z]:\\/i), `Expected current directory to start with an absolute drive root. Actual '${cwd}'`);
             return `${cwd[0]}:\\${itemPath.substr(1)}`;
@@ -65736,12 +67029,12 @@ function ensureAbsoluteRoot(root, itemPath) {
     }
     external_assert_(hasAbsoluteRoot(root), `ensureAbsoluteRoot parameter 'root' must have an absolute root`);
     // Otherwise ensure root ends with a separator
-    if (root.endsWith('/') || (internal_path_helper_IS_WINDOWS && root.endsWith('\\'))) {
+    if (root.endsWith('/') || (IS_WINDOWS && root.endsWith('\\'))) {
         // Intentionally empty
     }
     else {
         // Append separator
-        root += external_path_namespaceObject.sep;
+        root += external_path_.sep;
     }
     return root + itemPath;
 }
@@ -65752,9 +67045,9 @@ function ensureAbsoluteRoot(root, itemPath) {
 function hasAbsoluteRoot(itemPath) {
     external_assert_(itemPath, `hasAbsoluteRoot parameter 'itemPath' must not be empty`);
     // Normalize separators
-    itemPath = internal_path_helper_normalizeSeparators(itemPath);
+    itemPath = normalizeSeparators(itemPath);
     // Windows
-    if (internal_path_helper_IS_WINDOWS) {
+    if (IS_WINDOWS) {
         // E.g. \\hello\share or C:\hello
         return itemPath.startsWith('\\\\') || /^[A-Z]:\\/i.test(itemPath);
     }
@@ -65768,9 +67061,9 @@ function hasAbsoluteRoot(itemPath) {
 function hasRoot(itemPath) {
     external_assert_(itemPath, `isRooted parameter 'itemPath' must not be empty`);
     // Normalize separators
-    itemPath = internal_path_helper_normalizeSeparators(itemPath);
+    itemPath = normalizeSeparators(itemPath);
     // Windows
-    if (internal_path_helper_IS_WINDOWS) {
+    if (IS_WINDOWS) {
         // E.g. \ or \hello or \\hello
         // E.g. C: or C:\hello
         return itemPath.startsWith('\\') || /^[A-Z]:/i.test(itemPath);
@@ -65781,10 +67074,10 @@ function hasRoot(itemPath) {
 /**
  * Removes redundant slashes and converts `/` to `\` on Windows
  */
-function internal_path_helper_normalizeSeparators(p) {
+function normalizeSeparators(p) {
     p = p || '';
     // Windows
-    if (internal_path_helper_IS_WINDOWS) {
+    if (IS_WINDOWS) {
         // Convert slashes on Windows
         p = p.replace(/\//g, '\\');
         // Remove redundant slashes
@@ -65804,17 +67097,17 @@ function safeTrimTrailingSeparator(p) {
         return '';
     }
     // Normalize separators
-    p = internal_path_helper_normalizeSeparators(p);
+    p = normalizeSeparators(p);
     // No trailing slash
-    if (!p.endsWith(external_path_namespaceObject.sep)) {
+    if (!p.endsWith(external_path_.sep)) {
         return p;
     }
     // Check '/' on Linux/macOS and '\' on Windows
-    if (p === external_path_namespaceObject.sep) {
+    if (p === external_path_.sep) {
         return p;
     }
     // On Windows check if drive root. E.g. C:\
-    if (internal_path_helper_IS_WINDOWS && /^[A-Z]:\\$/i.test(p)) {
+    if (IS_WINDOWS && /^[A-Z]:\\$/i.test(p)) {
         return p;
     }
     // Otherwise trim trailing slash
@@ -65907,6 +67200,8 @@ function internal_pattern_helper_partialMatch(patterns, itemPath) {
     return patterns.some(x => !x.negate && x.partialMatch(itemPath));
 }
 //# sourceMappingURL=internal-pattern-helper.js.map
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ../../node_modules/balanced-match/dist/esm/index.js
 const balanced = (a, b, str) => {
     const ma = a instanceof RegExp ? maybeMatch(a, str) : a;
@@ -68677,7 +69972,7 @@ class Path {
             itemPath = safeTrimTrailingSeparator(itemPath);
             // Not rooted
             if (!hasRoot(itemPath)) {
-                this.segments = itemPath.split(external_path_namespaceObject.sep);
+                this.segments = itemPath.split(external_path_.sep);
             }
             // Rooted
             else {
@@ -68686,7 +69981,7 @@ class Path {
                 let dir = dirname(remaining);
                 while (dir !== remaining) {
                     // Add the segment
-                    const basename = external_path_namespaceObject.basename(remaining);
+                    const basename = external_path_.basename(remaining);
                     this.segments.unshift(basename);
                     // Truncate the last segment
                     remaining = dir;
@@ -68706,7 +70001,7 @@ class Path {
                 // Must not be empty
                 external_assert_(segment, `Parameter 'itemPath' must not contain any empty segments`);
                 // Normalize slashes
-                segment = internal_path_helper_normalizeSeparators(itemPath[i]);
+                segment = normalizeSeparators(itemPath[i]);
                 // Root segment
                 if (i === 0 && hasRoot(segment)) {
                     segment = safeTrimTrailingSeparator(segment);
@@ -68716,7 +70011,7 @@ class Path {
                 // All other segments
                 else {
                     // Must not contain slash
-                    external_assert_(!segment.includes(external_path_namespaceObject.sep), `Parameter 'itemPath' contains unexpected path separators`);
+                    external_assert_(!segment.includes(external_path_.sep), `Parameter 'itemPath' contains unexpected path separators`);
                     this.segments.push(segment);
                 }
             }
@@ -68729,13 +70024,13 @@ class Path {
         // First segment
         let result = this.segments[0];
         // All others
-        let skipSlash = result.endsWith(external_path_namespaceObject.sep) || (internal_path_IS_WINDOWS && /^[A-Z]:$/i.test(result));
+        let skipSlash = result.endsWith(external_path_.sep) || (internal_path_IS_WINDOWS && /^[A-Z]:$/i.test(result));
         for (let i = 1; i < this.segments.length; i++) {
             if (skipSlash) {
                 skipSlash = false;
             }
             else {
-                result += external_path_namespaceObject.sep;
+                result += external_path_.sep;
             }
             result += this.segments[i];
         }
@@ -68785,8 +70080,8 @@ class Pattern {
         // Segments
         this.segments = new Path(pattern).segments;
         // Trailing slash indicates the pattern should only match directories, not regular files
-        this.trailingSeparator = internal_path_helper_normalizeSeparators(pattern)
-            .endsWith(external_path_namespaceObject.sep);
+        this.trailingSeparator = normalizeSeparators(pattern)
+            .endsWith(external_path_.sep);
         pattern = safeTrimTrailingSeparator(pattern);
         // Search path (literal path prior to the first glob segment)
         let foundGlob = false;
@@ -68816,14 +70111,14 @@ class Pattern {
         // Last segment is globstar?
         if (this.segments[this.segments.length - 1] === '**') {
             // Normalize slashes
-            itemPath = internal_path_helper_normalizeSeparators(itemPath);
+            itemPath = normalizeSeparators(itemPath);
             // Append a trailing slash. Otherwise Minimatch will not match the directory immediately
             // preceding the globstar. For example, given the pattern `/foo/**`, Minimatch returns
             // false for `/foo` but returns true for `/foo/`. Append a trailing slash to handle that quirk.
-            if (!itemPath.endsWith(external_path_namespaceObject.sep) && this.isImplicitPattern === false) {
+            if (!itemPath.endsWith(external_path_.sep) && this.isImplicitPattern === false) {
                 // Note, this is safe because the constructor ensures the pattern has an absolute root.
                 // For example, formats like C: and C:foo on Windows are resolved to an absolute root.
-                itemPath = `${itemPath}${external_path_namespaceObject.sep}`;
+                itemPath = `${itemPath}${external_path_.sep}`;
             }
         }
         else {
@@ -68870,14 +70165,14 @@ class Pattern {
         // Must not contain globs in root, e.g. Windows UNC path \\foo\b*r
         external_assert_(!hasRoot(pattern) || literalSegments[0], `Invalid pattern '${pattern}'. Root segment must not contain globs.`);
         // Normalize slashes
-        pattern = internal_path_helper_normalizeSeparators(pattern);
+        pattern = normalizeSeparators(pattern);
         // Replace leading `.` segment
-        if (pattern === '.' || pattern.startsWith(`.${external_path_namespaceObject.sep}`)) {
+        if (pattern === '.' || pattern.startsWith(`.${external_path_.sep}`)) {
             pattern = Pattern.globEscape(process.cwd()) + pattern.substr(1);
         }
         // Replace leading `~` segment
-        else if (pattern === '~' || pattern.startsWith(`~${external_path_namespaceObject.sep}`)) {
-            homedir = homedir || external_os_namespaceObject.homedir();
+        else if (pattern === '~' || pattern.startsWith(`~${external_path_.sep}`)) {
+            homedir = homedir || external_os_.homedir();
             external_assert_(homedir, 'Unable to determine HOME directory');
             external_assert_(hasAbsoluteRoot(homedir), `Expected HOME directory to be a rooted path. Actual '${homedir}'`);
             pattern = Pattern.globEscape(homedir) + pattern.substr(1);
@@ -68903,7 +70198,7 @@ class Pattern {
         else {
             pattern = ensureAbsoluteRoot(Pattern.globEscape(process.cwd()), pattern);
         }
-        return internal_path_helper_normalizeSeparators(pattern);
+        return normalizeSeparators(pattern);
     }
     /**
      * Attempts to unescape a pattern segment to create a literal path segment.
@@ -68981,7 +70276,7 @@ class SearchState {
 }
 //# sourceMappingURL=internal-search-state.js.map
 ;// CONCATENATED MODULE: ../../node_modules/@actions/glob/lib/internal-globber.js
-var internal_globber_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -69030,7 +70325,7 @@ class DefaultGlobber {
         return this.searchPaths.slice();
     }
     glob() {
-        return internal_globber_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             var _a, e_1, _b, _c;
             const result = [];
             try {
@@ -69068,12 +70363,12 @@ class DefaultGlobber {
             // Push the search paths
             const stack = [];
             for (const searchPath of getSearchPaths(patterns)) {
-                core_debug(`Search path '${searchPath}'`);
+                lib_core/* debug */.Yz(`Search path '${searchPath}'`);
                 // Exists?
                 try {
                     // Intentionally using lstat. Detection for broken symlink
                     // will be performed later (if following symlinks).
-                    yield __await(external_fs_namespaceObject.promises.lstat(searchPath));
+                    yield __await(external_fs_.promises.lstat(searchPath));
                 }
                 catch (err) {
                     if (err.code === 'ENOENT') {
@@ -69103,7 +70398,7 @@ class DefaultGlobber {
                     continue;
                 }
                 // Hidden file or directory?
-                if (options.excludeHiddenFiles && external_path_namespaceObject.basename(item.path).match(/^\./)) {
+                if (options.excludeHiddenFiles && external_path_.basename(item.path).match(/^\./)) {
                     continue;
                 }
                 // Directory
@@ -69118,7 +70413,7 @@ class DefaultGlobber {
                     }
                     // Push the child items in reverse
                     const childLevel = item.level + 1;
-                    const childItems = (yield __await(external_fs_namespaceObject.promises.readdir(item.path))).map(x => new SearchState(external_path_namespaceObject.join(item.path, x), childLevel));
+                    const childItems = (yield __await(external_fs_.promises.readdir(item.path))).map(x => new SearchState(external_path_.join(item.path, x), childLevel));
                     stack.push(...childItems.reverse());
                 }
                 // File
@@ -69132,7 +70427,7 @@ class DefaultGlobber {
      * Constructs a DefaultGlobber
      */
     static create(patterns, options) {
-        return internal_globber_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             const result = new DefaultGlobber(options);
             if (internal_globber_IS_WINDOWS) {
                 patterns = patterns.replace(/\r\n/g, '\n');
@@ -69154,7 +70449,7 @@ class DefaultGlobber {
         });
     }
     static stat(item, options, traversalChain) {
-        return internal_globber_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             // Note:
             // `stat` returns info about the target of a symlink (or symlink chain)
             // `lstat` returns info about a symlink itself
@@ -69162,12 +70457,12 @@ class DefaultGlobber {
             if (options.followSymbolicLinks) {
                 try {
                     // Use `stat` (following symlinks)
-                    stats = yield external_fs_namespaceObject.promises.stat(item.path);
+                    stats = yield external_fs_.promises.stat(item.path);
                 }
                 catch (err) {
                     if (err.code === 'ENOENT') {
                         if (options.omitBrokenSymbolicLinks) {
-                            core_debug(`Broken symlink '${item.path}'`);
+                            lib_core/* debug */.Yz(`Broken symlink '${item.path}'`);
                             return undefined;
                         }
                         throw new Error(`No information found for the path '${item.path}'. This may indicate a broken symbolic link.`);
@@ -69177,19 +70472,19 @@ class DefaultGlobber {
             }
             else {
                 // Use `lstat` (not following symlinks)
-                stats = yield external_fs_namespaceObject.promises.lstat(item.path);
+                stats = yield external_fs_.promises.lstat(item.path);
             }
             // Note, isDirectory() returns false for the lstat of a symlink
             if (stats.isDirectory() && options.followSymbolicLinks) {
                 // Get the realpath
-                const realPath = yield external_fs_namespaceObject.promises.realpath(item.path);
+                const realPath = yield external_fs_.promises.realpath(item.path);
                 // Fixup the traversal chain to match the item level
                 while (traversalChain.length >= item.level) {
                     traversalChain.pop();
                 }
                 // Test for a cycle
                 if (traversalChain.some((x) => x === realPath)) {
-                    core_debug(`Symlink cycle detected for path '${item.path}' and realpath '${realPath}'`);
+                    lib_core/* debug */.Yz(`Symlink cycle detected for path '${item.path}' and realpath '${realPath}'`);
                     return undefined;
                 }
                 // Update the traversal chain
@@ -69200,6 +70495,8 @@ class DefaultGlobber {
     }
 }
 //# sourceMappingURL=internal-globber.js.map
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
 ;// CONCATENATED MODULE: external "stream"
 const external_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
 // EXTERNAL MODULE: external "util"
@@ -69323,687 +70620,14 @@ function glob_hashFiles(patterns_1) {
     });
 }
 //# sourceMappingURL=glob.js.map
-;// CONCATENATED MODULE: ../../packages/shared/src/errors.ts
-/**
- * A mistake the user can fix in the workflow file or the AWS configuration. Its message is an
- * instruction, so it is shown without a stack trace; anything else is a bug or an outage and keeps it.
- */
-class ConfigurationError extends Error {
-    name = 'ConfigurationError';
-}
-/** The work ran and the outcome is a failure the summary explains (a failed check, a rollback). */
-class OutcomeError extends Error {
-    name = 'OutcomeError';
-}
-/** The workflow run was cancelled (SIGINT / SIGTERM from the runner). */
-class CancelledError extends Error {
-    name = 'CancelledError';
-    constructor(message = 'cancelled') {
-        super(message);
-    }
-}
-function isConfigurationError(error) {
-    return error instanceof ConfigurationError;
-}
-/** The one line a person reads first: the message for known errors, name and message otherwise. */
-function describeError(error) {
-    if (error instanceof ConfigurationError ||
-        error instanceof OutcomeError ||
-        error instanceof CancelledError) {
-        return error.message;
-    }
-    if (error instanceof Error) {
-        const code = error.Code ?? error.code;
-        const prefix = error.name && error.name !== 'Error' ? `${error.name}: ` : '';
-        return `${prefix}${error.message}${code && !error.message.includes(code) ? ` (${code})` : ''}`;
-    }
-    return String(error);
-}
-
-;// CONCATENATED MODULE: ../../packages/shared/src/aws-clients.ts
-
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-/**
- * One configuration for every client: the region from the input or the environment, the endpoint
- * from AWS_ENDPOINT_URL (tests point it at the local emulator), adaptive retries (client-side rate
- * limiting on throttling, which ECS describe calls hit when many jobs poll), and a user agent.
- */
-function awsClientConfig(options) {
-    const env = options.env ?? process.env;
-    const region = (options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || '').trim();
-    if (region === '') {
-        throw new ConfigurationError('No AWS region: set the "region" input, or AWS_REGION (aws-actions/configure-aws-credentials sets it).');
-    }
-    if (!REGION.test(region)) {
-        throw new ConfigurationError(`The AWS region must look like us-east-1; got ${JSON.stringify(region)}.`);
-    }
-    const serviceEndpoint = options.serviceId
-        ? env[`AWS_ENDPOINT_URL_${options.serviceId.toUpperCase()}`]
-        : undefined;
-    const endpoint = (serviceEndpoint || env.AWS_ENDPOINT_URL || '').trim() || undefined;
-    const maxAttempts = Number(env.AWS_MAX_ATTEMPTS) > 0 ? Number(env.AWS_MAX_ATTEMPTS) : 6;
-    return {
-        region,
-        ...(endpoint ? { endpoint } : {}),
-        retryMode: 'adaptive',
-        maxAttempts,
-        customUserAgent: `ecs-ship/${options.actionName}${options.version ? `/${options.version}` : ''}`,
-    };
-}
-/**
- * An SDK v3 client built from awsClientConfig: `createAwsClient(ECSClient, { actionName: 'ecs-deploy' })`.
- * Every action builds its clients here, so none forgets the region check, the endpoint, the retry
- * mode or the user agent.
- */
-function createAwsClient(ClientCtor, options) {
-    const { credentials, ...rest } = options;
-    return new ClientCtor({ ...awsClientConfig(rest), ...(credentials ? { credentials } : {}) });
-}
-const THROTTLING = new Set([
-    'ThrottlingException',
-    'Throttling',
-    'TooManyRequestsException',
-    'RequestLimitExceeded',
-    'ServiceUnavailable',
-    'ServiceUnavailableException',
-    'InternalFailure',
-]);
-/** Errors that a poll may outlive: throttling beyond the SDK's own retries, dropped connections. */
-function isTransientAwsError(error) {
-    if (!(error instanceof Error))
-        return false;
-    const meta = error.$metadata;
-    const code = error.code;
-    return (THROTTLING.has(error.name) ||
-        (meta?.httpStatusCode !== undefined && meta.httpStatusCode >= 500) ||
-        code === 'ECONNRESET' ||
-        code === 'ETIMEDOUT' ||
-        code === 'ECONNREFUSED');
-}
-
-;// CONCATENATED MODULE: ../../packages/shared/src/clock.ts
-
-const systemClock = {
-    now: () => Date.now(),
-    sleep: (ms, signal) => new Promise((resolve, reject) => {
-        if (signal?.aborted) {
-            reject(new CancelledError());
-            return;
-        }
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(new CancelledError());
-        };
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, Math.max(0, ms));
-        signal?.addEventListener('abort', onAbort, { once: true });
-    }),
-};
-/**
- * A clock that jumps forward on every sleep: a 30-minute wait becomes a millisecond test. `onSleep`
- * lets a test act at a given simulated moment (e.g. abort mid-wait).
- */
-class SimulatedClock {
-    current;
-    onSleep;
-    sleeps = [];
-    constructor(current = Date.UTC(2026, 0, 1), onSleep) {
-        this.current = current;
-        this.onSleep = onSleep;
-    }
-    now() {
-        return this.current;
-    }
-    advance(ms) {
-        this.current += ms;
-    }
-    async sleep(ms, signal) {
-        if (signal?.aborted)
-            throw new CancelledError();
-        this.sleeps.push(ms);
-        this.current += Math.max(0, ms);
-        this.onSleep?.(this.current);
-        // Let other promise chains run, as a real timer would.
-        await Promise.resolve();
-        if (signal?.aborted)
-            throw new CancelledError();
-    }
-}
-
-;// CONCATENATED MODULE: ../../packages/shared/src/cancellation.ts
-function cancelOnSignals(signals = ['SIGINT', 'SIGTERM']) {
-    const controller = new AbortController();
-    const onSignal = (name) => controller.abort(new Error(`received ${name}`));
-    for (const name of signals)
-        process.on(name, onSignal);
-    return {
-        signal: controller.signal,
-        dispose: () => {
-            for (const name of signals)
-                process.off(name, onSignal);
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ../../packages/shared/src/core-logger.ts
-
-/** The runner's log. Secrets are masked by the runner too; we redact first so local runs are safe. */
-function createCoreLogger(secrets) {
-    const clean = (message) => (secrets ? secrets.redact(message) : message);
-    return {
-        debug: (message) => core_debug(clean(message)),
-        info: (message) => info(clean(message)),
-        warning: (message) => warning(clean(message)),
-        error: (message) => error(clean(message)),
-        group: (title, body) => group(clean(title), body),
-    };
-}
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ../../node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(3483);
-;// CONCATENATED MODULE: ../../packages/shared/src/bounds.ts
-/** " from 1 to 10", " of at least 1", " of at most 10", or "" — appended to "a number". */
-function bounds_describeBounds({ min, max }) {
-    if (min !== undefined && max !== undefined)
-        return ` from ${min} to ${max}`;
-    if (min !== undefined)
-        return ` of at least ${min}`;
-    if (max !== undefined)
-        return ` of at most ${max}`;
-    return '';
-}
-
-;// CONCATENATED MODULE: ../../packages/shared/src/duration.ts
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
-/**
- * "90s", "5m", "1h30m", "250ms"; a bare number means seconds. Returns milliseconds, or undefined
- * when the text is not a duration.
- */
-function parseDuration(text) {
-    const value = text.trim().toLowerCase();
-    if (value === '')
-        return undefined;
-    if (/^\d+(\.\d+)?$/.test(value))
-        return Math.round(Number(value) * 1000);
-    PART.lastIndex = 0;
-    let total = 0;
-    let consumed = 0;
-    for (let match = PART.exec(value); match; match = PART.exec(value)) {
-        total += Number(match[1]) * (UNIT_MS[match[2] ?? ''] ?? Number.NaN);
-        consumed = PART.lastIndex;
-    }
-    if (consumed !== value.length || Number.isNaN(total))
-        return undefined;
-    return Math.round(total);
-}
-/** 0 -> "0s", 95_000 -> "1m35s", 3_600_000 -> "1h"; sub-second values keep milliseconds. */
-function formatDuration(ms) {
-    if (!Number.isFinite(ms))
-        return String(ms);
-    const sign = ms < 0 ? '-' : '';
-    let rest = Math.abs(Math.round(ms));
-    if (rest < 1000)
-        return `${sign}${rest}ms`;
-    const parts = [];
-    for (const [unit, size] of [
-        ['h', 3_600_000],
-        ['m', 60_000],
-        ['s', 1000],
-    ]) {
-        const count = Math.floor(rest / size);
-        if (count > 0)
-            parts.push(`${count}${unit}`);
-        rest -= count * size;
-    }
-    return sign + parts.join('');
-}
-
-;// CONCATENATED MODULE: ../../packages/shared/src/inputs.ts
-
-
-
-
-
-
-/**
- * Typed, validated reading of action inputs. Every error names the input, the form it expects and
- * the value it was given, so the message alone tells the user what to change.
- */
-class InputReader {
-    lookup;
-    options;
-    secretInputs;
-    workspace;
-    constructor(lookup, options = {}) {
-        this.lookup = lookup;
-        this.options = options;
-        this.secretInputs = new Set(options.secretInputs ?? []);
-        this.workspace = options.workspace ?? process.env.GITHUB_WORKSPACE ?? process.cwd();
-    }
-    /** The raw value with surrounding white space removed; '' when unset. */
-    raw(name) {
-        const value = this.lookup(name).trim();
-        if (value !== '' && this.secretInputs.has(name))
-            this.options.secrets?.add(value);
-        return value;
-    }
-    fail(name, expected, given) {
-        const shown = this.secretInputs.has(name) ? '(a hidden value)' : JSON.stringify(given);
-        throw new ConfigurationError(`Input "${name}" must be ${expected}; got ${shown}.`);
-    }
-    required(name) {
-        const value = this.raw(name);
-        if (value === '')
-            throw new ConfigurationError(`Input "${name}" is required and was not set.`);
-        return value;
-    }
-    optional(name) {
-        const value = this.raw(name);
-        return value === '' ? undefined : value;
-    }
-    string(name, fallback) {
-        return this.optional(name) ?? fallback;
-    }
-    boolean(name, fallback) {
-        const value = this.raw(name);
-        if (value === '')
-            return fallback;
-        const lower = value.toLowerCase();
-        if (['true', 'yes', 'on', '1'].includes(lower))
-            return true;
-        if (['false', 'no', 'off', '0'].includes(lower))
-            return false;
-        return this.fail(name, 'true or false', value);
-    }
-    integer(name, fallback, bounds = {}) {
-        const value = this.raw(name);
-        if (value === '')
-            return fallback;
-        if (!/^[-+]?\d+$/.test(value))
-            return this.fail(name, `a whole number${bounds_describeBounds(bounds)}`, value);
-        return this.checkBounds(name, Number(value), bounds, value, 'a whole number');
-    }
-    number(name, fallback, bounds = {}) {
-        const value = this.raw(name);
-        if (value === '')
-            return fallback;
-        const parsed = Number(value);
-        if (!Number.isFinite(parsed))
-            return this.fail(name, `a number${bounds_describeBounds(bounds)}`, value);
-        return this.checkBounds(name, parsed, bounds, value, 'a number');
-    }
-    percent(name, fallback, bounds = {}) {
-        const value = this.raw(name);
-        if (value === '')
-            return fallback;
-        const parsed = Number(value.replace(/%$/, ''));
-        if (!Number.isFinite(parsed))
-            return this.fail(name, `a percentage such as 10 or 2.5%${bounds_describeBounds(bounds)}`, value);
-        return this.checkBounds(name, parsed, bounds, value, 'a percentage');
-    }
-    duration(name, fallback, bounds = {}) {
-        const value = this.raw(name) || fallback;
-        if (value === undefined || value === '')
-            return undefined;
-        const ms = parseDuration(value);
-        const expected = `a duration such as 90s, 5m or 1h${describeDurationBounds(bounds)}`;
-        if (ms === undefined)
-            return this.fail(name, expected, value);
-        if ((bounds.min !== undefined && ms < bounds.min) || (bounds.max !== undefined && ms > bounds.max)) {
-            return this.fail(name, expected, value);
-        }
-        return ms;
-    }
-    enumeration(name, allowed, fallback) {
-        const value = this.raw(name);
-        if (value === '')
-            return fallback;
-        const match = allowed.find((option) => option.toLowerCase() === value.toLowerCase());
-        if (match === undefined)
-            return this.fail(name, `one of ${allowed.join(', ')}`, value);
-        return match;
-    }
-    /** Items one per line or separated by commas; blank items and `#` comment lines dropped. */
-    list(name) {
-        return splitList(this.raw(name));
-    }
-    /** Items one per line only (values may contain commas). */
-    lines(name) {
-        return this.raw(name)
-            .split(/\r?\n/)
-            .map((line) => line.trim())
-            .filter((line) => line !== '' && !line.startsWith('#'));
-    }
-    /**
-     * Lines of `key=value`; the key is checked against `keyPattern`. Order kept, later keys win. With
-     * `hideValues` an error quotes only the key, since a value (an environment variable's) may be a
-     * credential; values whose key `isSecret` approves are registered as secrets.
-     */
-    keyValueLines(name, keyForm, options = {}) {
-        const pairs = [];
-        for (const [index, line] of this.lines(name).entries()) {
-            const at = line.indexOf('=');
-            const key = at > 0 ? line.slice(0, at).trim() : '';
-            if (at <= 0 || !keyForm.pattern.test(key)) {
-                if (!options.hideValues)
-                    this.fail(name, `lines of ${keyForm.description}=value`, line);
-                const shown = at > 0
-                    ? `a line whose key is ${JSON.stringify(key)}`
-                    : `line ${index + 1}, which has no "=" (value hidden)`;
-                throw new ConfigurationError(`Input "${name}" must be lines of ${keyForm.description}=value; got ${shown}.`);
-            }
-            const value = line.slice(at + 1).trim();
-            if (options.isSecret?.(key))
-                this.options.secrets?.add(value);
-            pairs.push([key, value]);
-        }
-        return pairs;
-    }
-    /**
-     * YAML (or JSON) given inline, or the path of a file holding it. Returns the parsed value and
-     * where it came from (for error messages), or undefined when the input is unset.
-     */
-    yaml(name) {
-        const value = this.raw(name);
-        if (value === '')
-            return undefined;
-        const file = this.resolveFile(value);
-        if (file !== undefined) {
-            return {
-                value: parseYamlText((0,external_node_fs_.readFileSync)(file, 'utf8'), `input "${name}" (file ${value})`),
-                source: value,
-            };
-        }
-        if (!/\n/.test(value) && /\.(ya?ml|json)$/i.test(value)) {
-            throw new ConfigurationError(`Input "${name}" names the file ${JSON.stringify(value)}, which does not exist (relative paths start at ${this.workspace}).`);
-        }
-        return { value: parseYamlText(value, `input "${name}"`), source: 'inline' };
-    }
-    /** A path that must exist, resolved against the workspace. */
-    file(name) {
-        const value = this.raw(name);
-        if (value === '')
-            return undefined;
-        const file = this.resolveFile(value);
-        if (file === undefined) {
-            throw new ConfigurationError(`Input "${name}" must be the path of an existing file; ${JSON.stringify(value)} was not found (relative paths start at ${this.workspace}).`);
-        }
-        return file;
-    }
-    resolveFile(value) {
-        if (value.includes('\n'))
-            return undefined;
-        const candidate = external_node_path_default().resolve(this.workspace, value);
-        try {
-            return (0,external_node_fs_.existsSync)(candidate) && (0,external_node_fs_.statSync)(candidate).isFile() ? candidate : undefined;
-        }
-        catch {
-            return undefined;
-        }
-    }
-    checkBounds(name, parsed, bounds, raw, kind) {
-        if ((bounds.min !== undefined && parsed < bounds.min) ||
-            (bounds.max !== undefined && parsed > bounds.max)) {
-            return this.fail(name, `${kind}${bounds_describeBounds(bounds)}`, raw);
-        }
-        return parsed;
-    }
-}
-function splitList(text) {
-    return text
-        .split(/\r?\n/)
-        .filter((line) => !line.trim().startsWith('#'))
-        .flatMap((line) => line.split(','))
-        .map((item) => item.trim())
-        .filter((item) => item !== '');
-}
-/** Parses YAML 1.2 (JSON included); a syntax error names where it is and what is wrong. */
-function parseYamlText(text, what) {
-    const document = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true, uniqueKeys: true });
-    const [first] = document.errors;
-    if (first) {
-        const where = first.linePos?.[0]
-            ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}`
-            : '';
-        throw new ConfigurationError(`${what} is not valid YAML${where}: ${first.message.split('\n')[0]}`);
-    }
-    return document.toJS({ maxAliasCount: 100 });
-}
-function describeDurationBounds({ min, max }) {
-    if (min !== undefined && max !== undefined)
-        return `, from ${formatDuration(min)} to ${formatDuration(max)}`;
-    if (min !== undefined)
-        return `, at least ${formatDuration(min)}`;
-    if (max !== undefined)
-        return `, at most ${formatDuration(max)}`;
-    return '';
-}
-
-;// CONCATENATED MODULE: ../../packages/shared/src/secrets.ts
-/**
- * Every value that must never reach a log, an output, a summary or a report. The runner masks what
- * `add-mask` registered in its own log, but not in files we write (summaries, JSON and JUnit reports),
- * so we redact those ourselves with the same list.
- */
-class SecretRegistry {
-    onAdd;
-    values = new Set();
-    constructor(onAdd = () => { }) {
-        this.onAdd = onAdd;
-    }
-    add(value) {
-        if (value === undefined)
-            return;
-        const trimmed = value.trim();
-        // One- and two-character "secrets" would redact every occurrence of common letters.
-        if (trimmed.length < 3 || this.values.has(trimmed))
-            return;
-        // A secret with a quote or backslash reaches text escaped when a server echoes it in JSON.
-        for (const form of new Set([trimmed, JSON.stringify(trimmed).slice(1, -1)])) {
-            this.values.add(form);
-            this.onAdd(form);
-        }
-    }
-    has(value) {
-        return this.values.has(value.trim());
-    }
-    get size() {
-        return this.values.size;
-    }
-    redact(text) {
-        let out = text;
-        // Longest first, so a secret that contains another is replaced whole.
-        for (const value of [...this.values].sort((a, b) => b.length - a.length)) {
-            out = out.split(value).join('***');
-        }
-        return out;
-    }
-    /**
-     * Redacts every string in a JSON-like value. Walked, not redacted as serialized text, so numbers,
-     * escapes and structure stay intact. Keys holding a secret (a JSONPath or header name in a report)
-     * are redacted too, but a key that is exactly a registered value is the document's own field
-     * name (a secret "status" must not rename every "status" field) and is kept.
-     */
-    redactValue(value) {
-        if (this.values.size === 0)
-            return value;
-        return this.walk(value);
-    }
-    walk(value) {
-        if (typeof value === 'string')
-            return this.redact(value);
-        if (Array.isArray(value))
-            return value.map((item) => this.walk(item));
-        if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
-            return Object.fromEntries(Object.entries(value).map(([key, entry]) => [
-                this.values.has(key) ? key : this.redact(key),
-                this.walk(entry),
-            ]));
-        }
-        return value;
-    }
-}
-const CREDENTIAL_NAME = /authorization|cookie|key|token|secret|password|passwd|credential/i;
-/** Header or variable names whose values are credentials by convention. */
-function looksLikeCredentialName(name) {
-    return CREDENTIAL_NAME.test(name);
-}
-
-;// CONCATENATED MODULE: ../../packages/shared/src/summary.ts
-
-const heading = (text, level = 2) => ({
-    type: 'heading',
-    text,
-    level,
-});
-const paragraph = (text) => ({ type: 'paragraph', text });
-const table = (header, rows, align) => ({
-    type: 'table',
-    header,
-    rows,
-    ...(align ? { align } : {}),
-});
-const details = (summary, blocks, open = false) => ({
-    type: 'details',
-    summary,
-    blocks,
-    open,
-});
-const mermaid = (source) => ({ type: 'mermaid', source });
-const list = (items, ordered = false) => ({ type: 'list', items, ordered });
-const code = (text, language = '') => ({ type: 'code', text, language });
-/** A table cell: pipes escaped, line breaks kept as <br>, nothing that could end the table. */
-function escapeCell(text) {
-    return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
-/** Inline code that survives backticks in the value. */
-function inlineCode(text) {
-    const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
-    const fence = '`'.repeat(longest + 1);
-    const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-    return `${fence}${pad}${text}${pad}${fence}`;
-}
-/** Text that must not be read as HTML or markdown (server responses, AWS reasons). */
-function escapeText(text) {
-    return text.replace(/[&<>]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[char] ?? char);
-}
-function renderSummary(blocks) {
-    return blocks.map(renderBlock).join('\n');
-}
-function renderBlock(block) {
-    switch (block.type) {
-        case 'heading':
-            return `${'#'.repeat(block.level ?? 2)} ${block.text}\n`;
-        case 'paragraph':
-            return `${block.text}\n`;
-        case 'table': {
-            const width = block.header.length;
-            const rule = block.header.map((_, index) => {
-                const align = block.align?.[index];
-                return align === 'right' ? '---:' : align === 'center' ? ':---:' : '---';
-            });
-            const line = (cells) => `| ${Array.from({ length: width }, (_, index) => escapeCell(cells[index] ?? '')).join(' | ')} |`;
-            return [line(block.header), `| ${rule.join(' | ')} |`, ...block.rows.map(line)].join('\n') + '\n';
-        }
-        case 'details':
-            return `<details${block.open ? ' open' : ''}>\n<summary>${block.summary}</summary>\n\n${renderSummary(block.blocks)}\n</details>\n`;
-        case 'mermaid':
-            return `\`\`\`mermaid\n${block.source.trimEnd()}\n\`\`\`\n`;
-        case 'list':
-            return (block.items.map((item, index) => `${block.ordered ? `${index + 1}.` : '-'} ${item}`).join('\n') + '\n');
-        case 'code': {
-            const fence = block.text.includes('```') ? '````' : '```';
-            return `${fence}${block.language ?? ''}\n${block.text.trimEnd()}\n${fence}\n`;
-        }
-    }
-}
-/** Appends to the step's summary file; a no-op outside the runner. */
-async function writeSummaryFile(markdown, file = process.env.GITHUB_STEP_SUMMARY) {
-    if (!file || markdown === '')
-        return false;
-    await (0,promises_.appendFile)(file, markdown.endsWith('\n') ? markdown : `${markdown}\n`, 'utf8');
-    return true;
-}
-
-;// CONCATENATED MODULE: ../../packages/shared/src/run.ts
-
-
-
-
-
-
-
-
-/**
- * The one place an action meets the runner: reads nothing itself, but gives `body` everything it
- * needs, turns any error into exactly one `setFailed`, and writes the job summary even on failure.
- */
-async function runAction(options, body) {
-    const secrets = new SecretRegistry((value) => core_setSecret(value));
-    const logger = createCoreLogger(secrets);
-    const cancellation = cancelOnSignals();
-    let buildSummary;
-    let failure;
-    const context = {
-        inputs: new InputReader((name) => getInput(name), {
-            secrets,
-            ...(options.secretInputs ? { secretInputs: options.secretInputs } : {}),
-        }),
-        logger,
-        secrets,
-        clock: systemClock,
-        signal: cancellation.signal,
-        setOutput: (name, value) => setOutput(name, secrets.redact(String(value))),
-        setSummary: (build) => {
-            buildSummary = build;
-        },
-        saveState: (name, value) => saveState(name, value),
-        getState: (name) => getState(name),
-    };
-    try {
-        await body(context);
-    }
-    catch (error) {
-        failure = error;
-    }
-    finally {
-        cancellation.dispose();
-    }
-    let blocks = [];
-    try {
-        blocks = buildSummary?.() ?? [];
-    }
-    catch (error) {
-        logger.warning(`Could not build the job summary: ${describeError(error)}`);
-    }
-    if (failure !== undefined && !blocks.some((block) => block.type === 'heading')) {
-        blocks = [heading(`${options.title}: failed`), ...blocks];
-    }
-    if (failure !== undefined) {
-        blocks.push(paragraph(`**Error:** ${describeError(failure)}`));
-    }
-    try {
-        await writeSummaryFile(secrets.redact(renderSummary(blocks)));
-    }
-    catch (error) {
-        logger.warning(`Could not write the job summary: ${describeError(error)}`);
-    }
-    if (failure !== undefined) {
-        const expected = failure instanceof ConfigurationError ||
-            failure instanceof CancelledError ||
-            failure instanceof OutcomeError;
-        if (!expected && failure instanceof Error) {
-            logger.debug(failure.stack ?? '');
-        }
-        setFailed(secrets.redact(describeError(failure)));
-    }
-}
-
+// EXTERNAL MODULE: ../../packages/shared/src/aws-clients.ts
+var aws_clients = __nccwpck_require__(533);
+// EXTERNAL MODULE: ../../packages/shared/src/clock.ts
+var src_clock = __nccwpck_require__(7007);
+// EXTERNAL MODULE: ../../packages/shared/src/errors.ts
+var src_errors = __nccwpck_require__(1110);
+// EXTERNAL MODULE: ../../packages/shared/src/run.ts + 5 modules
+var run = __nccwpck_require__(3863);
 ;// CONCATENATED MODULE: ./src/alarms.ts
 
 
@@ -70047,7 +70671,7 @@ class AlarmWatch {
         const found = new Set(states.map((state) => state.name));
         const missing = this.names.filter((name) => !found.has(name));
         if (missing.length > 0)
-            throw new ConfigurationError(`Input "alarms": no CloudWatch alarm named ${missing.map((name) => JSON.stringify(name)).join(', ')}.`);
+            throw new src_errors/* ConfigurationError */.j1(`Input "alarms": no CloudWatch alarm named ${missing.map((name) => JSON.stringify(name)).join(', ')}.`);
         return states;
     }
 }
@@ -70115,144 +70739,8 @@ class CloudWatchSource {
     }
 }
 
-;// CONCATENATED MODULE: ./src/deployment-control.ts
-
-
-const ACTIVE = new Set(['PENDING', 'IN_PROGRESS']);
-function viewOf(deployment) {
-    // Only PAUSE hooks: a Lambda hook answers for itself.
-    const awaitingHooks = (deployment.lifecycleHookDetails ?? [])
-        .filter((hook) => hook.status === 'AWAITING_ACTION' && hook.hookId && (hook.targetType ?? 'PAUSE') === 'PAUSE')
-        .map((hook) => ({
-        hookId: hook.hookId,
-        ...(hook.expiresAt ? { expiresAt: new Date(hook.expiresAt) } : {}),
-        ...(hook.timeoutAction ? { timeoutAction: hook.timeoutAction } : {}),
-    }));
-    const weight = deployment.targetServiceRevision?.requestedProductionTrafficWeight;
-    const strategy = deployment.deploymentConfiguration?.strategy;
-    return {
-        arn: deployment.serviceDeploymentArn ?? '',
-        status: deployment.status ?? 'UNKNOWN',
-        ...(deployment.lifecycleStage ? { stage: deployment.lifecycleStage } : {}),
-        awaitingHookIds: awaitingHooks.map((hook) => hook.hookId),
-        awaitingHooks,
-        ...(weight !== undefined ? { canaryWeight: weight } : {}),
-        ...(strategy ? { strategy } : {}),
-        finished: !ACTIVE.has(deployment.status ?? ''),
-    };
-}
-/**
- * Continues or rolls back the ECS deployment the gate judges. Every call names the deployment by ARN,
- * so the gate can never act on a newer deployment that replaced the one it measured.
- */
-class DeploymentControl {
-    ecs;
-    logger;
-    arn;
-    actions = [];
-    continuedHooks = new Set();
-    constructor(ecs, logger, arn) {
-        this.ecs = ecs;
-        this.logger = logger;
-        this.arn = arn;
-    }
-    /** Finds the deployment and checks it is still running: before the gate reads any metric. */
-    static async attach(ecs, logger, target) {
-        const arn = 'serviceDeploymentArn' in target
-            ? target.serviceDeploymentArn
-            : await findActive(ecs, target.cluster, target.service);
-        const control = new DeploymentControl(ecs, logger, arn);
-        const view = await control.describe();
-        if (view.finished) {
-            throw new ConfigurationError(`The service deployment ${arn} is ${view.status}: there is nothing left to gate. Run the gate while the deployment is in progress.`);
-        }
-        return control;
-    }
-    async describe() {
-        const response = await this.ecs.send(new client_ecs_dist_cjs/* DescribeServiceDeploymentsCommand */.A6p({ serviceDeploymentArns: [this.arn] }));
-        const deployment = response.serviceDeployments?.[0];
-        if (!deployment) {
-            const failure = response.failures?.[0];
-            throw new ConfigurationError(`Input "service-deployment-arn": ECS does not know ${this.arn}${failure?.reason ? ` (${failure.reason})` : ''}.`);
-        }
-        return viewOf(deployment);
-    }
-    /**
-     * A canary or linear deployment also pauses before its first shift, when the new revision has no
-     * production traffic yet: there is nothing to judge, so that pause is continued at once. (A
-     * blue/green deployment's single pause is the gate itself: it is never continued here.)
-     */
-    async continueFirstPause(view) {
-        const progressive = view.strategy === 'CANARY' || view.strategy === 'LINEAR';
-        if (!progressive || view.canaryWeight !== 0 || view.awaitingHookIds.length === 0)
-            return false;
-        this.logger.info('The deployment paused before any production traffic reached the new revision; continuing so the canary takes traffic.');
-        await this.continuePauses(view);
-        return true;
-    }
-    /**
-     * Lets every waiting pause proceed to the next traffic shift, each hook once: ECS may still show a
-     * continued hook as waiting for a moment.
-     */
-    async continuePauses(view) {
-        let continued = 0;
-        for (const hookId of view.awaitingHookIds) {
-            if (this.continuedHooks.has(hookId))
-                continue;
-            await this.ecs.send(new client_ecs_dist_cjs/* ContinueServiceDeploymentCommand */.LrH({ serviceDeploymentArn: this.arn, hookId, action: 'CONTINUE' }));
-            this.continuedHooks.add(hookId);
-            this.actions.push(`ContinueServiceDeployment CONTINUE (hook ${hookId})`);
-            this.logger.info(`Continued the deployment at hook ${hookId}${view.canaryWeight !== undefined ? ` (new revision at ${view.canaryWeight}% of production traffic)` : ''}.`);
-            continued += 1;
-        }
-        return continued;
-    }
-    /**
-     * Rolls back from the deployment's state right now: at a waiting pause, the hook's ROLLBACK
-     * answer; otherwise, or when the hook has moved on meanwhile, StopServiceDeployment ROLLBACK.
-     * Either way ECS shifts traffic back to the previous revision.
-     */
-    async rollback(reason) {
-        const view = await this.describe();
-        if (view.finished) {
-            this.logger.warning(`Not rolling back ${this.arn}: ECS already ended it as ${view.status}. ${reason}`);
-            return view;
-        }
-        this.logger.warning(`Rolling back ${this.arn}: ${reason}`);
-        const hookId = view.awaitingHookIds.find((id) => !this.continuedHooks.has(id));
-        if (hookId) {
-            try {
-                await this.ecs.send(new client_ecs_dist_cjs/* ContinueServiceDeploymentCommand */.LrH({
-                    serviceDeploymentArn: this.arn,
-                    hookId,
-                    action: 'ROLLBACK',
-                }));
-                this.actions.push(`ContinueServiceDeployment ROLLBACK (hook ${hookId})`);
-                return view;
-            }
-            catch (error) {
-                this.logger.warning(`The pause ${hookId} no longer takes an answer (${error.message}); stopping the deployment instead.`);
-            }
-        }
-        await this.ecs.send(new client_ecs_dist_cjs/* StopServiceDeploymentCommand */.a8L({ serviceDeploymentArn: this.arn, stopType: 'ROLLBACK' }));
-        this.actions.push('StopServiceDeployment ROLLBACK');
-        return view;
-    }
-}
-async function findActive(ecs, cluster, service) {
-    const response = await ecs.send(new client_ecs_dist_cjs/* ListServiceDeploymentsCommand */.jz8({
-        cluster,
-        service,
-        status: ['IN_PROGRESS', 'PENDING'],
-        maxResults: 10,
-    }));
-    const newest = [...(response.serviceDeployments ?? [])].sort((a, b) => new Date(b.createdAt ?? 0).getTime() - new Date(a.createdAt ?? 0).getTime())[0];
-    if (!newest?.serviceDeploymentArn) {
-        throw new ConfigurationError(`Service "${service}" in cluster "${cluster}" has no deployment in progress: start one with ecs-deploy (wait: gate) before the gate, or pass "service-deployment-arn".`);
-    }
-    return newest.serviceDeploymentArn;
-}
-
+// EXTERNAL MODULE: ./src/deployment-control.ts
+var deployment_control = __nccwpck_require__(4291);
 ;// CONCATENATED MODULE: ./src/engine/tolerance.ts
 function badSides(direction) {
     if (direction === 'increase')
@@ -70356,7 +70844,7 @@ function trimNumber(value) {
 function formatCount(value) {
     return Math.round(value).toLocaleString('en-US');
 }
-function explain_formatDuration(periods, periodSeconds) {
+function formatDuration(periods, periodSeconds) {
     const seconds = periods * periodSeconds;
     if (seconds % 60 !== 0)
         return `${formatCount(seconds)} seconds`;
@@ -70422,9 +70910,9 @@ function toleranceClause(spec) {
         : `the ${text} tolerance`;
 }
 function after(ctx) {
-    return `after ${explain_formatDuration(ctx.periods, ctx.periodSeconds)} and ${formatCount(ctx.canaryRequests)} canary requests`;
+    return `after ${formatDuration(ctx.periods, ctx.periodSeconds)} and ${formatCount(ctx.canaryRequests)} canary requests`;
 }
-function explain_list(items) {
+function list(items) {
     if (items.length <= 1)
         return items[0] ?? '';
     return `${items.slice(0, -1).join('; ')} and ${items[items.length - 1]}`;
@@ -70437,7 +70925,7 @@ function rollbackReason(spec, state, others, ctx) {
 function promoteReason(pairs, ctx) {
     if (pairs.length === 0)
         return `No critical metric to watch; promoting ${after(ctx)}.`;
-    const details = explain_list(pairs.map(([spec, state]) => shortComparison(spec, state)));
+    const details = list(pairs.map(([spec, state]) => shortComparison(spec, state)));
     return `All critical metrics are within tolerance ${after(ctx)}: ${details}.`;
 }
 function waitingForMinimumsReason(ctx) {
@@ -70446,13 +70934,13 @@ function waitingForMinimumsReason(ctx) {
         needs.push(`${formatCount(ctx.minRequests)} canary requests (${formatCount(ctx.canaryRequests)} so far)`);
     }
     if (ctx.periods < ctx.minDurationPeriods) {
-        needs.push(`${explain_formatDuration(ctx.minDurationPeriods, ctx.periodSeconds)} (${explain_formatDuration(ctx.periods, ctx.periodSeconds)} so far)`);
+        needs.push(`${formatDuration(ctx.minDurationPeriods, ctx.periodSeconds)} (${formatDuration(ctx.periods, ctx.periodSeconds)} so far)`);
     }
     return `All critical metrics are within tolerance, but promotion waits for at least ${needs.join(' and ')}.`;
 }
 function waitingReason(pairs, ctx) {
     const open = pairs.filter(([, state]) => state.status === 'undecided');
-    const details = explain_list(open.map(([spec, state]) => shortComparison(spec, state)));
+    const details = list(open.map(([spec, state]) => shortComparison(spec, state)));
     return `No decision yet ${after(ctx)}: ${details || 'no data'} ${open.length === 1 ? 'is' : 'are'} not yet clearly inside or outside tolerance.`;
 }
 function timeoutReason(pairs, ctx) {
@@ -70461,8 +70949,8 @@ function timeoutReason(pairs, ctx) {
         : ctx.onTimeout === 'rollback'
             ? 'rolls back'
             : 'stops without a verdict (inconclusive)';
-    const details = explain_list(pairs.map(([spec, state]) => shortComparison(spec, state)));
-    return `No decision within the ${explain_formatDuration(ctx.maxDurationPeriods, ctx.periodSeconds)} limit (${formatCount(ctx.canaryRequests)} canary requests), so the gate ${action} as on-timeout says${details ? `: ${details}` : ''}.`;
+    const details = list(pairs.map(([spec, state]) => shortComparison(spec, state)));
+    return `No decision within the ${formatDuration(ctx.maxDurationPeriods, ctx.periodSeconds)} limit (${formatCount(ctx.canaryRequests)} canary requests), so the gate ${action} as on-timeout says${details ? `: ${details}` : ''}.`;
 }
 function warningText(spec, state) {
     const side = state.rule === 'below-tolerance' ? 'below' : 'beyond';
@@ -70475,7 +70963,7 @@ function leaningText(pairs) {
         return pairs.length === 0 ? 'No critical metrics.' : 'Nothing undecided.';
     const bad = open.filter(([, , beyond]) => beyond);
     const shown = bad.length > 0 ? bad : open;
-    const details = explain_list(shown.map(([spec, state]) => `${shortComparison(spec, state)} against ${toleranceClause(spec)}`));
+    const details = list(shown.map(([spec, state]) => `${shortComparison(spec, state)} against ${toleranceClause(spec)}`));
     return `${bad.length > 0 ? 'Leaning rollback' : 'Leaning promote'}: ${details}.`;
 }
 
@@ -71522,12 +72010,19 @@ function finiteOrNull(value) {
     return Number.isFinite(value) ? value : null;
 }
 
+// EXTERNAL MODULE: ../../packages/shared/src/duration.ts
+var duration = __nccwpck_require__(833);
 ;// CONCATENATED MODULE: ./src/metric-definitions.ts
 function allQueries(plan) {
     return [
         plan.requests.canary,
         plan.requests.baseline,
-        ...plan.metrics.flatMap((metric) => [metric.canary, metric.baseline]),
+        ...plan.metrics.flatMap((metric) => [
+            metric.canary,
+            metric.baseline,
+            ...(metric.addends ? [...metric.addends.canary, ...metric.addends.baseline] : []),
+        ]),
+        ...(plan.unhealthy ? [plan.unhealthy.canary, plan.unhealthy.baseline] : []),
     ];
 }
 
@@ -71549,7 +72044,10 @@ function observePeriod(plan, series, periodStart) {
     for (const metric of plan.metrics) {
         observation.values[metric.spec.name] =
             metric.spec.kind === 'rate'
-                ? { canary: count(metric.canary.Id), baseline: count(metric.baseline.Id) }
+                ? {
+                    canary: (metric.addends?.canary ?? []).reduce((sum, query) => sum + count(query.Id), count(metric.canary.Id)),
+                    baseline: (metric.addends?.baseline ?? []).reduce((sum, query) => sum + count(query.Id), count(metric.baseline.Id)),
+                }
                 : {
                     ...(value(metric.canary.Id) !== undefined ? { canary: value(metric.canary.Id) } : {}),
                     ...(value(metric.baseline.Id) !== undefined ? { baseline: value(metric.baseline.Id) } : {}),
@@ -71589,6 +72087,7 @@ class PeriodReader {
     settings;
     next;
     sawTraffic = false;
+    unhealthyHosts = new Map();
     constructor(source, settings) {
         this.source = source;
         this.settings = settings;
@@ -71626,12 +72125,23 @@ class PeriodReader {
             if (this.sawTraffic && !hasRequests(this.next) && !lateEnough && this.settings.endOfData === undefined)
                 break;
             const observation = observePeriod(plan, series, this.next);
+            if (plan.unhealthy) {
+                const hosts = (id) => series.get(id ?? '')?.get(this.next) ?? 0;
+                this.unhealthyHosts.set(this.next, {
+                    canary: hosts(plan.unhealthy.canary.Id),
+                    baseline: hosts(plan.unhealthy.baseline.Id),
+                });
+            }
             if (observation.canaryRequests + observation.baselineRequests > 0)
                 this.sawTraffic = true;
             observations.push(observation);
             this.next += periodMs;
         }
         return observations;
+    }
+    /** Unhealthy hosts of both arms in a period handed out (the ALB preset only). */
+    unhealthy(periodStart) {
+        return this.unhealthyHosts.get(periodStart);
     }
     beyondData(periodStart) {
         return this.settings.endOfData !== undefined && periodStart > this.settings.endOfData;
@@ -71648,6 +72158,18 @@ class PeriodReader {
 
 
 const DEFAULT_CHECK_INTERVAL_MS = 20_000;
+const DEFAULT_UNKNOWN_WEIGHT_LIMIT_MS = 5 * 60_000;
+/**
+ * The traffic-share check: requests since the weight last changed before it may trip, and how far
+ * the measured share must be from ECS's weight. With 200 requests at a 10% weight the binomial
+ * standard deviation of the share is about 2pp, so leaving [w/2, 2w] by more than 5pp is beyond
+ * noise (more than 2.5 standard deviations, and far more at real traffic) yet catches swapped groups
+ * (a 10% canary measured at 90%).
+ */
+const TRAFFIC_SHARE_MIN_REQUESTS = 200;
+const TRAFFIC_SHARE_MIN_GAP_PP = 5;
+/** Periods in a row in which the canary group has unhealthy hosts and the baseline's none. */
+const UNHEALTHY_PERIODS = 2;
 /** Failed polls in a row (throttling, a dropped connection, a partial read) before giving up. */
 const MAX_CONSECUTIVE_ERRORS = 4;
 /**
@@ -71657,7 +72179,8 @@ const MAX_CONSECUTIVE_ERRORS = 4;
  * After a promotion a linear deployment keeps pausing before each step: the gate continues every
  * pause and keeps watching with a second test started at the promotion, which can only roll back
  * (at half the false-rollback rate, so the whole run stays within 1.5 times the configured rate).
- * That watch ends when ECS finishes, or `maxDurationMs` after the promotion.
+ * That watch ends only when ECS reports the deployment finished: a gate that promoted answers every
+ * pause of its deployment, so no step ends green with a pause left waiting.
  */
 async function runGateLoop(deps, settings) {
     return new GateRun(deps, settings).execute();
@@ -71675,6 +72198,16 @@ class GateRun {
     promotion;
     view;
     canaryTrafficSeen = false;
+    /** Requests of each arm in periods that began after ECS's weight last changed. */
+    share = {
+        weight: undefined,
+        since: 0,
+        canary: 0,
+        baseline: 0,
+    };
+    unknownWeightSince;
+    unhealthyRun = 0;
+    refusal;
     constructor(deps, settings) {
         this.deps = deps;
         this.settings = settings;
@@ -71694,14 +72227,14 @@ class GateRun {
                 await this.deps.clock.sleep(this.nextWait(), this.deps.signal);
             }
             catch (error) {
-                if (error instanceof CancelledError || this.deps.signal?.aborted)
+                if (error instanceof src_errors/* CancelledError */.cc || this.deps.signal?.aborted)
                     return this.cancelled();
-                const transient = error instanceof IncompleteMetricsError || isTransientAwsError(error);
+                const transient = error instanceof IncompleteMetricsError || (0,aws_clients/* isTransientAwsError */.Sc)(error);
                 errors += 1;
                 if (!transient || errors >= MAX_CONSECUTIVE_ERRORS) {
-                    return this.finish('inconclusive', 'error', `The gate stopped on an error: ${describeError(error)}.${this.pauseNote()}`);
+                    return this.finish('inconclusive', 'error', `The gate stopped on an error: ${(0,src_errors/* describeError */.Uc)(error)}.${this.pauseNote()}`);
                 }
-                this.deps.logger.warning(`Poll failed (${errors} of ${MAX_CONSECUTIVE_ERRORS} in a row): ${describeError(error)}`);
+                this.deps.logger.warning(`Poll failed (${errors} of ${MAX_CONSECUTIVE_ERRORS} in a row): ${(0,src_errors/* describeError */.Uc)(error)}`);
                 await this.deps.clock
                     .sleep(this.settings.checkIntervalMs ?? DEFAULT_CHECK_INTERVAL_MS, this.deps.signal)
                     .catch(() => { });
@@ -71727,8 +72260,24 @@ class GateRun {
             const view = await control.describe();
             this.logDeploymentChange(view);
             this.view = view;
+            this.trackWeight(view);
+            if (view.finished && view.status === 'STOPPED') {
+                const superseded = await control.supersededBy(view);
+                if (superseded) {
+                    return this.finish('inconclusive', 'superseded', `ECS stopped the deployment because a newer one replaced it (${superseded}); the gate judged neither.`);
+                }
+            }
             if (!view.finished && (await control.continueFirstPause(view)))
                 return undefined;
+            const unknown = this.unknownWeightAtPause(view);
+            if (unknown)
+                return unknown;
+        }
+        if (this.refusal)
+            return this.finish('inconclusive', this.refusal.rule, this.refusal.reason);
+        if (this.unhealthyRun >= UNHEALTHY_PERIODS) {
+            const reason = `The canary target group had unhealthy hosts for ${this.unhealthyRun} periods in a row while the baseline's had none.`;
+            return this.rollBack({ rule: 'unhealthy-hosts', reason }, '');
         }
         // The evidence first: a decision made in the same poll in which ECS finished still counts.
         const watchState = this.watch?.state();
@@ -71751,11 +72300,9 @@ class GateRun {
                     ? this.finish('promote', this.promotion.rule, this.promotion.reason)
                     : this.finish('rollback', 'deployment-ended', `ECS ended the deployment as ${view.status} after the gate promoted it.`);
             }
+            // Keep answering every pause until ECS finishes: a promoted gate never leaves one waiting.
             if (view)
                 await control.continuePauses(view);
-            if (clock.now() >= this.promotedAt + this.settings.maxDurationMs) {
-                return this.finish('promote', this.promotion.rule, `${this.promotion.reason} ECS was still shifting traffic ${formatDuration(this.settings.maxDurationMs)} after the promotion; the gate stopped watching.`);
-            }
             return undefined;
         }
         if (this.view?.finished) {
@@ -71770,7 +72317,60 @@ class GateRun {
             return this.timedOut(state);
         return undefined;
     }
+    /** A pause whose weight ECS does not report is never read as any weight: wait, then fail closed. */
+    unknownWeightAtPause(view) {
+        const { control } = this.deps;
+        const waiting = !view.finished &&
+            this.promotedAt === undefined &&
+            view.canaryWeight === undefined &&
+            control !== undefined &&
+            control.unanswered(view).length > 0;
+        if (!waiting) {
+            this.unknownWeightSince = undefined;
+            return undefined;
+        }
+        const now = this.deps.clock.now();
+        this.unknownWeightSince ??= now;
+        const limit = this.settings.unknownWeightLimitMs ?? DEFAULT_UNKNOWN_WEIGHT_LIMIT_MS;
+        if (now - this.unknownWeightSince < limit)
+            return undefined;
+        return this.finish('inconclusive', 'unknown-weight', `The deployment waits at a pause but ECS has not reported the new revision's production traffic weight for ${(0,duration/* formatDuration */.a)(limit)}: the gate cannot tell what it would continue into.${this.pauseNote()}`);
+    }
+    trackWeight(view) {
+        if (view.canaryWeight === this.share.weight)
+            return;
+        this.share = { weight: view.canaryWeight, since: this.deps.clock.now(), canary: 0, baseline: 0 };
+    }
+    /** The measured canary share against ECS's weight: far apart means the wrong groups are compared. */
+    checkShare(observation) {
+        const weight = this.share.weight;
+        if (!this.settings.checkTrafficShare || weight === undefined || this.refusal)
+            return;
+        if (observation.periodStart < this.share.since)
+            return;
+        this.share.canary += observation.canaryRequests;
+        this.share.baseline += observation.baselineRequests;
+        const total = this.share.canary + this.share.baseline;
+        if (total < TRAFFIC_SHARE_MIN_REQUESTS)
+            return;
+        const share = (100 * this.share.canary) / total;
+        const outside = share < weight / 2 || share > weight * 2;
+        if (outside && Math.abs(share - weight) > TRAFFIC_SHARE_MIN_GAP_PP) {
+            this.refusal = {
+                rule: 'traffic-mismatch',
+                reason: `The canary target group took ${share.toFixed(1)}% of ${total} requests since ECS set the new revision's weight to ${weight}%: the groups compared are not the ones ECS is shifting, so the gate refuses to judge.`,
+            };
+        }
+    }
+    checkUnhealthy(observation) {
+        const unhealthy = this.reader.unhealthy(observation.periodStart);
+        if (!unhealthy)
+            return;
+        this.unhealthyRun = unhealthy.canary > 0 && unhealthy.baseline === 0 ? this.unhealthyRun + 1 : 0;
+    }
     feed(observation) {
+        this.checkShare(observation);
+        this.checkUnhealthy(observation);
         // Periods before the canary's first request say nothing about it: they count towards neither
         // min-duration nor the evidence.
         if (!this.canaryTrafficSeen && observation.canaryRequests === 0) {
@@ -71820,11 +72420,20 @@ class GateRun {
         return this.finish('rollback', state.rule, reason);
     }
     async timedOut(state) {
-        const reason = `No decision within ${formatDuration(this.settings.maxDurationMs)}: ${state.leaning}.`;
+        const reason = `No decision within ${(0,duration/* formatDuration */.a)(this.settings.maxDurationMs)}: ${state.leaning}.`;
         const { control } = this.deps;
         if (this.settings.gate.onTimeout === 'promote') {
-            if (control && this.view)
+            if (control && this.view && !this.view.finished) {
+                // Promoting a live deployment means answering its later pauses too: keep watching.
+                this.promote({
+                    ...state,
+                    decision: 'promote',
+                    rule: 'timeout',
+                    reason: `${reason} on-timeout is promote.`,
+                });
                 await control.continuePauses(this.view);
+                return undefined;
+            }
             return this.finish('promote', 'timeout', `${reason} on-timeout is promote.`);
         }
         if (this.settings.gate.onTimeout === 'rollback') {
@@ -71852,7 +72461,8 @@ class GateRun {
         const now = this.deps.clock.now();
         const checking = this.deps.alarms !== undefined || this.promotedAt !== undefined;
         const check = checking ? (this.settings.checkIntervalMs ?? DEFAULT_CHECK_INTERVAL_MS) : Infinity;
-        const limit = this.promotedAt === undefined ? this.deadline : this.promotedAt + this.settings.maxDurationMs;
+        // After a promotion there is no deadline of our own: ECS finishing ends the watch.
+        const limit = this.promotedAt === undefined ? this.deadline : Infinity;
         return Math.max(0, Math.min(this.reader.readyAt(now) - now, check, limit - now));
     }
     finish(decision, rule, reason, triggeredAlarms = []) {
@@ -71893,25 +72503,44 @@ class GateRun {
         this.deps.logger.info(`[${time}] canary ${canary} req (${share}%), baseline ${baseline} · ${metrics} · ${verdict}`);
     }
 }
+/** An inconclusive outcome decided before any period was judged (the gate refused to start). */
+function refusedOutcome(gate, rule, reason, extra = {}) {
+    const engine = createGate(gate);
+    return {
+        decision: 'inconclusive',
+        rule,
+        reason,
+        state: engine.state(),
+        report: engine.report(),
+        elapsedMs: extra.elapsedMs ?? 0,
+        timeline: [],
+        actions: extra.actions ?? [],
+        triggeredAlarms: [],
+        ...(extra.deploymentStatus ? { deploymentStatus: extra.deploymentStatus } : {}),
+    };
+}
 
+// EXTERNAL MODULE: ../../packages/shared/src/traffic-roles.ts
+var traffic_roles = __nccwpck_require__(2972);
 ;// CONCATENATED MODULE: ./src/alb-preset.ts
+
 
 const NAMESPACE = 'AWS/ApplicationELB';
 /** The load balancer as CloudWatch names it: `app/name/id`, from an ARN or the suffix itself. */
 function loadBalancerDimension(input, inputName) {
     const match = /(?:^|:loadbalancer\/)(app\/[^/\s]+\/[0-9a-f]+)$/.exec(input.trim());
     if (!match?.[1]) {
-        throw new ConfigurationError(`Input "${inputName}" must be an Application Load Balancer ARN or its suffix app/<name>/<id>; got ${JSON.stringify(input)}.`);
+        throw new src_errors/* ConfigurationError */.j1(`Input "${inputName}" must be an Application Load Balancer ARN or its suffix app/<name>/<id>; got ${JSON.stringify(input)}.`);
     }
     return match[1];
 }
 /** A target group as CloudWatch names it: `targetgroup/name/id`, from an ARN or the suffix. */
 function targetGroupDimension(input, inputName) {
-    const match = /(?:^|:)(targetgroup\/[^/\s]+\/[0-9a-f]+)$/.exec(input.trim());
-    if (!match?.[1]) {
-        throw new ConfigurationError(`Input "${inputName}" must be a target group ARN or its suffix targetgroup/<name>/<id>; got ${JSON.stringify(input)}.`);
+    const suffix = (0,traffic_roles/* targetGroupSuffix */.Q)(input);
+    if (!suffix) {
+        throw new src_errors/* ConfigurationError */.j1(`Input "${inputName}" must be a target group ARN or its suffix targetgroup/<name>/<id>; got ${JSON.stringify(input)}.`);
     }
-    return match[1];
+    return suffix;
 }
 function albQuery(id, metricName, stat, loadBalancer, targetGroup, period) {
     return {
@@ -71938,7 +72567,32 @@ function albRequestQueries(targets, periodSeconds) {
         baseline: albQuery('alb_requests_baseline', 'RequestCount', 'Sum', targets.loadBalancer, targets.baselineTargetGroup, periodSeconds),
     };
 }
-/** 5xx rate and response time of both target groups: what every HTTP canary should be judged on. */
+/**
+ * Unhealthy hosts per target group (Maximum per period). Not a statistic to compare: a canary group
+ * with unhealthy hosts while the baseline's has none is rolled back (see the gate loop).
+ */
+function albUnhealthyQueries(targets, periodSeconds) {
+    return {
+        canary: albQuery('alb_unhealthy_canary', 'UnHealthyHostCount', 'Maximum', targets.loadBalancer, targets.canaryTargetGroup, periodSeconds),
+        baseline: albQuery('alb_unhealthy_baseline', 'UnHealthyHostCount', 'Maximum', targets.loadBalancer, targets.baselineTargetGroup, periodSeconds),
+    };
+}
+/** Query Ids an older replay export may lack: their counts are then read as zero. */
+const OPTIONAL_REPLAY_IDS = new Set([
+    'alb_conn_errors_canary',
+    'alb_conn_errors_baseline',
+    'alb_unhealthy_canary',
+    'alb_unhealthy_baseline',
+]);
+/**
+ * Error rate and response time of both target groups: what every HTTP canary should be judged on.
+ * A canary that crashes, resets or hangs gets 502/504s from the load balancer itself, which are not
+ * target 5xx and have no response time; TargetConnectionErrorCount counts them, so the error count
+ * is HTTPCode_Target_5XX_Count + TargetConnectionErrorCount. The denominator is the group's
+ * RequestCount, which counts every request the ALB routed to the group, those it then answered
+ * itself included, so the rate stays a share of the group's requests (at most 1). The sum is taken
+ * by the gate, not by metric math, so replayed exports and local emulators read the same numbers.
+ */
 function albPresetMetrics(targets, options) {
     const { loadBalancer, canaryTargetGroup, baselineTargetGroup } = targets;
     const period = options.periodSeconds;
@@ -71954,6 +72608,14 @@ function albPresetMetrics(targets, options) {
             },
             canary: albQuery('alb_5xx_canary', 'HTTPCode_Target_5XX_Count', 'Sum', loadBalancer, canaryTargetGroup, period),
             baseline: albQuery('alb_5xx_baseline', 'HTTPCode_Target_5XX_Count', 'Sum', loadBalancer, baselineTargetGroup, period),
+            addends: {
+                canary: [
+                    albQuery('alb_conn_errors_canary', 'TargetConnectionErrorCount', 'Sum', loadBalancer, canaryTargetGroup, period),
+                ],
+                baseline: [
+                    albQuery('alb_conn_errors_baseline', 'TargetConnectionErrorCount', 'Sum', loadBalancer, baselineTargetGroup, period),
+                ],
+            },
         },
         {
             spec: {
@@ -71994,22 +72656,22 @@ function describeValue(value) {
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 function fieldError(where, field, expected, value) {
-    return new ConfigurationError(`${where}: "${field}" must be ${expected}; got ${describeValue(value)}.`);
+    return new src_errors/* ConfigurationError */.j1(`${where}: "${field}" must be ${expected}; got ${describeValue(value)}.`);
 }
 function expectObject(value, where) {
     if (!isPlainObject(value))
-        throw new ConfigurationError(`${where} must be a map; got ${describeValue(value)}.`);
+        throw new src_errors/* ConfigurationError */.j1(`${where} must be a map; got ${describeValue(value)}.`);
     return value;
 }
 function expectList(value, where) {
     if (!Array.isArray(value))
-        throw new ConfigurationError(`${where} must be a list; got ${describeValue(value)}.`);
+        throw new src_errors/* ConfigurationError */.j1(`${where} must be a list; got ${describeValue(value)}.`);
     return value;
 }
 function rejectUnknownKeys(object, allowed, where) {
     for (const key of Object.keys(object)) {
         if (!allowed.includes(key)) {
-            throw new ConfigurationError(`${where}: unknown field "${key}"; expected one of ${allowed.join(', ')}.`);
+            throw new src_errors/* ConfigurationError */.j1(`${where}: unknown field "${key}"; expected one of ${allowed.join(', ')}.`);
         }
     }
 }
@@ -72115,12 +72777,12 @@ function parseMetrics(document, periodSeconds) {
         }
         for (const query of [canary, baseline]) {
             if (ids.has(query.Id ?? ''))
-                throw new ConfigurationError(`${where}: query Id "${query.Id}" is used twice.`);
+                throw new src_errors/* ConfigurationError */.j1(`${where}: query Id "${query.Id}" is used twice.`);
             ids.add(query.Id ?? '');
         }
         if (kind === 'requests') {
             if (parsed.requests)
-                throw new ConfigurationError(`${where}: only one metric may be of kind "requests".`);
+                throw new src_errors/* ConfigurationError */.j1(`${where}: only one metric may be of kind "requests".`);
             parsed.requests = { canary, baseline };
             return;
         }
@@ -72133,7 +72795,7 @@ function parseMetrics(document, periodSeconds) {
             tolerance = parseTolerance(String(toleranceText));
         }
         catch (error) {
-            throw new ConfigurationError(`${where}: ${error.message}`);
+            throw new src_errors/* ConfigurationError */.j1(`${where}: ${error.message}`);
         }
         const unit = oneOf(raw, 'unit', ['seconds', 'none'], where);
         const label = optionalString(raw, 'label', where);
@@ -72164,7 +72826,7 @@ function oneOf(raw, field, allowed, where) {
 }
 function parseQuery(value, where, defaultId, periodSeconds) {
     if (!isPlainObject(value))
-        throw new ConfigurationError(`${where} must be a MetricDataQuery map (MetricStat or Expression).`);
+        throw new src_errors/* ConfigurationError */.j1(`${where} must be a MetricDataQuery map (MetricStat or Expression).`);
     rejectUnknownKeys(value, QUERY_FIELDS, where);
     const id = value.Id ?? defaultId;
     if (typeof id !== 'string' || !QUERY_ID.test(id)) {
@@ -72173,7 +72835,7 @@ function parseQuery(value, where, defaultId, periodSeconds) {
     const hasStat = value.MetricStat !== undefined;
     const hasExpression = value.Expression !== undefined;
     if (hasStat === hasExpression)
-        throw new ConfigurationError(`${where}: give exactly one of "MetricStat" or "Expression".`);
+        throw new src_errors/* ConfigurationError */.j1(`${where}: give exactly one of "MetricStat" or "Expression".`);
     if (value.ReturnData === false)
         throw fieldError(where, 'ReturnData', 'true (the gate reads this query)', false);
     const query = { Id: id, ReturnData: true };
@@ -72197,7 +72859,7 @@ function parseQuery(value, where, defaultId, periodSeconds) {
     const metricName = optionalString(metric, 'MetricName', `${where}: MetricStat.Metric`);
     const statistic = optionalString(stat, 'Stat', `${where}: MetricStat`);
     if (!namespace || !metricName || !statistic) {
-        throw new ConfigurationError(`${where}: MetricStat needs Metric.Namespace, Metric.MetricName and Stat.`);
+        throw new src_errors/* ConfigurationError */.j1(`${where}: MetricStat needs Metric.Namespace, Metric.MetricName and Stat.`);
     }
     const dimensions = metric.Dimensions === undefined
         ? []
@@ -72209,7 +72871,7 @@ function parseQuery(value, where, defaultId, periodSeconds) {
             Dimensions: dimensions.map((dimension, index) => {
                 const entry = expectObject(dimension, `${where}: Dimensions[${index}]`);
                 if (typeof entry.Name !== 'string' || typeof entry.Value !== 'string') {
-                    throw new ConfigurationError(`${where}: Dimensions[${index}] needs Name and Value strings.`);
+                    throw new src_errors/* ConfigurationError */.j1(`${where}: Dimensions[${index}] needs Name and Value strings.`);
                 }
                 return { Name: entry.Name, Value: entry.Value };
             }),
@@ -72236,6 +72898,19 @@ function checkPeriod(value, where, field, periodSeconds) {
 
 
 
+/** The ALB preset for the target groups of one deployment, plus the custom metrics. */
+function albPlan(alb, canaryTargetGroup, baselineTargetGroup) {
+    const targets = {
+        loadBalancer: alb.loadBalancer,
+        canaryTargetGroup: targetGroupDimension(canaryTargetGroup, 'canary-target-group'),
+        baselineTargetGroup: targetGroupDimension(baselineTargetGroup, 'baseline-target-group'),
+    };
+    return {
+        requests: albRequestQueries(targets, alb.options.periodSeconds),
+        metrics: [...albPresetMetrics(targets, alb.options), ...alb.custom],
+        unhealthy: albUnhealthyQueries(targets, alb.options.periodSeconds),
+    };
+}
 const PERIODS = [60, 300];
 /**
  * Proving an error rate "no more than 20% worse" takes many hundreds of canary errors: a healthy
@@ -72251,13 +72926,15 @@ function getInputs(inputs) {
     if (!PERIODS.includes(periodSeconds)) {
         inputs.fail('period-seconds', '60 or 300 (the periods of standard CloudWatch metrics)', String(periodSeconds));
     }
-    const plan = metricPlan(inputs, periodSeconds);
     const replay = inputs.optional('replay');
     const action = inputs.enumeration('action', ['act', 'decide-only'], 'act');
     const deployment = deploymentTarget(inputs);
     if (action === 'act' && !deployment && !replay) {
-        throw new ConfigurationError('Input "service-deployment-arn" (or "cluster" and "service") is required when "action" is act; use action: decide-only to only decide.');
+        throw new src_errors/* ConfigurationError */.j1('Input "service-deployment-arn" (or "cluster" and "service") is required when "action" is act; use action: decide-only to only decide.');
     }
+    // With a deployment to act on, ECS says which group is the canary: the group inputs are optional.
+    const rolesFromEcs = action === 'act' && deployment !== undefined && !replay;
+    const { plan, alb } = metricPlan(inputs, periodSeconds, rolesFromEcs);
     const maxDurationMs = inputs.duration('max-duration', '30m', {
         min: periodSeconds * 1000,
         max: 24 * 3_600_000,
@@ -72276,6 +72953,8 @@ function getInputs(inputs) {
         ...(region ? { region } : {}),
         ...(deployment ? { deployment } : {}),
         plan,
+        ...(alb ? { alb } : {}),
+        onCancel: inputs.enumeration('on-cancel', ['rollback', 'leave'], 'rollback'),
         alarms: inputs.list('alarms'),
         falseRollbackRate: inputs.number('false-rollback-rate', 0.01, { min: 0.0001, max: 0.2 }),
         periodMs: periodSeconds * 1000,
@@ -72303,7 +72982,7 @@ function deploymentTarget(inputs) {
     if (cluster && service)
         return { cluster, service };
     if (cluster || service) {
-        throw new ConfigurationError('Inputs "cluster" and "service" go together: give both, or "service-deployment-arn".');
+        throw new src_errors/* ConfigurationError */.j1('Inputs "cluster" and "service" go together: give both, or "service-deployment-arn".');
     }
     return undefined;
 }
@@ -72316,48 +72995,113 @@ function tolerance(inputs, name, fallback) {
         return inputs.fail(name, 'a tolerance such as 20%, 0.1pp, 50ms, or "20% or 0.1pp"', text);
     }
 }
-function metricPlan(inputs, periodSeconds) {
+function metricPlan(inputs, periodSeconds, rolesFromEcs) {
     const loadBalancer = inputs.optional('load-balancer');
     const canaryTargetGroup = inputs.optional('canary-target-group');
     const baselineTargetGroup = inputs.optional('baseline-target-group');
-    const albGiven = [loadBalancer, canaryTargetGroup, baselineTargetGroup].filter(Boolean).length;
-    if (albGiven > 0 && albGiven < 3) {
-        throw new ConfigurationError('Inputs "load-balancer", "canary-target-group" and "baseline-target-group" go together: give all three for the load balancer metrics.');
+    const groupsGiven = [canaryTargetGroup, baselineTargetGroup].filter(Boolean).length;
+    if (!loadBalancer && groupsGiven > 0) {
+        throw new src_errors/* ConfigurationError */.j1('Inputs "canary-target-group" and "baseline-target-group" need "load-balancer": give it for the load balancer metrics.');
+    }
+    if (loadBalancer && groupsGiven < 2 && !rolesFromEcs) {
+        throw new src_errors/* ConfigurationError */.j1('Inputs "load-balancer", "canary-target-group" and "baseline-target-group" go together without a deployment to act on: give all three, or action act with the deployment so the gate reads the target groups from ECS.');
     }
     const custom = inputs.yaml('metrics');
     const parsed = custom ? parseMetrics(custom.value, periodSeconds) : { metrics: [] };
-    if (albGiven === 3) {
-        const targets = {
-            loadBalancer: loadBalancerDimension(loadBalancer ?? '', 'load-balancer'),
-            canaryTargetGroup: targetGroupDimension(canaryTargetGroup ?? '', 'canary-target-group'),
-            baselineTargetGroup: targetGroupDimension(baselineTargetGroup ?? '', 'baseline-target-group'),
-        };
-        if (targets.canaryTargetGroup === targets.baselineTargetGroup) {
-            throw new ConfigurationError('Inputs "canary-target-group" and "baseline-target-group" name the same target group.');
+    if (loadBalancer) {
+        const lb = loadBalancerDimension(loadBalancer, 'load-balancer');
+        const canary = canaryTargetGroup
+            ? targetGroupDimension(canaryTargetGroup, 'canary-target-group')
+            : undefined;
+        const baseline = baselineTargetGroup
+            ? targetGroupDimension(baselineTargetGroup, 'baseline-target-group')
+            : undefined;
+        if (canary && canary === baseline) {
+            throw new src_errors/* ConfigurationError */.j1('Inputs "canary-target-group" and "baseline-target-group" name the same target group.');
         }
         if (parsed.requests) {
-            throw new ConfigurationError('Input "metrics" has a metric of kind "requests", but the load balancer inputs already give the request counts.');
+            throw new src_errors/* ConfigurationError */.j1('Input "metrics" has a metric of kind "requests", but the load balancer inputs already give the request counts.');
         }
-        const preset = albPresetMetrics(targets, {
-            periodSeconds,
-            errorTolerance: tolerance(inputs, 'error-tolerance', DEFAULT_ERROR_TOLERANCE),
-            latencyTolerance: tolerance(inputs, 'latency-tolerance', DEFAULT_LATENCY_TOLERANCE),
-            latencyStatistic: latencyStatistic(inputs),
-        });
-        return { requests: albRequestQueries(targets, periodSeconds), metrics: [...preset, ...parsed.metrics] };
+        const alb = {
+            loadBalancer: lb,
+            ...(canary ? { canaryTargetGroup: canary } : {}),
+            ...(baseline ? { baselineTargetGroup: baseline } : {}),
+            options: {
+                periodSeconds,
+                errorTolerance: tolerance(inputs, 'error-tolerance', DEFAULT_ERROR_TOLERANCE),
+                latencyTolerance: tolerance(inputs, 'latency-tolerance', DEFAULT_LATENCY_TOLERANCE),
+                latencyStatistic: latencyStatistic(inputs),
+            },
+            custom: parsed.metrics,
+        };
+        // Until ECS names the groups, placeholders keep the plan's shape (its specs and query Ids).
+        const plan = albPlan(alb, canary ?? 'targetgroup/canary-from-ecs/0', baseline ?? 'targetgroup/baseline-from-ecs/1');
+        return { plan, alb };
     }
     if (!parsed.requests) {
-        throw new ConfigurationError('No request counts: give "load-balancer", "canary-target-group" and "baseline-target-group", or a metric of kind "requests" in "metrics".');
+        throw new src_errors/* ConfigurationError */.j1('No request counts: give "load-balancer" (and, without a deployment to act on, "canary-target-group" and "baseline-target-group"), or a metric of kind "requests" in "metrics".');
     }
     if (parsed.metrics.length === 0)
-        throw new ConfigurationError('Input "metrics" has no metric of kind rate or level to judge.');
-    return { requests: parsed.requests, metrics: parsed.metrics };
+        throw new src_errors/* ConfigurationError */.j1('Input "metrics" has no metric of kind rate or level to judge.');
+    return { plan: { requests: parsed.requests, metrics: parsed.metrics } };
 }
 function latencyStatistic(inputs) {
     const value = inputs.string('latency-statistic', 'Average');
     if (!/^(Average|p\d{1,2}(\.\d+)?)$/.test(value))
         inputs.fail('latency-statistic', 'Average or a percentile such as p90 or p99.9', value);
     return value;
+}
+
+// EXTERNAL MODULE: ./src/post-step.ts
+var post_step = __nccwpck_require__(1829);
+;// CONCATENATED MODULE: ./src/traffic-roles-wait.ts
+
+
+
+/**
+ * Reads which target group holds the deployment's new revision, again at each poll while ECS or
+ * the listener rule cannot tell yet (no weight reported, a rule mid-change), for at most `limitMs`.
+ * Inputs that contradict ECS are refused at once: judging the old revision as the canary would
+ * promote a regression.
+ */
+async function awaitTrafficRoles(control, elbv2, options) {
+    const { clock, logger } = options;
+    const startedAt = clock.now();
+    let lastReason;
+    for (;;) {
+        try {
+            const view = await control.describe();
+            if (view.finished) {
+                return {
+                    kind: 'refused',
+                    rule: 'unknown-revision',
+                    reason: `ECS ended the deployment as ${view.status} before the gate could tell which target group holds the new revision.`,
+                };
+            }
+            const roles = await control.trafficRoles(elbv2, view, options.expected);
+            if (roles.kind === 'known') {
+                logger.info(`Traffic roles: ${roles.evidence}`);
+                return { kind: 'known', roles };
+            }
+            if (roles.kind === 'contradicted')
+                return { kind: 'refused', rule: 'wrong-revision', reason: roles.reason };
+            lastReason = roles.reason;
+        }
+        catch (error) {
+            if (!(0,aws_clients/* isTransientAwsError */.Sc)(error))
+                throw error;
+            lastReason = (0,src_errors/* describeError */.Uc)(error);
+        }
+        if (clock.now() - startedAt >= options.limitMs) {
+            return {
+                kind: 'refused',
+                rule: 'unknown-revision',
+                reason: `After ${(0,duration/* formatDuration */.a)(options.limitMs)} the gate still cannot tell which target group holds the new revision: ${lastReason}`,
+            };
+        }
+        logger.info(`Waiting to learn which target group holds the new revision: ${lastReason}`);
+        await clock.sleep(options.intervalMs, options.signal);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/replay-source.ts
@@ -72375,7 +73119,7 @@ class ReplaySource {
     }
     static async load(files, queries) {
         if (files.length === 0)
-            throw new ConfigurationError('Input "replay" matched no file.');
+            throw new src_errors/* ConfigurationError */.j1('Input "replay" matched no file.');
         const data = new Map();
         for (const file of files) {
             let document;
@@ -72383,21 +73127,21 @@ class ReplaySource {
                 document = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
             }
             catch (error) {
-                throw new ConfigurationError(`Input "replay": ${file} is not a JSON export of get-metric-data (${error.message}).`);
+                throw new src_errors/* ConfigurationError */.j1(`Input "replay": ${file} is not a JSON export of get-metric-data (${error.message}).`);
             }
             const results = document.MetricDataResults;
             if (!Array.isArray(results)) {
-                throw new ConfigurationError(`Input "replay": ${file} has no "MetricDataResults" list; export it with aws cloudwatch get-metric-data.`);
+                throw new src_errors/* ConfigurationError */.j1(`Input "replay": ${file} has no "MetricDataResults" list; export it with aws cloudwatch get-metric-data.`);
             }
             for (const [index, result] of results.entries()) {
                 const where = `Input "replay": ${file} MetricDataResults[${index}]`;
                 if (typeof result.Id !== 'string' ||
                     !Array.isArray(result.Timestamps) ||
                     !Array.isArray(result.Values)) {
-                    throw new ConfigurationError(`${where} needs "Id", "Timestamps" and "Values".`);
+                    throw new src_errors/* ConfigurationError */.j1(`${where} needs "Id", "Timestamps" and "Values".`);
                 }
                 if (result.Timestamps.length !== result.Values.length) {
-                    throw new ConfigurationError(`${where} has ${result.Timestamps.length} timestamps but ${result.Values.length} values.`);
+                    throw new src_errors/* ConfigurationError */.j1(`${where} has ${result.Timestamps.length} timestamps but ${result.Values.length} values.`);
                 }
                 const series = data.get(result.Id) ?? new Map();
                 result.Timestamps.forEach((timestamp, position) => {
@@ -72406,7 +73150,7 @@ class ReplaySource {
                         : NaN;
                     const value = result.Values[position];
                     if (!Number.isFinite(at) || typeof value !== 'number') {
-                        throw new ConfigurationError(`${where}: entry ${position} is not a timestamp and a number.`);
+                        throw new src_errors/* ConfigurationError */.j1(`${where}: entry ${position} is not a timestamp and a number.`);
                     }
                     series.set(at, value);
                 });
@@ -72415,7 +73159,7 @@ class ReplaySource {
         }
         const missing = queries.map((query) => query.Id ?? '').filter((id) => !data.has(id));
         if (missing.length > 0) {
-            throw new ConfigurationError(`Input "replay": the files have no results for the query Id(s) ${missing.join(', ')}; they have ${[...data.keys()].join(', ') || 'none'}. Export with these Ids.`);
+            throw new src_errors/* ConfigurationError */.j1(`Input "replay": the files have no results for the query Id(s) ${missing.join(', ')}; they have ${[...data.keys()].join(', ') || 'none'}. Export with these Ids.`);
         }
         return new ReplaySource(data);
     }
@@ -72480,6 +73224,8 @@ function buildReport(outcome, context) {
     };
 }
 
+// EXTERNAL MODULE: ../../packages/shared/src/summary.ts
+var summary = __nccwpck_require__(1305);
 ;// CONCATENATED MODULE: ./src/summary.ts
 
 
@@ -72493,10 +73239,10 @@ const TITLES = {
 /** What a person paged at 3 a.m. reads first: the decision, why, and the numbers behind it. */
 function buildSummary({ outcome, specs, mode, deploymentArn }) {
     const blocks = [
-        heading(`Canary gate: ${TITLES[outcome.decision] ?? outcome.decision}${mode === 'replay' ? ' (replay)' : ''}`),
-        paragraph(`**${escapeText(outcome.reason)}**`),
-        paragraph([
-            `Decided after ${formatDuration(outcome.elapsedMs)}${mode === 'replay' ? ' of replayed time' : ''} and ${outcome.timeline.length} period(s);`,
+        (0,summary/* heading */.R_)(`Canary gate: ${TITLES[outcome.decision] ?? outcome.decision}${mode === 'replay' ? ' (replay)' : ''}`),
+        (0,summary/* paragraph */.FY)(`**${(0,summary/* escapeText */.X1)(outcome.reason)}**`),
+        (0,summary/* paragraph */.FY)([
+            `Decided after ${(0,duration/* formatDuration */.a)(outcome.elapsedMs)}${mode === 'replay' ? ' of replayed time' : ''} and ${outcome.timeline.length} period(s);`,
             `canary served ${outcome.state.canaryRequests.toLocaleString('en-US')} requests.`,
             `Rule: \`${outcome.rule}\`.`,
             deploymentArn
@@ -72505,7 +73251,7 @@ function buildSummary({ outcome, specs, mode, deploymentArn }) {
         ]
             .filter(Boolean)
             .join(' ')),
-        table(['Metric', 'Baseline', 'Canary', 'Effect', 'Interval', 'Samples', 'Status', 'Rule'], 
+        (0,summary/* table */.tp)(['Metric', 'Baseline', 'Canary', 'Effect', 'Interval', 'Samples', 'Status', 'Rule'], 
         // The same words as the reason above: rates as ×ratio, levels as ±percent.
         specs.flatMap((spec) => {
             const metric = outcome.state.metrics.find((entry) => entry.name === spec.name);
@@ -72528,23 +73274,23 @@ function buildSummary({ outcome, specs, mode, deploymentArn }) {
         }), ['left', 'right', 'right', 'right', 'left', 'right', 'left', 'left']),
     ];
     if (outcome.triggeredAlarms.length > 0) {
-        blocks.push(table(['Alarm', 'State', 'Reason'], outcome.triggeredAlarms.map((alarm) => [alarm.name, alarm.state, escapeText(alarm.reason ?? '')])));
+        blocks.push((0,summary/* table */.tp)(['Alarm', 'State', 'Reason'], outcome.triggeredAlarms.map((alarm) => [alarm.name, alarm.state, (0,summary/* escapeText */.X1)(alarm.reason ?? '')])));
     }
     for (const warning of outcome.state.warnings)
-        blocks.push(paragraph(`⚠️ ${escapeText(warning)}`));
+        blocks.push((0,summary/* paragraph */.FY)(`⚠️ ${(0,summary/* escapeText */.X1)(warning)}`));
     for (const spec of specs) {
         const chart = chartFor(spec, outcome.timeline);
         if (chart)
             blocks.push(chart);
     }
     if (outcome.actions.length > 0)
-        blocks.push(paragraph(`Actions on the deployment: ${outcome.actions.join('; ')}.`));
-    blocks.push(details('Period by period', [
-        table(['Period', 'Canary req', 'Baseline req', 'Leaning'], outcome.timeline.map((entry) => [
+        blocks.push((0,summary/* paragraph */.FY)(`Actions on the deployment: ${outcome.actions.join('; ')}.`));
+    blocks.push((0,summary/* details */.zH)('Period by period', [
+        (0,summary/* table */.tp)(['Period', 'Canary req', 'Baseline req', 'Leaning'], outcome.timeline.map((entry) => [
             periodLabel(entry.periodStart),
             String(entry.canaryRequests),
             String(entry.baselineRequests),
-            escapeText(entry.decision === 'continue' ? entry.leaning : entry.decision),
+            (0,summary/* escapeText */.X1)(entry.decision === 'continue' ? entry.leaning : entry.decision),
         ])),
     ]));
     return blocks;
@@ -72578,7 +73324,7 @@ function chartFor(spec, timeline) {
         return round((values.reduce((sum, value) => sum + value, 0) / requests) * scale, 3);
     };
     const labels = buckets.map((bucket) => `"${periodLabel(bucket[0]?.periodStart ?? 0)}"`);
-    return mermaid([
+    return (0,summary/* mermaid */.a4)([
         'xychart-beta',
         `  title "${(spec.label ?? spec.name).replace(/"/g, "'")}${unit ? ` (${unit})` : ''}: baseline (first line) vs canary (second)"`,
         `  x-axis [${labels.join(', ')}]`,
@@ -72612,12 +73358,19 @@ function round(value, digits) {
 
 
 
-async function run() {
-    await runAction({ title: 'Canary gate' }, async (context) => {
+
+
+
+
+async function main_run() {
+    await (0,run/* runAction */.C)({ title: 'Canary gate' }, async (context) => {
         const { logger } = context;
+        // First of all: whatever happens next, the post step of this same bundle knows it is the post.
+        context.saveState(post_step/* POST_STATE */.j.isPost, 'true');
         const inputs = getInputs(context.inputs);
         const gateConfig = toGateConfig(inputs);
-        const queries = allQueries(inputs.plan);
+        let plan = inputs.plan;
+        let queries = allQueries(plan);
         const mode = inputs.replay ? 'replay' : 'live';
         const result = {};
         context.setSummary(() => result.outcome
@@ -72632,29 +73385,61 @@ async function run() {
         let clock = context.clock;
         let start;
         let endOfData;
+        let refused;
+        let control;
+        let checkTrafficShare = false;
         if (inputs.replay) {
             const files = await (await create(inputs.replay, { matchDirectories: false })).glob();
-            const source = await ReplaySource.load(files.sort(), queries);
+            const source = await ReplaySource.load(files.sort(), queries.filter((query) => !OPTIONAL_REPLAY_IDS.has(query.Id ?? '')));
             const first = source.firstTimestamp ?? 0;
             start = alignToPeriod(inputs.startTime ?? first, inputs.periodMs);
             endOfData = source.lastTimestamp;
-            clock = new SimulatedClock(start);
+            clock = new src_clock/* SimulatedClock */.Nk(start);
             deps = { source, clock, logger, signal: context.signal };
             logger.info(`Replaying ${files.length} file(s) from ${new Date(start).toISOString()}; no action is taken on any deployment.`);
         }
         else {
-            const config = awsClientConfig({
+            const config = (0,aws_clients/* awsClientConfig */.rw)({
                 actionName: 'canary-gate',
                 ...(inputs.region ? { region: inputs.region } : {}),
             });
             const cloudwatch = new dist_cjs/* CloudWatchClient */.WBn(config);
             const alarms = inputs.alarms.length > 0 ? new AlarmWatch(cloudwatch, inputs.alarms) : undefined;
             await alarms?.verify();
-            const control = inputs.action === 'act' && inputs.deployment
-                ? await DeploymentControl.attach(new client_ecs_dist_cjs/* ECSClient */.Zgc(config), logger, inputs.deployment)
-                : undefined;
-            if (control)
+            control =
+                inputs.action === 'act' && inputs.deployment
+                    ? await deployment_control/* DeploymentControl */.TI.attach(new client_ecs_dist_cjs/* ECSClient */.Zgc(config), logger, inputs.deployment, clock)
+                    : undefined;
+            if (control) {
                 result.deploymentArn = control.arn;
+                // What the post step needs if this step is cancelled or dies: no inputs are read there.
+                context.saveState(post_step/* POST_STATE */.j.deploymentArn, control.arn);
+                context.saveState(post_step/* POST_STATE */.j.region, config.region);
+                context.saveState(post_step/* POST_STATE */.j.answer, inputs.onCancel);
+            }
+            if (control && inputs.alb) {
+                const roles = await awaitTrafficRoles(control, new client_elastic_load_balancing_v2_dist_cjs/* ElasticLoadBalancingV2Client */.MlD(config), {
+                    expected: {
+                        ...(inputs.alb.canaryTargetGroup ? { canaryTargetGroup: inputs.alb.canaryTargetGroup } : {}),
+                        ...(inputs.alb.baselineTargetGroup
+                            ? { baselineTargetGroup: inputs.alb.baselineTargetGroup }
+                            : {}),
+                    },
+                    clock,
+                    logger,
+                    signal: context.signal,
+                    limitMs: Math.min(inputs.maxDurationMs, ROLES_WAIT_MS),
+                    intervalMs: ROLES_POLL_MS,
+                });
+                if (roles.kind === 'refused') {
+                    refused = refusedOutcome(gateConfig, roles.rule, roles.reason);
+                }
+                else {
+                    plan = albPlan(inputs.alb, roles.roles.canaryTargetGroupArn, roles.roles.baselineTargetGroupArn);
+                    queries = allQueries(plan);
+                    checkTrafficShare = true;
+                }
+            }
             start = alignToPeriod(inputs.startTime ?? clock.now(), inputs.periodMs);
             deps = {
                 source: new CloudWatchSource(cloudwatch, logger),
@@ -72666,15 +73451,21 @@ async function run() {
             };
             logger.info(`Judging ${gateConfig.metrics.map((metric) => metric.label ?? metric.name).join(', ')} from ${new Date(start).toISOString()}${control ? ` for ${control.arn}` : ' (decide only)'}; false-rollback rate ${inputs.falseRollbackRate}.`);
         }
-        const outcome = await runGateLoop(deps, {
-            plan: inputs.plan,
-            gate: gateConfig,
-            start,
-            periodMs: inputs.periodMs,
-            publishDelayMs: inputs.publishDelayMs,
-            maxDurationMs: inputs.maxDurationMs,
-            ...(endOfData !== undefined ? { endOfData } : {}),
-        });
+        const outcome = refused ??
+            (await runGateLoop(deps, {
+                plan,
+                checkTrafficShare,
+                gate: gateConfig,
+                start,
+                periodMs: inputs.periodMs,
+                publishDelayMs: inputs.publishDelayMs,
+                maxDurationMs: inputs.maxDurationMs,
+                ...(endOfData !== undefined ? { endOfData } : {}),
+            }));
+        if (control)
+            await answerUnfinished(control, outcome, inputs.onCancel, logger);
+        if (control)
+            context.saveState(post_step/* POST_STATE */.j.answer, 'done');
         result.outcome = outcome;
         const report = buildReport(outcome, {
             mode,
@@ -72692,12 +73483,36 @@ async function run() {
         context.setOutput('report', reportFile);
         logger.info(`Decision: ${outcome.decision}. ${outcome.reason}`);
         if (outcome.decision === 'rollback' && inputs.failOnRollback)
-            throw new OutcomeError(`Canary rolled back: ${outcome.reason}`);
+            throw new src_errors/* OutcomeError */.Rz(`Canary rolled back: ${outcome.reason}`);
         // Inconclusive means the gate could not judge (no decision by max-duration with on-timeout fail,
         // the deployment ended first, data ran out, an error): never a green step.
         if (outcome.decision === 'inconclusive')
-            throw new OutcomeError(`Canary gate inconclusive: ${outcome.reason}`);
+            throw new src_errors/* OutcomeError */.Rz(`Canary gate inconclusive: ${outcome.reason}`);
     });
+}
+/** How long the gate reads the traffic roles again while ECS cannot tell them yet. */
+const ROLES_WAIT_MS = 10 * 60_000;
+const ROLES_POLL_MS = 20_000;
+/**
+ * An inconclusive end (cancelled, an error, a refusal, a timeout with on-timeout fail) must not leave
+ * production split at a pause for a day: on-cancel rollback (the default) answers it now.
+ */
+async function answerUnfinished(control, outcome, onCancel, logger) {
+    if (outcome.decision !== 'inconclusive' || outcome.rule === 'superseded')
+        return;
+    if (onCancel === 'leave') {
+        logger.warning(`on-cancel is leave: the deployment is left as it is. ${outcome.reason}`);
+        return;
+    }
+    try {
+        const view = await control.rollback(`The gate ended inconclusive (${outcome.rule}); on-cancel is rollback.`);
+        outcome.actions = [...control.actions];
+        outcome.deploymentStatus = view.status;
+    }
+    catch (error) {
+        logger.warning(`Could not roll back after the inconclusive end: ${(0,src_errors/* describeError */.Uc)(error)}; the post step tries again.`);
+        throw error;
+    }
 }
 function toGateConfig(inputs) {
     const config = {
@@ -72713,9 +73528,1132 @@ function toGateConfig(inputs) {
         validateGateConfig(config);
     }
     catch (error) {
-        throw new ConfigurationError(`The gate's settings are inconsistent: ${error.message}`);
+        throw new src_errors/* ConfigurationError */.j1(`The gate's settings are inconsistent: ${error.message}`);
     }
     return config;
+}
+
+
+/***/ }),
+
+/***/ 1829:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   a: () => (/* binding */ runPost),
+/* harmony export */   j: () => (/* binding */ POST_STATE)
+/* harmony export */ });
+/* harmony import */ var _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4224);
+/* harmony import */ var _ecs_ship_shared_aws_clients__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(533);
+/* harmony import */ var _ecs_ship_shared_run__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3863);
+/* harmony import */ var _deployment_control_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4291);
+
+
+
+
+/** GITHUB_STATE names shared by the main step and the post step of the one bundle. */
+const POST_STATE = {
+    isPost: 'isPost',
+    deploymentArn: 'deployment-arn',
+    region: 'region',
+    /** rollback or leave while the main step runs; done once it answered (or had nothing to answer). */
+    answer: 'answer',
+};
+/**
+ * The post step (post-if: always()): when the main step was cancelled or died before it answered
+ * the deployment's pause, answer it now as on-cancel said. It reads only the saved state, never an
+ * input, so nothing that changed since the main step can stop the rollback.
+ */
+async function runPost() {
+    await (0,_ecs_ship_shared_run__WEBPACK_IMPORTED_MODULE_1__/* .runAction */ .C)({ title: 'Canary gate (post)' }, async (context) => {
+        const arn = context.getState(POST_STATE.deploymentArn);
+        const answer = context.getState(POST_STATE.answer);
+        if (!arn || answer === 'done' || answer === '')
+            return;
+        if (answer === 'leave') {
+            context.logger.warning(`The gate did not finish; on-cancel is leave, so ${arn} is left as it is.`);
+            return;
+        }
+        const region = context.getState(POST_STATE.region);
+        const ecs = new _aws_sdk_client_ecs__WEBPACK_IMPORTED_MODULE_3__/* .ECSClient */ .Zgc((0,_ecs_ship_shared_aws_clients__WEBPACK_IMPORTED_MODULE_0__/* .awsClientConfig */ .rw)({ actionName: 'canary-gate', ...(region ? { region } : {}) }));
+        const control = _deployment_control_js__WEBPACK_IMPORTED_MODULE_2__/* .DeploymentControl */ .TI.forArn(ecs, context.logger, arn, context.clock);
+        await control.rollback('The gate did not finish (cancelled or failed); on-cancel is rollback.');
+        context.logger.info(`Post step: ${control.actions.join(', ') || 'nothing to answer'}.`);
+    });
+}
+
+
+/***/ }),
+
+/***/ 533:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Sc: () => (/* binding */ isTransientAwsError),
+/* harmony export */   rw: () => (/* binding */ awsClientConfig)
+/* harmony export */ });
+/* unused harmony export createAwsClient */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1110);
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/**
+ * One configuration for every client: the region from the input or the environment, the endpoint
+ * from AWS_ENDPOINT_URL (tests point it at the local emulator), adaptive retries (client-side rate
+ * limiting on throttling, which ECS describe calls hit when many jobs poll), and a user agent.
+ */
+function awsClientConfig(options) {
+    const env = options.env ?? process.env;
+    const region = (options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || '').trim();
+    if (region === '') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j1('No AWS region: set the "region" input, or AWS_REGION (aws-actions/configure-aws-credentials sets it).');
+    }
+    if (!REGION.test(region)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigurationError */ .j1(`The AWS region must look like us-east-1; got ${JSON.stringify(region)}.`);
+    }
+    const serviceEndpoint = options.serviceId
+        ? env[`AWS_ENDPOINT_URL_${options.serviceId.toUpperCase()}`]
+        : undefined;
+    const endpoint = (serviceEndpoint || env.AWS_ENDPOINT_URL || '').trim() || undefined;
+    const maxAttempts = Number(env.AWS_MAX_ATTEMPTS) > 0 ? Number(env.AWS_MAX_ATTEMPTS) : 6;
+    return {
+        region,
+        ...(endpoint ? { endpoint } : {}),
+        retryMode: 'adaptive',
+        maxAttempts,
+        customUserAgent: `ecs-ship/${options.actionName}${options.version ? `/${options.version}` : ''}`,
+    };
+}
+/**
+ * An SDK v3 client built from awsClientConfig: `createAwsClient(ECSClient, { actionName: 'ecs-deploy' })`.
+ * Every action builds its clients here, so none forgets the region check, the endpoint, the retry
+ * mode or the user agent.
+ */
+function createAwsClient(ClientCtor, options) {
+    const { credentials, ...rest } = options;
+    return new ClientCtor({ ...awsClientConfig(rest), ...(credentials ? { credentials } : {}) });
+}
+const THROTTLING = new Set([
+    'ThrottlingException',
+    'Throttling',
+    'TooManyRequestsException',
+    'RequestLimitExceeded',
+    'ServiceUnavailable',
+    'ServiceUnavailableException',
+    'InternalFailure',
+]);
+/** Errors that a poll may outlive: throttling beyond the SDK's own retries, dropped connections. */
+function isTransientAwsError(error) {
+    if (!(error instanceof Error))
+        return false;
+    const meta = error.$metadata;
+    const code = error.code;
+    return (THROTTLING.has(error.name) ||
+        (meta?.httpStatusCode !== undefined && meta.httpStatusCode >= 500) ||
+        code === 'ECONNRESET' ||
+        code === 'ETIMEDOUT' ||
+        code === 'ECONNREFUSED');
+}
+
+
+/***/ }),
+
+/***/ 7007:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Kb: () => (/* binding */ CLOCK_SWITCH),
+/* harmony export */   N3: () => (/* binding */ ScaledClock),
+/* harmony export */   Nk: () => (/* binding */ SimulatedClock),
+/* harmony export */   On: () => (/* binding */ clockFromEnvironment)
+/* harmony export */ });
+/* unused harmony exports systemClock, parseClockSwitch */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1110);
+
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms, signal) => new Promise((resolve, reject) => {
+        if (signal?.aborted) {
+            reject(new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CancelledError */ .cc());
+            return;
+        }
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CancelledError */ .cc());
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, Math.max(0, ms));
+        signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};
+/**
+ * A clock that jumps forward on every sleep: a 30-minute wait becomes a millisecond test. `onSleep`
+ * lets a test act at a given simulated moment (e.g. abort mid-wait).
+ */
+class SimulatedClock {
+    current;
+    onSleep;
+    sleeps = [];
+    constructor(current = Date.UTC(2026, 0, 1), onSleep) {
+        this.current = current;
+        this.onSleep = onSleep;
+    }
+    now() {
+        return this.current;
+    }
+    advance(ms) {
+        this.current += ms;
+    }
+    async sleep(ms, signal) {
+        if (signal?.aborted)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CancelledError */ .cc();
+        this.sleeps.push(ms);
+        this.current += Math.max(0, ms);
+        this.onSleep?.(this.current);
+        // Let other promise chains run, as a real timer would.
+        await Promise.resolve();
+        if (signal?.aborted)
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CancelledError */ .cc();
+    }
+}
+/**
+ * The one clock switch: `ECS_SHIP_CLOCK=rate=R;origin=O;anchor=A` makes an action's time run R
+ * times faster than the machine's, reading O (epoch ms) at the real moment A (epoch ms). Every
+ * process given the same value reads the same simulated time, so a local emulator of ECS and the
+ * actions it serves agree on when a bake ends while an hour passes in a minute. Never set on a
+ * runner: it exists for the local rehearsal and the end-to-end tests.
+ */
+const CLOCK_SWITCH = 'ECS_SHIP_CLOCK';
+/** Simulated time that runs `rate` times as fast as real time, shared across processes. */
+class ScaledClock {
+    options;
+    constructor(options) {
+        this.options = options;
+        if (!(options.rate > 0) || !Number.isFinite(options.rate))
+            throw new Error(`${CLOCK_SWITCH}: rate must be a positive number, got ${options.rate}`);
+    }
+    now() {
+        const { rate, origin, anchor } = this.options;
+        return Math.round(origin + (Date.now() - anchor) * rate);
+    }
+    sleep(ms, signal) {
+        return systemClock.sleep(Math.max(0, ms) / this.options.rate, signal);
+    }
+    /** The value of the clock switch that gives another process this same clock. */
+    toSwitch() {
+        const { rate, origin, anchor } = this.options;
+        return `rate=${rate};origin=${origin};anchor=${anchor}`;
+    }
+}
+/** Parses the clock switch's value; names what is wrong. */
+function parseClockSwitch(value) {
+    const fields = new Map();
+    for (const part of value.split(';')) {
+        const [key, raw] = part.split('=').map((piece) => piece.trim());
+        if (!key)
+            continue;
+        const number = Number(raw);
+        if (raw === undefined || raw === '' || !Number.isFinite(number))
+            throw new Error(`${CLOCK_SWITCH}: "${part}" is not key=number`);
+        fields.set(key, number);
+    }
+    const missing = ['rate', 'origin', 'anchor'].filter((key) => !fields.has(key));
+    if (missing.length > 0)
+        throw new Error(`${CLOCK_SWITCH}: expected rate=R;origin=O;anchor=A, missing ${missing.join(', ')}`);
+    return new ScaledClock({
+        rate: fields.get('rate'),
+        origin: fields.get('origin'),
+        anchor: fields.get('anchor'),
+    });
+}
+/** The machine's clock, or the simulated one the clock switch asks for. */
+function clockFromEnvironment(env = process.env) {
+    const value = env[CLOCK_SWITCH];
+    return value ? parseClockSwitch(value) : systemClock;
+}
+
+
+/***/ }),
+
+/***/ 833:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E: () => (/* binding */ parseDuration),
+/* harmony export */   a: () => (/* binding */ formatDuration)
+/* harmony export */ });
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
+/**
+ * "90s", "5m", "1h30m", "250ms"; a bare number means seconds. Returns milliseconds, or undefined
+ * when the text is not a duration.
+ */
+function parseDuration(text) {
+    const value = text.trim().toLowerCase();
+    if (value === '')
+        return undefined;
+    if (/^\d+(\.\d+)?$/.test(value))
+        return Math.round(Number(value) * 1000);
+    PART.lastIndex = 0;
+    let total = 0;
+    let consumed = 0;
+    for (let match = PART.exec(value); match; match = PART.exec(value)) {
+        total += Number(match[1]) * (UNIT_MS[match[2] ?? ''] ?? Number.NaN);
+        consumed = PART.lastIndex;
+    }
+    if (consumed !== value.length || Number.isNaN(total))
+        return undefined;
+    return Math.round(total);
+}
+/** 0 -> "0s", 95_000 -> "1m35s", 3_600_000 -> "1h"; sub-second values keep milliseconds. */
+function formatDuration(ms) {
+    if (!Number.isFinite(ms))
+        return String(ms);
+    const sign = ms < 0 ? '-' : '';
+    let rest = Math.abs(Math.round(ms));
+    if (rest < 1000)
+        return `${sign}${rest}ms`;
+    const parts = [];
+    for (const [unit, size] of [
+        ['h', 3_600_000],
+        ['m', 60_000],
+        ['s', 1000],
+    ]) {
+        const count = Math.floor(rest / size);
+        if (count > 0)
+            parts.push(`${count}${unit}`);
+        rest -= count * size;
+    }
+    return sign + parts.join('');
+}
+
+
+/***/ }),
+
+/***/ 1110:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Rz: () => (/* binding */ OutcomeError),
+/* harmony export */   Uc: () => (/* binding */ describeError),
+/* harmony export */   cc: () => (/* binding */ CancelledError),
+/* harmony export */   j1: () => (/* binding */ ConfigurationError)
+/* harmony export */ });
+/* unused harmony export isConfigurationError */
+/**
+ * A mistake the user can fix in the workflow file or the AWS configuration. Its message is an
+ * instruction, so it is shown without a stack trace; anything else is a bug or an outage and keeps it.
+ */
+class ConfigurationError extends Error {
+    name = 'ConfigurationError';
+}
+/** The work ran and the outcome is a failure the summary explains (a failed check, a rollback). */
+class OutcomeError extends Error {
+    name = 'OutcomeError';
+}
+/** The workflow run was cancelled (SIGINT / SIGTERM from the runner). */
+class CancelledError extends Error {
+    name = 'CancelledError';
+    constructor(message = 'cancelled') {
+        super(message);
+    }
+}
+function isConfigurationError(error) {
+    return error instanceof ConfigurationError;
+}
+/** The one line a person reads first: the message for known errors, name and message otherwise. */
+function describeError(error) {
+    if (error instanceof ConfigurationError ||
+        error instanceof OutcomeError ||
+        error instanceof CancelledError) {
+        return error.message;
+    }
+    if (error instanceof Error) {
+        const code = error.Code ?? error.code;
+        const prefix = error.name && error.name !== 'Error' ? `${error.name}: ` : '';
+        return `${prefix}${error.message}${code && !error.message.includes(code) ? ` (${code})` : ''}`;
+    }
+    return String(error);
+}
+
+
+/***/ }),
+
+/***/ 3863:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  C: () => (/* binding */ runAction)
+});
+
+// EXTERNAL MODULE: ../../node_modules/@actions/core/lib/core.js + 16 modules
+var core = __nccwpck_require__(919);
+;// CONCATENATED MODULE: ../../packages/shared/src/cancellation.ts
+function cancelOnSignals(signals = ['SIGINT', 'SIGTERM']) {
+    const controller = new AbortController();
+    const onSignal = (name) => controller.abort(new Error(`received ${name}`));
+    for (const name of signals)
+        process.on(name, onSignal);
+    return {
+        signal: controller.signal,
+        dispose: () => {
+            for (const name of signals)
+                process.off(name, onSignal);
+        },
+    };
+}
+
+// EXTERNAL MODULE: ../../packages/shared/src/clock.ts
+var src_clock = __nccwpck_require__(7007);
+;// CONCATENATED MODULE: ../../packages/shared/src/core-logger.ts
+
+/** The runner's log. Secrets are masked by the runner too; we redact first so local runs are safe. */
+function createCoreLogger(secrets) {
+    const clean = (message) => (secrets ? secrets.redact(message) : message);
+    return {
+        debug: (message) => core/* debug */.Yz(clean(message)),
+        info: (message) => core/* info */.pq(clean(message)),
+        warning: (message) => core/* warning */.$e(clean(message)),
+        error: (message) => core/* error */.z3(clean(message)),
+        group: (title, body) => core/* group */.Os(clean(title), body),
+    };
+}
+
+// EXTERNAL MODULE: ../../packages/shared/src/errors.ts
+var errors = __nccwpck_require__(1110);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ../../node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(3483);
+;// CONCATENATED MODULE: ../../packages/shared/src/bounds.ts
+/** " from 1 to 10", " of at least 1", " of at most 10", or "" — appended to "a number". */
+function describeBounds({ min, max }) {
+    if (min !== undefined && max !== undefined)
+        return ` from ${min} to ${max}`;
+    if (min !== undefined)
+        return ` of at least ${min}`;
+    if (max !== undefined)
+        return ` of at most ${max}`;
+    return '';
+}
+
+// EXTERNAL MODULE: ../../packages/shared/src/duration.ts
+var duration = __nccwpck_require__(833);
+;// CONCATENATED MODULE: ../../packages/shared/src/inputs.ts
+
+
+
+
+
+
+/**
+ * Typed, validated reading of action inputs. Every error names the input, the form it expects and
+ * the value it was given, so the message alone tells the user what to change.
+ */
+class InputReader {
+    lookup;
+    options;
+    secretInputs;
+    workspace;
+    constructor(lookup, options = {}) {
+        this.lookup = lookup;
+        this.options = options;
+        this.secretInputs = new Set(options.secretInputs ?? []);
+        this.workspace = options.workspace ?? process.env.GITHUB_WORKSPACE ?? process.cwd();
+    }
+    /** The raw value with surrounding white space removed; '' when unset. */
+    raw(name) {
+        const value = this.lookup(name).trim();
+        if (value !== '' && this.secretInputs.has(name))
+            this.options.secrets?.add(value);
+        return value;
+    }
+    fail(name, expected, given) {
+        const shown = this.secretInputs.has(name) ? '(a hidden value)' : JSON.stringify(given);
+        throw new errors/* ConfigurationError */.j1(`Input "${name}" must be ${expected}; got ${shown}.`);
+    }
+    required(name) {
+        const value = this.raw(name);
+        if (value === '')
+            throw new errors/* ConfigurationError */.j1(`Input "${name}" is required and was not set.`);
+        return value;
+    }
+    optional(name) {
+        const value = this.raw(name);
+        return value === '' ? undefined : value;
+    }
+    string(name, fallback) {
+        return this.optional(name) ?? fallback;
+    }
+    boolean(name, fallback) {
+        const value = this.raw(name);
+        if (value === '')
+            return fallback;
+        const lower = value.toLowerCase();
+        if (['true', 'yes', 'on', '1'].includes(lower))
+            return true;
+        if (['false', 'no', 'off', '0'].includes(lower))
+            return false;
+        return this.fail(name, 'true or false', value);
+    }
+    integer(name, fallback, bounds = {}) {
+        const value = this.raw(name);
+        if (value === '')
+            return fallback;
+        if (!/^[-+]?\d+$/.test(value))
+            return this.fail(name, `a whole number${describeBounds(bounds)}`, value);
+        return this.checkBounds(name, Number(value), bounds, value, 'a whole number');
+    }
+    number(name, fallback, bounds = {}) {
+        const value = this.raw(name);
+        if (value === '')
+            return fallback;
+        const parsed = Number(value);
+        if (!Number.isFinite(parsed))
+            return this.fail(name, `a number${describeBounds(bounds)}`, value);
+        return this.checkBounds(name, parsed, bounds, value, 'a number');
+    }
+    percent(name, fallback, bounds = {}) {
+        const value = this.raw(name);
+        if (value === '')
+            return fallback;
+        const parsed = Number(value.replace(/%$/, ''));
+        if (!Number.isFinite(parsed))
+            return this.fail(name, `a percentage such as 10 or 2.5%${describeBounds(bounds)}`, value);
+        return this.checkBounds(name, parsed, bounds, value, 'a percentage');
+    }
+    duration(name, fallback, bounds = {}) {
+        const value = this.raw(name) || fallback;
+        if (value === undefined || value === '')
+            return undefined;
+        const ms = (0,duration/* parseDuration */.E)(value);
+        const expected = `a duration such as 90s, 5m or 1h${describeDurationBounds(bounds)}`;
+        if (ms === undefined)
+            return this.fail(name, expected, value);
+        if ((bounds.min !== undefined && ms < bounds.min) || (bounds.max !== undefined && ms > bounds.max)) {
+            return this.fail(name, expected, value);
+        }
+        return ms;
+    }
+    enumeration(name, allowed, fallback) {
+        const value = this.raw(name);
+        if (value === '')
+            return fallback;
+        const match = allowed.find((option) => option.toLowerCase() === value.toLowerCase());
+        if (match === undefined)
+            return this.fail(name, `one of ${allowed.join(', ')}`, value);
+        return match;
+    }
+    /** Items one per line or separated by commas; blank items and `#` comment lines dropped. */
+    list(name) {
+        return splitList(this.raw(name));
+    }
+    /** Items one per line only (values may contain commas). */
+    lines(name) {
+        return this.raw(name)
+            .split(/\r?\n/)
+            .map((line) => line.trim())
+            .filter((line) => line !== '' && !line.startsWith('#'));
+    }
+    /**
+     * Lines of `key=value`; the key is checked against `keyPattern`. Order kept, later keys win. With
+     * `hideValues` an error quotes only the key, since a value (an environment variable's) may be a
+     * credential; values whose key `isSecret` approves are registered as secrets.
+     */
+    keyValueLines(name, keyForm, options = {}) {
+        const pairs = [];
+        for (const [index, line] of this.lines(name).entries()) {
+            const at = line.indexOf('=');
+            const key = at > 0 ? line.slice(0, at).trim() : '';
+            if (at <= 0 || !keyForm.pattern.test(key)) {
+                if (!options.hideValues)
+                    this.fail(name, `lines of ${keyForm.description}=value`, line);
+                const shown = at > 0
+                    ? `a line whose key is ${JSON.stringify(key)}`
+                    : `line ${index + 1}, which has no "=" (value hidden)`;
+                throw new errors/* ConfigurationError */.j1(`Input "${name}" must be lines of ${keyForm.description}=value; got ${shown}.`);
+            }
+            const value = line.slice(at + 1).trim();
+            if (options.isSecret?.(key))
+                this.options.secrets?.add(value);
+            pairs.push([key, value]);
+        }
+        return pairs;
+    }
+    /**
+     * YAML (or JSON) given inline, or the path of a file holding it. Returns the parsed value and
+     * where it came from (for error messages), or undefined when the input is unset.
+     */
+    yaml(name) {
+        const value = this.raw(name);
+        if (value === '')
+            return undefined;
+        const file = this.resolveFile(value);
+        if (file !== undefined) {
+            return {
+                value: parseYamlText((0,external_node_fs_.readFileSync)(file, 'utf8'), `input "${name}" (file ${value})`),
+                source: value,
+            };
+        }
+        if (!/\n/.test(value) && /\.(ya?ml|json)$/i.test(value)) {
+            throw new errors/* ConfigurationError */.j1(`Input "${name}" names the file ${JSON.stringify(value)}, which does not exist (relative paths start at ${this.workspace}).`);
+        }
+        return { value: parseYamlText(value, `input "${name}"`), source: 'inline' };
+    }
+    /** A path that must exist, resolved against the workspace. */
+    file(name) {
+        const value = this.raw(name);
+        if (value === '')
+            return undefined;
+        const file = this.resolveFile(value);
+        if (file === undefined) {
+            throw new errors/* ConfigurationError */.j1(`Input "${name}" must be the path of an existing file; ${JSON.stringify(value)} was not found (relative paths start at ${this.workspace}).`);
+        }
+        return file;
+    }
+    resolveFile(value) {
+        if (value.includes('\n'))
+            return undefined;
+        const candidate = external_node_path_default().resolve(this.workspace, value);
+        try {
+            return (0,external_node_fs_.existsSync)(candidate) && (0,external_node_fs_.statSync)(candidate).isFile() ? candidate : undefined;
+        }
+        catch {
+            return undefined;
+        }
+    }
+    checkBounds(name, parsed, bounds, raw, kind) {
+        if ((bounds.min !== undefined && parsed < bounds.min) ||
+            (bounds.max !== undefined && parsed > bounds.max)) {
+            return this.fail(name, `${kind}${describeBounds(bounds)}`, raw);
+        }
+        return parsed;
+    }
+}
+function splitList(text) {
+    return text
+        .split(/\r?\n/)
+        .filter((line) => !line.trim().startsWith('#'))
+        .flatMap((line) => line.split(','))
+        .map((item) => item.trim())
+        .filter((item) => item !== '');
+}
+/** Parses YAML 1.2 (JSON included); a syntax error names where it is and what is wrong. */
+function parseYamlText(text, what) {
+    const document = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true, uniqueKeys: true });
+    const [first] = document.errors;
+    if (first) {
+        const where = first.linePos?.[0]
+            ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}`
+            : '';
+        throw new errors/* ConfigurationError */.j1(`${what} is not valid YAML${where}: ${first.message.split('\n')[0]}`);
+    }
+    return document.toJS({ maxAliasCount: 100 });
+}
+function describeDurationBounds({ min, max }) {
+    if (min !== undefined && max !== undefined)
+        return `, from ${(0,duration/* formatDuration */.a)(min)} to ${(0,duration/* formatDuration */.a)(max)}`;
+    if (min !== undefined)
+        return `, at least ${(0,duration/* formatDuration */.a)(min)}`;
+    if (max !== undefined)
+        return `, at most ${(0,duration/* formatDuration */.a)(max)}`;
+    return '';
+}
+
+;// CONCATENATED MODULE: ../../packages/shared/src/secrets.ts
+/**
+ * Secrets shorter than this are redacted by substring in logs, summaries and reports, where
+ * over-masking is harmless, but not inside an output: a 5-character secret such as "prod1" also
+ * occurs inside ARNs and names that later steps parse. Eight characters is where a value stops
+ * being a plausible fragment of ordinary text and starts looking like a token.
+ */
+const MIN_OUTPUT_SECRET_LENGTH = 8;
+/** Below this a value is not registered at all: it would redact every occurrence of common letters. */
+const MIN_SECRET_LENGTH = 3;
+/**
+ * Every value that must never reach a log, an output, a summary or a report. The runner masks what
+ * `add-mask` registered in its own log, but not in files we write (summaries, JSON and JUnit reports),
+ * so we redact those ourselves with the same list.
+ */
+class SecretRegistry {
+    onAdd;
+    options;
+    values = new Set();
+    /** Every trimmed value seen, registered or too short to be: so each is warned about once. */
+    seen = new Set();
+    /** One warning per source, though a query parameter registers its value in several forms. */
+    warnedSources = new Set();
+    constructor(onAdd = () => { }, options = {}) {
+        this.onAdd = onAdd;
+        this.options = options;
+    }
+    /**
+     * `source` says where the value came from, for the warning about a short secret: 'input "secrets"
+     * (line 2)', not the value.
+     */
+    add(value, source) {
+        if (value === undefined)
+            return;
+        const trimmed = value.trim();
+        if (trimmed === '' || this.seen.has(trimmed))
+            return;
+        this.seen.add(trimmed);
+        if (trimmed.length < MIN_OUTPUT_SECRET_LENGTH)
+            this.warnShort(trimmed.length, source);
+        if (trimmed.length < MIN_SECRET_LENGTH)
+            return;
+        // A secret with a quote or backslash reaches text escaped when a server echoes it in JSON.
+        for (const form of new Set([trimmed, JSON.stringify(trimmed).slice(1, -1)])) {
+            this.values.add(form);
+            this.onAdd(form);
+        }
+    }
+    has(value) {
+        return this.values.has(value.trim());
+    }
+    get size() {
+        return this.values.size;
+    }
+    /** For logs, summaries and reports: every registered value is replaced wherever it occurs. */
+    redact(text) {
+        return this.replace(text, [...this.values]);
+    }
+    /**
+     * For step outputs, which later steps parse: an output is redacted only when it is a secret. It is
+     * `***` when it equals a registered secret; otherwise only the secrets of at least
+     * MIN_OUTPUT_SECRET_LENGTH characters are replaced inside it (a URL carrying a token stays masked),
+     * and a shorter secret that merely occurs inside it (in an ARN, a name) leaves it intact.
+     */
+    redactOutput(text) {
+        if (this.values.has(text.trim()))
+            return '***';
+        return this.replace(text, [...this.values].filter((value) => value.length >= MIN_OUTPUT_SECRET_LENGTH));
+    }
+    /**
+     * Redacts every string in a JSON-like value. Walked, not redacted as serialized text, so numbers,
+     * escapes and structure stay intact. Keys holding a secret (a JSONPath or header name in a report)
+     * are redacted too, but a key that is exactly a registered value is the document's own field
+     * name (a secret "status" must not rename every "status" field) and is kept.
+     */
+    redactValue(value) {
+        if (this.values.size === 0)
+            return value;
+        return this.walk(value);
+    }
+    replace(text, values) {
+        let out = text;
+        // Longest first, so a secret that contains another is replaced whole.
+        for (const value of values.sort((a, b) => b.length - a.length)) {
+            out = out.split(value).join('***');
+        }
+        return out;
+    }
+    warnShort(length, source) {
+        if (source !== undefined) {
+            if (this.warnedSources.has(source))
+                return;
+            this.warnedSources.add(source);
+        }
+        const where = source ?? 'an unnamed source';
+        const masked = length < MIN_SECRET_LENGTH
+            ? 'it is not masked anywhere'
+            : 'it is masked in logs, summaries and reports but not inside step outputs';
+        this.options.onShortSecret?.(`A secret from ${where} has only ${length} character(s): secrets shorter than ${MIN_OUTPUT_SECRET_LENGTH} characters cannot be masked safely, so ${masked}. Use a longer secret.`);
+    }
+    walk(value) {
+        if (typeof value === 'string')
+            return this.redact(value);
+        if (Array.isArray(value))
+            return value.map((item) => this.walk(item));
+        if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+            return Object.fromEntries(Object.entries(value).map(([key, entry]) => [
+                this.values.has(key) ? key : this.redact(key),
+                this.walk(entry),
+            ]));
+        }
+        return value;
+    }
+}
+/**
+ * The one rule for names whose values are credentials by convention: header names, environment
+ * variable names and URL query parameter names (`api_key`, `access_token`, `X-Amz-Signature`, `sig`).
+ * `sig` counts only as a whole word, so "design" or "signal" do not.
+ */
+const CREDENTIAL_NAME = /authorization|cookie|key|token|secret|password|passwd|credential|signature|(?:^|[^a-z])sig(?:[^a-z]|$)/i;
+/** Header, variable or query parameter names whose values are credentials by convention. */
+function looksLikeCredentialName(name) {
+    return CREDENTIAL_NAME.test(name);
+}
+
+// EXTERNAL MODULE: ../../packages/shared/src/summary.ts
+var summary = __nccwpck_require__(1305);
+;// CONCATENATED MODULE: ../../packages/shared/src/run.ts
+
+
+
+
+
+
+
+
+/**
+ * The one place an action meets the runner: reads nothing itself, but gives `body` everything it
+ * needs, turns any error into exactly one `setFailed`, and writes the job summary even on failure.
+ */
+async function runAction(options, body) {
+    // The warning names where a short secret came from, never the value, so it needs no redaction.
+    const secrets = new SecretRegistry((value) => core/* setSecret */.Pq(value), {
+        onShortSecret: (message) => core/* warning */.$e(message),
+    });
+    const logger = createCoreLogger(secrets);
+    const cancellation = cancelOnSignals();
+    const clock = (0,src_clock/* clockFromEnvironment */.On)();
+    if (clock instanceof src_clock/* ScaledClock */.N3)
+        logger.warning(`${src_clock/* CLOCK_SWITCH */.Kb} is set: time is simulated (${clock.options.rate}× real time, now ${new Date(clock.now()).toISOString()}). Never set it on a runner.`);
+    let buildSummary;
+    let failure;
+    const context = {
+        inputs: new InputReader((name) => core/* getInput */.V4(name), {
+            secrets,
+            ...(options.secretInputs ? { secretInputs: options.secretInputs } : {}),
+        }),
+        logger,
+        secrets,
+        clock,
+        signal: cancellation.signal,
+        // Outputs feed later steps: redacted only when they are (or carry) a secret, never by a short
+        // substring that would corrupt an ARN. See SecretRegistry.redactOutput.
+        setOutput: (name, value) => core/* setOutput */.uH(name, secrets.redactOutput(String(value))),
+        setSummary: (build) => {
+            buildSummary = build;
+        },
+        saveState: (name, value) => core/* saveState */.LZ(name, value),
+        getState: (name) => core/* getState */.Gu(name),
+    };
+    try {
+        await body(context);
+    }
+    catch (error) {
+        failure = error;
+    }
+    finally {
+        cancellation.dispose();
+    }
+    let blocks = [];
+    try {
+        blocks = buildSummary?.() ?? [];
+    }
+    catch (error) {
+        logger.warning(`Could not build the job summary: ${(0,errors/* describeError */.Uc)(error)}`);
+    }
+    if (failure !== undefined && !blocks.some((block) => block.type === 'heading')) {
+        blocks = [(0,summary/* heading */.R_)(`${options.title}: failed`), ...blocks];
+    }
+    if (failure !== undefined) {
+        blocks.push((0,summary/* paragraph */.FY)(`**Error:** ${(0,errors/* describeError */.Uc)(failure)}`));
+    }
+    try {
+        await (0,summary/* writeSummaryFile */.o0)(secrets.redact((0,summary/* renderSummary */.Br)(blocks)));
+    }
+    catch (error) {
+        logger.warning(`Could not write the job summary: ${(0,errors/* describeError */.Uc)(error)}`);
+    }
+    if (failure !== undefined) {
+        const expected = failure instanceof errors/* ConfigurationError */.j1 ||
+            failure instanceof errors/* CancelledError */.cc ||
+            failure instanceof errors/* OutcomeError */.Rz;
+        if (!expected && failure instanceof Error) {
+            logger.debug(failure.stack ?? '');
+        }
+        core/* setFailed */.C1(secrets.redact((0,errors/* describeError */.Uc)(failure)));
+    }
+}
+
+
+/***/ }),
+
+/***/ 1305:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Br: () => (/* binding */ renderSummary),
+/* harmony export */   FY: () => (/* binding */ paragraph),
+/* harmony export */   R_: () => (/* binding */ heading),
+/* harmony export */   X1: () => (/* binding */ escapeText),
+/* harmony export */   a4: () => (/* binding */ mermaid),
+/* harmony export */   o0: () => (/* binding */ writeSummaryFile),
+/* harmony export */   tp: () => (/* binding */ table),
+/* harmony export */   zH: () => (/* binding */ details)
+/* harmony export */ });
+/* unused harmony exports list, code, escapeCell, inlineCode */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+
+const heading = (text, level = 2) => ({
+    type: 'heading',
+    text,
+    level,
+});
+const paragraph = (text) => ({ type: 'paragraph', text });
+const table = (header, rows, align) => ({
+    type: 'table',
+    header,
+    rows,
+    ...(align ? { align } : {}),
+});
+const details = (summary, blocks, open = false) => ({
+    type: 'details',
+    summary,
+    blocks,
+    open,
+});
+const mermaid = (source) => ({ type: 'mermaid', source });
+const list = (items, ordered = false) => ({ type: 'list', items, ordered });
+const code = (text, language = '') => ({ type: 'code', text, language });
+/** A table cell: pipes escaped, line breaks kept as <br>, nothing that could end the table. */
+function escapeCell(text) {
+    return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
+/** Inline code that survives backticks in the value. */
+function inlineCode(text) {
+    const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${text}${pad}${fence}`;
+}
+/** Text that must not be read as HTML or markdown (server responses, AWS reasons). */
+function escapeText(text) {
+    return text.replace(/[&<>]/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[char] ?? char);
+}
+function renderSummary(blocks) {
+    return blocks.map(renderBlock).join('\n');
+}
+function renderBlock(block) {
+    switch (block.type) {
+        case 'heading':
+            return `${'#'.repeat(block.level ?? 2)} ${block.text}\n`;
+        case 'paragraph':
+            return `${block.text}\n`;
+        case 'table': {
+            const width = block.header.length;
+            const rule = block.header.map((_, index) => {
+                const align = block.align?.[index];
+                return align === 'right' ? '---:' : align === 'center' ? ':---:' : '---';
+            });
+            const line = (cells) => `| ${Array.from({ length: width }, (_, index) => escapeCell(cells[index] ?? '')).join(' | ')} |`;
+            return [line(block.header), `| ${rule.join(' | ')} |`, ...block.rows.map(line)].join('\n') + '\n';
+        }
+        case 'details':
+            return `<details${block.open ? ' open' : ''}>\n<summary>${block.summary}</summary>\n\n${renderSummary(block.blocks)}\n</details>\n`;
+        case 'mermaid':
+            return `\`\`\`mermaid\n${block.source.trimEnd()}\n\`\`\`\n`;
+        case 'list':
+            return (block.items.map((item, index) => `${block.ordered ? `${index + 1}.` : '-'} ${item}`).join('\n') + '\n');
+        case 'code': {
+            const fence = block.text.includes('```') ? '````' : '```';
+            return `${fence}${block.language ?? ''}\n${block.text.trimEnd()}\n${fence}\n`;
+        }
+    }
+}
+/** Appends to the step's summary file; a no-op outside the runner. */
+async function writeSummaryFile(markdown, file = process.env.GITHUB_STEP_SUMMARY) {
+    if (!file || markdown === '')
+        return false;
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.appendFile)(file, markdown.endsWith('\n') ? markdown : `${markdown}\n`, 'utf8');
+    return true;
+}
+
+
+/***/ }),
+
+/***/ 2972:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Q: () => (/* binding */ targetGroupSuffix),
+/* harmony export */   ZC: () => (/* binding */ resolveTrafficRoles)
+/* harmony export */ });
+/* unused harmony export resolveDeploymentTrafficRoles */
+/* harmony import */ var _aws_sdk_client_elastic_load_balancing_v2__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5710);
+
+
+const TARGET_GROUP_SUFFIX = /(?:^|:)(targetgroup\/[^/\s]+\/[0-9a-f]+)$/;
+/**
+ * A target group as CloudWatch names it (`targetgroup/name/id`), from an ARN or the suffix itself;
+ * undefined when the text is neither.
+ */
+function targetGroupSuffix(input) {
+    return TARGET_GROUP_SUFFIX.exec(input.trim())?.[1];
+}
+function sameGroup(a, b) {
+    const left = targetGroupSuffix(a) ?? a.trim();
+    const right = targetGroupSuffix(b) ?? b.trim();
+    return left === right;
+}
+/** Weights of a forward action by target group ARN; a plain forward sends 100 to its one group. */
+function forwardWeights(actions) {
+    const forward = actions.find((action) => action.Type === 'forward');
+    if (!forward)
+        return undefined;
+    const weights = new Map();
+    const groups = forward.ForwardConfig?.TargetGroups ?? [];
+    if (groups.length > 0) {
+        for (const group of groups) {
+            if (group.TargetGroupArn)
+                weights.set(group.TargetGroupArn, group.Weight ?? 1);
+        }
+        const total = [...weights.values()].reduce((sum, weight) => sum + weight, 0);
+        // ELB weights are relative (0–999); ECS writes percentages. Normalise to percent either way.
+        if (total > 0 && total !== 100) {
+            for (const [arn, weight] of weights)
+                weights.set(arn, (weight / total) * 100);
+        }
+        return weights;
+    }
+    if (forward.TargetGroupArn)
+        weights.set(forward.TargetGroupArn, 100);
+    return weights;
+}
+function weightOf(weights, groupArn) {
+    for (const [arn, weight] of weights)
+        if (sameGroup(arn, groupArn))
+            return weight;
+    return 0;
+}
+const close = (a, b) => Math.abs(a - b) < 0.05;
+async function ruleActions(elbv2, ruleArn) {
+    if (ruleArn.includes(':listener/')) {
+        // An NLB names its listener rather than a rule: the listener's default actions route production.
+        const response = await elbv2.send(new _aws_sdk_client_elastic_load_balancing_v2__WEBPACK_IMPORTED_MODULE_0__/* .DescribeListenersCommand */ .AKE({ ListenerArns: [ruleArn] }));
+        return response.Listeners?.[0]?.DefaultActions;
+    }
+    const response = await elbv2.send(new _aws_sdk_client_elastic_load_balancing_v2__WEBPACK_IMPORTED_MODULE_0__/* .DescribeRulesCommand */ .Ggo({ RuleArns: [ruleArn] }));
+    return response.Rules?.[0]?.Actions;
+}
+/**
+ * Reads, for one deployment, which target group holds its new revision: the service's load balancer
+ * entry names the two groups and the production listener rule; the rule's weights and the weight
+ * ECS requested for the new revision say which is which. Anything ambiguous is `unknown` unless
+ * `expected` settles it; an `expected` that disagrees with an unambiguous reading is `contradicted`.
+ */
+async function resolveTrafficRoles(clients, input) {
+    const { deployment, service, expected } = input;
+    const entry = (service.loadBalancers ?? []).find((lb) => lb.targetGroupArn && lb.advancedConfiguration?.alternateTargetGroupArn);
+    if (!entry) {
+        const serviceConnect = service.deployments?.some((d) => d.serviceConnectConfiguration?.enabled);
+        return {
+            kind: 'unknown',
+            reason: serviceConnect
+                ? `Service ${service.serviceName ?? ''} routes through Service Connect, not a load balancer with two target groups: the ALB preset cannot tell the revisions apart. Give custom metrics (the "metrics" input) that separate the new revision from the old.`
+                : `Service ${service.serviceName ?? ''} has no load balancer with an alternate target group (loadBalancers[].advancedConfiguration): there are no two target groups to compare. Give custom metrics (the "metrics" input) instead.`,
+        };
+    }
+    const first = entry.targetGroupArn;
+    const second = entry.advancedConfiguration?.alternateTargetGroupArn;
+    const ruleArn = entry.advancedConfiguration?.productionListenerRule;
+    if (!ruleArn) {
+        return {
+            kind: 'unknown',
+            reason: `Service ${service.serviceName ?? ''} names no productionListenerRule in its load balancer configuration.`,
+        };
+    }
+    const requested = deployment.targetServiceRevision?.requestedProductionTrafficWeight;
+    if (requested === undefined || requested === null || !Number.isFinite(requested)) {
+        return {
+            kind: 'unknown',
+            reason: `ECS does not report the production traffic weight of deployment ${deployment.serviceDeploymentArn ?? ''} (targetServiceRevision.requestedProductionTrafficWeight): which target group holds the new revision cannot be told.`,
+        };
+    }
+    const actions = await ruleActions(clients.elbv2, ruleArn);
+    const weights = actions ? forwardWeights(actions) : undefined;
+    if (!weights) {
+        return {
+            kind: 'unknown',
+            reason: `The production listener rule ${ruleArn} has no forward action to read weights from.`,
+        };
+    }
+    const firstWeight = weightOf(weights, first);
+    const secondWeight = weightOf(weights, second);
+    const matchesFirst = close(firstWeight, requested) && close(secondWeight, 100 - requested);
+    const matchesSecond = close(secondWeight, requested) && close(firstWeight, 100 - requested);
+    const expectedCanary = expected?.canaryTargetGroup?.trim() || undefined;
+    const expectedBaseline = expected?.baselineTargetGroup?.trim() || undefined;
+    const known = (canary, baseline, how) => ({
+        kind: 'known',
+        canaryTargetGroupArn: canary,
+        baselineTargetGroupArn: baseline,
+        productionListenerRuleArn: ruleArn,
+        ruleWeights: { canary: weightOf(weights, canary), baseline: weightOf(weights, baseline) },
+        evidence: `ECS requested ${requested}% of production traffic for the new revision; the listener rule ${ruleArn} sends ${weightOf(weights, canary)}% to ${targetGroupSuffix(canary) ?? canary} and ${weightOf(weights, baseline)}% to ${targetGroupSuffix(baseline) ?? baseline}${how}.`,
+    });
+    const unambiguous = matchesFirst !== matchesSecond;
+    if (unambiguous) {
+        const [canary, baseline] = matchesFirst ? [first, second] : [second, first];
+        if ((expectedCanary && !sameGroup(expectedCanary, canary)) ||
+            (expectedBaseline && !sameGroup(expectedBaseline, baseline))) {
+            return {
+                kind: 'contradicted',
+                reason: `The inputs name ${expectedCanary ?? '(none)'} as the canary and ${expectedBaseline ?? '(none)'} as the baseline, but the new revision of ${deployment.serviceDeploymentArn ?? 'this deployment'} is in ${targetGroupSuffix(canary) ?? canary} (ECS requested ${requested}%; the listener rule sends ${weightOf(weights, canary)}% there). ECS alternates the groups per deployment: take ecs-deploy's canary-target-group / baseline-target-group outputs, or leave the inputs out.`,
+            };
+        }
+        return known(canary, baseline, '');
+    }
+    // Ambiguous: a 50/50 split, or weights that match neither reading (the rule is mid-change).
+    const ambiguity = matchesFirst
+        ? `both groups carry ${requested}% of production traffic`
+        : `the listener rule's weights (${firstWeight}% / ${secondWeight}%) match neither group at ${requested}%`;
+    if (matchesFirst && (expectedCanary || expectedBaseline)) {
+        const pick = expectedCanary ?? expectedBaseline ?? '';
+        const pickIsFirst = sameGroup(pick, first);
+        const pickIsSecond = sameGroup(pick, second);
+        if (pickIsFirst || pickIsSecond) {
+            const canaryIsFirst = expectedCanary ? pickIsFirst : pickIsSecond;
+            const [canary, baseline] = canaryIsFirst ? [first, second] : [second, first];
+            if (expectedCanary && expectedBaseline && !sameGroup(expectedBaseline, baseline)) {
+                return {
+                    kind: 'contradicted',
+                    reason: `The inputs name ${expectedCanary} and ${expectedBaseline}, which are not the service's two target groups ${first} and ${second}.`,
+                };
+            }
+            return known(canary, baseline, ` (${ambiguity}; the inputs settle which is the canary)`);
+        }
+        return {
+            kind: 'contradicted',
+            reason: `The input target group ${pick} is neither of the service's target groups ${first} and ${second}.`,
+        };
+    }
+    return {
+        kind: 'unknown',
+        reason: `Which target group holds the new revision cannot be told: ${ambiguity}.`,
+    };
+}
+/**
+ * The same reading for a deployment alone: its service is read with DescribeServices on the
+ * deployment's own cluster and service ARNs, so no input can point it at another service.
+ */
+async function resolveDeploymentTrafficRoles(clients, input) {
+    const { clusterArn, serviceArn, serviceDeploymentArn } = input.deployment;
+    if (!clusterArn || !serviceArn) {
+        return {
+            kind: 'unknown',
+            reason: `ECS does not report the cluster and service of deployment ${serviceDeploymentArn ?? ''}.`,
+        };
+    }
+    const response = await clients.ecs.send(new DescribeServicesCommand({ cluster: clusterArn, services: [serviceArn] }));
+    const service = response.services?.[0];
+    if (!service) {
+        return {
+            kind: 'unknown',
+            reason: `DescribeServices does not return ${serviceArn}${response.failures?.[0]?.reason ? ` (${response.failures[0].reason})` : ''}.`,
+        };
+    }
+    return resolveTrafficRoles(clients, { ...input, service });
 }
 
 
@@ -72735,10 +74673,24 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
 
 /***/ }),
 
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
 /***/ 4434:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 
@@ -72949,6 +74901,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 
 /***/ }),
 
@@ -81544,6 +83510,2975 @@ function replaceNode(key, path, node) {
 exports.visit = visit;
 exports.visitAsync = visitAsync;
 
+
+/***/ }),
+
+/***/ 919:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Yz: () => (/* binding */ core_debug),
+  z3: () => (/* binding */ error),
+  V4: () => (/* binding */ getInput),
+  Gu: () => (/* binding */ getState),
+  Os: () => (/* binding */ group),
+  pq: () => (/* binding */ info),
+  LZ: () => (/* binding */ saveState),
+  C1: () => (/* binding */ setFailed),
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  $e: () => (/* binding */ warning)
+});
+
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, isDebug, markdownSummary, notice, platform, setCommandEcho, startGroup, summary, toPlatformPath, toPosixPath, toWin32Path
+
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/utils.js
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * Sanitizes an input into a string so it can be passed into issueCommand safely
+ * @param input input to sanitize into a string
+ */
+function utils_toCommandValue(input) {
+    if (input === null || input === undefined) {
+        return '';
+    }
+    else if (typeof input === 'string' || input instanceof String) {
+        return input;
+    }
+    return JSON.stringify(input);
+}
+/**
+ *
+ * @param annotationProperties
+ * @returns The command properties to send with the actual annotation command
+ * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
+ */
+function utils_toCommandProperties(annotationProperties) {
+    if (!Object.keys(annotationProperties).length) {
+        return {};
+    }
+    return {
+        title: annotationProperties.title,
+        file: annotationProperties.file,
+        line: annotationProperties.startLine,
+        endLine: annotationProperties.endLine,
+        col: annotationProperties.startColumn,
+        endColumn: annotationProperties.endColumn
+    };
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/command.js
+
+
+/**
+ * Issues a command to the GitHub Actions runner
+ *
+ * @param command - The command name to issue
+ * @param properties - Additional properties for the command (key-value pairs)
+ * @param message - The message to include with the command
+ * @remarks
+ * This function outputs a specially formatted string to stdout that the Actions
+ * runner interprets as a command. These commands can control workflow behavior,
+ * set outputs, create annotations, mask values, and more.
+ *
+ * Command Format:
+ *   ::name key=value,key=value::message
+ *
+ * @example
+ * ```typescript
+ * // Issue a warning annotation
+ * issueCommand('warning', {}, 'This is a warning message');
+ * // Output: ::warning::This is a warning message
+ *
+ * // Set an environment variable
+ * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
+ * // Output: ::set-env name=MY_VAR::some value
+ *
+ * // Add a secret mask
+ * issueCommand('add-mask', {}, 'secretValue123');
+ * // Output: ::add-mask::secretValue123
+ * ```
+ *
+ * @internal
+ * This is an internal utility function that powers the public API functions
+ * such as setSecret, warning, error, and exportVariable.
+ */
+function command_issueCommand(command, properties, message) {
+    const cmd = new Command(command, properties, message);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
+}
+function command_issue(name, message = '') {
+    command_issueCommand(name, {}, message);
+}
+const CMD_STRING = '::';
+class Command {
+    constructor(command, properties, message) {
+        if (!command) {
+            command = 'missing.command';
+        }
+        this.command = command;
+        this.properties = properties;
+        this.message = message;
+    }
+    toString() {
+        let cmdStr = CMD_STRING + this.command;
+        if (this.properties && Object.keys(this.properties).length > 0) {
+            cmdStr += ' ';
+            let first = true;
+            for (const key in this.properties) {
+                if (this.properties.hasOwnProperty(key)) {
+                    const val = this.properties[key];
+                    if (val) {
+                        if (first) {
+                            first = false;
+                        }
+                        else {
+                            cmdStr += ',';
+                        }
+                        cmdStr += `${key}=${escapeProperty(val)}`;
+                    }
+                }
+            }
+        }
+        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
+        return cmdStr;
+    }
+}
+function escapeData(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A');
+}
+function escapeProperty(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/:/g, '%3A')
+        .replace(/,/g, '%2C');
+}
+//# sourceMappingURL=command.js.map
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/file-command.js
+// For internal use, subject to change.
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+
+
+
+function file_command_issueFileCommand(command, message) {
+    const filePath = process.env[`GITHUB_${command}`];
+    if (!filePath) {
+        throw new Error(`Unable to find environment variable for file command ${command}`);
+    }
+    if (!external_fs_.existsSync(filePath)) {
+        throw new Error(`Missing file at path: ${filePath}`);
+    }
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
+        encoding: 'utf8'
+    });
+}
+function file_command_prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
+    // These should realistically never happen, but just in case someone finds a
+    // way to exploit uuid generation let's not allow keys or values that contain
+    // the delimiter.
+    if (key.includes(delimiter)) {
+        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+    }
+    if (convertedValue.includes(delimiter)) {
+        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+    }
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
+}
+//# sourceMappingURL=file-command.js.map
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(8611);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(5692);
+;// CONCATENATED MODULE: ../../node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ../../node_modules/tunnel/index.js
+var node_modules_tunnel = __nccwpck_require__(5070);
+// EXTERNAL MODULE: ../../node_modules/undici/index.js
+var undici = __nccwpck_require__(1684);
+;// CONCATENATED MODULE: ../../node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class lib_HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? https : http;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/http-client/lib/auth.js
+var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
+    }
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class auth_BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return auth_awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/oidc-utils.js
+var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+class oidc_utils_OidcClient {
+    static createHttpClient(allowRetry = true, maxRetry = 10) {
+        const requestOptions = {
+            allowRetries: allowRetry,
+            maxRetries: maxRetry
+        };
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+    }
+    static getRequestToken() {
+        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+        if (!token) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
+        }
+        return token;
+    }
+    static getIDTokenUrl() {
+        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+        if (!runtimeUrl) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
+        }
+        return runtimeUrl;
+    }
+    static getCall(id_token_url) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            var _a;
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const res = yield httpclient
+                .getJson(id_token_url)
+                .catch(error => {
+                throw new Error(`Failed to get ID Token. \n 
+        Error Code : ${error.statusCode}\n 
+        Error Message: ${error.message}`);
+            });
+            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
+            if (!id_token) {
+                throw new Error('Response json body do not have ID Token field');
+            }
+            return id_token;
+        });
+    }
+    static getIDToken(audience) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            try {
+                // New ID Token is requested from action service
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                if (audience) {
+                    const encodedAudience = encodeURIComponent(audience);
+                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+                }
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                setSecret(id_token);
+                return id_token;
+            }
+            catch (error) {
+                throw new Error(`Error message: ${error.message}`);
+            }
+        });
+    }
+}
+//# sourceMappingURL=oidc-utils.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/summary.js
+var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { access, appendFile, writeFile } = external_fs_.promises;
+const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
+const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
+class Summary {
+    constructor() {
+        this._buffer = '';
+    }
+    /**
+     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
+     * Also checks r/w permissions.
+     *
+     * @returns step summary file path
+     */
+    filePath() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            if (this._filePath) {
+                return this._filePath;
+            }
+            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
+            if (!pathFromEnv) {
+                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
+            }
+            try {
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
+            }
+            catch (_a) {
+                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
+            }
+            this._filePath = pathFromEnv;
+            return this._filePath;
+        });
+    }
+    /**
+     * Wraps content in an HTML tag, adding any HTML attributes
+     *
+     * @param {string} tag HTML tag to wrap
+     * @param {string | null} content content within the tag
+     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
+     *
+     * @returns {string} content wrapped in HTML element
+     */
+    wrap(tag, content, attrs = {}) {
+        const htmlAttrs = Object.entries(attrs)
+            .map(([key, value]) => ` ${key}="${value}"`)
+            .join('');
+        if (!content) {
+            return `<${tag}${htmlAttrs}>`;
+        }
+        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    }
+    /**
+     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
+     *
+     * @param {SummaryWriteOptions} [options] (optional) options for write operation
+     *
+     * @returns {Promise<Summary>} summary instance
+     */
+    write(options) {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+            const filePath = yield this.filePath();
+            const writeFunc = overwrite ? writeFile : appendFile;
+            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
+            return this.emptyBuffer();
+        });
+    }
+    /**
+     * Clears the summary buffer and wipes the summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    clear() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            return this.emptyBuffer().write({ overwrite: true });
+        });
+    }
+    /**
+     * Returns the current summary buffer as a string
+     *
+     * @returns {string} string of summary buffer
+     */
+    stringify() {
+        return this._buffer;
+    }
+    /**
+     * If the summary buffer is empty
+     *
+     * @returns {boolen} true if the buffer is empty
+     */
+    isEmptyBuffer() {
+        return this._buffer.length === 0;
+    }
+    /**
+     * Resets the summary buffer without writing to summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    emptyBuffer() {
+        this._buffer = '';
+        return this;
+    }
+    /**
+     * Adds raw text to the summary buffer
+     *
+     * @param {string} text content to add
+     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addRaw(text, addEOL = false) {
+        this._buffer += text;
+        return addEOL ? this.addEOL() : this;
+    }
+    /**
+     * Adds the operating system-specific end-of-line marker to the buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addEOL() {
+        return this.addRaw(external_os_.EOL);
+    }
+    /**
+     * Adds an HTML codeblock to the summary buffer
+     *
+     * @param {string} code content to render within fenced code block
+     * @param {string} lang (optional) language to syntax highlight code
+     *
+     * @returns {Summary} summary instance
+     */
+    addCodeBlock(code, lang) {
+        const attrs = Object.assign({}, (lang && { lang }));
+        const element = this.wrap('pre', this.wrap('code', code), attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML list to the summary buffer
+     *
+     * @param {string[]} items list of items to render
+     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addList(items, ordered = false) {
+        const tag = ordered ? 'ol' : 'ul';
+        const listItems = items.map(item => this.wrap('li', item)).join('');
+        const element = this.wrap(tag, listItems);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML table to the summary buffer
+     *
+     * @param {SummaryTableCell[]} rows table rows
+     *
+     * @returns {Summary} summary instance
+     */
+    addTable(rows) {
+        const tableBody = rows
+            .map(row => {
+            const cells = row
+                .map(cell => {
+                if (typeof cell === 'string') {
+                    return this.wrap('td', cell);
+                }
+                const { header, data, colspan, rowspan } = cell;
+                const tag = header ? 'th' : 'td';
+                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
+                return this.wrap(tag, data, attrs);
+            })
+                .join('');
+            return this.wrap('tr', cells);
+        })
+            .join('');
+        const element = this.wrap('table', tableBody);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds a collapsable HTML details element to the summary buffer
+     *
+     * @param {string} label text for the closed state
+     * @param {string} content collapsable content
+     *
+     * @returns {Summary} summary instance
+     */
+    addDetails(label, content) {
+        const element = this.wrap('details', this.wrap('summary', label) + content);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML image tag to the summary buffer
+     *
+     * @param {string} src path to the image you to embed
+     * @param {string} alt text description of the image
+     * @param {SummaryImageOptions} options (optional) addition image attributes
+     *
+     * @returns {Summary} summary instance
+     */
+    addImage(src, alt, options) {
+        const { width, height } = options || {};
+        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
+        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML section heading element
+     *
+     * @param {string} text heading text
+     * @param {number | string} [level=1] (optional) the heading level, default: 1
+     *
+     * @returns {Summary} summary instance
+     */
+    addHeading(text, level) {
+        const tag = `h${level}`;
+        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
+            ? tag
+            : 'h1';
+        const element = this.wrap(allowedTag, text);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML thematic break (<hr>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addSeparator() {
+        const element = this.wrap('hr', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML line break (<br>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addBreak() {
+        const element = this.wrap('br', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML blockquote to the summary buffer
+     *
+     * @param {string} text quote text
+     * @param {string} cite (optional) citation url
+     *
+     * @returns {Summary} summary instance
+     */
+    addQuote(text, cite) {
+        const attrs = Object.assign({}, (cite && { cite }));
+        const element = this.wrap('blockquote', text, attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML anchor tag to the summary buffer
+     *
+     * @param {string} text link text/content
+     * @param {string} href hyperlink
+     *
+     * @returns {Summary} summary instance
+     */
+    addLink(text, href) {
+        const element = this.wrap('a', text, { href });
+        return this.addRaw(element).addEOL();
+    }
+}
+const _summary = new Summary();
+/**
+ * @deprecated use `core.summary`
+ */
+const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const summary = (/* unused pure expression or super */ null && (_summary));
+//# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/path-utils.js
+
+/**
+ * toPosixPath converts the given path to the posix form. On Windows, \\ will be
+ * replaced with /.
+ *
+ * @param pth. Path to transform.
+ * @return string Posix path.
+ */
+function toPosixPath(pth) {
+    return pth.replace(/[\\]/g, '/');
+}
+/**
+ * toWin32Path converts the given path to the win32 form. On Linux, / will be
+ * replaced with \\.
+ *
+ * @param pth. Path to transform.
+ * @return string Win32 path.
+ */
+function toWin32Path(pth) {
+    return pth.replace(/[/]/g, '\\');
+}
+/**
+ * toPlatformPath converts the given path to a platform-specific path. It does
+ * this by replacing instances of / and \ with the platform-specific path
+ * separator.
+ *
+ * @param pth The path to platformize.
+ * @return string The platform-specific path.
+ */
+function toPlatformPath(pth) {
+    return pth.replace(/[/\\]/g, path.sep);
+}
+//# sourceMappingURL=path-utils.js.map
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(5574);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+;// CONCATENATED MODULE: external "child_process"
+const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+// EXTERNAL MODULE: external "assert"
+var external_assert_ = __nccwpck_require__(2613);
+;// CONCATENATED MODULE: ../../node_modules/@actions/io/lib/io-util.js
+var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        const result = yield fs.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = external_fs_.constants.O_RDONLY;
+function exists(fsPath) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+function isDirectory(fsPath_1) {
+    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return io_util_awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = external_path_.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = external_path_.dirname(filePath);
+                        const upperName = external_path_.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = external_path_.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/io/lib/io.js
+var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path.join(dest, path.basename(source))
+            : dest;
+        if (!(yield ioUtil.exists(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield ioUtil.stat(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield io_copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
+ */
+function mv(source_1, dest_1) {
+    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (ioUtil.IS_WINDOWS) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield ioUtil.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        ok(fsPath, 'a path argument must be provided');
+        yield ioUtil.mkdir(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (IS_WINDOWS) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (IS_WINDOWS && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (isRooted(tool)) {
+            const filePath = yield tryGetExecutablePath(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(external_path_.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(external_path_.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield ioUtil.readdir(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield ioUtil.lstat(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield io_copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function io_copyFile(srcFile, destFile, force) {
+    return io_awaiter(this, void 0, void 0, function* () {
+        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield ioUtil.lstat(destFile);
+                yield ioUtil.unlink(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield ioUtil.chmod(destFile, '0666');
+                    yield ioUtil.unlink(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield ioUtil.readlink(srcFile);
+            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
+        }
+        else if (!(yield ioUtil.exists(destFile)) || force) {
+            yield ioUtil.copyFile(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ../../node_modules/@actions/exec/lib/toolrunner.js
+var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const toolrunner_IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (toolrunner_IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (toolrunner_IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return toolrunner_awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!isRooted(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield which(this.toolPath, true);
+            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield exists(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec_exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = tr.argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new tr.ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_.platform();
+const arch = external_os_.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ../../node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    command_issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    command_issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
+    }
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
 
 /***/ })
 

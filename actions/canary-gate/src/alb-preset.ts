@@ -1,5 +1,6 @@
 import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { ConfigurationError } from '@ecs-ship/shared/errors';
+import { targetGroupSuffix } from '@ecs-ship/shared/traffic-roles';
 import type { Tolerance } from './engine/types.js';
 import type { MetricDefinition, RequestQueries } from './metric-definitions.js';
 
@@ -33,13 +34,13 @@ export function loadBalancerDimension(input: string, inputName: string): string 
 
 /** A target group as CloudWatch names it: `targetgroup/name/id`, from an ARN or the suffix. */
 export function targetGroupDimension(input: string, inputName: string): string {
-  const match = /(?:^|:)(targetgroup\/[^/\s]+\/[0-9a-f]+)$/.exec(input.trim());
-  if (!match?.[1]) {
+  const suffix = targetGroupSuffix(input);
+  if (!suffix) {
     throw new ConfigurationError(
       `Input "${inputName}" must be a target group ARN or its suffix targetgroup/<name>/<id>; got ${JSON.stringify(input)}.`,
     );
   }
-  return match[1];
+  return suffix;
 }
 
 function albQuery(
@@ -90,7 +91,48 @@ export function albRequestQueries(targets: AlbTargets, periodSeconds: number): R
   };
 }
 
-/** 5xx rate and response time of both target groups: what every HTTP canary should be judged on. */
+/**
+ * Unhealthy hosts per target group (Maximum per period). Not a statistic to compare: a canary group
+ * with unhealthy hosts while the baseline's has none is rolled back (see the gate loop).
+ */
+export function albUnhealthyQueries(targets: AlbTargets, periodSeconds: number): RequestQueries {
+  return {
+    canary: albQuery(
+      'alb_unhealthy_canary',
+      'UnHealthyHostCount',
+      'Maximum',
+      targets.loadBalancer,
+      targets.canaryTargetGroup,
+      periodSeconds,
+    ),
+    baseline: albQuery(
+      'alb_unhealthy_baseline',
+      'UnHealthyHostCount',
+      'Maximum',
+      targets.loadBalancer,
+      targets.baselineTargetGroup,
+      periodSeconds,
+    ),
+  };
+}
+
+/** Query Ids an older replay export may lack: their counts are then read as zero. */
+export const OPTIONAL_REPLAY_IDS: ReadonlySet<string> = new Set([
+  'alb_conn_errors_canary',
+  'alb_conn_errors_baseline',
+  'alb_unhealthy_canary',
+  'alb_unhealthy_baseline',
+]);
+
+/**
+ * Error rate and response time of both target groups: what every HTTP canary should be judged on.
+ * A canary that crashes, resets or hangs gets 502/504s from the load balancer itself, which are not
+ * target 5xx and have no response time; TargetConnectionErrorCount counts them, so the error count
+ * is HTTPCode_Target_5XX_Count + TargetConnectionErrorCount. The denominator is the group's
+ * RequestCount, which counts every request the ALB routed to the group, those it then answered
+ * itself included, so the rate stays a share of the group's requests (at most 1). The sum is taken
+ * by the gate, not by metric math, so replayed exports and local emulators read the same numbers.
+ */
 export function albPresetMetrics(targets: AlbTargets, options: AlbPresetOptions): MetricDefinition[] {
   const { loadBalancer, canaryTargetGroup, baselineTargetGroup } = targets;
   const period = options.periodSeconds;
@@ -120,6 +162,28 @@ export function albPresetMetrics(targets: AlbTargets, options: AlbPresetOptions)
         baselineTargetGroup,
         period,
       ),
+      addends: {
+        canary: [
+          albQuery(
+            'alb_conn_errors_canary',
+            'TargetConnectionErrorCount',
+            'Sum',
+            loadBalancer,
+            canaryTargetGroup,
+            period,
+          ),
+        ],
+        baseline: [
+          albQuery(
+            'alb_conn_errors_baseline',
+            'TargetConnectionErrorCount',
+            'Sum',
+            loadBalancer,
+            baselineTargetGroup,
+            period,
+          ),
+        ],
+      },
     },
     {
       spec: {

@@ -1,13 +1,18 @@
 import {
   ContinueServiceDeploymentCommand,
   DescribeServiceDeploymentsCommand,
+  DescribeServicesCommand,
   ListServiceDeploymentsCommand,
   StopServiceDeploymentCommand,
   type ECSClient,
   type ServiceDeployment,
 } from '@aws-sdk/client-ecs';
-import { ConfigurationError } from '@ecs-ship/shared/errors';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { isTransientAwsError } from '@ecs-ship/shared/aws-clients';
+import type { Clock } from '@ecs-ship/shared/clock';
+import { ConfigurationError, describeError } from '@ecs-ship/shared/errors';
 import type { Logger } from '@ecs-ship/shared/logger';
+import { resolveTrafficRoles, type TrafficRolesResult } from '@ecs-ship/shared/traffic-roles';
 
 export type DeploymentTarget = { serviceDeploymentArn: string } | { cluster: string; service: string };
 
@@ -22,6 +27,11 @@ export interface DeploymentView {
   awaitingHooks: Array<{ hookId: string; expiresAt?: Date; timeoutAction?: string }>;
   /** Share of production traffic requested for the new revision, when ECS reports it. */
   canaryWeight?: number;
+  statusReason?: string;
+  clusterArn?: string;
+  serviceArn?: string;
+  /** The deployment as ECS described it, for reading the traffic roles. */
+  deployment: ServiceDeployment;
   /** ROLLING, CANARY, LINEAR or BLUE_GREEN. */
   strategy?: string;
   finished: boolean;
@@ -48,8 +58,13 @@ export function viewOf(deployment: ServiceDeployment): DeploymentView {
     ...(deployment.lifecycleStage ? { stage: deployment.lifecycleStage } : {}),
     awaitingHookIds: awaitingHooks.map((hook) => hook.hookId),
     awaitingHooks,
-    ...(weight !== undefined ? { canaryWeight: weight } : {}),
+    // Only a real number is a weight: absent, null or NaN is unknown, never zero.
+    ...(typeof weight === 'number' && Number.isFinite(weight) ? { canaryWeight: weight } : {}),
     ...(strategy ? { strategy } : {}),
+    ...(deployment.statusReason ? { statusReason: deployment.statusReason } : {}),
+    ...(deployment.clusterArn ? { clusterArn: deployment.clusterArn } : {}),
+    ...(deployment.serviceArn ? { serviceArn: deployment.serviceArn } : {}),
+    deployment,
     finished: !ACTIVE.has(deployment.status ?? ''),
   };
 }
@@ -60,20 +75,27 @@ export function viewOf(deployment: ServiceDeployment): DeploymentView {
  */
 export class DeploymentControl {
   readonly actions: string[] = [];
-  private readonly continuedHooks = new Set<string>();
+  /** Hooks ECS confirmed as answered: only these are never sent again. */
+  private readonly answeredHooks = new Set<string>();
   private constructor(
     private readonly ecs: ECSClient,
     private readonly logger: Logger,
     readonly arn: string,
+    private readonly clock?: Clock,
   ) {}
 
   /** Finds the deployment and checks it is still running: before the gate reads any metric. */
-  static async attach(ecs: ECSClient, logger: Logger, target: DeploymentTarget): Promise<DeploymentControl> {
+  static async attach(
+    ecs: ECSClient,
+    logger: Logger,
+    target: DeploymentTarget,
+    clock?: Clock,
+  ): Promise<DeploymentControl> {
     const arn =
       'serviceDeploymentArn' in target
         ? target.serviceDeploymentArn
         : await findActive(ecs, target.cluster, target.service);
-    const control = new DeploymentControl(ecs, logger, arn);
+    const control = new DeploymentControl(ecs, logger, arn, clock);
     const view = await control.describe();
     if (view.finished) {
       throw new ConfigurationError(
@@ -81,6 +103,11 @@ export class DeploymentControl {
       );
     }
     return control;
+  }
+
+  /** For the post step: the deployment saved by the main step, without re-checking inputs. */
+  static forArn(ecs: ECSClient, logger: Logger, arn: string, clock?: Clock): DeploymentControl {
+    return new DeploymentControl(ecs, logger, arn, clock);
   }
 
   async describe(): Promise<DeploymentView> {
@@ -98,9 +125,59 @@ export class DeploymentControl {
   }
 
   /**
+   * Which target group holds this deployment's new revision, from the service's load balancer
+   * configuration and the production listener rule (see @ecs-ship/shared/traffic-roles).
+   */
+  async trafficRoles(
+    elbv2: ElasticLoadBalancingV2Client,
+    view: DeploymentView,
+    expected?: { canaryTargetGroup?: string; baselineTargetGroup?: string },
+  ): Promise<TrafficRolesResult> {
+    if (!view.clusterArn || !view.serviceArn) {
+      return { kind: 'unknown', reason: `ECS does not report the cluster and service of ${this.arn}.` };
+    }
+    const response = await this.ecs.send(
+      new DescribeServicesCommand({ cluster: view.clusterArn, services: [view.serviceArn] }),
+    );
+    const service = response.services?.[0];
+    if (!service) return { kind: 'unknown', reason: `DescribeServices does not return ${view.serviceArn}.` };
+    return resolveTrafficRoles(
+      { elbv2 },
+      { deployment: view.deployment, service, ...(expected ? { expected } : {}) },
+    );
+  }
+
+  /**
+   * Whether a STOPPED deployment was replaced by a newer one: the service's current deployment is
+   * another, or ECS says so in statusReason. Such a deployment was neither promoted nor rolled back.
+   */
+  async supersededBy(view: DeploymentView): Promise<string | undefined> {
+    if (view.status !== 'STOPPED') return undefined;
+    if (view.statusReason && /supersed|newer deployment|replaced/i.test(view.statusReason)) {
+      return view.statusReason;
+    }
+    if (!view.clusterArn || !view.serviceArn) return undefined;
+    try {
+      const response = await this.ecs.send(
+        new DescribeServicesCommand({ cluster: view.clusterArn, services: [view.serviceArn] }),
+      );
+      const current = response.services?.[0]?.currentServiceDeployment;
+      return current && current !== this.arn
+        ? `the service's current deployment is now ${current}`
+        : undefined;
+    } catch (error) {
+      this.logger.warning(
+        `Could not read the service to tell why ECS stopped ${this.arn}: ${describeError(error)}`,
+      );
+      return undefined;
+    }
+  }
+
+  /**
    * A canary or linear deployment also pauses before its first shift, when the new revision has no
    * production traffic yet: there is nothing to judge, so that pause is continued at once. (A
-   * blue/green deployment's single pause is the gate itself: it is never continued here.)
+   * blue/green deployment's single pause is the gate itself: it is never continued here.) An
+   * unknown weight is never taken for that zero.
    */
   async continueFirstPause(view: DeploymentView): Promise<boolean> {
     const progressive = view.strategy === 'CANARY' || view.strategy === 'LINEAR';
@@ -112,18 +189,42 @@ export class DeploymentControl {
     return true;
   }
 
+  /** Hooks still waiting that ECS has not confirmed an answer to. */
+  unanswered(view: DeploymentView): string[] {
+    return view.awaitingHookIds.filter((hookId) => !this.answeredHooks.has(hookId));
+  }
+
   /**
-   * Lets every waiting pause proceed to the next traffic shift, each hook once: ECS may still show a
-   * continued hook as waiting for a moment.
+   * Lets every waiting pause proceed to the next traffic shift. A hook counts as answered only once
+   * ECS accepted the answer (or says it was already answered); after a transient failure it is sent
+   * again at the next poll. Other errors are thrown.
    */
   async continuePauses(view: DeploymentView): Promise<number> {
     let continued = 0;
-    for (const hookId of view.awaitingHookIds) {
-      if (this.continuedHooks.has(hookId)) continue;
-      await this.ecs.send(
-        new ContinueServiceDeploymentCommand({ serviceDeploymentArn: this.arn, hookId, action: 'CONTINUE' }),
-      );
-      this.continuedHooks.add(hookId);
+    for (const hookId of this.unanswered(view)) {
+      try {
+        await this.ecs.send(
+          new ContinueServiceDeploymentCommand({
+            serviceDeploymentArn: this.arn,
+            hookId,
+            action: 'CONTINUE',
+          }),
+        );
+      } catch (error) {
+        if (alreadyAnswered(error)) {
+          this.answeredHooks.add(hookId);
+          this.logger.info(`ECS says hook ${hookId} was already answered.`);
+          continue;
+        }
+        if (isTransientAwsError(error)) {
+          this.logger.warning(
+            `Continuing hook ${hookId} failed (${describeError(error)}); it is sent again at the next poll.`,
+          );
+          continue;
+        }
+        throw error;
+      }
+      this.answeredHooks.add(hookId);
       this.actions.push(`ContinueServiceDeployment CONTINUE (hook ${hookId})`);
       this.logger.info(
         `Continued the deployment at hook ${hookId}${view.canaryWeight !== undefined ? ` (new revision at ${view.canaryWeight}% of production traffic)` : ''}.`,
@@ -136,39 +237,71 @@ export class DeploymentControl {
   /**
    * Rolls back from the deployment's state right now: at a waiting pause, the hook's ROLLBACK
    * answer; otherwise, or when the hook has moved on meanwhile, StopServiceDeployment ROLLBACK.
-   * Either way ECS shifts traffic back to the previous revision.
+   * Either way ECS shifts traffic back to the previous revision. Transient failures of either call
+   * are retried (a rollback left unsent leaves production split until the hook times out).
    */
   async rollback(reason: string): Promise<DeploymentView> {
-    const view = await this.describe();
+    const view = await this.withRetries('DescribeServiceDeployments', () => this.describe());
     if (view.finished) {
       this.logger.warning(`Not rolling back ${this.arn}: ECS already ended it as ${view.status}. ${reason}`);
       return view;
     }
     this.logger.warning(`Rolling back ${this.arn}: ${reason}`);
-    const hookId = view.awaitingHookIds.find((id) => !this.continuedHooks.has(id));
+    const hookId = this.unanswered(view)[0];
     if (hookId) {
       try {
-        await this.ecs.send(
-          new ContinueServiceDeploymentCommand({
-            serviceDeploymentArn: this.arn,
-            hookId,
-            action: 'ROLLBACK',
-          }),
+        await this.withRetries('ContinueServiceDeployment ROLLBACK', () =>
+          this.ecs.send(
+            new ContinueServiceDeploymentCommand({
+              serviceDeploymentArn: this.arn,
+              hookId,
+              action: 'ROLLBACK',
+            }),
+          ),
         );
+        this.answeredHooks.add(hookId);
         this.actions.push(`ContinueServiceDeployment ROLLBACK (hook ${hookId})`);
         return view;
       } catch (error) {
         this.logger.warning(
-          `The pause ${hookId} no longer takes an answer (${(error as Error).message}); stopping the deployment instead.`,
+          `The pause ${hookId} no longer takes an answer (${describeError(error)}); stopping the deployment instead.`,
         );
       }
     }
-    await this.ecs.send(
-      new StopServiceDeploymentCommand({ serviceDeploymentArn: this.arn, stopType: 'ROLLBACK' }),
+    await this.withRetries('StopServiceDeployment ROLLBACK', () =>
+      this.ecs.send(
+        new StopServiceDeploymentCommand({ serviceDeploymentArn: this.arn, stopType: 'ROLLBACK' }),
+      ),
     );
     this.actions.push('StopServiceDeployment ROLLBACK');
     return view;
   }
+
+  private async withRetries<T>(what: string, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!isTransientAwsError(error) || attempt >= ROLLBACK_ATTEMPTS) throw error;
+        const waitMs = Math.min(30_000, 1000 * 2 ** attempt);
+        this.logger.warning(`${what} failed (${describeError(error)}); retrying in ${waitMs / 1000}s.`);
+        if (this.clock) await this.clock.sleep(waitMs);
+        else await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
+  }
+}
+
+/** Attempts at each rollback call before giving up (about a minute of backoff in all). */
+const ROLLBACK_ATTEMPTS = 6;
+
+/** ECS refuses an answer to a hook that already has one with InvalidParameterException. */
+export function alreadyAnswered(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    (error.name === 'InvalidParameterException' || error.name === 'ClientException') &&
+    /already|no longer (awaiting|waiting)|not (in )?awaiting/i.test(error.message)
+  );
 }
 
 async function findActive(ecs: ECSClient, cluster: string, service: string): Promise<string> {

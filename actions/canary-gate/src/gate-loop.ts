@@ -37,6 +37,13 @@ export interface GateLoopSettings {
   endOfData?: number;
   /** How often alarms and a promoted deployment's pauses are checked between periods. */
   checkIntervalMs?: number;
+  /**
+   * Compare the measured request share of the canary with the weight ECS reports (the ALB preset
+   * with traffic roles read from ECS): a share far from it means the groups are not what we think.
+   */
+  checkTrafficShare?: boolean;
+  /** How long a pause with an unknown traffic weight is waited on before failing closed. */
+  unknownWeightLimitMs?: number;
 }
 
 export type FinalDecision = 'promote' | 'rollback' | 'inconclusive';
@@ -65,6 +72,18 @@ export interface GateOutcome {
 }
 
 const DEFAULT_CHECK_INTERVAL_MS = 20_000;
+const DEFAULT_UNKNOWN_WEIGHT_LIMIT_MS = 5 * 60_000;
+/**
+ * The traffic-share check: requests since the weight last changed before it may trip, and how far
+ * the measured share must be from ECS's weight. With 200 requests at a 10% weight the binomial
+ * standard deviation of the share is about 2pp, so leaving [w/2, 2w] by more than 5pp is beyond
+ * noise (more than 2.5 standard deviations, and far more at real traffic) yet catches swapped groups
+ * (a 10% canary measured at 90%).
+ */
+export const TRAFFIC_SHARE_MIN_REQUESTS = 200;
+export const TRAFFIC_SHARE_MIN_GAP_PP = 5;
+/** Periods in a row in which the canary group has unhealthy hosts and the baseline's none. */
+export const UNHEALTHY_PERIODS = 2;
 /** Failed polls in a row (throttling, a dropped connection, a partial read) before giving up. */
 const MAX_CONSECUTIVE_ERRORS = 4;
 
@@ -75,7 +94,8 @@ const MAX_CONSECUTIVE_ERRORS = 4;
  * After a promotion a linear deployment keeps pausing before each step: the gate continues every
  * pause and keeps watching with a second test started at the promotion, which can only roll back
  * (at half the false-rollback rate, so the whole run stays within 1.5 times the configured rate).
- * That watch ends when ECS finishes, or `maxDurationMs` after the promotion.
+ * That watch ends only when ECS reports the deployment finished: a gate that promoted answers every
+ * pause of its deployment, so no step ends green with a pause left waiting.
  */
 export async function runGateLoop(
   deps: GateLoopDependencies,
@@ -95,6 +115,16 @@ class GateRun {
   private promotion: GateState | undefined;
   private view: DeploymentView | undefined;
   private canaryTrafficSeen = false;
+  /** Requests of each arm in periods that began after ECS's weight last changed. */
+  private share: { weight: number | undefined; since: number; canary: number; baseline: number } = {
+    weight: undefined,
+    since: 0,
+    canary: 0,
+    baseline: 0,
+  };
+  private unknownWeightSince: number | undefined;
+  private unhealthyRun = 0;
+  private refusal: { rule: string; reason: string } | undefined;
 
   constructor(
     private readonly deps: GateLoopDependencies,
@@ -156,7 +186,25 @@ class GateRun {
       const view = await control.describe();
       this.logDeploymentChange(view);
       this.view = view;
+      this.trackWeight(view);
+      if (view.finished && view.status === 'STOPPED') {
+        const superseded = await control.supersededBy(view);
+        if (superseded) {
+          return this.finish(
+            'inconclusive',
+            'superseded',
+            `ECS stopped the deployment because a newer one replaced it (${superseded}); the gate judged neither.`,
+          );
+        }
+      }
       if (!view.finished && (await control.continueFirstPause(view))) return undefined;
+      const unknown = this.unknownWeightAtPause(view);
+      if (unknown) return unknown;
+    }
+    if (this.refusal) return this.finish('inconclusive', this.refusal.rule, this.refusal.reason);
+    if (this.unhealthyRun >= UNHEALTHY_PERIODS) {
+      const reason = `The canary target group had unhealthy hosts for ${this.unhealthyRun} periods in a row while the baseline's had none.`;
+      return this.rollBack({ rule: 'unhealthy-hosts', reason }, '');
     }
 
     // The evidence first: a decision made in the same poll in which ECS finished still counts.
@@ -181,14 +229,8 @@ class GateRun {
               `ECS ended the deployment as ${view.status} after the gate promoted it.`,
             );
       }
+      // Keep answering every pause until ECS finishes: a promoted gate never leaves one waiting.
       if (view) await control.continuePauses(view);
-      if (clock.now() >= this.promotedAt + this.settings.maxDurationMs) {
-        return this.finish(
-          'promote',
-          this.promotion.rule,
-          `${this.promotion.reason} ECS was still shifting traffic ${formatDuration(this.settings.maxDurationMs)} after the promotion; the gate stopped watching.`,
-        );
-      }
       return undefined;
     }
 
@@ -216,7 +258,63 @@ class GateRun {
     return undefined;
   }
 
+  /** A pause whose weight ECS does not report is never read as any weight: wait, then fail closed. */
+  private unknownWeightAtPause(view: DeploymentView): GateOutcome | undefined {
+    const { control } = this.deps;
+    const waiting =
+      !view.finished &&
+      this.promotedAt === undefined &&
+      view.canaryWeight === undefined &&
+      control !== undefined &&
+      control.unanswered(view).length > 0;
+    if (!waiting) {
+      this.unknownWeightSince = undefined;
+      return undefined;
+    }
+    const now = this.deps.clock.now();
+    this.unknownWeightSince ??= now;
+    const limit = this.settings.unknownWeightLimitMs ?? DEFAULT_UNKNOWN_WEIGHT_LIMIT_MS;
+    if (now - this.unknownWeightSince < limit) return undefined;
+    return this.finish(
+      'inconclusive',
+      'unknown-weight',
+      `The deployment waits at a pause but ECS has not reported the new revision's production traffic weight for ${formatDuration(limit)}: the gate cannot tell what it would continue into.${this.pauseNote()}`,
+    );
+  }
+
+  private trackWeight(view: DeploymentView): void {
+    if (view.canaryWeight === this.share.weight) return;
+    this.share = { weight: view.canaryWeight, since: this.deps.clock.now(), canary: 0, baseline: 0 };
+  }
+
+  /** The measured canary share against ECS's weight: far apart means the wrong groups are compared. */
+  private checkShare(observation: PeriodObservation): void {
+    const weight = this.share.weight;
+    if (!this.settings.checkTrafficShare || weight === undefined || this.refusal) return;
+    if (observation.periodStart < this.share.since) return;
+    this.share.canary += observation.canaryRequests;
+    this.share.baseline += observation.baselineRequests;
+    const total = this.share.canary + this.share.baseline;
+    if (total < TRAFFIC_SHARE_MIN_REQUESTS) return;
+    const share = (100 * this.share.canary) / total;
+    const outside = share < weight / 2 || share > weight * 2;
+    if (outside && Math.abs(share - weight) > TRAFFIC_SHARE_MIN_GAP_PP) {
+      this.refusal = {
+        rule: 'traffic-mismatch',
+        reason: `The canary target group took ${share.toFixed(1)}% of ${total} requests since ECS set the new revision's weight to ${weight}%: the groups compared are not the ones ECS is shifting, so the gate refuses to judge.`,
+      };
+    }
+  }
+
+  private checkUnhealthy(observation: PeriodObservation): void {
+    const unhealthy = this.reader.unhealthy(observation.periodStart);
+    if (!unhealthy) return;
+    this.unhealthyRun = unhealthy.canary > 0 && unhealthy.baseline === 0 ? this.unhealthyRun + 1 : 0;
+  }
+
   private feed(observation: PeriodObservation): void {
+    this.checkShare(observation);
+    this.checkUnhealthy(observation);
     // Periods before the canary's first request say nothing about it: they count towards neither
     // min-duration nor the evidence.
     if (!this.canaryTrafficSeen && observation.canaryRequests === 0) {
@@ -265,7 +363,7 @@ class GateRun {
     }
   }
 
-  private async rollBack(state: GateState, when: string): Promise<GateOutcome> {
+  private async rollBack(state: { rule: string; reason: string }, when: string): Promise<GateOutcome> {
     const reason = when ? `${when[0]?.toUpperCase()}${when.slice(1)}${state.reason}` : state.reason;
     if (this.deps.control) {
       const view = await this.deps.control.rollback(reason);
@@ -281,11 +379,21 @@ class GateRun {
     return this.finish('rollback', state.rule, reason);
   }
 
-  private async timedOut(state: GateState): Promise<GateOutcome> {
+  private async timedOut(state: GateState): Promise<GateOutcome | undefined> {
     const reason = `No decision within ${formatDuration(this.settings.maxDurationMs)}: ${state.leaning}.`;
     const { control } = this.deps;
     if (this.settings.gate.onTimeout === 'promote') {
-      if (control && this.view) await control.continuePauses(this.view);
+      if (control && this.view && !this.view.finished) {
+        // Promoting a live deployment means answering its later pauses too: keep watching.
+        this.promote({
+          ...state,
+          decision: 'promote',
+          rule: 'timeout',
+          reason: `${reason} on-timeout is promote.`,
+        });
+        await control.continuePauses(this.view);
+        return undefined;
+      }
       return this.finish('promote', 'timeout', `${reason} on-timeout is promote.`);
     }
     if (this.settings.gate.onTimeout === 'rollback') {
@@ -318,8 +426,8 @@ class GateRun {
     const now = this.deps.clock.now();
     const checking = this.deps.alarms !== undefined || this.promotedAt !== undefined;
     const check = checking ? (this.settings.checkIntervalMs ?? DEFAULT_CHECK_INTERVAL_MS) : Infinity;
-    const limit =
-      this.promotedAt === undefined ? this.deadline : this.promotedAt + this.settings.maxDurationMs;
+    // After a promotion there is no deadline of our own: ECS finishing ends the watch.
+    const limit = this.promotedAt === undefined ? this.deadline : Infinity;
     return Math.max(0, Math.min(this.reader.readyAt(now) - now, check, limit - now));
   }
 
@@ -375,4 +483,26 @@ class GateRun {
       `[${time}] canary ${canary} req (${share}%), baseline ${baseline} · ${metrics} · ${verdict}`,
     );
   }
+}
+
+/** An inconclusive outcome decided before any period was judged (the gate refused to start). */
+export function refusedOutcome(
+  gate: GateConfig,
+  rule: string,
+  reason: string,
+  extra: { actions?: string[]; deploymentStatus?: string; elapsedMs?: number } = {},
+): GateOutcome {
+  const engine = createGate(gate);
+  return {
+    decision: 'inconclusive',
+    rule,
+    reason,
+    state: engine.state(),
+    report: engine.report(),
+    elapsedMs: extra.elapsedMs ?? 0,
+    timeline: [],
+    actions: extra.actions ?? [],
+    triggeredAlarms: [],
+    ...(extra.deploymentStatus ? { deploymentStatus: extra.deploymentStatus } : {}),
+  };
 }

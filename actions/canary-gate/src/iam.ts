@@ -10,11 +10,20 @@ export const IAM_ACTIONS = {
     'ecs:ListServiceDeployments',
     'ecs:DescribeServiceDeployments',
   ],
+  /** Learning which target group holds the new revision, and whether a newer deployment replaced it (action: act). */
+  roles: [
+    'ecs:DescribeServices',
+    'elasticloadbalancing:DescribeRules',
+    'elasticloadbalancing:DescribeListeners',
+  ],
   /** Acting on the deployment (action: act). */
   act: ['ecs:ContinueServiceDeployment', 'ecs:StopServiceDeployment'],
 } as const;
 
 /** `GetMetricDataCommand` from @aws-sdk/client-cloudwatch -> `cloudwatch:GetMetricData`. */
-export function iamActionOf(service: 'cloudwatch' | 'ecs', commandName: string): string {
+export function iamActionOf(
+  service: 'cloudwatch' | 'ecs' | 'elasticloadbalancing',
+  commandName: string,
+): string {
   return `${service}:${commandName.replace(/Command$/, '')}`;
 }

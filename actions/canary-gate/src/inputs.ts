@@ -3,19 +3,29 @@ import type { InputReader } from '@ecs-ship/shared/inputs';
 import {
   albPresetMetrics,
   albRequestQueries,
+  albUnhealthyQueries,
   loadBalancerDimension,
   targetGroupDimension,
 } from './alb-preset.js';
 import { parseTolerance } from './engine/tolerance.js';
 import type { TimeoutAction, Tolerance } from './engine/types.js';
 import type { DeploymentTarget } from './deployment-control.js';
-import type { MetricPlan } from './metric-definitions.js';
+import type { AlbPresetOptions, AlbTargets } from './alb-preset.js';
+import type { MetricDefinition, MetricPlan } from './metric-definitions.js';
 import { parseMetrics } from './parse-metrics.js';
 
 export interface CanaryGateInputs {
   region?: string;
   deployment?: DeploymentTarget;
+  /**
+   * The metrics as the inputs give them. With action act, a deployment and the ALB preset, the
+   * target groups are read from ECS instead and the plan is rebuilt with `albPlan`.
+   */
   plan: MetricPlan;
+  /** The ALB preset's inputs, when load-balancer is given. */
+  alb?: AlbSelection;
+  /** What to do with a waiting pause when the gate cannot finish (cancelled, error, refusal). */
+  onCancel: 'rollback' | 'leave';
   alarms: string[];
   falseRollbackRate: number;
   periodMs: number;
@@ -30,6 +40,33 @@ export interface CanaryGateInputs {
   replay?: string;
   /** Metrics before this moment are not the canary's (default: when the gate starts). */
   startTime?: number;
+}
+
+export interface AlbSelection {
+  loadBalancer: string;
+  /** As given (suffixes), to check against what ECS says; absent when left out. */
+  canaryTargetGroup?: string;
+  baselineTargetGroup?: string;
+  options: AlbPresetOptions;
+  custom: MetricDefinition[];
+}
+
+/** The ALB preset for the target groups of one deployment, plus the custom metrics. */
+export function albPlan(
+  alb: AlbSelection,
+  canaryTargetGroup: string,
+  baselineTargetGroup: string,
+): MetricPlan {
+  const targets: AlbTargets = {
+    loadBalancer: alb.loadBalancer,
+    canaryTargetGroup: targetGroupDimension(canaryTargetGroup, 'canary-target-group'),
+    baselineTargetGroup: targetGroupDimension(baselineTargetGroup, 'baseline-target-group'),
+  };
+  return {
+    requests: albRequestQueries(targets, alb.options.periodSeconds),
+    metrics: [...albPresetMetrics(targets, alb.options), ...alb.custom],
+    unhealthy: albUnhealthyQueries(targets, alb.options.periodSeconds),
+  };
 }
 
 const PERIODS = [60, 300] as const;
@@ -52,7 +89,6 @@ export function getInputs(inputs: InputReader): CanaryGateInputs {
       String(periodSeconds),
     );
   }
-  const plan = metricPlan(inputs, periodSeconds);
   const replay = inputs.optional('replay');
   const action = inputs.enumeration('action', ['act', 'decide-only'] as const, 'act');
   const deployment = deploymentTarget(inputs);
@@ -61,6 +97,9 @@ export function getInputs(inputs: InputReader): CanaryGateInputs {
       'Input "service-deployment-arn" (or "cluster" and "service") is required when "action" is act; use action: decide-only to only decide.',
     );
   }
+  // With a deployment to act on, ECS says which group is the canary: the group inputs are optional.
+  const rolesFromEcs = action === 'act' && deployment !== undefined && !replay;
+  const { plan, alb } = metricPlan(inputs, periodSeconds, rolesFromEcs);
   const maxDurationMs = inputs.duration('max-duration', '30m', {
     min: periodSeconds * 1000,
     max: 24 * 3_600_000,
@@ -79,6 +118,8 @@ export function getInputs(inputs: InputReader): CanaryGateInputs {
     ...(region ? { region } : {}),
     ...(deployment ? { deployment } : {}),
     plan,
+    ...(alb ? { alb } : {}),
+    onCancel: inputs.enumeration('on-cancel', ['rollback', 'leave'] as const, 'rollback'),
     alarms: inputs.list('alarms'),
     falseRollbackRate: inputs.number('false-rollback-rate', 0.01, { min: 0.0001, max: 0.2 }),
     periodMs: periodSeconds * 1000,
@@ -126,25 +167,36 @@ function tolerance(inputs: InputReader, name: string, fallback: string): Toleran
   }
 }
 
-function metricPlan(inputs: InputReader, periodSeconds: number): MetricPlan {
+function metricPlan(
+  inputs: InputReader,
+  periodSeconds: number,
+  rolesFromEcs: boolean,
+): { plan: MetricPlan; alb?: AlbSelection } {
   const loadBalancer = inputs.optional('load-balancer');
   const canaryTargetGroup = inputs.optional('canary-target-group');
   const baselineTargetGroup = inputs.optional('baseline-target-group');
-  const albGiven = [loadBalancer, canaryTargetGroup, baselineTargetGroup].filter(Boolean).length;
-  if (albGiven > 0 && albGiven < 3) {
+  const groupsGiven = [canaryTargetGroup, baselineTargetGroup].filter(Boolean).length;
+  if (!loadBalancer && groupsGiven > 0) {
     throw new ConfigurationError(
-      'Inputs "load-balancer", "canary-target-group" and "baseline-target-group" go together: give all three for the load balancer metrics.',
+      'Inputs "canary-target-group" and "baseline-target-group" need "load-balancer": give it for the load balancer metrics.',
+    );
+  }
+  if (loadBalancer && groupsGiven < 2 && !rolesFromEcs) {
+    throw new ConfigurationError(
+      'Inputs "load-balancer", "canary-target-group" and "baseline-target-group" go together without a deployment to act on: give all three, or action act with the deployment so the gate reads the target groups from ECS.',
     );
   }
   const custom = inputs.yaml('metrics');
   const parsed = custom ? parseMetrics(custom.value, periodSeconds) : { metrics: [] };
-  if (albGiven === 3) {
-    const targets = {
-      loadBalancer: loadBalancerDimension(loadBalancer ?? '', 'load-balancer'),
-      canaryTargetGroup: targetGroupDimension(canaryTargetGroup ?? '', 'canary-target-group'),
-      baselineTargetGroup: targetGroupDimension(baselineTargetGroup ?? '', 'baseline-target-group'),
-    };
-    if (targets.canaryTargetGroup === targets.baselineTargetGroup) {
+  if (loadBalancer) {
+    const lb = loadBalancerDimension(loadBalancer, 'load-balancer');
+    const canary = canaryTargetGroup
+      ? targetGroupDimension(canaryTargetGroup, 'canary-target-group')
+      : undefined;
+    const baseline = baselineTargetGroup
+      ? targetGroupDimension(baselineTargetGroup, 'baseline-target-group')
+      : undefined;
+    if (canary && canary === baseline) {
       throw new ConfigurationError(
         'Inputs "canary-target-group" and "baseline-target-group" name the same target group.',
       );
@@ -154,22 +206,34 @@ function metricPlan(inputs: InputReader, periodSeconds: number): MetricPlan {
         'Input "metrics" has a metric of kind "requests", but the load balancer inputs already give the request counts.',
       );
     }
-    const preset = albPresetMetrics(targets, {
-      periodSeconds,
-      errorTolerance: tolerance(inputs, 'error-tolerance', DEFAULT_ERROR_TOLERANCE),
-      latencyTolerance: tolerance(inputs, 'latency-tolerance', DEFAULT_LATENCY_TOLERANCE),
-      latencyStatistic: latencyStatistic(inputs),
-    });
-    return { requests: albRequestQueries(targets, periodSeconds), metrics: [...preset, ...parsed.metrics] };
+    const alb: AlbSelection = {
+      loadBalancer: lb,
+      ...(canary ? { canaryTargetGroup: canary } : {}),
+      ...(baseline ? { baselineTargetGroup: baseline } : {}),
+      options: {
+        periodSeconds,
+        errorTolerance: tolerance(inputs, 'error-tolerance', DEFAULT_ERROR_TOLERANCE),
+        latencyTolerance: tolerance(inputs, 'latency-tolerance', DEFAULT_LATENCY_TOLERANCE),
+        latencyStatistic: latencyStatistic(inputs),
+      },
+      custom: parsed.metrics,
+    };
+    // Until ECS names the groups, placeholders keep the plan's shape (its specs and query Ids).
+    const plan = albPlan(
+      alb,
+      canary ?? 'targetgroup/canary-from-ecs/0',
+      baseline ?? 'targetgroup/baseline-from-ecs/1',
+    );
+    return { plan, alb };
   }
   if (!parsed.requests) {
     throw new ConfigurationError(
-      'No request counts: give "load-balancer", "canary-target-group" and "baseline-target-group", or a metric of kind "requests" in "metrics".',
+      'No request counts: give "load-balancer" (and, without a deployment to act on, "canary-target-group" and "baseline-target-group"), or a metric of kind "requests" in "metrics".',
     );
   }
   if (parsed.metrics.length === 0)
     throw new ConfigurationError('Input "metrics" has no metric of kind rate or level to judge.');
-  return { requests: parsed.requests, metrics: parsed.metrics };
+  return { plan: { requests: parsed.requests, metrics: parsed.metrics } };
 }
 
 function latencyStatistic(inputs: InputReader): string {

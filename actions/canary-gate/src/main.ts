@@ -2,19 +2,23 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as glob from '@actions/glob';
 import { awsClientConfig } from '@ecs-ship/shared/aws-clients';
 import { SimulatedClock, type Clock } from '@ecs-ship/shared/clock';
-import { ConfigurationError, OutcomeError } from '@ecs-ship/shared/errors';
+import { ConfigurationError, describeError, OutcomeError } from '@ecs-ship/shared/errors';
 import { runAction } from '@ecs-ship/shared/run';
 import { AlarmWatch } from './alarms.js';
 import { CloudWatchSource } from './cloudwatch-source.js';
 import { DeploymentControl } from './deployment-control.js';
 import { validateGateConfig } from './engine/gate.js';
 import type { GateConfig } from './engine/types.js';
-import { runGateLoop, type GateLoopDependencies, type GateOutcome } from './gate-loop.js';
-import { getInputs, type CanaryGateInputs } from './inputs.js';
-import { allQueries } from './metric-definitions.js';
+import { refusedOutcome, runGateLoop, type GateLoopDependencies, type GateOutcome } from './gate-loop.js';
+import { albPlan, getInputs, type CanaryGateInputs } from './inputs.js';
+import { allQueries, type MetricPlan } from './metric-definitions.js';
+import { OPTIONAL_REPLAY_IDS } from './alb-preset.js';
+import { POST_STATE } from './post-step.js';
+import { awaitTrafficRoles } from './traffic-roles-wait.js';
 import { alignToPeriod } from './periods.js';
 import { ReplaySource } from './replay-source.js';
 import { buildReport } from './report.js';
@@ -23,9 +27,12 @@ import { buildSummary } from './summary.js';
 export async function run(): Promise<void> {
   await runAction({ title: 'Canary gate' }, async (context) => {
     const { logger } = context;
+    // First of all: whatever happens next, the post step of this same bundle knows it is the post.
+    context.saveState(POST_STATE.isPost, 'true');
     const inputs = getInputs(context.inputs);
     const gateConfig = toGateConfig(inputs);
-    const queries = allQueries(inputs.plan);
+    let plan: MetricPlan = inputs.plan;
+    let queries = allQueries(plan);
     const mode = inputs.replay ? 'replay' : 'live';
     const result: { outcome?: GateOutcome; deploymentArn?: string } = {};
     context.setSummary(() =>
@@ -43,9 +50,15 @@ export async function run(): Promise<void> {
     let clock: Clock = context.clock;
     let start: number;
     let endOfData: number | undefined;
+    let refused: GateOutcome | undefined;
+    let control: DeploymentControl | undefined;
+    let checkTrafficShare = false;
     if (inputs.replay) {
       const files = await (await glob.create(inputs.replay, { matchDirectories: false })).glob();
-      const source = await ReplaySource.load(files.sort(), queries);
+      const source = await ReplaySource.load(
+        files.sort(),
+        queries.filter((query) => !OPTIONAL_REPLAY_IDS.has(query.Id ?? '')),
+      );
       const first = source.firstTimestamp ?? 0;
       start = alignToPeriod(inputs.startTime ?? first, inputs.periodMs);
       endOfData = source.lastTimestamp;
@@ -62,11 +75,39 @@ export async function run(): Promise<void> {
       const cloudwatch = new CloudWatchClient(config);
       const alarms = inputs.alarms.length > 0 ? new AlarmWatch(cloudwatch, inputs.alarms) : undefined;
       await alarms?.verify();
-      const control =
+      control =
         inputs.action === 'act' && inputs.deployment
-          ? await DeploymentControl.attach(new ECSClient(config), logger, inputs.deployment)
+          ? await DeploymentControl.attach(new ECSClient(config), logger, inputs.deployment, clock)
           : undefined;
-      if (control) result.deploymentArn = control.arn;
+      if (control) {
+        result.deploymentArn = control.arn;
+        // What the post step needs if this step is cancelled or dies: no inputs are read there.
+        context.saveState(POST_STATE.deploymentArn, control.arn);
+        context.saveState(POST_STATE.region, config.region);
+        context.saveState(POST_STATE.answer, inputs.onCancel);
+      }
+      if (control && inputs.alb) {
+        const roles = await awaitTrafficRoles(control, new ElasticLoadBalancingV2Client(config), {
+          expected: {
+            ...(inputs.alb.canaryTargetGroup ? { canaryTargetGroup: inputs.alb.canaryTargetGroup } : {}),
+            ...(inputs.alb.baselineTargetGroup
+              ? { baselineTargetGroup: inputs.alb.baselineTargetGroup }
+              : {}),
+          },
+          clock,
+          logger,
+          signal: context.signal,
+          limitMs: Math.min(inputs.maxDurationMs, ROLES_WAIT_MS),
+          intervalMs: ROLES_POLL_MS,
+        });
+        if (roles.kind === 'refused') {
+          refused = refusedOutcome(gateConfig, roles.rule, roles.reason);
+        } else {
+          plan = albPlan(inputs.alb, roles.roles.canaryTargetGroupArn, roles.roles.baselineTargetGroupArn);
+          queries = allQueries(plan);
+          checkTrafficShare = true;
+        }
+      }
       start = alignToPeriod(inputs.startTime ?? clock.now(), inputs.periodMs);
       deps = {
         source: new CloudWatchSource(cloudwatch, logger),
@@ -83,15 +124,20 @@ export async function run(): Promise<void> {
       );
     }
 
-    const outcome = await runGateLoop(deps, {
-      plan: inputs.plan,
-      gate: gateConfig,
-      start,
-      periodMs: inputs.periodMs,
-      publishDelayMs: inputs.publishDelayMs,
-      maxDurationMs: inputs.maxDurationMs,
-      ...(endOfData !== undefined ? { endOfData } : {}),
-    });
+    const outcome =
+      refused ??
+      (await runGateLoop(deps, {
+        plan,
+        checkTrafficShare,
+        gate: gateConfig,
+        start,
+        periodMs: inputs.periodMs,
+        publishDelayMs: inputs.publishDelayMs,
+        maxDurationMs: inputs.maxDurationMs,
+        ...(endOfData !== undefined ? { endOfData } : {}),
+      }));
+    if (control) await answerUnfinished(control, outcome, inputs.onCancel, logger);
+    if (control) context.saveState(POST_STATE.answer, 'done');
     result.outcome = outcome;
 
     const report = buildReport(outcome, {
@@ -118,6 +164,39 @@ export async function run(): Promise<void> {
     if (outcome.decision === 'inconclusive')
       throw new OutcomeError(`Canary gate inconclusive: ${outcome.reason}`);
   });
+}
+
+/** How long the gate reads the traffic roles again while ECS cannot tell them yet. */
+const ROLES_WAIT_MS = 10 * 60_000;
+const ROLES_POLL_MS = 20_000;
+
+/**
+ * An inconclusive end (cancelled, an error, a refusal, a timeout with on-timeout fail) must not leave
+ * production split at a pause for a day: on-cancel rollback (the default) answers it now.
+ */
+async function answerUnfinished(
+  control: DeploymentControl,
+  outcome: GateOutcome,
+  onCancel: 'rollback' | 'leave',
+  logger: { warning(message: string): void; info(message: string): void },
+): Promise<void> {
+  if (outcome.decision !== 'inconclusive' || outcome.rule === 'superseded') return;
+  if (onCancel === 'leave') {
+    logger.warning(`on-cancel is leave: the deployment is left as it is. ${outcome.reason}`);
+    return;
+  }
+  try {
+    const view = await control.rollback(
+      `The gate ended inconclusive (${outcome.rule}); on-cancel is rollback.`,
+    );
+    outcome.actions = [...control.actions];
+    outcome.deploymentStatus = view.status;
+  } catch (error) {
+    logger.warning(
+      `Could not roll back after the inconclusive end: ${describeError(error)}; the post step tries again.`,
+    );
+    throw error;
+  }
 }
 
 function toGateConfig(inputs: CanaryGateInputs): GateConfig {

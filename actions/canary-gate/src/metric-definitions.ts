@@ -9,6 +9,8 @@ export interface MetricDefinition {
   spec: MetricSpec;
   canary: MetricDataQuery;
   baseline: MetricDataQuery;
+  /** Rate metrics only: more event counts added to each arm's (e.g. ALB connection errors). */
+  addends?: { canary: MetricDataQuery[]; baseline: MetricDataQuery[] };
 }
 
 /** Request counts of both arms: the denominators of every rate metric. */
@@ -20,12 +22,19 @@ export interface RequestQueries {
 export interface MetricPlan {
   requests: RequestQueries;
   metrics: MetricDefinition[];
+  /** Unhealthy host counts of both arms (the ALB preset): a guard, not a compared metric. */
+  unhealthy?: RequestQueries;
 }
 
 export function allQueries(plan: MetricPlan): MetricDataQuery[] {
   return [
     plan.requests.canary,
     plan.requests.baseline,
-    ...plan.metrics.flatMap((metric) => [metric.canary, metric.baseline]),
+    ...plan.metrics.flatMap((metric) => [
+      metric.canary,
+      metric.baseline,
+      ...(metric.addends ? [...metric.addends.canary, ...metric.addends.baseline] : []),
+    ]),
+    ...(plan.unhealthy ? [plan.unhealthy.canary, plan.unhealthy.baseline] : []),
   ];
 }

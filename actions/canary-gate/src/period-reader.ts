@@ -24,6 +24,7 @@ const LATE_DATA_DELAYS = 2;
 export class PeriodReader {
   private next: number;
   private sawTraffic = false;
+  private readonly unhealthyHosts = new Map<number, { canary: number; baseline: number }>();
 
   constructor(
     private readonly source: MetricSource,
@@ -65,11 +66,23 @@ export class PeriodReader {
       if (this.sawTraffic && !hasRequests(this.next) && !lateEnough && this.settings.endOfData === undefined)
         break;
       const observation = observePeriod(plan, series, this.next);
+      if (plan.unhealthy) {
+        const hosts = (id: string | undefined) => series.get(id ?? '')?.get(this.next) ?? 0;
+        this.unhealthyHosts.set(this.next, {
+          canary: hosts(plan.unhealthy.canary.Id),
+          baseline: hosts(plan.unhealthy.baseline.Id),
+        });
+      }
       if (observation.canaryRequests + observation.baselineRequests > 0) this.sawTraffic = true;
       observations.push(observation);
       this.next += periodMs;
     }
     return observations;
+  }
+
+  /** Unhealthy hosts of both arms in a period handed out (the ALB preset only). */
+  unhealthy(periodStart: number): { canary: number; baseline: number } | undefined {
+    return this.unhealthyHosts.get(periodStart);
   }
 
   private beyondData(periodStart: number): boolean {

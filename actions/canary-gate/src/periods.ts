@@ -23,7 +23,16 @@ export function observePeriod(
   for (const metric of plan.metrics) {
     observation.values[metric.spec.name] =
       metric.spec.kind === 'rate'
-        ? { canary: count(metric.canary.Id), baseline: count(metric.baseline.Id) }
+        ? {
+            canary: (metric.addends?.canary ?? []).reduce(
+              (sum, query) => sum + count(query.Id),
+              count(metric.canary.Id),
+            ),
+            baseline: (metric.addends?.baseline ?? []).reduce(
+              (sum, query) => sum + count(query.Id),
+              count(metric.baseline.Id),
+            ),
+          }
         : {
             ...(value(metric.canary.Id) !== undefined ? { canary: value(metric.canary.Id) } : {}),
             ...(value(metric.baseline.Id) !== undefined ? { baseline: value(metric.baseline.Id) } : {}),

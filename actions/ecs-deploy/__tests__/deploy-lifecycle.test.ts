@@ -1,6 +1,7 @@
 import {
   ContinueServiceDeploymentCommand,
   DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
   DescribeTaskDefinitionCommand,
@@ -11,24 +12,29 @@ import {
   UpdateServiceCommand,
   type ServiceDeployment,
 } from '@aws-sdk/client-ecs';
+import { DescribeRulesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { describe, expect, it } from '@jest/globals';
 import { CancelledError } from '@ecs-ship/shared/errors';
 import { deployService } from '../src/deploy.js';
-import type { Strategy } from '../src/inputs.js';
 import { finishInterruptedRun } from '../src/post-cleanup.js';
+import { watchRollback } from '../src/rollback.js';
 import { WATCH_TIMING } from '../src/watch.js';
 import {
   deploy,
   DEPLOYMENT,
   MINUTE,
   ROLLBACK_DEPLOYMENT,
+  NEW_REVISION,
   NEW_TD,
+  OLD_DEPLOYMENT,
   OLD_TD,
   readInputs,
   reportFor,
   revisions,
   scenario,
   serviceShape,
+  TG_BLUE,
+  TG_GREEN,
   trafficShiftingService,
   currentTaskDefinition,
   type Phase,
@@ -36,12 +42,8 @@ import {
 } from './__fixtures__/lifecycle.js';
 
 /** The post step of an interrupted run, for a scenario whose main step was cancelled. */
-const postStep = (s: Scenario, strategy: Strategy) =>
-  finishInterruptedRun({ ...s.deps, signal: new AbortController().signal }, s.state, {
-    rollbackOnFailure: true,
-    timeoutMs: 10 * MINUTE,
-    strategy,
-  });
+const postStep = (s: Scenario) =>
+  finishInterruptedRun({ ...s.deps, signal: new AbortController().signal }, s.state);
 
 const base = {
   cluster: 'prod',
@@ -213,7 +215,7 @@ describe('rolling deployment', () => {
     expect(s.state.get('rollback-requested')).toBe('stop');
     expect(s.state.get('finished')).toBe('');
 
-    const post = await postStep(s, 'rolling');
+    const post = await postStep(s);
     expect(post).toBe('rolled-back');
     expect(s.ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(1);
   });
@@ -381,7 +383,7 @@ describe('gated canary and linear deployments', () => {
         {
           targetType: 'PAUSE',
           lifecycleStages: ['PRE_PRODUCTION_TRAFFIC_SHIFT'],
-          timeoutConfiguration: { timeoutInMinutes: 1440, action: 'ROLLBACK' },
+          timeoutConfiguration: { timeoutInMinutes: 45, action: 'ROLLBACK' },
         },
       ],
     });
@@ -526,7 +528,7 @@ describe('blue/green deployment', () => {
 describe('gates that the action does not continue', () => {
   it('gate: pause without "wait" returns paused at the gate instead of waiting it out and rolling back', async () => {
     const s = scenario(canaryToSecondGate);
-    const report = await deploy(s, { ...base, strategy: 'canary', gate: 'pause', timeout: '10m' });
+    const report = await deploy(s, { ...base, strategy: 'canary', gate: 'pause', timeout: '20m' });
     expect(report.status).toBe('paused');
     expect(report.hookId).toBe('hook-before-full-shift');
     expect(s.ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0);
@@ -554,7 +556,7 @@ describe('gates that the action does not continue', () => {
       {
         targetType: 'PAUSE',
         lifecycleStages: ['PRE_PRODUCTION_TRAFFIC_SHIFT'],
-        timeoutConfiguration: { timeoutInMinutes: 1440, action: 'ROLLBACK' },
+        timeoutConfiguration: { timeoutInMinutes: 45, action: 'ROLLBACK' },
       },
     ]);
   });
@@ -590,10 +592,10 @@ describe('timeout of a native deployment', () => {
       phases: [...scaleUp, { atMs: 90_000, deployment: stuck }],
       rollbackPhases: rolledBack,
     });
-    const report = await deploy(s, { ...base, ...values, timeout: '15m' });
+    const report = await deploy(s, { ...base, ...values, timeout: '1h10m' });
     expect(report.status).toBe('rolled-back');
     expect(report.rollback).toBe('rolled-back');
-    expect(report.reasons[0]).toBe('Not finished after 15m (input "timeout").');
+    expect(report.reasons[0]).toBe('Not finished after 1h10m (input "timeout").');
     expect(s.ecs.commandCalls(StopServiceDeploymentCommand).map((call) => call.args[0].input)).toEqual([
       { serviceDeploymentArn: DEPLOYMENT, stopType: 'ROLLBACK' },
     ]);
@@ -634,7 +636,7 @@ describe('cancellation', () => {
     expect(s.state.get('rollback-requested')).toBe('stop');
     expect(s.state.get('strategy')).toBe('canary');
 
-    const post = await postStep(s, 'canary');
+    const post = await postStep(s);
     expect(post).toBe('rolled-back');
     expect(s.ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(1);
   });
@@ -665,7 +667,7 @@ describe('cancellation', () => {
     const rollback = s.ecs.commandCalls(UpdateServiceCommand)[1]?.args[0].input;
     expect(rollback?.taskDefinition).toBe(OLD_TD);
 
-    const post = await postStep(s, 'rolling');
+    const post = await postStep(s);
     expect(post).toBe('rolled-back');
     expect(s.ecs.commandCalls(ContinueServiceDeploymentCommand).map((call) => call.args[0].input)).toEqual([
       { serviceDeploymentArn: ROLLBACK_DEPLOYMENT, hookId: 'inherited-pause', action: 'CONTINUE' },
@@ -772,5 +774,402 @@ describe('an unchanged revision', () => {
     });
     expect((await deploy(again, { ...same, alarms: 'web-5xx' })).action).toBe('unchanged');
     expect(again.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+  });
+});
+
+// Issue #8: what real ECS does across steps, partial failures and other deployments.
+
+/** A linear deployment at ECS defaults (10% steps, 6-minute bakes, then a 5-minute bake): about an hour. */
+function linearAtDefaults(): Phase[] {
+  const phases: Phase[] = [...scaleUp];
+  const first = 90_000;
+  for (let step = 1; step <= 10; step++) {
+    phases.push({
+      atMs: first + (step - 1) * 6 * MINUTE,
+      deployment: {
+        ...stage('PRODUCTION_TRAFFIC_SHIFT'),
+        ...revisions({ running: 2, production: step * 10 }, { running: 2, production: 100 - step * 10 }),
+      },
+    });
+  }
+  const shifted = first + 9 * 6 * MINUTE;
+  phases.push({ atMs: shifted + 10_000, deployment: stage('BAKE_TIME') });
+  phases.push({
+    atMs: shifted + 10_000 + 5 * MINUTE,
+    deployment: { status: 'SUCCESSFUL', ...revisions({ running: 2, production: 100 }, { running: 0 }) },
+  });
+  return phases;
+}
+
+describe('timeouts derived from the strategy (issue #8, item 3)', () => {
+  it('a healthy linear deployment at ECS defaults finishes within the derived default timeout', async () => {
+    const s = scenario({ service: trafficShiftingService('LINEAR'), phases: linearAtDefaults() });
+    const report = await deploy(s, { ...base, strategy: 'linear' });
+    expect(report.status).toBe('succeeded');
+    expect(report.timeout).toEqual({
+      // 9 step bakes of 6 minutes, the service's 0-minute bake, 15m scale-up and 5m clean-up margins.
+      ms: 74 * MINUTE,
+      derivedFrom: 'linear 10% steps with 6-minute bakes',
+    });
+    expect(s.ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0);
+    expect(s.clock.now() - report.startedAt).toBeGreaterThan(60 * MINUTE);
+  });
+
+  it('refuses, before registering anything, a timeout that cannot fit the steps and bakes, naming both numbers', async () => {
+    const s = scenario({ service: trafficShiftingService('LINEAR'), phases: linearAtDefaults() });
+    await expect(deploy(s, { ...base, strategy: 'linear', timeout: '30m' })).rejects.toThrow(
+      'Input "timeout" 30m cannot fit linear 10% steps with 6-minute bakes (wait: stable): it needs at least 59m.',
+    );
+    expect(s.ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+    expect(s.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+  });
+
+  it("counts the service's own linear settings when no input overrides them", async () => {
+    const service = trafficShiftingService('LINEAR');
+    service.deploymentConfiguration = {
+      ...service.deploymentConfiguration,
+      linearConfiguration: { stepPercent: 20, stepBakeTimeInMinutes: 15 },
+    };
+    const s = scenario({ service, phases: linearAtDefaults() });
+    await expect(deploy(s, { ...base, strategy: 'linear', timeout: '1h' })).rejects.toThrow(
+      'cannot fit linear 20% steps with 15-minute bakes (wait: stable): it needs at least 1h5m',
+    );
+  });
+});
+
+describe('a Continue that fails (issue #8, item 4)', () => {
+  it('is sent again until ECS takes it, and the canary goes on to the next gate', async () => {
+    const s = scenario({ ...canaryToSecondGate, continueFailures: 1 });
+    const report = await deploy(s, { ...base, strategy: 'canary', gate: 'pause' });
+    expect(report.status).toBe('paused');
+    expect(report.hookId).toBe('hook-before-full-shift');
+    expect(
+      s.ecs.commandCalls(ContinueServiceDeploymentCommand).map((call) => call.args[0].input.hookId),
+    ).toEqual(['hook-before-canary', 'hook-before-canary']);
+    expect(s.logger.lines.join('\n')).toContain(
+      'ECS did not take CONTINUE for lifecycle hook hook-before-canary (ServerException: Internal server error)',
+    );
+    expect(s.ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0);
+  });
+
+  it('is not sent again when the hook no longer awaits action (ECS took it although the call failed)', async () => {
+    const s = scenario(canaryToSecondGate);
+    let calls = 0;
+    // The first call reaches ECS but its answer is lost: the deployment moves on.
+    s.ecs.on(ContinueServiceDeploymentCommand).callsFake(() => {
+      calls++;
+      if (calls === 1) {
+        s.ecs.on(DescribeServiceDeploymentsCommand).resolves({
+          serviceDeployments: [
+            {
+              serviceDeploymentArn: DEPLOYMENT,
+              status: 'SUCCESSFUL',
+              ...hookDone('hook-before-canary'),
+              ...revisions({ running: 2, production: 100 }, { running: 0, production: 0 }),
+            },
+          ],
+        });
+        throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      }
+      return {};
+    });
+    const report = await deploy(s, { ...base, strategy: 'canary', gate: 'pause', timeout: '20m' });
+    expect(calls).toBe(1);
+    expect(report.status).toBe('succeeded');
+  });
+});
+
+describe('an unknown traffic weight (issue #8, item 5)', () => {
+  it('is not read as 0: the pause is left for the gate, not continued by the action', async () => {
+    const gated: Phase[] = [...scaleUp, { atMs: 85_000, deployment: awaiting('hook-weight-unknown') }];
+    const phases = gated.map((phase) => ({
+      ...phase,
+      deployment: {
+        ...phase.deployment,
+        // ECS left the weights out of this answer.
+        ...(phase.deployment.targetServiceRevision
+          ? revisions({ running: phase.deployment.targetServiceRevision.runningTaskCount ?? 0 })
+          : {}),
+      },
+    }));
+    const s = scenario({ service: trafficShiftingService('CANARY'), phases });
+    const report = await deploy(s, { ...base, strategy: 'canary', gate: 'pause' });
+    expect(report.status).toBe('paused');
+    expect(report.hookId).toBe('hook-weight-unknown');
+    expect(s.ecs.commandCalls(ContinueServiceDeploymentCommand)).toHaveLength(0);
+  });
+});
+
+describe("the user's own settings (issue #8, item 6)", () => {
+  const approvalHook = {
+    targetType: 'PAUSE' as const,
+    lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT' as const],
+    timeoutConfiguration: { timeoutInMinutes: 120, action: 'ROLLBACK' as const },
+  };
+  it('a re-run with a user approval hook and a tuned circuit breaker sends no UpdateService', async () => {
+    const configured = serviceShape({
+      taskDefinition: OLD_TD,
+      deploymentConfiguration: {
+        strategy: 'ROLLING',
+        maximumPercent: 200,
+        minimumHealthyPercent: 100,
+        deploymentCircuitBreaker: {
+          enable: true,
+          rollback: true,
+          resetOnHealthyTask: false,
+          thresholdConfiguration: { type: 'COUNT', value: 3 },
+        },
+        lifecycleHooks: [approvalHook],
+      },
+    });
+    const s = scenario({ service: configured, phases: rollingPhases });
+    const report = await deploy(s, { cluster: 'prod', service: 'web', 'task-definition-arn': OLD_TD });
+    expect(report.action).toBe('unchanged');
+    expect(report.status).toBe('succeeded');
+    expect(s.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+  });
+
+  it('a deploy keeps the hook and the breaker tuning, and only sets what the inputs ask', async () => {
+    const service = trafficShiftingService('CANARY');
+    service.deploymentConfiguration = {
+      ...service.deploymentConfiguration,
+      canaryConfiguration: { canaryPercent: 2, canaryBakeTimeInMinutes: 20 },
+      lifecycleHooks: [approvalHook],
+    };
+    const s = scenario({
+      service,
+      phases: [...scaleUp, { atMs: 85_000, deployment: { status: 'SUCCESSFUL' } }],
+    });
+    await deploy(s, { ...base, strategy: 'canary', 'canary-bake-minutes': '5' });
+    const sent = s.ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input.deploymentConfiguration;
+    expect(sent?.canaryConfiguration).toEqual({ canaryPercent: 2, canaryBakeTimeInMinutes: 5 });
+    expect(sent?.lifecycleHooks).toEqual([approvalHook]);
+  });
+
+  it('refuses before registration a service hook ECS would refuse next to ours, naming it', async () => {
+    const service = trafficShiftingService('CANARY');
+    service.deploymentConfiguration = {
+      ...service.deploymentConfiguration,
+      lifecycleHooks: [{ targetType: 'PAUSE', lifecycleStages: ['PRODUCTION_TRAFFIC_SHIFT'] }],
+    };
+    const s = scenario({ service, phases: [] });
+    await expect(deploy(s, { ...base, strategy: 'canary', gate: 'pause' })).rejects.toThrow(
+      `service "web"'s deploymentConfiguration.lifecycleHooks[0] (set outside this action) is a PAUSE hook at PRODUCTION_TRAFFIC_SHIFT, which ECS refuses`,
+    );
+    expect(s.ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+  });
+});
+
+describe('following a rollback (issue #8, item 9)', () => {
+  /** A deployment paused at a hook that answers ROLLBACK by rolling back and CONTINUE by going forward. */
+  function pausedDeployment() {
+    const s = scenario({ phases: [] });
+    let answer: string | undefined;
+    s.ecs.on(DescribeServiceDeploymentsCommand).callsFake(() => ({
+      serviceDeployments: [
+        {
+          serviceDeploymentArn: DEPLOYMENT,
+          status:
+            answer === undefined
+              ? 'IN_PROGRESS'
+              : answer === 'ROLLBACK'
+                ? 'ROLLBACK_SUCCESSFUL'
+                : 'SUCCESSFUL',
+          ...(answer === undefined ? awaiting('our-gate') : hookDone('our-gate')),
+        },
+      ],
+    }));
+    s.ecs.on(ContinueServiceDeploymentCommand).callsFake((input: { action?: string }) => {
+      answer = input.action;
+      return {};
+    });
+    return s;
+  }
+  const target = {
+    cluster: 'prod',
+    service: 'web',
+    taskDefinitionArn: NEW_TD,
+    deploymentArn: DEPLOYMENT,
+    strategy: 'canary' as const,
+  };
+
+  it('answers ROLLBACK, never CONTINUE, at a pause of the deployment being rolled back', async () => {
+    const s = pausedDeployment();
+    const result = await watchRollback(s.deps, { target, by: 'stop' }, s.clock.now() + 10 * MINUTE);
+    expect(
+      s.ecs.commandCalls(ContinueServiceDeploymentCommand).map((call) => call.args[0].input.action),
+    ).toEqual(['ROLLBACK']);
+    expect(result.outcome).toBe('rolled-back');
+  });
+
+  it("continues a pause of the rollback's own deployment back to the previous revision", async () => {
+    const s = pausedDeployment();
+    const result = await watchRollback(
+      s.deps,
+      { target: { ...target, taskDefinitionArn: OLD_TD, previousTaskDefinitionArn: NEW_TD }, by: 'update' },
+      s.clock.now() + 10 * MINUTE,
+    );
+    expect(
+      s.ecs.commandCalls(ContinueServiceDeploymentCommand).map((call) => call.args[0].input.action),
+    ).toEqual(['CONTINUE']);
+    expect(result.outcome).toBe('rolled-back');
+  });
+});
+
+describe('which deployment is ours (issue #8, item 11)', () => {
+  const OTHER_REVISION = NEW_REVISION.replace('2222222222', '3333333333');
+  const OTHER_DEPLOYMENT = DEPLOYMENT.replace('NewDeployment222', 'OtherRun444');
+
+  it("is matched by revision and time: another run's newer deployment of another revision is not taken for it", async () => {
+    const s = scenario({ phases: rollingPhases });
+    // The update's answer still names the previous deployment (ECS catching up).
+    s.ecs.on(UpdateServiceCommand).callsFake(() => ({ service: serviceShape() }));
+    s.ecs.on(ListServiceDeploymentsCommand).callsFake(() => ({
+      serviceDeployments: [
+        {
+          serviceDeploymentArn: OLD_DEPLOYMENT,
+          createdAt: new Date(0),
+          targetServiceRevisionArn: NEW_REVISION,
+        },
+        {
+          serviceDeploymentArn: DEPLOYMENT,
+          createdAt: new Date(s.clock.now()),
+          targetServiceRevisionArn: NEW_REVISION,
+        },
+        {
+          serviceDeploymentArn: OTHER_DEPLOYMENT,
+          createdAt: new Date(s.clock.now() + 1_000),
+          targetServiceRevisionArn: OTHER_REVISION,
+        },
+      ],
+    }));
+    s.ecs.on(DescribeServiceRevisionsCommand).callsFake((input: { serviceRevisionArns?: string[] }) => ({
+      serviceRevisions: (input.serviceRevisionArns ?? []).map((arn) => ({
+        serviceRevisionArn: arn,
+        taskDefinition: arn === NEW_REVISION ? NEW_TD : NEW_TD.replace(':42', ':43'),
+      })),
+    }));
+    const report = await deploy(s, { ...base, wait: 'none' });
+    expect(report.deploymentArn).toBe(DEPLOYMENT);
+    expect(s.state.get('deployment-arn')).toBe(DEPLOYMENT);
+  });
+
+  it('a DescribeServiceDeployments miss right after UpdateService is looked at again, not fatal', async () => {
+    const s = scenario({ phases: rollingPhases, describeMisses: 2 });
+    const report = await deploy(s, base);
+    expect(report.status).toBe('succeeded');
+    expect(s.logger.lines).toContain(`ECS does not describe ${DEPLOYMENT} yet (MISSING); looking again.`);
+    expect(s.ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0);
+  });
+});
+
+describe('outcomes that tell the truth (issue #8, item 13)', () => {
+  it('a deployment superseded by a newer one is reported superseded, and not rolled back', async () => {
+    const NEWER = NEW_TD.replace(':42', ':43');
+    const s = scenario({
+      phases: [...rollingPhases.slice(0, 3), { atMs: 70_000, deployment: { status: 'STOPPED' } }],
+    });
+    s.ecs.on(DescribeServicesCommand).callsFake(() => ({
+      services: [
+        s.updatedAt() === undefined
+          ? serviceShape()
+          : serviceShape({
+              taskDefinition: NEWER,
+              currentServiceDeployment:
+                'arn:aws:ecs:us-east-1:123456789012:service-deployment/prod/web/Newer555',
+            }),
+      ],
+    }));
+    const report = await deploy(s, base);
+    expect(report.status).toBe('superseded');
+    expect(report.reasons[0]).toContain(
+      'Superseded: ECS stopped this deployment because deployment arn:aws:ecs:us-east-1:123456789012:service-deployment/prod/web/Newer555 replaced it',
+    );
+    expect(s.ecs.commandCalls(StopServiceDeploymentCommand)).toHaveLength(0);
+    expect(s.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+  });
+
+  it('an unchanged re-run on a crash-looping service fails with the service events', async () => {
+    const crashing = serviceShape({
+      deploymentConfiguration: {
+        strategy: 'ROLLING',
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+      },
+      runningCount: 0,
+      pendingCount: 1,
+      deployments: [
+        {
+          id: 'ecs-svc/1',
+          status: 'PRIMARY',
+          taskDefinition: OLD_TD,
+          desiredCount: 2,
+          runningCount: 0,
+          pendingCount: 1,
+          rolloutState: 'COMPLETED',
+        },
+      ],
+      events: [
+        {
+          id: 'e9',
+          createdAt: new Date('2026-01-01T00:00:00Z'),
+          message: '(service web) has started 1 tasks: (task 77).',
+        },
+      ],
+    });
+    const s = scenario({ service: crashing, phases: [] });
+    const report = await deploy(s, { cluster: 'prod', service: 'web', 'task-definition-arn': OLD_TD });
+    expect(report.action).toBe('unchanged');
+    expect(report.status).toBe('failed');
+    expect(report.reasons[0]).toBe(
+      'Nothing was deployed (the service already runs web:41), but the service is not healthy: it runs 0 of 2 desired task(s), 1 pending.',
+    );
+    expect(report.reasons.join('\n')).toContain('(service web) has started 1 tasks: (task 77).');
+  });
+});
+
+describe('target groups of the deployment this run started (issue #8, item 1)', () => {
+  it('outputs which group serves the new revision, and they swap on the next deployment', async () => {
+    const first = scenario(canaryToSecondGate);
+    const one = await deploy(first, { ...base, strategy: 'canary', gate: 'pause' });
+    expect(one.trafficRoles).toEqual({ canaryTargetGroupArn: TG_GREEN, baselineTargetGroupArn: TG_BLUE });
+
+    // ECS alternates: the next deployment's new tasks register in blue, which production left.
+    const service = trafficShiftingService('CANARY');
+    const [balancer] = service.loadBalancers ?? [];
+    if (balancer?.advancedConfiguration) {
+      balancer.targetGroupArn = TG_GREEN;
+      balancer.advancedConfiguration.alternateTargetGroupArn = TG_BLUE;
+    }
+    const second = scenario({ ...canaryToSecondGate, service, newRevisionIn: TG_BLUE });
+    const two = await deploy(second, { ...base, strategy: 'canary', gate: 'pause' });
+    expect(two.trafficRoles).toEqual({ canaryTargetGroupArn: TG_BLUE, baselineTargetGroupArn: TG_GREEN });
+  });
+
+  it('leaves them unset, and says why, when the weights cannot tell', async () => {
+    const s = scenario({ ...canaryToSecondGate, newRevisionIn: TG_BLUE });
+    // ECS requests 5% for the new revision, but the rule (mid-change) splits 50/50: neither group can be told to hold it.
+    s.elb.on(DescribeRulesCommand).resolves({
+      Rules: [
+        {
+          Actions: [
+            {
+              Type: 'forward',
+              ForwardConfig: {
+                TargetGroups: [
+                  { TargetGroupArn: TG_BLUE, Weight: 50 },
+                  { TargetGroupArn: TG_GREEN, Weight: 50 },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const report = await deploy(s, { ...base, strategy: 'canary', gate: 'pause' });
+    expect(report.status).toBe('paused');
+    expect(report.trafficRoles).toBeUndefined();
+    expect(s.logger.lines.join('\n')).toContain(
+      "canary-target-group and baseline-target-group are not set: Which target group holds the new revision cannot be told: the listener rule's weights (50% / 50%) match neither group at 5%.",
+    );
   });
 });

@@ -18,7 +18,9 @@ import { MemoryLogger } from '@ecs-ship/shared/logger';
 import { motoClientConfig, startMoto, type MotoServer } from '@ecs-ship/testing/moto';
 import { deployService } from '../src/deploy.js';
 import type { Deps } from '../src/deps.js';
-import { loadAndRender, register } from '../src/prepare.js';
+import { preflight } from '../src/preflight.js';
+import { registerOrReuse } from '../src/registration.js';
+import { renderTaskDefinition } from '../src/render.js';
 import { runTaskMode } from '../src/run-task.js';
 import { MemoryState } from '../src/state.js';
 import { toRegistrable } from '../src/task-definition.js';
@@ -126,8 +128,9 @@ describe('rendering and registration against the emulator', () => {
       'task-definition': path.join(fixtures, 'gpu.yaml'),
       subnets: 'subnet-0a1',
     });
-    const report = reportFor(inputs, d.clock);
-    const arn = await register(d, await loadAndRender(d, inputs, report), report);
+    const pre = await preflight(d.ecs, inputs);
+    const rendered = renderTaskDefinition(pre.base, inputs.images, inputs.environment);
+    const arn = (await registerOrReuse(d, rendered.taskDefinition, pre)).taskDefinitionArn;
     const stored = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })))
       .taskDefinition;
     expect(stored?.containerDefinitions?.[0]?.resourceRequirements).toEqual([{ type: 'GPU', value: '1' }]);

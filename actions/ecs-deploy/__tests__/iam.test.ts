@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   DescribeTasksCommand,
+  ListServiceDeploymentsCommand,
   ListTasksCommand,
   RunTaskCommand,
   UpdateServiceCommand,
@@ -13,6 +14,8 @@ import { deployService } from '../src/deploy.js';
 import { IAM_ACTIONS, IMPLIED_ACTIONS, iamActionOf, iamPolicy } from '../src/iam.js';
 import { runTaskMode } from '../src/run-task.js';
 import {
+  DEPLOYMENT,
+  NEW_REVISION,
   NEW_TD,
   readInputs,
   reportFor,
@@ -52,6 +55,8 @@ async function serviceRuns(): Promise<Set<string>> {
   const sent = new Set<string>();
   const record = (s: ReturnType<typeof scenario>) => {
     for (const call of s.ecs.calls()) sent.add(iamActionOf((call.args[0] as object).constructor.name));
+    for (const call of s.elb.calls())
+      sent.add(iamActionOf((call.args[0] as object).constructor.name, 'elasticloadbalancing'));
   };
   // Timeout, failure reasons (stopped tasks) and rollback; the deployment found by listing.
   const timeout = scenario({
@@ -59,6 +64,15 @@ async function serviceRuns(): Promise<Set<string>> {
     rollbackPhases: [{ atMs: 10_000, deployment: { status: 'ROLLBACK_SUCCESSFUL' } }],
   });
   timeout.ecs.on(UpdateServiceCommand).resolves({ service: serviceShape() });
+  timeout.ecs.on(ListServiceDeploymentsCommand).callsFake(() => ({
+    serviceDeployments: [
+      {
+        serviceDeploymentArn: DEPLOYMENT,
+        createdAt: new Date(timeout.clock.now()),
+        targetServiceRevisionArn: NEW_REVISION,
+      },
+    ],
+  }));
   timeout.ecs.on(ListTasksCommand).resolves({ taskArns: ['arn:aws:ecs:us-east-1:123456789012:task/prod/1'] });
   timeout.ecs
     .on(DescribeTasksCommand)
@@ -67,21 +81,18 @@ async function serviceRuns(): Promise<Set<string>> {
   await deployService(timeout.deps, inputs, reportFor(inputs, timeout.clock), timeout.state);
   record(timeout);
   // A gated canary: ContinueServiceDeployment on the first gate.
-  const canary = scenario({
-    service: trafficShiftingService('CANARY'),
-    phases: gated,
-    continuePhases: [
-      [
-        {
-          atMs: 1_000,
-          deployment: {
-            lifecycleHookDetails: [{ hookId: 'h2', status: 'AWAITING_ACTION' }],
-            ...revisions({ running: 2, production: 5 }),
-          },
+  const continuePhases: Phase[][] = [
+    [
+      {
+        atMs: 1_000,
+        deployment: {
+          lifecycleHookDetails: [{ hookId: 'h2', status: 'AWAITING_ACTION' }],
+          ...revisions({ running: 2, production: 5 }),
         },
-      ],
+      },
     ],
-  });
+  ];
+  const canary = scenario({ service: trafficShiftingService('CANARY'), phases: gated, continuePhases });
   const gatedInputs = readInputs({
     cluster: 'prod',
     service: 'web',
@@ -92,6 +103,15 @@ async function serviceRuns(): Promise<Set<string>> {
   });
   await deployService(canary.deps, gatedInputs, reportFor(gatedInputs, canary.clock), canary.state);
   record(canary);
+  // The same behind a Network Load Balancer: its productionListenerRule is the listener itself.
+  const nlbService = trafficShiftingService('CANARY');
+  const [balancer] = nlbService.loadBalancers ?? [];
+  if (balancer?.advancedConfiguration)
+    balancer.advancedConfiguration.productionListenerRule =
+      'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/net/web/cccc/dddd';
+  const nlb = scenario({ service: nlbService, phases: gated, continuePhases });
+  await deployService(nlb.deps, gatedInputs, reportFor(gatedInputs, nlb.clock), nlb.state);
+  record(nlb);
   return sent;
 }
 

@@ -1,12 +1,18 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DescribeServicesCommand, DescribeTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  RunTaskCommand,
+  StopServiceDeploymentCommand,
+} from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { createCoreFixture } from '../../../packages/shared/__fixtures__/core.js';
 import {
   DEPLOYMENT,
   NEW_TD,
+  OLD_TD,
   revisions,
   scenario,
   trafficShiftingService,
@@ -18,7 +24,7 @@ import {
 const inputs: Record<string, string> = {};
 const fixture = createCoreFixture(inputs);
 jest.unstable_mockModule('@actions/core', () => fixture.core);
-const { run } = await import('../src/main.js');
+const { run, runStep } = await import('../src/main.js');
 
 const TASK = 'arn:aws:ecs:us-east-1:123456789012:task/prod/9a8b7c';
 let s: Scenario | undefined;
@@ -127,5 +133,42 @@ describe('run()', () => {
     await run();
     expect(fixture.outputs.status).toBe('failed');
     expect(fixture.failures[0]).toContain('Inputs "gate: pause" and "wait: stable" cannot be combined');
+  });
+});
+
+describe('one bundle for main and post (issue #8, item 10)', () => {
+  it('main marks itself in the state, so the same entry runs as the post step afterwards', async () => {
+    given({ cluster: 'prod', service: 'web', strategy: 'canary', gate: 'pause', wait: 'stable' });
+    await runStep();
+    expect(fixture.state.isPost).toBe('true');
+  });
+
+  it('the post step rolls back from the state alone, though the task-definition file is gone', async () => {
+    s = scenario({
+      everyClient: true,
+      phases: [{ atMs: 0, deployment: { status: 'IN_PROGRESS' } }],
+      rollbackPhases: [{ atMs: 0, deployment: { status: 'ROLLBACK_SUCCESSFUL' } }],
+    });
+    // A later step removed the file; a post step that re-read the inputs would fail on it.
+    given({ cluster: 'prod', service: 'web', 'task-definition': 'removed-by-a-later-step.json' });
+    Object.assign(fixture.state, {
+      isPost: 'true',
+      region: 'us-east-1',
+      cluster: 'prod',
+      service: 'web',
+      strategy: 'rolling',
+      'timeout-ms': '600000',
+      'rollback-on-failure': 'true',
+      'task-definition-arn': NEW_TD,
+      'previous-task-definition-arn': OLD_TD,
+      'deployment-arn': DEPLOYMENT,
+    });
+    delete process.env.AWS_REGION;
+    await runStep();
+    expect(fixture.failures).toEqual([]);
+    expect(s.ecs.commandCalls(StopServiceDeploymentCommand).map((call) => call.args[0].input)).toEqual([
+      { serviceDeploymentArn: DEPLOYMENT, stopType: 'ROLLBACK' },
+    ]);
+    expect(readFileSync(summaryFile, 'utf8')).toContain('Cleanup: **rolled-back**');
   });
 });

@@ -1,4 +1,4 @@
-import type { Service } from '@aws-sdk/client-ecs';
+import type { DeploymentConfiguration, Service } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from '@jest/globals';
 import { ConfigurationError } from '@ecs-ship/shared/errors';
 import { InputReader } from '@ecs-ship/shared/inputs';
@@ -8,6 +8,8 @@ import {
   rollbackConfiguration,
   sameDeploymentConfiguration,
 } from '../src/deployment-config.js';
+import { checkDeploymentConfiguration } from '../src/deployment-config-check.js';
+import { resolveTimeout, timeoutPlan } from '../src/deployment-timeout.js';
 import { getInputs } from '../src/inputs.js';
 import type { Strategy } from '../src/inputs.js';
 import { checkStrategy } from '../src/preflight.js';
@@ -537,4 +539,245 @@ describe('progress log', () => {
       'new revision 9: running 2, pending 0, desired 2',
     ]);
   });
+});
+
+describe('issue #8: the merge keeps what no input asks to change (item 6)', () => {
+  const approval = {
+    targetType: 'PAUSE' as const,
+    lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT' as const],
+    timeoutConfiguration: { timeoutInMinutes: 120, action: 'ROLLBACK' as const },
+  };
+  const ourGate = {
+    targetType: 'PAUSE' as const,
+    lifecycleStages: ['PRE_PRODUCTION_TRAFFIC_SHIFT' as const],
+    timeoutConfiguration: { timeoutInMinutes: 45, action: 'ROLLBACK' as const },
+  };
+
+  it("keeps the circuit breaker's thresholdConfiguration and resetOnHealthyTask", () => {
+    const config = buildDeploymentConfiguration(strategyOf({}), {
+      strategy: 'ROLLING',
+      deploymentCircuitBreaker: {
+        enable: true,
+        rollback: true,
+        resetOnHealthyTask: false,
+        thresholdConfiguration: { type: 'COUNT', value: 3 },
+      },
+    });
+    expect(config.deploymentCircuitBreaker).toEqual({
+      enable: true,
+      rollback: true,
+      resetOnHealthyTask: false,
+      thresholdConfiguration: { type: 'COUNT', value: 3 },
+    });
+  });
+
+  it.each([
+    ['gate: pause adds ours beside the user approval hook', { gate: 'pause' }, [approval, ourGate]],
+    ['gate: none removes only ours', {}, [approval]],
+  ])('%s', (_name, values, hooks) => {
+    const config = buildDeploymentConfiguration(strategyOf({ strategy: 'canary', ...values }), {
+      strategy: 'CANARY',
+      lifecycleHooks: [approval, ourGate],
+    });
+    expect(config.lifecycleHooks).toEqual(hooks);
+  });
+
+  it('keeps canary and linear settings the service has; an input overrides field by field', () => {
+    const current = {
+      strategy: 'LINEAR' as const,
+      linearConfiguration: { stepPercent: 20, stepBakeTimeInMinutes: 15 },
+      canaryConfiguration: { canaryPercent: 2, canaryBakeTimeInMinutes: 30 },
+      bakeTimeInMinutes: 8,
+    };
+    expect(buildDeploymentConfiguration(strategyOf({ strategy: 'linear' }), current)).toMatchObject({
+      linearConfiguration: { stepPercent: 20, stepBakeTimeInMinutes: 15 },
+      bakeTimeInMinutes: 8,
+    });
+    expect(
+      buildDeploymentConfiguration(
+        strategyOf({ strategy: 'linear', 'linear-step-bake-minutes': '3' }),
+        current,
+      ).linearConfiguration,
+    ).toEqual({ stepPercent: 20, stepBakeTimeInMinutes: 3 });
+    const canary = buildDeploymentConfiguration(
+      strategyOf({ strategy: 'canary', 'canary-percent': '10' }),
+      current,
+    );
+    expect(canary.canaryConfiguration).toEqual({ canaryPercent: 10, canaryBakeTimeInMinutes: 30 });
+    expect(canary.linearConfiguration).toBeUndefined();
+  });
+
+  it('drops rolling-only earlySuccessCriteria and the circuit breaker for the other strategies', () => {
+    const config = buildDeploymentConfiguration(strategyOf({ strategy: 'blue-green' }), {
+      strategy: 'ROLLING',
+      earlySuccessCriteria: { enable: true, healthyPercent: 50, sourceServiceRevisionCleanup: 'DEFERRED' },
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+    });
+    expect(config.earlySuccessCriteria).toBeUndefined();
+    expect(config.deploymentCircuitBreaker).toBeUndefined();
+    expect(
+      buildDeploymentConfiguration(strategyOf({}), {
+        earlySuccessCriteria: { enable: true, healthyPercent: 50, sourceServiceRevisionCleanup: 'DEFERRED' },
+      }).earlySuccessCriteria,
+    ).toEqual({ enable: true, healthyPercent: 50, sourceServiceRevisionCleanup: 'DEFERRED' });
+  });
+
+  it.each([
+    [
+      'hooks ECS echoes with their default timeout, in another order',
+      {
+        strategy: 'CANARY' as const,
+        lifecycleHooks: [ourGate, { ...approval, timeoutConfiguration: undefined }],
+      },
+      {
+        strategy: 'CANARY' as const,
+        lifecycleHooks: [
+          { ...approval, timeoutConfiguration: { timeoutInMinutes: 1440, action: 'ROLLBACK' as const } },
+          ourGate,
+        ],
+      },
+      true,
+    ],
+    [
+      'a canary configuration left out and one at ECS defaults',
+      { strategy: 'CANARY' as const },
+      { strategy: 'CANARY' as const, canaryConfiguration: { canaryPercent: 5, canaryBakeTimeInMinutes: 10 } },
+      true,
+    ],
+    [
+      'a disabled breaker ECS reports for a canary service',
+      { strategy: 'CANARY' as const },
+      { strategy: 'CANARY' as const, deploymentCircuitBreaker: { enable: false, rollback: false } },
+      true,
+    ],
+    [
+      'resetOnHealthyTask left out and true',
+      { deploymentCircuitBreaker: { enable: true, rollback: true } },
+      { deploymentCircuitBreaker: { enable: true, rollback: true, resetOnHealthyTask: true } },
+      true,
+    ],
+    [
+      'another threshold',
+      {
+        deploymentCircuitBreaker: {
+          enable: true,
+          rollback: true,
+          thresholdConfiguration: { type: 'COUNT' as const, value: 3 },
+        },
+      },
+      { deploymentCircuitBreaker: { enable: true, rollback: true } },
+      false,
+    ],
+  ])('the same configuration? %s', (_name, a, b, same) => {
+    expect(sameDeploymentConfiguration(a, b)).toBe(same);
+  });
+
+  it("a rollback by update drops only the action's gate, not the user's hooks", () => {
+    expect(
+      rollbackConfiguration({ strategy: 'CANARY', lifecycleHooks: [approval, ourGate] }).lifecycleHooks,
+    ).toEqual([approval]);
+  });
+
+  it.each([
+    [
+      { strategy: 'linear', 'linear-step-percent': '3.05' },
+      undefined,
+      'Input "linear-step-percent" must be a multiple of 0.1 from 3 to 100; got "3.05".',
+    ],
+    [
+      { strategy: 'linear' },
+      { strategy: 'LINEAR' as const, linearConfiguration: { stepPercent: 2.5 } },
+      `The value of service "web"'s deploymentConfiguration.linearConfiguration.stepPercent (set outside this action) must be a multiple of 0.1 from 3 to 100; it is 2.5. Set input "linear-step-percent" to override it.`,
+    ],
+    [
+      { strategy: 'canary' },
+      { strategy: 'CANARY' as const, bakeTimeInMinutes: 2000 },
+      `The value of service "web"'s deploymentConfiguration.bakeTimeInMinutes (set outside this action) must be a whole number of minutes from 0 to 1440; it is 2000.`,
+    ],
+  ])('refuses what ECS would refuse, naming where it came from: %j', (values, current, message) => {
+    const refuse = () => {
+      const inputs = strategyOf(values);
+      checkDeploymentConfiguration(buildDeploymentConfiguration(inputs, current), inputs, 'web');
+    };
+    expect(refuse).toThrow(ConfigurationError);
+    expect(refuse).toThrow(message);
+  });
+});
+
+describe('issue #8: timeouts fit the strategy (item 3)', () => {
+  const MINUTE = 60_000;
+  const plan = (values: Record<string, string>, current?: DeploymentConfiguration) => {
+    const inputs = strategyOf(values);
+    return timeoutPlan(buildDeploymentConfiguration(inputs, current), inputs.wait);
+  };
+  it.each<[string, Record<string, string>, DeploymentConfiguration | undefined, number, number]>([
+    ['rolling', {}, undefined, 30, 0],
+    // 9 step bakes (none after the step that reaches 100%) + an unset bake counted as 5 + 15 + 5.
+    ['linear at ECS defaults', { strategy: 'linear' }, undefined, 79, 59],
+    ['linear with a gate: only up to the gate', { strategy: 'linear', gate: 'pause' }, undefined, 30, 11],
+    ['canary at ECS defaults', { strategy: 'canary' }, undefined, 35, 15],
+    ['canary with a gate', { strategy: 'canary', gate: 'pause' }, undefined, 30, 15],
+    ['blue-green, 60-minute bake', { strategy: 'blue-green', 'bake-minutes': '60' }, undefined, 80, 65],
+    [
+      'blue-green with a gate: the bake comes after it',
+      { strategy: 'blue-green', 'bake-minutes': '60', gate: 'pause' },
+      undefined,
+      30,
+      5,
+    ],
+    ['wait: none', { strategy: 'linear', wait: 'none' }, undefined, 30, 0],
+  ])('%s: default %i min, at least %i min', (_name, values, current, defaultMinutes, minimumMinutes) => {
+    const derived = plan(values, current);
+    expect(derived.defaultMs / MINUTE).toBe(defaultMinutes);
+    expect(derived.minimumMs / MINUTE).toBe(minimumMinutes);
+  });
+
+  it('refuses a plan no timeout within 6 hours can fit, and caps the derived default at 6 hours', () => {
+    const inputs = strategyOf({
+      strategy: 'linear',
+      'linear-step-percent': '3',
+      'linear-step-bake-minutes': '30',
+    });
+    const derived = timeoutPlan(buildDeploymentConfiguration(inputs), inputs.wait);
+    expect(() => resolveTimeout(undefined, derived, inputs.wait)).toThrow(
+      'needs at least 16h35m with "wait: stable"',
+    );
+    const long = strategyOf({
+      strategy: 'linear',
+      'linear-step-percent': '4',
+      'linear-step-bake-minutes': '14',
+    });
+    // 24 bakes of 14 minutes + 5 = 5h41m at least; the derived 6h1m is capped at the 6 hours a job may run.
+    const capped = timeoutPlan(buildDeploymentConfiguration(long), long.wait);
+    expect(capped.minimumMs / MINUTE).toBe(341);
+    expect(resolveTimeout(undefined, capped, long.wait)).toBe(360 * MINUTE);
+  });
+
+  it.each([
+    [{}, 45],
+    [{ 'gate-timeout': '2h' }, 120],
+    [{ 'gate-timeout': '14d' }, 20160],
+  ])('gate-timeout %j is %i minutes', (values, minutes) => {
+    expect(strategyOf({ strategy: 'canary', gate: 'pause', ...values }).gateTimeoutMinutes).toBe(minutes);
+  });
+
+  it('refuses a gate-timeout that cannot fit the gate’s shortest judgement', () => {
+    expect(() => strategyOf({ strategy: 'canary', gate: 'pause', 'gate-timeout': '2m' })).toThrow(
+      'Input "gate-timeout" must be at least 5m; got "2m".',
+    );
+  });
+});
+
+describe('issue #8: Service Connect (item 14)', () => {
+  it.each<Strategy>(['canary', 'linear', 'blue-green'])(
+    '%s on a Service Connect service without load balancer',
+    (strategy) => {
+      const service = serviceShape();
+      service.deployments = (service.deployments ?? []).map((deployment) => ({
+        ...deployment,
+        serviceConnectConfiguration: { enabled: true, namespace: 'prod', services: [{ portName: 'http' }] },
+      }));
+      expect(() => checkStrategy(service, strategy, false)).not.toThrow();
+    },
+  );
 });

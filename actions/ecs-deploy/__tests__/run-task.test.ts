@@ -1,4 +1,5 @@
 import {
+  DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
@@ -8,7 +9,7 @@ import {
 import { describe, expect, it } from '@jest/globals';
 import { CancelledError } from '@ecs-ship/shared/errors';
 import { taskExitCode } from '../src/run-task.js';
-import { NEW_TD, runTask, scenario } from './__fixtures__/lifecycle.js';
+import { currentTaskDefinition, NEW_TD, runTask, scenario } from './__fixtures__/lifecycle.js';
 
 const TASK = 'arn:aws:ecs:us-east-1:123456789012:task/prod/0f1e2d3c';
 
@@ -91,6 +92,36 @@ describe('run-task', () => {
     expect(report.reasons[0]).toBe(
       'Task 0f1e2d3c stopped [EssentialContainerExited]: Essential container in task exited — app exit code 3 (migration 0042 failed: relation "users" already exists)',
     );
+  });
+
+  it('a non-essential sidecar that exits non-zero does not fail a migration that succeeded (issue #8, item 13)', async () => {
+    const s = scenario({ phases: [] });
+    const withSidecar = {
+      ...currentTaskDefinition,
+      containerDefinitions: [
+        ...(currentTaskDefinition.containerDefinitions ?? []),
+        {
+          name: 'log-router',
+          image: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable',
+          essential: false,
+        },
+      ],
+    };
+    s.ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: withSidecar });
+    scriptTask(s, {
+      stoppedReason: 'Essential container in task exited',
+      stopCode: 'EssentialContainerExited',
+      containers: [
+        { name: 'app', exitCode: 0 },
+        { name: 'log-router', exitCode: 137, reason: 'killed when the task stopped' },
+      ],
+    });
+    const report = await runTask(s, migrate);
+    expect(report.status).toBe('succeeded');
+    expect(report.task?.exitCode).toBe(0);
+    expect(report.notes).toEqual([
+      'Non-essential container log-router exited 137 (killed when the task stopped); not counted against the task.',
+    ]);
   });
 
   it('stops the task when it outlives the timeout', async () => {

@@ -1,11 +1,14 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Clock } from '@ecs-ship/shared/clock';
 import { CancelledError } from '@ecs-ship/shared/errors';
 import type { Logger } from '@ecs-ship/shared/logger';
 
-/** The side effects domain code is given: the ECS client, the log, the clock, cancellation. */
+/** The side effects domain code is given: the AWS clients, the log, the clock, cancellation. */
 export interface Deps {
   ecs: ECSClient;
+  /** Reads the production listener rule for the target-group outputs; without it they stay unset. */
+  elbv2?: ElasticLoadBalancingV2Client;
   logger: Logger;
   clock: Clock;
   signal?: AbortSignal;

@@ -9,11 +9,17 @@ export const IAM_ACTIONS = {
     'ecs:RegisterTaskDefinition',
     'ecs:UpdateService',
     'ecs:ListServiceDeployments',
+    // The deployments' target revisions, to tell ours from another run's (deployment-lookup.ts).
+    'ecs:DescribeServiceRevisions',
     'ecs:DescribeServiceDeployments',
     'ecs:StopServiceDeployment',
     'ecs:ContinueServiceDeployment',
     'ecs:ListTasks',
     'ecs:DescribeTasks',
+    // The canary-target-group / baseline-target-group outputs (traffic-outputs.ts): the production
+    // listener rule's weights, or an NLB listener's default actions.
+    'elasticloadbalancing:DescribeRules',
+    'elasticloadbalancing:DescribeListeners',
     'iam:PassRole',
   ],
   'run-task': [
@@ -32,9 +38,9 @@ export const IAM_ACTIONS = {
 /** Actions that are not SDK commands of ours: ECS calls PassRole when a revision names roles. */
 export const IMPLIED_ACTIONS = ['iam:PassRole'] as const;
 
-/** `DescribeServicesCommand` → `ecs:DescribeServices`. */
-export function iamActionOf(commandName: string): string {
-  return `ecs:${commandName.replace(/Command$/, '')}`;
+/** `DescribeServicesCommand` → `ecs:DescribeServices` (`elasticloadbalancing:` for the ELBv2 client's). */
+export function iamActionOf(commandName: string, service: 'ecs' | 'elasticloadbalancing' = 'ecs'): string {
+  return `${service}:${commandName.replace(/Command$/, '')}`;
 }
 
 /** The policy document the README shows, one statement per mode. */
@@ -45,6 +51,13 @@ export function iamPolicy(): unknown {
     Version: '2012-10-17',
     Statement: [
       { Sid: 'EcsDeployService', Effect: 'Allow', Action: ecs('service'), Resource: '*' },
+      {
+        // ELB's Describe actions take no resource-level permissions.
+        Sid: 'EcsDeployTargetGroupOutputs',
+        Effect: 'Allow',
+        Action: IAM_ACTIONS.service.filter((action) => action.startsWith('elasticloadbalancing:')),
+        Resource: '*',
+      },
       {
         Sid: 'EcsDeployRunTask',
         Effect: 'Allow',

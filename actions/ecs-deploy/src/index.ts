@@ -1,3 +1,3 @@
-import { run } from './main.js';
+import { runStep } from './main.js';
 
-await run();
+await runStep();

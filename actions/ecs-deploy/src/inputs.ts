@@ -4,6 +4,8 @@ import { awsClientConfig, type AwsClientConfig } from '@ecs-ship/shared/aws-clie
 import { ConfigurationError } from '@ecs-ship/shared/errors';
 import { parseYamlText, type InputReader } from '@ecs-ship/shared/inputs';
 import { looksLikeCredentialName } from '@ecs-ship/shared/secrets';
+import { isTenth } from './deployment-config-check.js';
+import { MAX_TIMEOUT_MS } from './deployment-timeout.js';
 import { LIFECYCLE_STAGES, reachedStage, type LifecycleStage } from './stages.js';
 
 export const STRATEGIES = ['rolling', 'canary', 'linear', 'blue-green'] as const;
@@ -62,7 +64,8 @@ export interface DeployInputs extends StrategyInputs {
   images: ImageOverride[];
   environment: EnvironmentOverride[];
   wait: WaitMode;
-  timeoutMs: number;
+  /** Unset: derived from the strategy's steps and bakes once the service is read (deployment-timeout.ts). */
+  timeoutMs?: number;
   desiredCount?: number;
   forceNewDeployment: boolean;
   runTask: RunTaskInputs;
@@ -110,7 +113,7 @@ export function getInputs(inputs: InputReader): DeployInputs {
   }
 
   const wait = readWait(inputs, strategyInputs, mode);
-  const timeoutMs = inputs.duration('timeout', '30m', { min: 10_000, max: 6 * 3_600_000 });
+  const timeoutMs = inputs.duration('timeout', undefined, { min: 10_000, max: MAX_TIMEOUT_MS });
   const desiredCount = inputs.integer('desired-count', undefined, { min: 0, max: 5000 });
   const region = inputs.optional('region');
   return {
@@ -123,7 +126,7 @@ export function getInputs(inputs: InputReader): DeployInputs {
     environment,
     ...strategyInputs,
     wait,
-    timeoutMs,
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(desiredCount !== undefined ? { desiredCount } : {}),
     forceNewDeployment: inputs.boolean('force-new-deployment', false),
     runTask: readRunTask(inputs, mode),
@@ -194,10 +197,13 @@ function readStrategy(inputs: InputReader, mode: string): StrategyInputs {
   only('bake-minutes', ['blue-green', 'canary', 'linear']);
 
   const canaryPercent = inputs.percent('canary-percent', undefined, { min: 0.1, max: 100 });
-  if (canaryPercent !== undefined && Math.abs(canaryPercent * 10 - Math.round(canaryPercent * 10)) > 1e-9) {
+  if (canaryPercent !== undefined && !isTenth(canaryPercent, 0.1, 100)) {
     inputs.fail('canary-percent', 'a multiple of 0.1 from 0.1 to 100', inputs.raw('canary-percent'));
   }
   const linearStepPercent = inputs.percent('linear-step-percent', undefined, { min: 3, max: 100 });
+  if (linearStepPercent !== undefined && !isTenth(linearStepPercent, 3, 100)) {
+    inputs.fail('linear-step-percent', 'a multiple of 0.1 from 3 to 100', inputs.raw('linear-step-percent'));
+  }
   const minutes = (name: string): number | undefined =>
     inputs.integer(name, undefined, { min: 0, max: 1440 });
   const canaryBakeMinutes = minutes('canary-bake-minutes');
@@ -231,9 +237,7 @@ function readStrategy(inputs: InputReader, mode: string): StrategyInputs {
     alarms,
     ...(circuitBreaker !== undefined ? { circuitBreaker } : {}),
     gate,
-    gateTimeoutMinutes: Math.round(
-      inputs.duration('gate-timeout', '24h', { min: 60_000, max: 24 * 3_600_000 }) / 60_000,
-    ),
+    gateTimeoutMinutes: readGateTimeoutMinutes(inputs),
     gateTimeoutAction: inputs.enumeration(
       'gate-timeout-action',
       ['ROLLBACK', 'CONTINUE'] as const,
@@ -241,6 +245,29 @@ function readStrategy(inputs: InputReader, mode: string): StrategyInputs {
     ),
     rollbackOnFailure: inputs.boolean('rollback-on-failure', true),
   };
+}
+
+/**
+ * ECS's PAUSE hook timeout. The default is what canary-gate needs: its default max-duration (30m)
+ * plus 15 minutes for its job to start and read, so an abandoned gate rolls back within the hour
+ * instead of leaving production split for a day. Below the minimum not even the gate's shortest
+ * judgement fits: its default min-duration (3 periods of 60 s) after the 60 s publish delay is 4
+ * minutes, and its job needs about a minute to start.
+ */
+export const GATE_TIMEOUT = { defaultText: '45m', minMs: 5 * 60_000, maxMs: 14 * 24 * 3_600_000 };
+
+function readGateTimeoutMinutes(inputs: InputReader): number {
+  const ms = inputs.duration('gate-timeout', GATE_TIMEOUT.defaultText, { min: 1, max: GATE_TIMEOUT.maxMs });
+  if (ms < GATE_TIMEOUT.minMs) {
+    throw new ConfigurationError(
+      `Input "gate-timeout" must be at least 5m; got ${JSON.stringify(inputs.raw('gate-timeout'))}. ` +
+        "Shorter cannot fit canary-gate's shortest judgement (min-duration of 3 periods of 60 s, read 60 s after each period ends: 4 minutes) " +
+        'plus a minute for its job to start, so ECS would take gate-timeout-action before anyone could answer.',
+    );
+  }
+  if (ms % 60_000 !== 0)
+    inputs.fail('gate-timeout', 'whole minutes (ECS counts the PAUSE timeout in minutes)', inputs.raw('gate-timeout'));
+  return ms / 60_000;
 }
 
 function readWait(inputs: InputReader, strategy: StrategyInputs, mode: string): WaitMode {

@@ -1,7 +1,8 @@
 import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import { describeError } from '@ecs-ship/shared/errors';
 import type { Deps } from './deps.js';
-import { STRATEGIES, type Strategy } from './inputs.js';
+import { BASE_TIMEOUT_MS } from './deployment-timeout.js';
+import { STRATEGIES } from './inputs.js';
 import { rollBack, watchRollback, type RollbackTarget } from './rollback.js';
 import { needsCleanup, type StateStore } from './state.js';
 
@@ -10,13 +11,10 @@ export type CleanupOutcome =
 
 /**
  * What the post step does for a main step that did not finish: stop its one-off task, or roll its
- * deployment back (or wait for the rollback that main requested when it was cancelled).
+ * deployment back (or wait for the rollback that main requested when it was cancelled). Everything
+ * it needs comes from the state main saved, none from the inputs.
  */
-export async function finishInterruptedRun(
-  deps: Deps,
-  state: StateStore,
-  options: { rollbackOnFailure: boolean; timeoutMs: number; strategy: Strategy },
-): Promise<CleanupOutcome> {
+export async function finishInterruptedRun(deps: Deps, state: StateStore): Promise<CleanupOutcome> {
   const { ecs, logger, clock } = deps;
   if (!needsCleanup(state)) {
     logger.debug('The main step finished; nothing to clean up.');
@@ -44,20 +42,24 @@ export async function finishInterruptedRun(
   const deploymentArn = state.get('deployment-arn');
   const previous = state.get('previous-task-definition-arn');
   if (service === '' || taskDefinitionArn === '') return 'nothing';
-  if (!options.rollbackOnFailure) {
+  // Saved by main before its first change; a missing value means the defaults.
+  const rollbackOnFailure = state.get('rollback-on-failure') !== 'false';
+  const savedTimeout = Number(state.get('timeout-ms'));
+  const timeoutMs = savedTimeout > 0 ? savedTimeout : BASE_TIMEOUT_MS;
+  if (!rollbackOnFailure) {
     logger.warning(
       'The run ended before the deployment finished; rollback-on-failure is false, so it is left running.',
     );
     return 'left-running';
   }
-  const deadline = clock.now() + options.timeoutMs;
+  const deadline = clock.now() + timeoutMs;
   const saved = state.get('strategy');
   const target: RollbackTarget = {
     cluster,
     service,
     taskDefinitionArn,
-    // What main deployed, which the inputs repeat unless main predates the saved strategy.
-    strategy: STRATEGIES.find((strategy) => strategy === saved) ?? options.strategy,
+    // Rolling when unknown: that watches the service as well as the deployment.
+    strategy: STRATEGIES.find((strategy) => strategy === saved) ?? 'rolling',
     ...(deploymentArn ? { deploymentArn } : {}),
     ...(previous ? { previousTaskDefinitionArn: previous } : {}),
   };
@@ -66,9 +68,15 @@ export async function finishInterruptedRun(
     logger.info('Main requested a rollback when the run was cancelled; waiting for it.');
     // 'update': the rollback is a new deployment of the previous revision.
     const watched =
-      requested === 'update' ? { ...target, taskDefinitionArn: previous || taskDefinitionArn } : target;
+      requested === 'update' && previous
+        ? { ...target, taskDefinitionArn: previous, previousTaskDefinitionArn: taskDefinitionArn }
+        : target;
     const result = await watchRollback(deps, { target: watched, by: requested }, deadline);
-    return result.outcome === 'rolled-back' ? 'rolled-back' : 'rollback-failed';
+    return result.outcome === 'rolled-back'
+      ? 'rolled-back'
+      : result.outcome === 'superseded'
+        ? 'superseded'
+        : 'rollback-failed';
   }
   logger.info('The run ended before the deployment finished: rolling it back.');
   const rollback = await rollBack(deps, target, deadline);

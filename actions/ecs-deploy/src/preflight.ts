@@ -92,6 +92,10 @@ export function checkStrategy(service: Service, strategy: Strategy, alarms: bool
     );
   }
   if (strategy === 'rolling') return;
+  // Traffic shifts through a load balancer's listener rules, or through Service Connect's proxies.
+  // DescribeServices reports Service Connect per deployment: the primary one's is the service's now.
+  const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
+  if (primary?.serviceConnectConfiguration?.enabled === true) return;
   const balancers = service.loadBalancers ?? [];
   const ready = balancers.find(
     (balancer) =>
@@ -102,12 +106,13 @@ export function checkStrategy(service: Service, strategy: Strategy, alarms: bool
   if (!ready) {
     const given =
       balancers.length === 0
-        ? 'the service has no load balancer'
+        ? 'the service has no load balancer and no Service Connect'
         : `its load balancer${balancers.length > 1 ? 's have' : ' has'} no advancedConfiguration with alternateTargetGroupArn, productionListenerRule and roleArn`;
     throw new ConfigurationError(
       `Input "strategy: ${strategy}" needs a service whose load balancer has an advancedConfiguration ` +
-        `(alternateTargetGroupArn, productionListenerRule, optionally testListenerRule, and roleArn: the ECS infrastructure role that may modify the listener); ` +
-        `${given}. Configure it on service "${service.serviceName}" (UpdateService loadBalancers[].advancedConfiguration), or use "strategy: rolling".`,
+        `(alternateTargetGroupArn, productionListenerRule, optionally testListenerRule, and roleArn: the ECS infrastructure role that may modify the listener), ` +
+        `or Service Connect (serviceConnectConfiguration enabled); ${given}. Configure one on service "${service.serviceName}" ` +
+        '(UpdateService loadBalancers[].advancedConfiguration, or serviceConnectConfiguration), or use "strategy: rolling".',
     );
   }
 }

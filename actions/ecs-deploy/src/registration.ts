@@ -4,6 +4,7 @@ import {
   type ECSClient,
 } from '@aws-sdk/client-ecs';
 import { throwIfCancelled, type Deps } from './deps.js';
+import type { Preflight } from './preflight.js';
 import {
   fromDescribed,
   sameTaskDefinition,
@@ -25,9 +26,10 @@ export interface Registration {
 export async function registerOrReuse(
   deps: Pick<Deps, 'ecs' | 'logger' | 'signal'>,
   rendered: RegistrableTaskDefinition,
-  known: { baseArn?: string; base: RegistrableTaskDefinition; currentArn?: string },
+  pre: Pick<Preflight, 'base' | 'baseArn' | 'previousTaskDefinitionArn'>,
 ): Promise<Registration> {
   const { ecs, logger } = deps;
+  const known = { base: pre.base, baseArn: pre.baseArn, currentArn: pre.previousTaskDefinitionArn };
   if (known.baseArn && sameTaskDefinition(rendered, known.base)) {
     logger.info(`Task definition unchanged: reusing ${shortTaskDefinition(known.baseArn)}.`);
     return { taskDefinitionArn: known.baseArn, registered: false };

@@ -74,3 +74,13 @@ export function renderTaskDefinition(
     environment: environmentChanges,
   };
 }
+
+/** The log lines for what rendering changed: images, and variable names (never values). */
+export function describeRendered(rendered: Rendered): string[] {
+  return [
+    ...rendered.images.map((change) => `image ${change.container}: ${change.from} → ${change.to}`),
+    ...rendered.environment.map(
+      (change) => `environment ${change.container}: set ${change.names.join(', ')}`,
+    ),
+  ];
+}

@@ -13,7 +13,7 @@ import { watchDeployment, type WatchResult, type WatchTarget } from './watch.js'
 const IN_FLIGHT = new Set(['PENDING', 'IN_PROGRESS']);
 const ROLLING_BACK = new Set(['ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_SUCCESSFUL']);
 
-export type RollbackTarget = WatchTarget & { previousTaskDefinitionArn?: string };
+export type RollbackTarget = WatchTarget;
 
 /** What a rollback request led to: something to watch, or why there is nothing to roll back. */
 export type RollbackRequest =
@@ -86,13 +86,15 @@ export async function requestRollback(
   );
   logger.info(`Rolling back: updated the service to ${shortTaskDefinition(previous)}.`);
   const next = response.service?.currentServiceDeployment;
-  const { deploymentArn: _rolledBack, ...rest } = target;
+  const { deploymentArn: _rolledBack, deploymentConfiguration: _sent, ...rest } = target;
   return {
     kind: 'watching',
     by: 'update',
     target: {
       ...rest,
+      // The rollback deploys the previous revision; the service running this run's again means it failed.
       taskDefinitionArn: previous,
+      previousTaskDefinitionArn: target.taskDefinitionArn,
       ...(next && next !== target.deploymentArn ? { deploymentArn: next } : {}),
     },
   };
@@ -124,7 +126,12 @@ export async function rollBack(
   return watchRollback(deps, request, deadline);
 }
 
-/** Follows a requested rollback to its end; a pause hook on the way is continued, not waited out. */
+/**
+ * Follows a requested rollback to its end; a pause on the way is answered, not waited out, and
+ * never so that the new revision goes forward (hook-answers.ts): ROLLBACK while the deployment
+ * being rolled back still pauses, CONTINUE for the rollback's own deployment back to the previous
+ * revision.
+ */
 export async function watchRollback(
   deps: Deps,
   request: { target: WatchTarget; by: 'stop' | 'update' },
@@ -133,11 +140,16 @@ export async function watchRollback(
   const watch = await watchDeployment(deps, request.target, {
     wait: { kind: 'stable' },
     deadline,
-    continueHooks: 'all',
+    hooks: { kind: 'rollback', answer: request.by === 'stop' ? 'ROLLBACK' : 'CONTINUE' },
   });
-  // A rollback by UpdateService is a new deployment whose success means the old revision runs again.
-  const rolledBack =
-    watch.outcome === 'rolled-back' || (request.by === 'update' && watch.outcome === 'succeeded');
+  // A rollback by UpdateService is a new deployment whose success means the old revision runs again
+  // (its own rollback would mean the new revision is back).
+  const rolledBack = request.by === 'update' ? watch.outcome === 'succeeded' : watch.outcome === 'rolled-back';
+  if (watch.outcome === 'superseded') {
+    const reason = 'Rollback superseded: the service now runs a revision that is neither this run\'s nor the previous one.';
+    deps.logger.warning(reason);
+    return { outcome: 'superseded', reason, watch };
+  }
   deps.logger.info(
     rolledBack
       ? 'Rollback finished: the previous revision serves again.'

@@ -6,7 +6,10 @@ import { poll } from '@ecs-ship/shared/poll';
 import { throwIfCancelled, type Deps } from './deps.js';
 import { describeStoppedTask } from './failure-reasons.js';
 import type { DeployInputs, RunTaskInputs } from './inputs.js';
-import { loadAndRender, register } from './prepare.js';
+import { BASE_TIMEOUT_MS } from './deployment-timeout.js';
+import { preflight } from './preflight.js';
+import { registerOrReuse } from './registration.js';
+import { describeRendered, renderTaskDefinition } from './render.js';
 import type { DeployReport } from './report.js';
 import type { StateStore } from './state.js';
 import type { RegistrableTaskDefinition } from './task-definition.js';
@@ -24,13 +27,27 @@ export async function runTaskMode(
   report: DeployReport,
   state: StateStore,
 ): Promise<void> {
-  const prepared = await loadAndRender(deps, inputs, report);
-  const commandContainer = checkRunTask(prepared.definition, inputs.runTask);
-  const essential = prepared.definition.containerDefinitions
+  const pre = await preflight(deps.ecs, inputs);
+  if (pre.previousTaskDefinitionArn) report.previousTaskDefinitionArn = pre.previousTaskDefinitionArn;
+  const rendered = renderTaskDefinition(pre.base, inputs.images, inputs.environment);
+  report.images = rendered.images;
+  report.environment = rendered.environment;
+  for (const line of describeRendered(rendered)) deps.logger.info(line);
+  const definition = rendered.taskDefinition;
+  const commandContainer = checkRunTask(definition, inputs.runTask);
+  const essential = definition.containerDefinitions
     .filter((container) => container.essential !== false)
     .map((container) => container.name ?? '');
-  const taskDefinitionArn = await register(deps, prepared, report);
-  await runOneOffTask(deps, inputs, { arn: taskDefinitionArn, commandContainer, essential }, report, state);
+  const registration = await registerOrReuse(deps, definition, pre);
+  report.taskDefinitionArn = registration.taskDefinitionArn;
+  report.registered = registration.registered;
+  await runOneOffTask(
+    deps,
+    inputs,
+    { arn: registration.taskDefinitionArn, commandContainer, essential },
+    report,
+    state,
+  );
 }
 
 /**
@@ -56,8 +73,10 @@ export function checkRunTask(definition: RegistrableTaskDefinition, run: RunTask
 }
 
 /**
- * Runs one task of the revision and waits for it to stop. Succeeds only when every container
- * exited 0; otherwise the failure names the container, its exit code and AWS's reasons.
+ * Runs one task of the revision and waits for it to stop. Succeeds when every essential container
+ * (and the command's container) exited 0: a non-essential sidecar (a log router, a proxy) that
+ * exits non-zero once the task stops does not fail a migration that succeeded; its exit code is
+ * noted in the summary. Otherwise the failure names the container, its exit code and AWS's reasons.
  */
 async function runOneOffTask(
   deps: Deps,
@@ -69,6 +88,8 @@ async function runOneOffTask(
   const { ecs, logger, clock } = deps;
   const run = inputs.runTask;
   const { commandContainer } = taskDefinition;
+  const timeoutMs = inputs.timeoutMs ?? BASE_TIMEOUT_MS;
+  report.timeout = { ms: timeoutMs };
 
   throwIfCancelled(deps.signal);
   const response = await ecs.send(
@@ -105,8 +126,9 @@ async function runOneOffTask(
   }
   const taskArn = task.taskArn;
   report.task = { arn: taskArn };
-  state.save('task-arn', taskArn);
+  state.save('region', report.region);
   state.save('cluster', inputs.cluster);
+  state.save('task-arn', taskArn);
   logger.info(
     `Started task ${taskArn}${run.command ? ` (${commandContainer}: ${run.command.length} argument(s))` : ''}.`,
   );
@@ -138,7 +160,7 @@ async function runOneOffTask(
       },
       {
         clock,
-        deadline: report.startedAt + inputs.timeoutMs,
+        deadline: report.startedAt + timeoutMs,
         ...(deps.signal ? { signal: deps.signal } : {}),
         ...(deps.random ? { random: deps.random } : {}),
         ...TASK_TIMING,
@@ -162,15 +184,23 @@ async function runOneOffTask(
   if (result.status === 'timeout') {
     report.status = 'failed';
     report.reasons.push(
-      `Task still ${last.lastStatus ?? 'running'} after ${formatDuration(inputs.timeoutMs)} (input "timeout").`,
+      `Task still ${last.lastStatus ?? 'running'} after ${formatDuration(timeoutMs)} (input "timeout").`,
     );
-    await stop(`ecs-deploy timeout ${formatDuration(inputs.timeoutMs)}`);
+    await stop(`ecs-deploy timeout ${formatDuration(timeoutMs)}`);
     return;
   }
   const exitCode = taskExitCode(last, taskDefinition);
   if (exitCode !== undefined) report.task.exitCode = exitCode;
+  const judged = new Set([...taskDefinition.essential, ...(commandContainer ? [commandContainer] : [])]);
   const failed = failedContainers(last);
-  if (failed.length === 0 && exitCode !== undefined) {
+  const failedJudged = failed.filter((container) => judged.has(container.name ?? ''));
+  for (const container of failed.filter((c) => !judged.has(c.name ?? ''))) {
+    report.notes.push(
+      `Non-essential container ${container.name ?? '?'} ${container.exitCode !== undefined ? `exited ${container.exitCode}` : 'has no exit code'}${container.reason ? ` (${container.reason})` : ''}; not counted against the task.`,
+    );
+  }
+  for (const note of report.notes) logger.warning(note);
+  if (failedJudged.length === 0 && exitCode !== undefined) {
     report.status = 'succeeded';
     logger.info(`Task finished: exit code ${exitCode}.`);
   } else {

@@ -1,12 +1,7 @@
-import {
-  ListServiceDeploymentsCommand,
-  UpdateServiceCommand,
-  type DeploymentConfiguration,
-  type Service,
-} from '@aws-sdk/client-ecs';
-import { describeError } from '@ecs-ship/shared/errors';
+import { UpdateServiceCommand, type DeploymentConfiguration, type Service } from '@aws-sdk/client-ecs';
 import { throwIfCancelled, type Deps } from './deps.js';
 import { sameDeploymentConfiguration } from './deployment-config.js';
+import { findOurDeployment } from './deployment-lookup.js';
 import { shortTaskDefinition } from './task-definition.js';
 
 export interface UpdatePlan {
@@ -16,6 +11,8 @@ export interface UpdatePlan {
   deploymentConfiguration: DeploymentConfiguration;
   desiredCount?: number;
   forceNewDeployment: boolean;
+  /** How long the lookup of the deployment may take at most (the wait's deadline). */
+  deadline: number;
 }
 
 export interface Started {
@@ -26,16 +23,15 @@ export interface Started {
    */
   action: 'updated' | 'attached' | 'reconfigured' | 'unchanged';
   deploymentArn?: string;
+  /** When UpdateService was sent (our clock). */
+  updatedAt?: number;
 }
 
 /**
  * Starts the deployment, or attaches to one already deploying the same revision (a re-run of the
  * job must not start a second deployment on top of the first).
  */
-export async function startDeployment(
-  deps: Pick<Deps, 'ecs' | 'logger' | 'signal'>,
-  plan: UpdatePlan,
-): Promise<Started> {
+export async function startDeployment(deps: Deps, plan: UpdatePlan): Promise<Started> {
   const { ecs, logger } = deps;
   const { service } = plan;
   const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
@@ -45,7 +41,12 @@ export async function startDeployment(
     primary?.taskDefinition === plan.taskDefinitionArn &&
     primary.rolloutState === 'IN_PROGRESS'
   ) {
-    const deploymentArn = service.currentServiceDeployment ?? (await findInFlight(deps, plan));
+    const deploymentArn =
+      service.currentServiceDeployment ??
+      (await findOurDeployment(deps, {
+        ...lookupOf(plan),
+        status: ['PENDING', 'IN_PROGRESS'],
+      }));
     logger.info(
       `A deployment of ${shortTaskDefinition(plan.taskDefinitionArn)} is already in progress: following it instead of starting another.`,
     );
@@ -69,6 +70,7 @@ export async function startDeployment(
     // The revision is the same, the strategy, alarms or gate are not: a later deployment (ECS's own,
     // after a task failure, or the next run's) must use them. Only the configuration is sent.
     throwIfCancelled(deps.signal);
+    const updatedAt = deps.clock.now();
     const response = await ecs.send(
       new UpdateServiceCommand({
         cluster: plan.cluster,
@@ -84,10 +86,11 @@ export async function startDeployment(
       return { action: 'reconfigured' };
     }
     logger.info(`Updated the deployment configuration; ECS started deployment ${next}.`);
-    return { action: 'updated', deploymentArn: next };
+    return { action: 'updated', deploymentArn: next, updatedAt };
   }
 
   throwIfCancelled(deps.signal);
+  const updatedAt = deps.clock.now();
   const response = await ecs.send(
     new UpdateServiceCommand({
       cluster: plan.cluster,
@@ -98,34 +101,24 @@ export async function startDeployment(
       ...(plan.forceNewDeployment ? { forceNewDeployment: true } : {}),
     }),
   );
+  // The service as our update left it names the deployment the update started; when it still names
+  // the one before (ECS catching up), ours is looked for by revision and time.
   let deploymentArn = response.service?.currentServiceDeployment;
   if (deploymentArn !== undefined && deploymentArn === service.currentServiceDeployment)
     deploymentArn = undefined;
-  deploymentArn ??= await findInFlight(deps, plan);
+  deploymentArn ??= await findOurDeployment(deps, { ...lookupOf(plan), since: updatedAt });
   logger.info(
     `Updated service ${service.serviceName ?? ''} to ${shortTaskDefinition(plan.taskDefinitionArn)} (strategy ${plan.deploymentConfiguration.strategy ?? 'ROLLING'})` +
       (deploymentArn ? `: deployment ${deploymentArn}` : '.'),
   );
-  return { action: 'updated', ...(deploymentArn ? { deploymentArn } : {}) };
+  return { action: 'updated', updatedAt, ...(deploymentArn ? { deploymentArn } : {}) };
 }
 
-async function findInFlight(
-  deps: Pick<Deps, 'ecs' | 'logger'>,
-  plan: UpdatePlan,
-): Promise<string | undefined> {
-  try {
-    const response = await deps.ecs.send(
-      new ListServiceDeploymentsCommand({
-        cluster: plan.cluster,
-        service: plan.service.serviceName ?? plan.service.serviceArn,
-        status: ['PENDING', 'IN_PROGRESS'],
-      }),
-    );
-    return response.serviceDeployments?.find((brief) => brief.serviceDeploymentArn)?.serviceDeploymentArn;
-  } catch (error) {
-    deps.logger.warning(
-      `Could not list service deployments (${describeError(error)}); following the service's deployments instead, as the ServicesStable waiter does.`,
-    );
-    return undefined;
-  }
+function lookupOf(plan: UpdatePlan) {
+  return {
+    cluster: plan.cluster,
+    service: plan.service.serviceName ?? plan.service.serviceArn ?? '',
+    taskDefinitionArn: plan.taskDefinitionArn,
+    deadline: plan.deadline,
+  };
 }

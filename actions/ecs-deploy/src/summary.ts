@@ -17,6 +17,7 @@ const ICON: Record<Status, string> = {
   failed: '❌',
   'in-progress': '⏳',
   paused: '⏸️',
+  superseded: '⏭️',
 };
 
 export function consoleUrl(report: Pick<DeployReport, 'region' | 'cluster' | 'service'>): string {
@@ -64,10 +65,20 @@ export function buildSummary(report: DeployReport, now: number): SummaryBlock[] 
     ]);
   if (report.deploymentArn) facts.push(['Service deployment', inlineCode(report.deploymentArn)]);
   if (report.hookId) facts.push(['Waiting at hook', inlineCode(report.hookId)]);
+  if (report.trafficRoles)
+    facts.push([
+      'Target groups',
+      `canary (new revision) ${inlineCode(shortTargetGroup(report.trafficRoles.canaryTargetGroupArn))}, baseline ${inlineCode(shortTargetGroup(report.trafficRoles.baselineTargetGroupArn))}`,
+    ]);
   if (report.task) {
     facts.push(['Task', inlineCode(report.task.arn)]);
     if (report.task.exitCode !== undefined) facts.push(['Exit code', String(report.task.exitCode)]);
   }
+  if (report.timeout && report.mode === 'service')
+    facts.push([
+      'Timeout',
+      `${formatDuration(report.timeout.ms)}${report.timeout.derivedFrom ? ` (derived from ${escapeText(report.timeout.derivedFrom)})` : ''}`,
+    ]);
   facts.push(['Duration', formatDuration((report.endedAt ?? now) - report.startedAt)]);
   blocks.push(table(['', ''], facts));
 
@@ -107,7 +118,17 @@ export function buildSummary(report: DeployReport, now: number): SummaryBlock[] 
     blocks.push(heading('Why', 3));
     blocks.push(list(report.reasons.map((reason) => escapeText(reason))));
   }
+  if (report.notes.length > 0) {
+    blocks.push(heading('Notes', 3));
+    blocks.push(list(report.notes.map((note) => escapeText(note))));
+  }
   if (report.rollback) blocks.push(paragraph(`**Rollback:** ${report.rollback}`));
   blocks.push(paragraph(`[Open in the ECS console](${consoleUrl(report)})`));
   return blocks;
+}
+
+/** `targetgroup/name/id` from a target group ARN, as CloudWatch names it. */
+function shortTargetGroup(arn: string): string {
+  const at = arn.indexOf('targetgroup/');
+  return at >= 0 ? arn.slice(at) : arn;
 }

@@ -1,5 +1,4 @@
 import {
-  ContinueServiceDeploymentCommand,
   type DeploymentConfiguration,
   DescribeServiceDeploymentsCommand,
   DescribeServicesCommand,
@@ -8,6 +7,7 @@ import { isTransientAwsError } from '@ecs-ship/shared/aws-clients';
 import { describeError } from '@ecs-ship/shared/errors';
 import { poll } from '@ecs-ship/shared/poll';
 import type { Deps } from './deps.js';
+import { awaitingHookIds, HookAnswers, type HookPolicy } from './hook-answers.js';
 import type { Strategy, WaitMode } from './inputs.js';
 import { predictedSleepMs, updateMarks, type Marks } from './pacing.js';
 import { describeChanges, snapshotOf, type Observation, type Snapshot } from './progress-log.js';
@@ -19,14 +19,28 @@ export interface WatchTarget {
   /** The native service deployment; without it the service's deployments are watched (the waiter's rule). */
   deploymentArn?: string;
   taskDefinitionArn: string;
+  /** What the service ran before: a service that runs it again was rolled back; one that runs neither, superseded. */
+  previousTaskDefinitionArn?: string;
   strategy: Strategy;
   /** What was sent, for bake lengths when the deployment does not echo its configuration. */
   deploymentConfiguration?: DeploymentConfiguration;
 }
 
-/** `reached`: the stage `wait` names was reached (the deployment goes on). */
+/**
+ * `reached`: the stage `wait` names was reached (the deployment goes on). `stopped`: ECS stopped the
+ * deployment (another one replaced it, or someone stopped it). `superseded`: the service runs a
+ * revision that is neither this run's nor the previous one.
+ */
 export type Outcome =
-  'succeeded' | 'rolled-back' | 'failed' | 'paused' | 'reached' | 'in-progress' | 'timeout';
+  | 'succeeded'
+  | 'rolled-back'
+  | 'failed'
+  | 'stopped'
+  | 'superseded'
+  | 'paused'
+  | 'reached'
+  | 'in-progress'
+  | 'timeout';
 
 export interface StageSpan {
   stage: string;
@@ -52,18 +66,11 @@ export interface WatchResult {
  */
 export const WATCH_TIMING = { initialDelayMs: 10_000, maxDelayMs: 60_000, backoff: 2 };
 
-/**
- * Which AWAITING_ACTION hooks the watch continues itself. `first-gate`: only a canary's or linear
- * deployment's pause before its first production shift (no production traffic has reached the new
- * revision, so there is nothing to judge). `all`: every one, while following a rollback, which must
- * not stall at a pause.
- */
-export type ContinueHooks = 'first-gate' | 'all';
-
 export interface WatchOptions {
   wait: WaitMode;
   deadline: number;
-  continueHooks: ContinueHooks;
+  /** Which pauses the watch answers itself (hook-answers.ts). */
+  hooks: HookPolicy;
 }
 
 /** Waits until the deployment ends or reaches what `wait` asks for; logs every change. */
@@ -74,7 +81,8 @@ export async function watchDeployment(
 ): Promise<WatchResult> {
   const { ecs, logger, clock } = deps;
   const timeline: StageSpan[] = [];
-  const continued = new Set<string>();
+  const answers = new HookAnswers(options.hooks);
+  let misses = 0;
   let previous: Snapshot | undefined;
   let last: Observation | undefined;
   let calls = 0;
@@ -92,10 +100,17 @@ export async function watchDeployment(
         );
         const deployment = response.serviceDeployments?.[0];
         if (!deployment) {
-          throw new Error(
-            `DescribeServiceDeployments found no ${target.deploymentArn}: ${response.failures?.[0]?.reason ?? 'no reason given'}`,
-          );
+          // Right after UpdateService, ECS may not list the deployment yet (eventual consistency):
+          // look again until the deadline instead of failing (a failure here used to make the post
+          // step roll back a deployment that had just started).
+          misses++;
+          const why = response.failures?.[0]?.reason ?? 'no reason given';
+          if (misses === 1)
+            logger.info(`ECS does not describe ${target.deploymentArn} yet (${why}); looking again.`);
+          else logger.debug(`ECS still does not describe ${target.deploymentArn} (${why}, ${misses} looks).`);
+          return { done: false, changed: misses === 1, value: { outcome: 'in-progress' } };
         }
+        misses = 0;
         observation.deployment = deployment;
       }
       if (withService) {
@@ -113,26 +128,14 @@ export async function watchDeployment(
       trackStage(timeline, snapshot.stage, observation.at);
       previous = snapshot;
 
-      const ours = (hookId: string): boolean =>
-        continued.has(hookId) || options.continueHooks === 'all' || isFirstGate(observation, target.strategy);
+      const ours = (hookId: string): boolean => answers.isOurs(hookId, observation.deployment);
       const decided = decide(observation, target, options.wait, ours);
-      const awaiting = awaitingHook(observation, ours);
-      if (decided.outcome === 'in-progress' && awaiting && target.deploymentArn && !continued.has(awaiting)) {
-        continued.add(awaiting);
-        calls++;
-        await ecs.send(
-          new ContinueServiceDeploymentCommand({
-            serviceDeploymentArn: target.deploymentArn,
-            hookId: awaiting,
-            action: 'CONTINUE',
-          }),
-        );
-        logger.info(
-          options.continueHooks === 'all'
-            ? `lifecycle hook ${awaiting} paused the rollback: continuing it.`
-            : `gate before the first production traffic shift: no production traffic has reached the new revision yet, so continuing (hook ${awaiting}).`,
-        );
-        return { done: false, changed: true, value: { outcome: 'in-progress' } };
+      if (decided.outcome === 'in-progress' && target.deploymentArn && observation.deployment) {
+        const answered = await answers.answer(deps, target.deploymentArn, observation.deployment);
+        if (answered.kind !== 'none') {
+          calls++;
+          return { done: false, changed: true, value: { outcome: 'in-progress' } };
+        }
       }
       const done = decided.outcome !== 'in-progress';
       // After a predicted sleep, look closely: the bake is about to end.
@@ -188,16 +191,16 @@ function awaitingHook(
   observation: Observation,
   select: (hookId: string) => boolean = () => true,
 ): string | undefined {
-  return observation.deployment?.lifecycleHookDetails?.find(
-    (hook) => hook.status === 'AWAITING_ACTION' && hook.hookId !== undefined && select(hook.hookId),
-  )?.hookId;
+  return awaitingHookIds(observation.deployment).find(select);
 }
 
 /**
  * The outcome an observation shows, given what the caller waits for ('in-progress': keep looking).
- * A hook awaiting action that the watch will not continue itself (`continuedByUs` says which it
+ * A hook awaiting action that the watch will not answer itself (`continuedByUs` says which it
  * will) ends the wait as `paused`, whatever `wait` is: nobody else in this run will continue it, and
  * waiting on would only end in a timeout and the rollback of a healthy deployment.
+ * Without a service deployment, the service tells (the ServicesStable waiter's rule: one deployment,
+ * running = desired), and an unknown count is not read as the desired one.
  */
 export function decide(
   observation: Observation,
@@ -213,8 +216,9 @@ export function decide(
       case 'ROLLBACK_SUCCESSFUL':
         return { outcome: 'rolled-back' };
       case 'ROLLBACK_FAILED':
-      case 'STOPPED':
         return { outcome: 'failed' };
+      case 'STOPPED':
+        return { outcome: 'stopped' };
       case 'STOP_REQUESTED':
       case 'ROLLBACK_REQUESTED':
       case 'ROLLBACK_IN_PROGRESS':
@@ -231,20 +235,20 @@ export function decide(
   const service = observation.service;
   if (!service) return { outcome: 'in-progress' };
   const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
-  if (service.taskDefinition !== target.taskDefinitionArn) return { outcome: 'rolled-back' };
+  if (service.taskDefinition !== target.taskDefinitionArn) {
+    const superseded =
+      target.previousTaskDefinitionArn !== undefined &&
+      service.taskDefinition !== target.previousTaskDefinitionArn;
+    return { outcome: superseded ? 'superseded' : 'rolled-back' };
+  }
   if (primary?.rolloutState === 'FAILED') return { outcome: 'failed' };
   const stable =
     (service.deployments?.length ?? 0) === 1 &&
+    typeof service.desiredCount === 'number' &&
     service.runningCount === service.desiredCount &&
+    // rolloutState is not reported for every service (Classic Load Balancer ones): then the counts tell.
     (primary?.rolloutState ?? 'COMPLETED') === 'COMPLETED';
   return { outcome: stable ? 'succeeded' : 'in-progress' };
-}
-
-/** Canary and linear pause before their first shift too, when the new revision has no production traffic yet. */
-function isFirstGate(observation: Observation, strategy: Strategy): boolean {
-  if (strategy !== 'canary' && strategy !== 'linear') return false;
-  const d = observation.deployment;
-  return (d?.targetServiceRevision?.requestedProductionTrafficWeight ?? 0) === 0;
 }
 
 /** Which revisions have reached their goal: the new one fully running, old ones drained. */

@@ -174,6 +174,41 @@ describe('parseChecks', () => {
     }
   });
 
+  it('registers credential-like query parameters, of the url and of base-url, before any request', () => {
+    const warnings: string[] = [];
+    const secrets = new SecretRegistry(() => {}, { onShortSecret: (message) => warnings.push(message) });
+    const [direct, based] = parseChecks(
+      parseYamlText(
+        `
+- name: signed
+  url: https://h.test/x?page=2&api_key=k%2Fey-9f8e7d&X-Amz-Signature=abcdef0123456789&sig=s1g
+- name: based
+  path: /ready`,
+        'checks',
+      ),
+      new URL('https://base.test/v1?access_token=tok-5a6b7c8d'),
+      secrets,
+    );
+    // The request still carries the real values.
+    expect(direct?.url.searchParams.get('api_key')).toBe('k/ey-9f8e7d');
+    expect(based?.url.href).toBe('https://base.test/v1/ready?access_token=tok-5a6b7c8d');
+    for (const value of ['k%2Fey-9f8e7d', 'k/ey-9f8e7d', 'abcdef0123456789', 's1g', 'tok-5a6b7c8d'])
+      expect(secrets.has(value)).toBe(true);
+    expect(secrets.has('2')).toBe(false);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^A secret from input "checks": checks\[0\] \("signed"\) query parameter "sig" has only 3 character\(s\)/,
+      ),
+    ]);
+    expect(warnings.join('')).not.toContain('s1g');
+  });
+
+  it('never quotes a credential-like query value of a path it rejects', () => {
+    expect(() => parse('- name: a\n  path: "https://host/x?token=tok-5a6b7c8d"')).toThrow(
+      /"path" must be a path such as \/health \(use "url" for a full URL\); got "https:\/\/host\/x\?token=\*\*\*"/,
+    );
+  });
+
   it('never quotes credentials of a URL it rejects', () => {
     expect(() => parse('- name: a\n  url: "https://admin:hunter2-pw@host:99999/"')).toThrow(
       '"url" must be an http or https URL; got "https://***@host:99999/".',

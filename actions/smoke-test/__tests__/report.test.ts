@@ -62,6 +62,24 @@ describe('buildJsonReport', () => {
     expect(report.checks[1]?.last?.mismatches[0]?.actual).toBe('"<oops> *** \u0001"');
     expect(JSON.stringify(report)).not.toContain('key-9f8e7d');
   });
+
+  it('shows credential-like query values as ***, even unregistered or added by a redirect', () => {
+    const [first] = results();
+    const signed: CheckResult = {
+      ...(first as CheckResult),
+      check: check('signed', { url: new URL('http://127.0.0.1:8000/s?page=2&api_key=k-9f8e7d&sig=ab') }),
+      last: {
+        at: 0,
+        status: 200,
+        latencyMs: 1,
+        finalUrl: 'http://127.0.0.1:9000/landing?token=tok-5a6b7c8d',
+        mismatches: [],
+      },
+    };
+    const report = buildJsonReport([signed], 0, 10, new SecretRegistry());
+    expect(report.checks[0]?.url).toBe('http://127.0.0.1:8000/s?page=2&api_key=***&sig=***');
+    expect(report.checks[0]?.last?.finalUrl).toBe('http://127.0.0.1:9000/landing?token=***');
+  });
 });
 
 describe('buildJunitXml', () => {

@@ -119,6 +119,54 @@ describe('smoke-test dist', () => {
     }
   });
 
+  it('masks a credential-like query parameter in the log, outputs, summary and both reports', async () => {
+    const queryKey = 'qk-7d3e9b1a5c';
+    // The service echoes the URL it was asked for, so the key also comes back in the body.
+    const echo = await startHttpServer((req, res) => {
+      res.writeHead(503, { 'content-type': 'text/plain' });
+      res.end(`not ready for ${req.url ?? ''}`);
+    });
+    try {
+      const run = await runDist(actionDir, {
+        inputs: {
+          checks: `- name: keyed\n  url: ${echo.url}/ready?page=2&api_key=${queryKey}\n  expect: { status: 200 }\n`,
+          // Short: masked in logs and reports, warned about by name, but the report path it also
+          // occurs in (smoke-test-report.json) stays a usable output.
+          secrets: 'report',
+          'deadline-seconds': '0',
+          'report-dir': mkdtempSync(path.join(tmpdir(), 'smoke-e2e-')),
+        },
+      });
+      expect(run.exitCode).toBe(1);
+      expect(echo.requests[0]?.url).toBe(`/ready?page=2&api_key=${queryKey}`);
+      expect(run.commands).toContain(`::add-mask::${queryKey}`);
+      expect(run.outputs.report).toMatch(/smoke-test-report\.json$/);
+      expect(run.commands).toContain(
+        '::warning::A secret from input "secrets" (value 1) has only 6 character(s): secrets shorter than 8 characters cannot be masked safely, so it is masked in logs, summaries and reports but not inside step outputs. Use a longer secret.',
+      );
+      const report = readFileSync(run.outputs.report ?? '', 'utf8');
+      const junit = readFileSync(run.outputs['junit-report'] ?? '', 'utf8');
+      expect(JSON.parse(report)).toMatchObject({
+        checks: [{ url: `${echo.url}/ready?page=2&api_key=***` }],
+      });
+      expect(run.summary).toContain('/ready?page=2&api_key=***');
+      expect(junit).toContain('/ready?page=2&amp;api_key=***');
+      const masks = /^::add-mask::.*$/gm;
+      for (const text of [
+        run.stdout.replace(masks, ''),
+        run.stderr,
+        JSON.stringify(run.outputs),
+        run.summary,
+        report,
+        junit,
+      ]) {
+        expect(text).not.toContain(queryKey);
+      }
+    } finally {
+      await echo.close();
+    }
+  });
+
   it('rejects bad input before sending any request', async () => {
     const target = await startHttpServer((_req, res) => {
       res.writeHead(200).end('{"status":"ok"}');

@@ -17,6 +17,7 @@ describe('parseHttpUrl', () => {
     ['ftp://u:secret-1@files/x', '"ftp://***@files/x"'],
     ['https://u:secret-1@host:99999/', '"https://***@host:99999/"'],
     ['not a url', '"not a url"'],
+    ['ftp://files/x?api_key=k-9f8e7d&page=2', '"ftp://files/x?api_key=***&page=2"'],
   ])('rejects %s quoting %s', (text, quoted) => {
     expect(() => parseHttpUrl(text, 'Input "base-url"')).toThrow(
       `Input "base-url" must be an http or https URL; got ${quoted}.`,

@@ -3,6 +3,7 @@ import type { InputReader } from '@ecs-ship/shared/inputs';
 import { looksLikeCredentialName, type SecretRegistry } from '@ecs-ship/shared/secrets';
 import type { Check } from './check.js';
 import { parseChecks } from './parse-checks.js';
+import { credentialParameters, credentialValueForms } from './query-credentials.js';
 import { parseHttpUrl, splitCredentials } from './url.js';
 
 export interface SmokeTestInputs {
@@ -17,21 +18,27 @@ export interface SmokeTestInputs {
 
 /** Reads and validates every input; nothing is sent before this returns. */
 export function getInputs(inputs: InputReader, secrets: SecretRegistry): SmokeTestInputs {
-  for (const line of inputs.lines('secrets')) secrets.add(line);
+  for (const [index, line] of inputs.lines('secrets').entries())
+    secrets.add(line, `input "secrets" (value ${index + 1})`);
 
   const baseUrlText = inputs.optional('base-url');
   const baseUrl = baseUrlText !== undefined ? parseHttpUrl(baseUrlText, 'Input "base-url"') : undefined;
   // Masked even when no check uses base-url; each check that does gets them as a header.
   const baseCredentials = baseUrl ? splitCredentials(baseUrl).credentials : undefined;
-  secrets.add(baseCredentials?.username);
-  secrets.add(baseCredentials?.password);
+  secrets.add(baseCredentials?.username, 'input "base-url" user name');
+  secrets.add(baseCredentials?.password, 'input "base-url" password');
+  for (const parameter of baseUrl ? credentialParameters(baseUrl) : []) {
+    for (const form of credentialValueForms(parameter))
+      secrets.add(form, `input "base-url" query parameter "${parameter.name}"`);
+  }
   const document = inputs.yaml('checks');
   if (document === undefined)
     throw new ConfigurationError('Input "checks" is required: a YAML list of checks, inline or a file path.');
   const checks = parseChecks(document.value, baseUrl, secrets);
   for (const check of checks) {
     for (const [name, value] of Object.entries(check.headers)) {
-      if (looksLikeCredentialName(name)) secrets.add(value);
+      if (looksLikeCredentialName(name))
+        secrets.add(value, `input "checks": check "${check.name}" header "${name}"`);
     }
   }
 

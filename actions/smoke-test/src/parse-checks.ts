@@ -13,11 +13,13 @@ import {
 } from '@ecs-ship/shared/structure';
 import type { Check, Expectation, StatusMatcher } from './check.js';
 import { jsonPathSyntaxError } from './json-path.js';
+import { credentialParameters, credentialValueForms, maskCredentialParameters } from './query-credentials.js';
 import { joinUrl, parseHttpUrl, splitCredentials } from './url.js';
 
 /** Where values that must be masked are registered (the action's SecretRegistry). */
 export interface SecretSink {
-  add(value: string | undefined): void;
+  /** `source` names where the value came from, for a warning; never the value. */
+  add(value: string | undefined, source?: string): void;
 }
 
 const CHECK_FIELDS = [
@@ -73,14 +75,22 @@ function parseCheck(
     throw fieldError(where, 'method', `one of ${METHODS.join(', ')}`, raw.method);
 
   const { url, credentials } = splitCredentials(resolveUrl(raw, where, baseUrl));
+  const source = `input "checks": ${named}`;
+  // Registered now, before any request is sent or any later error is reported: ?api_key=… reaches
+  // the reports through the URL and the log through a server's echo.
+  for (const parameter of credentialParameters(url)) {
+    for (const form of credentialValueForms(parameter))
+      secrets?.add(form, `${source} query parameter "${parameter.name}"`);
+  }
   const headers = optionalStringMap(raw, 'headers', where) ?? {};
   for (const name of Object.keys(headers)) {
     if (!TOKEN.test(name)) throw fieldError(where, `headers.${name}`, 'a valid HTTP header name', name);
   }
   if (credentials) {
-    for (const value of [credentials.username, credentials.password, credentials.authorization])
-      secrets?.add(value);
-    secrets?.add(credentials.authorization.slice('Basic '.length));
+    secrets?.add(credentials.username, `${source} "url" user name`);
+    secrets?.add(credentials.password, `${source} "url" password`);
+    secrets?.add(credentials.authorization, `${source} "url" credentials`);
+    secrets?.add(credentials.authorization.slice('Basic '.length), `${source} "url" credentials`);
     if (!Object.keys(headers).some((name) => name.toLowerCase() === 'authorization'))
       headers.Authorization = credentials.authorization;
   }
@@ -134,7 +144,12 @@ function resolveUrl(raw: PlainObject, where: string, baseUrl: URL | undefined): 
     throw new ConfigurationError(`${where}: needs "path" (joined to base-url) or "url".`);
   if (!baseUrl) throw new ConfigurationError(`${where}: has a "path" but the input "base-url" is not set.`);
   if (/^[a-z][a-z0-9+.-]*:/i.test(path))
-    throw fieldError(where, 'path', 'a path such as /health (use "url" for a full URL)', path);
+    throw fieldError(
+      where,
+      'path',
+      'a path such as /health (use "url" for a full URL)',
+      maskCredentialParameters(path),
+    );
   return joinUrl(baseUrl, path);
 }
 

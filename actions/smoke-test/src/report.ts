@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SecretRegistry } from '@ecs-ship/shared/secrets';
 import { describeStatus } from './check.js';
+import { maskCredentialParameters } from './query-credentials.js';
 import type { CheckResult } from './run-checks.js';
 
 export interface JsonReport {
@@ -145,9 +146,13 @@ function xml(text: string): string {
     );
 }
 
+/**
+ * The URL as shown: no userinfo, and `***` for the value of a credential-like query parameter, even
+ * one too short to be registered as a secret or one a redirect added.
+ */
 export function urlWithoutCredentials(url: URL): string {
   const copy = new URL(url.href);
   copy.username = '';
   copy.password = '';
-  return copy.href;
+  return maskCredentialParameters(copy.href);
 }

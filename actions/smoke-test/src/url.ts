@@ -1,4 +1,5 @@
 import { ConfigurationError } from '@ecs-ship/shared/errors';
+import { maskCredentialParameters } from './query-credentials.js';
 
 /** base-url https://api.example.com/v1 + /health -> https://api.example.com/v1/health (not /health). */
 export function joinUrl(base: URL, path: string): URL {
@@ -9,7 +10,10 @@ export function joinUrl(base: URL, path: string): URL {
   return joined;
 }
 
-/** An http(s) URL, or a ConfigurationError that quotes the text without any user:password@. */
+/**
+ * An http(s) URL, or a ConfigurationError that quotes the text without any user:password@ or the
+ * value of a credential-like query parameter.
+ */
 export function parseHttpUrl(text: string, what: string): URL {
   let url: URL | undefined;
   try {
@@ -19,7 +23,7 @@ export function parseHttpUrl(text: string, what: string): URL {
   }
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
     throw new ConfigurationError(
-      `${what} must be an http or https URL; got ${JSON.stringify(hideUserinfo(text))}.`,
+      `${what} must be an http or https URL; got ${JSON.stringify(maskCredentialParameters(hideUserinfo(text)))}.`,
     );
   }
   return url;

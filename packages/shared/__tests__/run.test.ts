@@ -80,4 +80,23 @@ describe('runAction', () => {
     expect(fixture.log).toContain('warning: Could not build the job summary: bad data');
     expect(readFileSync(summaryFile, 'utf8')).toContain('## Test: failed');
   });
+
+  it('redacts an output only when it is a secret, and warns once about a short secret', async () => {
+    const arn = 'arn:aws:ecs:us-east-1:123456789012:service/prod1-cluster/api';
+    await runAction({ title: 'Test', secretInputs: ['token'] }, async (context) => {
+      context.secrets.add('prod1', 'input "environment"');
+      context.secrets.add('prod1', 'input "environment"');
+      const token = context.inputs.required('token');
+      context.setOutput('service-arn', arn);
+      context.setOutput('environment', 'prod1');
+      context.setOutput('url', `https://prod1.example.com/?token=${token}`);
+    });
+    expect(fixture.outputs['service-arn']).toBe(arn);
+    expect(fixture.outputs.environment).toBe('***');
+    expect(fixture.outputs.url).toBe('https://prod1.example.com/?token=***');
+    const warnings = fixture.log.filter((line) => line.startsWith('warning: '));
+    expect(warnings).toEqual([
+      'warning: A secret from input "environment" has only 5 character(s): secrets shorter than 8 characters cannot be masked safely, so it is masked in logs, summaries and reports but not inside step outputs. Use a longer secret.',
+    ]);
+  });
 });

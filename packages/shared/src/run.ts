@@ -37,7 +37,10 @@ export async function runAction(
   options: RunOptions,
   body: (context: ActionContext) => Promise<void>,
 ): Promise<void> {
-  const secrets = new SecretRegistry((value) => core.setSecret(value));
+  // The warning names where a short secret came from, never the value, so it needs no redaction.
+  const secrets = new SecretRegistry((value) => core.setSecret(value), {
+    onShortSecret: (message) => core.warning(message),
+  });
   const logger = createCoreLogger(secrets);
   const cancellation = cancelOnSignals();
   const clock = clockFromEnvironment();
@@ -57,7 +60,9 @@ export async function runAction(
     secrets,
     clock,
     signal: cancellation.signal,
-    setOutput: (name, value) => core.setOutput(name, secrets.redact(String(value))),
+    // Outputs feed later steps: redacted only when they are (or carry) a secret, never by a short
+    // substring that would corrupt an ARN. See SecretRegistry.redactOutput.
+    setOutput: (name, value) => core.setOutput(name, secrets.redactOutput(String(value))),
     setSummary: (build) => {
       buildSummary = build;
     },

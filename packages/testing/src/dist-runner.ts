@@ -21,6 +21,11 @@ export interface DistRunOptions {
   event?: unknown;
   /** Node binary (default: the one running the tests). */
   node?: string;
+  /**
+   * Sends `signal` (default SIGINT, as the runner does on cancel) once stdout matches `when`: a
+   * cancellation at a known moment of the run.
+   */
+  interrupt?: { when: RegExp; signal?: NodeJS.Signals };
 }
 
 export interface DistRun {
@@ -130,7 +135,14 @@ export async function runDist(actionDir: string, options: DistRunOptions = {}): 
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    let interrupted = false;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (options.interrupt && !interrupted && options.interrupt.when.test(stdout)) {
+        interrupted = true;
+        child.kill(options.interrupt.signal ?? 'SIGINT');
+      }
+    });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
 
     let timedOut = false;

@@ -2,6 +2,7 @@ import {
   ContinueServiceDeploymentCommand,
   DescribeClustersCommand,
   DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
@@ -21,6 +22,14 @@ import {
   type TaskDefinition,
   type UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
+import {
+  DescribeListenersCommand,
+  DescribeRulesCommand,
+  ElasticLoadBalancingV2Client,
+  type ElasticLoadBalancingV2ClientResolvedConfig,
+  type ServiceInputTypes as ElbInputTypes,
+  type ServiceOutputTypes as ElbOutputTypes,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { SimulatedClock } from '@ecs-ship/shared/clock';
 import { InputReader } from '@ecs-ship/shared/inputs';
@@ -33,6 +42,7 @@ import { MemoryState } from '../../src/state.js';
 import type { Deps } from '../../src/deps.js';
 
 export type EcsStub = AwsStub<ServiceInputTypes, ServiceOutputTypes, ECSClientResolvedConfig>;
+export type ElbStub = AwsStub<ElbInputTypes, ElbOutputTypes, ElasticLoadBalancingV2ClientResolvedConfig>;
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
@@ -199,6 +209,8 @@ export const revisions = (
 
 export interface Scenario {
   ecs: EcsStub;
+  /** The production listener rule: forwards the new revision's weight to `newRevisionIn`'s group. */
+  elb: ElbStub;
   client: ECSClient;
   clock: SimulatedClock;
   logger: MemoryLogger;
@@ -225,12 +237,18 @@ export function scenario(options: {
   fallbackPhases?: Phase[];
   /** DescribeServiceDeployments answers ThrottlingException this many times first. */
   throttle?: number;
+  /** After UpdateService, DescribeServiceDeployments does not know the deployment this many times first (eventual consistency). */
+  describeMisses?: number;
+  /** The first this many ContinueServiceDeployment calls fail with a ServerException (HTTP 500), taking nothing. */
+  continueFailures?: number;
   signal?: AbortSignal;
   onSleep?: (now: number) => void;
   /** Mock every ECSClient (for run(), which makes its own) instead of the scenario's. */
   everyClient?: boolean;
   /** After the deploy, the service runs this revision instead (someone deployed again meanwhile). */
   supersededBy?: string;
+  /** The target group the new revision's tasks register in (ECS alternates them per deployment). */
+  newRevisionIn?: string;
 }): Scenario {
   const client = new ECSClient({ region: REGION, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
   const ecs = mockClient(options.everyClient ? ECSClient : client);
@@ -362,12 +380,30 @@ export function scenario(options: {
     updatedAt ??= clock.now();
     return { service: { ...service, taskDefinition: NEW_TD, currentServiceDeployment: DEPLOYMENT } };
   });
-  ecs.on(ListServiceDeploymentsCommand).resolves({
-    serviceDeployments: [
-      { serviceDeploymentArn: DEPLOYMENT, status: 'IN_PROGRESS', targetServiceRevisionArn: NEW_REVISION },
-    ],
-  });
+  ecs.on(ListServiceDeploymentsCommand).callsFake(() => ({
+    serviceDeployments:
+      updatedAt === undefined
+        ? []
+        : [
+            {
+              serviceDeploymentArn: DEPLOYMENT,
+              status: 'IN_PROGRESS',
+              createdAt: new Date(updatedAt),
+              targetServiceRevisionArn: NEW_REVISION,
+            },
+          ],
+  }));
+  ecs.on(DescribeServiceRevisionsCommand).callsFake((input: { serviceRevisionArns?: string[] }) => ({
+    serviceRevisions: (input.serviceRevisionArns ?? []).flatMap((arn) =>
+      arn === NEW_REVISION || arn === OLD_REVISION
+        ? [{ serviceRevisionArn: arn, taskDefinition: arn === NEW_REVISION ? NEW_TD : OLD_TD }]
+        : [],
+    ),
+    failures: [],
+  }));
   let throttled = 0;
+  let missed = 0;
+  let continueFailed = 0;
   ecs.on(DescribeServiceDeploymentsCommand).callsFake((input: { serviceDeploymentArns?: string[] }) => {
     if (throttled < (options.throttle ?? 0)) {
       throttled++;
@@ -377,6 +413,10 @@ export function scenario(options: {
       });
     }
     const wanted = input.serviceDeploymentArns?.[0];
+    if (updatedAt !== undefined && missed < (options.describeMisses ?? 0)) {
+      missed++;
+      return { serviceDeployments: [], failures: [{ arn: wanted, reason: 'MISSING' }] };
+    }
     return { serviceDeployments: [wanted === ROLLBACK_DEPLOYMENT ? fallback() : current()], failures: [] };
   });
   ecs.on(StopServiceDeploymentCommand).callsFake(() => {
@@ -386,6 +426,13 @@ export function scenario(options: {
   ecs
     .on(ContinueServiceDeploymentCommand)
     .callsFake((input: { serviceDeploymentArn?: string; hookId?: string }) => {
+      if (continueFailed < (options.continueFailures ?? 0)) {
+        continueFailed++;
+        throw Object.assign(new Error('Internal server error'), {
+          name: 'ServerException',
+          $metadata: { httpStatusCode: 500 },
+        });
+      }
       const deployment = input.serviceDeploymentArn === ROLLBACK_DEPLOYMENT ? fallback() : current();
       const hook = deployment.lifecycleHookDetails?.find((candidate) => candidate.hookId === input.hookId);
       if (hook?.status !== 'AWAITING_ACTION') {
@@ -399,6 +446,29 @@ export function scenario(options: {
       if (input.serviceDeploymentArn !== ROLLBACK_DEPLOYMENT) continuedAt.push(clock.now());
       return { serviceDeploymentArn: input.serviceDeploymentArn };
     });
+  const elbClient = new ElasticLoadBalancingV2Client({
+    region: REGION,
+    credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+  });
+  const elb = mockClient(options.everyClient ? ElasticLoadBalancingV2Client : elbClient);
+  const forward = () => {
+    const canary = options.newRevisionIn ?? TG_GREEN;
+    const baseline = canary === TG_GREEN ? TG_BLUE : TG_GREEN;
+    const weight = current().targetServiceRevision?.requestedProductionTrafficWeight ?? 0;
+    return [
+      {
+        Type: 'forward' as const,
+        ForwardConfig: {
+          TargetGroups: [
+            { TargetGroupArn: TG_BLUE, Weight: canary === TG_BLUE ? weight : 100 - weight },
+            { TargetGroupArn: TG_GREEN, Weight: canary === TG_GREEN ? weight : 100 - weight },
+          ].filter((group) => group.TargetGroupArn === canary || group.TargetGroupArn === baseline),
+        },
+      },
+    ];
+  };
+  elb.on(DescribeRulesCommand).callsFake(() => ({ Rules: [{ RuleArn: RULE, Actions: forward() }] }));
+  elb.on(DescribeListenersCommand).callsFake(() => ({ Listeners: [{ DefaultActions: forward() }] }));
   ecs.on(ListTasksCommand).resolves({ taskArns: [] });
   ecs.on(DescribeTasksCommand).resolves({ tasks: [], failures: [] });
   ecs.on(RunTaskCommand).resolves({ tasks: [], failures: [] });
@@ -406,11 +476,13 @@ export function scenario(options: {
 
   return {
     ecs,
+    elb,
     client,
     clock,
     logger,
     deps: {
       ecs: client,
+      elbv2: elbClient,
       logger,
       clock,
       random: () => 0.5,

@@ -1,3 +1,0 @@
-import { runPost } from './post-main.js';
-
-await runPost();
