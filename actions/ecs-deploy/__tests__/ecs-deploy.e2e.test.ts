@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { runDist } from '@ecs-ship/testing/dist-runner';
 import { motoClientConfig, motoEnv, startMoto, type MotoServer } from '@ecs-ship/testing/moto';
 
-// The built dist (main and post), run as the runner runs them, against moto. moto runs no
+// The built dist (one bundle for main and post), run as the runner runs it, against moto. moto runs no
 // deployments, so the main step uses `wait: none` and the outputs and summary are what is checked.
 const actionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const described = path.join(actionDir, '__tests__', '__fixtures__', 'task-definitions', 'described.json');
@@ -84,8 +84,9 @@ describe('ecs-deploy dist', () => {
     );
     expect(run.state.finished).toBe('true');
 
+    // One bundle: the state main saved (isPost) makes dist/index.js the post step.
+    expect(run.state.isPost).toBe('true');
     const post = await runDist(actionDir, {
-      entry: 'dist/post/index.js',
       env: motoEnv(moto.endpoint),
       state: run.state,
       inputs: { cluster: 'prod', service: 'api' },
@@ -139,10 +140,10 @@ describe('ecs-deploy dist', () => {
     // As if the run had been cancelled before main reached a verdict.
     const { finished: _finished, ...unfinished } = main.state;
     const post = await runDist(actionDir, {
-      entry: 'dist/post/index.js',
       env: motoEnv(moto.endpoint),
       state: unfinished,
-      inputs: { cluster: 'prod', service: 'api', timeout: '1m' },
+      // The post step reads no input: a task-definition file gone by now changes nothing.
+      inputs: { cluster: 'prod', service: 'api', 'task-definition': 'gone.json' },
     });
     expect(post.exitCode).toBe(0);
     expect(post.summary).toContain('Cleanup: **rolled-back**');

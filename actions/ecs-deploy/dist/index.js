@@ -6670,7 +6670,7 @@ exports.A6p = DescribeServiceDeploymentsCommand;
 __webpack_unused_export__ = DescribeServiceDeploymentsRequest$;
 __webpack_unused_export__ = DescribeServiceDeploymentsResponse$;
 __webpack_unused_export__ = DescribeServiceRevisions$;
-__webpack_unused_export__ = DescribeServiceRevisionsCommand;
+exports.oF5 = DescribeServiceRevisionsCommand;
 __webpack_unused_export__ = DescribeServiceRevisionsRequest$;
 __webpack_unused_export__ = DescribeServiceRevisionsResponse$;
 __webpack_unused_export__ = DescribeServices$;
@@ -7207,6 +7207,3974 @@ __webpack_unused_export__ = waitUntilServicesInactive;
 __webpack_unused_export__ = waitUntilServicesStable;
 __webpack_unused_export__ = waitUntilTasksRunning;
 __webpack_unused_export__ = waitUntilTasksStopped;
+
+
+/***/ }),
+
+/***/ 5710:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(9300);
+const { getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin, createPaginator } = __nccwpck_require__(5086);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createWaiter, checkExceptions, WaiterState, createAggregatedClient } = __nccwpck_require__(4614);
+const { Command: $Command } = __nccwpck_require__(4614);
+__webpack_unused_export__ = $Command;
+__webpack_unused_export__ = Client;
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7567);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(4561);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(9922);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(9285);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(5982);
+const { resolveAwsSdkSigV4Config, AwsSdkSigV4Signer, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(8039);
+const { defaultProvider } = __nccwpck_require__(7777);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2882);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(8771);
+const { AwsQueryProtocol } = __nccwpck_require__(3628);
+const { Sha256 } = __nccwpck_require__(9362);
+
+const defaultElasticLoadBalancingV2HttpAuthSchemeParametersProvider = async (config, context, input) => {
+    return {
+        operation: getSmithyContext(context).operation,
+        region: await normalizeProvider(config.region)() || (() => {
+            throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
+        })(),
+    };
+};
+function createAwsAuthSigv4HttpAuthOption(authParameters) {
+    return {
+        schemeId: "aws.auth#sigv4",
+        signingProperties: {
+            name: "elasticloadbalancing",
+            region: authParameters.region,
+        },
+        propertiesExtractor: (config, context) => ({
+            signingProperties: {
+                config,
+                context,
+            },
+        }),
+    };
+}
+const defaultElasticLoadBalancingV2HttpAuthSchemeProvider = (authParameters) => {
+    const options = [];
+    switch (authParameters.operation) {
+        default: {
+            options.push(createAwsAuthSigv4HttpAuthOption(authParameters));
+        }
+    }
+    return options;
+};
+const resolveHttpAuthSchemeConfig = (config) => {
+    const config_0 = resolveAwsSdkSigV4Config(config);
+    return Object.assign(config_0, {
+        authSchemePreference: normalizeProvider(config.authSchemePreference ?? []),
+    });
+};
+
+const resolveClientEndpointParameters = (options) => {
+    return Object.assign(options, {
+        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
+        useFipsEndpoint: options.useFipsEndpoint ?? false,
+        defaultSigningName: "elasticloadbalancing",
+    });
+};
+const commonParams = {
+    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
+    Endpoint: { type: "builtInParams", name: "endpoint" },
+    Region: { type: "builtInParams", name: "region" },
+    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
+};
+
+var version = "3.1141.0";
+var packageInfo = {
+	version: version};
+
+const k = "ref";
+const a = -1, b = true, c = "isSet", d = "PartitionResult", e = "booleanEquals", f = "getAttr", g = { [k]: "Endpoint" }, h = { [k]: d }, i = {}, j = [{ [k]: "Region" }];
+const _data = {
+    conditions: [
+        [c, [g]],
+        [c, j],
+        ["aws.partition", j, d],
+        [e, [{ [k]: "UseFIPS" }, b]],
+        [e, [{ [k]: "UseDualStack" }, b]],
+        [e, [{ fn: f, argv: [h, "supportsDualStack"] }, b]],
+        [e, [{ fn: f, argv: [h, "supportsFIPS"] }, b]],
+        ["stringEquals", [{ fn: f, argv: [h, "name"] }, "aws-us-gov"]]
+    ],
+    results: [
+        [a],
+        [a, "Invalid Configuration: FIPS and custom endpoint are not supported"],
+        [a, "Invalid Configuration: Dualstack and custom endpoint are not supported"],
+        [g, i],
+        ["https://elasticloadbalancing-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", i],
+        [a, "FIPS and DualStack are enabled, but this partition does not support one or both"],
+        ["https://elasticloadbalancing.{Region}.amazonaws.com", i],
+        ["https://elasticloadbalancing-fips.{Region}.{PartitionResult#dnsSuffix}", i],
+        [a, "FIPS is enabled but this partition does not support FIPS"],
+        ["https://elasticloadbalancing.{Region}.{PartitionResult#dualStackDnsSuffix}", i],
+        [a, "DualStack is enabled but this partition does not support DualStack"],
+        ["https://elasticloadbalancing.{Region}.{PartitionResult#dnsSuffix}", i],
+        [a, "Invalid Configuration: Missing Region"]
+    ]
+};
+const root = 2;
+const r = 100_000_000;
+const nodes = new Int32Array([
+    -1, 1, -1,
+    0, 13, 3,
+    1, 4, r + 12,
+    2, 5, r + 12,
+    3, 8, 6,
+    4, 7, r + 11,
+    5, r + 9, r + 10,
+    4, 11, 9,
+    6, 10, r + 8,
+    7, r + 6, r + 7,
+    5, 12, r + 5,
+    6, r + 4, r + 5,
+    3, r + 1, 14,
+    4, r + 2, r + 3,
+]);
+const bdd = BinaryDecisionDiagram.from(nodes, root, _data.conditions, _data.results);
+
+const cache = new EndpointCache({
+    size: 50,
+    params: ["Endpoint", "Region", "UseDualStack", "UseFIPS"],
+});
+const defaultEndpointResolver = (endpointParams, context = {}) => {
+    return cache.get(endpointParams, () => decideEndpoint(bdd, {
+        endpointParams: endpointParams,
+        logger: context.logger,
+    }));
+};
+customEndpointFunctions.aws = awsEndpointFunctions;
+
+class ElasticLoadBalancingV2ServiceException extends ServiceException {
+    constructor(options) {
+        super(options);
+        Object.setPrototypeOf(this, ElasticLoadBalancingV2ServiceException.prototype);
+    }
+}
+
+class CertificateNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "CertificateNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "CertificateNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, CertificateNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ListenerNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "ListenerNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ListenerNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ListenerNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyCertificatesException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyCertificatesException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyCertificatesException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyCertificatesException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DuplicateTagKeysException extends ElasticLoadBalancingV2ServiceException {
+    name = "DuplicateTagKeysException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DuplicateTagKeysException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DuplicateTagKeysException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class LoadBalancerNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "LoadBalancerNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "LoadBalancerNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, LoadBalancerNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class RuleNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "RuleNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "RuleNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RuleNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TargetGroupNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "TargetGroupNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TargetGroupNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TargetGroupNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyTagsException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyTagsException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyTagsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyTagsException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TrustStoreNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "TrustStoreNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TrustStoreNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TrustStoreNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidRevocationContentException extends ElasticLoadBalancingV2ServiceException {
+    name = "InvalidRevocationContentException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidRevocationContentException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidRevocationContentException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class RevocationContentNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "RevocationContentNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "RevocationContentNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RevocationContentNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyTrustStoreRevocationEntriesException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyTrustStoreRevocationEntriesException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyTrustStoreRevocationEntriesException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyTrustStoreRevocationEntriesException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AllocationIdNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "AllocationIdNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AllocationIdNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AllocationIdNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ALPNPolicyNotSupportedException extends ElasticLoadBalancingV2ServiceException {
+    name = "ALPNPolicyNotSupportedException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ALPNPolicyNotSupportedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ALPNPolicyNotSupportedException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class AvailabilityZoneNotSupportedException extends ElasticLoadBalancingV2ServiceException {
+    name = "AvailabilityZoneNotSupportedException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "AvailabilityZoneNotSupportedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, AvailabilityZoneNotSupportedException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class CaCertificatesBundleNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "CaCertificatesBundleNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "CaCertificatesBundleNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, CaCertificatesBundleNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class CapacityDecreaseRequestsLimitExceededException extends ElasticLoadBalancingV2ServiceException {
+    name = "CapacityDecreaseRequestsLimitExceededException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "CapacityDecreaseRequestsLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, CapacityDecreaseRequestsLimitExceededException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class CapacityReservationPendingException extends ElasticLoadBalancingV2ServiceException {
+    name = "CapacityReservationPendingException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "CapacityReservationPendingException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, CapacityReservationPendingException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class CapacityUnitsLimitExceededException extends ElasticLoadBalancingV2ServiceException {
+    name = "CapacityUnitsLimitExceededException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "CapacityUnitsLimitExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, CapacityUnitsLimitExceededException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DuplicateListenerException extends ElasticLoadBalancingV2ServiceException {
+    name = "DuplicateListenerException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DuplicateListenerException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DuplicateListenerException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class IncompatibleProtocolsException extends ElasticLoadBalancingV2ServiceException {
+    name = "IncompatibleProtocolsException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "IncompatibleProtocolsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, IncompatibleProtocolsException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidConfigurationRequestException extends ElasticLoadBalancingV2ServiceException {
+    name = "InvalidConfigurationRequestException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidConfigurationRequestException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidConfigurationRequestException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidLoadBalancerActionException extends ElasticLoadBalancingV2ServiceException {
+    name = "InvalidLoadBalancerActionException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidLoadBalancerActionException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidLoadBalancerActionException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class SSLPolicyNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "SSLPolicyNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "SSLPolicyNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, SSLPolicyNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TargetGroupAssociationLimitException extends ElasticLoadBalancingV2ServiceException {
+    name = "TargetGroupAssociationLimitException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TargetGroupAssociationLimitException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TargetGroupAssociationLimitException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyActionsException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyActionsException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyActionsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyActionsException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyListenersException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyListenersException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyListenersException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyListenersException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyRegistrationsForTargetIdException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyRegistrationsForTargetIdException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyRegistrationsForTargetIdException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyRegistrationsForTargetIdException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyTargetsException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyTargetsException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyTargetsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyTargetsException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyUniqueTargetGroupsPerLoadBalancerException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyUniqueTargetGroupsPerLoadBalancerException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyUniqueTargetGroupsPerLoadBalancerException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyUniqueTargetGroupsPerLoadBalancerException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TrustStoreNotReadyException extends ElasticLoadBalancingV2ServiceException {
+    name = "TrustStoreNotReadyException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TrustStoreNotReadyException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TrustStoreNotReadyException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class UnsupportedProtocolException extends ElasticLoadBalancingV2ServiceException {
+    name = "UnsupportedProtocolException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "UnsupportedProtocolException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, UnsupportedProtocolException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DuplicateLoadBalancerNameException extends ElasticLoadBalancingV2ServiceException {
+    name = "DuplicateLoadBalancerNameException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DuplicateLoadBalancerNameException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DuplicateLoadBalancerNameException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidSchemeException extends ElasticLoadBalancingV2ServiceException {
+    name = "InvalidSchemeException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidSchemeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidSchemeException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidSecurityGroupException extends ElasticLoadBalancingV2ServiceException {
+    name = "InvalidSecurityGroupException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidSecurityGroupException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidSecurityGroupException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidSubnetException extends ElasticLoadBalancingV2ServiceException {
+    name = "InvalidSubnetException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidSubnetException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidSubnetException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class OperationNotPermittedException extends ElasticLoadBalancingV2ServiceException {
+    name = "OperationNotPermittedException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "OperationNotPermittedException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OperationNotPermittedException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ResourceInUseException extends ElasticLoadBalancingV2ServiceException {
+    name = "ResourceInUseException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourceInUseException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceInUseException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class SubnetNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "SubnetNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "SubnetNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, SubnetNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyLoadBalancersException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyLoadBalancersException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyLoadBalancersException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyLoadBalancersException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class PriorityInUseException extends ElasticLoadBalancingV2ServiceException {
+    name = "PriorityInUseException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "PriorityInUseException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, PriorityInUseException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyRulesException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyRulesException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyRulesException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyRulesException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyTargetGroupsException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyTargetGroupsException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyTargetGroupsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyTargetGroupsException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DuplicateTargetGroupNameException extends ElasticLoadBalancingV2ServiceException {
+    name = "DuplicateTargetGroupNameException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DuplicateTargetGroupNameException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DuplicateTargetGroupNameException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DuplicateTrustStoreNameException extends ElasticLoadBalancingV2ServiceException {
+    name = "DuplicateTrustStoreNameException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DuplicateTrustStoreNameException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DuplicateTrustStoreNameException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidCaCertificatesBundleException extends ElasticLoadBalancingV2ServiceException {
+    name = "InvalidCaCertificatesBundleException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidCaCertificatesBundleException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidCaCertificatesBundleException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TooManyTrustStoresException extends ElasticLoadBalancingV2ServiceException {
+    name = "TooManyTrustStoresException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TooManyTrustStoresException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TooManyTrustStoresException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class DeleteAssociationSameAccountException extends ElasticLoadBalancingV2ServiceException {
+    name = "DeleteAssociationSameAccountException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "DeleteAssociationSameAccountException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, DeleteAssociationSameAccountException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TrustStoreAssociationNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "TrustStoreAssociationNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TrustStoreAssociationNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TrustStoreAssociationNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class TrustStoreInUseException extends ElasticLoadBalancingV2ServiceException {
+    name = "TrustStoreInUseException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "TrustStoreInUseException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, TrustStoreInUseException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InvalidTargetException extends ElasticLoadBalancingV2ServiceException {
+    name = "InvalidTargetException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InvalidTargetException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidTargetException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class HealthUnavailableException extends ElasticLoadBalancingV2ServiceException {
+    name = "HealthUnavailableException";
+    $fault = "server";
+    Message;
+    constructor(opts) {
+        super({
+            name: "HealthUnavailableException",
+            $fault: "server",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, HealthUnavailableException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class RevocationIdNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "RevocationIdNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "RevocationIdNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RevocationIdNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class ResourceNotFoundException extends ElasticLoadBalancingV2ServiceException {
+    name = "ResourceNotFoundException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "ResourceNotFoundException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ResourceNotFoundException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class InsufficientCapacityException extends ElasticLoadBalancingV2ServiceException {
+    name = "InsufficientCapacityException";
+    $fault = "server";
+    Message;
+    constructor(opts) {
+        super({
+            name: "InsufficientCapacityException",
+            $fault: "server",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InsufficientCapacityException.prototype);
+        this.Message = opts.Message;
+    }
+}
+class PriorRequestNotCompleteException extends ElasticLoadBalancingV2ServiceException {
+    name = "PriorRequestNotCompleteException";
+    $fault = "client";
+    Message;
+    constructor(opts) {
+        super({
+            name: "PriorRequestNotCompleteException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, PriorRequestNotCompleteException.prototype);
+        this.Message = opts.Message;
+    }
+}
+
+const _A = "Action";
+const _AC = "AdditionalClaims";
+const _ACAC = "AuthenticateCognitoActionConfig";
+const _ACC = "AuthenticateCognitoConfig";
+const _AD = "AnomalyDetection";
+const _AE = "AuthorizationEndpoint";
+const _AI = "AllocationId";
+const _AINFE = "AllocationIdNotFoundException";
+const _ALC = "AddListenerCertificates";
+const _ALCI = "AddListenerCertificatesInput";
+const _ALCO = "AddListenerCertificatesOutput";
+const _ALPNPNSE = "ALPNPolicyNotSupportedException";
+const _AO = "AdministrativeOverride";
+const _AOAC = "AuthenticateOidcActionConfig";
+const _AOC = "AuthenticateOidcConfig";
+const _AP = "AlpnPolicy";
+const _AREP = "AuthenticationRequestExtraParams";
+const _AT = "AddTags";
+const _ATI = "AddTagsInput";
+const _ATO = "AddTagsOutput";
+const _ATSCN = "AdvertiseTrustStoreCaNames";
+const _ATSR = "AddTrustStoreRevocations";
+const _ATSRI = "AddTrustStoreRevocationsInput";
+const _ATSRO = "AddTrustStoreRevocationsOutput";
+const _AZ = "AvailabilityZone";
+const _AZNSE = "AvailabilityZoneNotSupportedException";
+const _AZv = "AvailabilityZones";
+const _Ac = "Actions";
+const _At = "Attributes";
+const _C = "Certificates";
+const _CA = "CertificateArn";
+const _CCBNFE = "CaCertificatesBundleNotFoundException";
+const _CCBSB = "CaCertificatesBundleS3Bucket";
+const _CCBSK = "CaCertificatesBundleS3Key";
+const _CCBSOV = "CaCertificatesBundleS3ObjectVersion";
+const _CDRLEE = "CapacityDecreaseRequestsLimitExceededException";
+const _CHZI = "CanonicalHostedZoneId";
+const _CI = "ClientId";
+const _CL = "CertificateList";
+const _CLB = "CreateLoadBalancer";
+const _CLBI = "CreateLoadBalancerInput";
+const _CLBO = "CreateLoadBalancerOutput";
+const _CLI = "CreateListenerInput";
+const _CLO = "CreateListenerOutput";
+const _CLr = "CreateListener";
+const _CNFE = "CertificateNotFoundException";
+const _COIP = "CustomerOwnedIpv4Pool";
+const _CR = "CreateRule";
+const _CRI = "CreateRuleInput";
+const _CRO = "CreateRuleOutput";
+const _CRPE = "CapacityReservationPendingException";
+const _CRS = "CapacityReservationStatus";
+const _CRSa = "CapacityReservationState";
+const _CS = "ClientSecret";
+const _CT = "ContentType";
+const _CTG = "CreateTargetGroup";
+const _CTGI = "CreateTargetGroupInput";
+const _CTGO = "CreateTargetGroupOutput";
+const _CTS = "CreateTrustStore";
+const _CTSI = "CreateTrustStoreInput";
+const _CTSO = "CreateTrustStoreOutput";
+const _CTr = "CreatedTime";
+const _CU = "CapacityUnits";
+const _CULEE = "CapacityUnitsLimitExceededException";
+const _Ce = "Certificate";
+const _Ci = "Cipher";
+const _Cip = "Ciphers";
+const _Co = "Code";
+const _Con = "Conditions";
+const _D = "Description";
+const _DA = "DefaultActions";
+const _DAL = "DescribeAccountLimits";
+const _DALI = "DescribeAccountLimitsInput";
+const _DALO = "DescribeAccountLimitsOutput";
+const _DASAE = "DeleteAssociationSameAccountException";
+const _DCR = "DescribeCapacityReservation";
+const _DCRI = "DescribeCapacityReservationInput";
+const _DCRO = "DescribeCapacityReservationOutput";
+const _DL = "DeleteListener";
+const _DLA = "DescribeListenerAttributes";
+const _DLAI = "DescribeListenerAttributesInput";
+const _DLAO = "DescribeListenerAttributesOutput";
+const _DLB = "DeleteLoadBalancer";
+const _DLBA = "DescribeLoadBalancerAttributes";
+const _DLBAI = "DescribeLoadBalancerAttributesInput";
+const _DLBAO = "DescribeLoadBalancerAttributesOutput";
+const _DLBI = "DeleteLoadBalancerInput";
+const _DLBIe = "DescribeLoadBalancersInput";
+const _DLBNE = "DuplicateLoadBalancerNameException";
+const _DLBO = "DeleteLoadBalancerOutput";
+const _DLBOe = "DescribeLoadBalancersOutput";
+const _DLBe = "DescribeLoadBalancers";
+const _DLC = "DescribeListenerCertificates";
+const _DLCI = "DescribeListenerCertificatesInput";
+const _DLCO = "DescribeListenerCertificatesOutput";
+const _DLE = "DuplicateListenerException";
+const _DLI = "DeleteListenerInput";
+const _DLIe = "DescribeListenersInput";
+const _DLO = "DeleteListenerOutput";
+const _DLOe = "DescribeListenersOutput";
+const _DLe = "DescribeListeners";
+const _DNSN = "DNSName";
+const _DR = "DeleteRule";
+const _DRI = "DeleteRuleInput";
+const _DRIe = "DescribeRulesInput";
+const _DRO = "DeleteRuleOutput";
+const _DROe = "DescribeRulesOutput";
+const _DRR = "DecreaseRequestsRemaining";
+const _DRe = "DescribeRules";
+const _DS = "DurationSeconds";
+const _DSSLP = "DescribeSSLPolicies";
+const _DSSLPI = "DescribeSSLPoliciesInput";
+const _DSSLPO = "DescribeSSLPoliciesOutput";
+const _DSTSA = "DeleteSharedTrustStoreAssociation";
+const _DSTSAI = "DeleteSharedTrustStoreAssociationInput";
+const _DSTSAO = "DeleteSharedTrustStoreAssociationOutput";
+const _DT = "DeregisterTargets";
+const _DTG = "DeleteTargetGroup";
+const _DTGA = "DescribeTargetGroupAttributes";
+const _DTGAI = "DescribeTargetGroupAttributesInput";
+const _DTGAO = "DescribeTargetGroupAttributesOutput";
+const _DTGI = "DeleteTargetGroupInput";
+const _DTGIe = "DescribeTargetGroupsInput";
+const _DTGNE = "DuplicateTargetGroupNameException";
+const _DTGO = "DeleteTargetGroupOutput";
+const _DTGOe = "DescribeTargetGroupsOutput";
+const _DTGe = "DescribeTargetGroups";
+const _DTH = "DescribeTargetHealth";
+const _DTHI = "DescribeTargetHealthInput";
+const _DTHO = "DescribeTargetHealthOutput";
+const _DTI = "DeregisterTargetsInput";
+const _DTIe = "DescribeTagsInput";
+const _DTKE = "DuplicateTagKeysException";
+const _DTO = "DeregisterTargetsOutput";
+const _DTOe = "DescribeTagsOutput";
+const _DTS = "DeleteTrustStore";
+const _DTSA = "DescribeTrustStoreAssociations";
+const _DTSAI = "DescribeTrustStoreAssociationsInput";
+const _DTSAO = "DescribeTrustStoreAssociationsOutput";
+const _DTSI = "DeleteTrustStoreInput";
+const _DTSIe = "DescribeTrustStoresInput";
+const _DTSNE = "DuplicateTrustStoreNameException";
+const _DTSO = "DeleteTrustStoreOutput";
+const _DTSOe = "DescribeTrustStoresOutput";
+const _DTSR = "DescribeTrustStoreRevocation";
+const _DTSRI = "DescribeTrustStoreRevocationsInput";
+const _DTSRO = "DescribeTrustStoreRevocationsOutput";
+const _DTSRR = "DescribeTrustStoreRevocationResponse";
+const _DTSRe = "DescribeTrustStoreRevocations";
+const _DTSe = "DescribeTrustStores";
+const _DTe = "DescribeTags";
+const _E = "Enabled";
+const _ECU = "EffectiveCapacityUnits";
+const _EPFISN = "EnablePrefixForIpv6SourceNat";
+const _ESGIROPLT = "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic";
+const _F = "Format";
+const _FAC = "ForwardActionConfig";
+const _FC = "ForwardConfig";
+const _FRAC = "FixedResponseActionConfig";
+const _FRC = "FixedResponseConfig";
+const _Fi = "Field";
+const _GC = "GrpcCode";
+const _GRP = "GetResourcePolicy";
+const _GRPI = "GetResourcePolicyInput";
+const _GRPO = "GetResourcePolicyOutput";
+const _GTSCCB = "GetTrustStoreCaCertificatesBundle";
+const _GTSCCBI = "GetTrustStoreCaCertificatesBundleInput";
+const _GTSCCBO = "GetTrustStoreCaCertificatesBundleOutput";
+const _GTSRC = "GetTrustStoreRevocationContent";
+const _GTSRCI = "GetTrustStoreRevocationContentInput";
+const _GTSRCO = "GetTrustStoreRevocationContentOutput";
+const _H = "Host";
+const _HC = "HttpCode";
+const _HCE = "HealthCheckEnabled";
+const _HCIS = "HealthCheckIntervalSeconds";
+const _HCP = "HealthCheckProtocol";
+const _HCPe = "HealthCheckPort";
+const _HCPea = "HealthCheckPath";
+const _HCTS = "HealthCheckTimeoutSeconds";
+const _HHC = "HostHeaderConfig";
+const _HHCC = "HostHeaderConditionConfig";
+const _HHCCt = "HttpHeaderConditionConfig";
+const _HHCt = "HttpHeaderConfig";
+const _HHN = "HttpHeaderName";
+const _HHRC = "HostHeaderRewriteConfig";
+const _HRMC = "HttpRequestMethodConfig";
+const _HRMCC = "HttpRequestMethodConditionConfig";
+const _HTC = "HealthyThresholdCount";
+const _HUE = "HealthUnavailableException";
+const _I = "Issuer";
+const _IA = "IpAddress";
+const _IAT = "IpAddressType";
+const _ICCBE = "InvalidCaCertificatesBundleException";
+const _ICCE = "IgnoreClientCertificateExpiry";
+const _ICE = "InsufficientCapacityException";
+const _ICRE = "InvalidConfigurationRequestException";
+const _ID = "IsDefault";
+const _IIPI = "Ipv4IpamPoolId";
+const _ILBAE = "InvalidLoadBalancerActionException";
+const _IP = "IpamPools";
+const _IPA = "IPv6Address";
+const _IPE = "IncompatibleProtocolsException";
+const _IRCE = "InvalidRevocationContentException";
+const _ISE = "InvalidSchemeException";
+const _ISEn = "InvalidSubnetException";
+const _ISGE = "InvalidSecurityGroupException";
+const _ITE = "InvalidTargetException";
+const _Id = "Id";
+const _In = "Include";
+const _JE = "JwksEndpoint";
+const _JVAAC = "JwtValidationActionAdditionalClaim";
+const _JVAACw = "JwtValidationActionAdditionalClaims";
+const _JVAC = "JwtValidationActionConfig";
+const _JVC = "JwtValidationConfig";
+const _K = "Key";
+const _L = "Listeners";
+const _LA = "ListenerArn";
+const _LAi = "ListenerArns";
+const _LAis = "ListenerAttribute";
+const _LAist = "ListenerAttributes";
+const _LB = "LoadBalancers";
+const _LBA = "LoadBalancerAddresses";
+const _LBAo = "LoadBalancerArn";
+const _LBAoa = "LoadBalancerArns";
+const _LBAoad = "LoadBalancerAddress";
+const _LBAoada = "LoadBalancerAttribute";
+const _LBAoadal = "LoadBalancerAttributes";
+const _LBN = "LoadBalancerName";
+const _LBNFE = "LoadBalancerNotFoundException";
+const _LBS = "LoadBalancerState";
+const _LBT = "LoadBalancerType";
+const _LBo = "LoadBalancer";
+const _LMT = "LastModifiedTime";
+const _LNFE = "ListenerNotFoundException";
+const _Li = "Limits";
+const _Lim = "Limit";
+const _Lis = "Listener";
+const _Lo = "Location";
+const _M = "Message";
+const _MA = "MutualAuthentication";
+const _MAA = "MutualAuthenticationAttributes";
+const _MB = "MessageBody";
+const _MCR = "ModifyCapacityReservation";
+const _MCRI = "ModifyCapacityReservationInput";
+const _MCRO = "ModifyCapacityReservationOutput";
+const _MIE = "MitigationInEffect";
+const _MIP = "ModifyIpPools";
+const _MIPI = "ModifyIpPoolsInput";
+const _MIPO = "ModifyIpPoolsOutput";
+const _ML = "ModifyListener";
+const _MLA = "ModifyListenerAttributes";
+const _MLAI = "ModifyListenerAttributesInput";
+const _MLAO = "ModifyListenerAttributesOutput";
+const _MLBA = "ModifyLoadBalancerAttributes";
+const _MLBAI = "ModifyLoadBalancerAttributesInput";
+const _MLBAO = "ModifyLoadBalancerAttributesOutput";
+const _MLBC = "MinimumLoadBalancerCapacity";
+const _MLI = "ModifyListenerInput";
+const _MLO = "ModifyListenerOutput";
+const _MR = "ModifyRule";
+const _MRI = "ModifyRuleInput";
+const _MRO = "ModifyRuleOutput";
+const _MTG = "ModifyTargetGroup";
+const _MTGA = "ModifyTargetGroupAttributes";
+const _MTGAI = "ModifyTargetGroupAttributesInput";
+const _MTGAO = "ModifyTargetGroupAttributesOutput";
+const _MTGI = "ModifyTargetGroupInput";
+const _MTGO = "ModifyTargetGroupOutput";
+const _MTS = "ModifyTrustStore";
+const _MTSI = "ModifyTrustStoreInput";
+const _MTSO = "ModifyTrustStoreOutput";
+const _Ma = "Matcher";
+const _Mar = "Marker";
+const _Max = "Max";
+const _Mo = "Mode";
+const _N = "Name";
+const _NM = "NextMarker";
+const _NOCC = "NumberOfCaCertificates";
+const _NORE = "NumberOfRevokedEntries";
+const _Na = "Names";
+const _O = "Order";
+const _OI = "OutpostId";
+const _ONPE = "OperationNotPermittedException";
+const _OUR = "OnUnauthenticatedRequest";
+const _P = "Priority";
+const _PIPA = "PrivateIPv4Address";
+const _PIUE = "PriorityInUseException";
+const _PPC = "PathPatternConfig";
+const _PPCC = "PathPatternConditionConfig";
+const _PRNCE = "PriorRequestNotCompleteException";
+const _PS = "PageSize";
+const _PV = "ProtocolVersion";
+const _Pa = "Path";
+const _Po = "Port";
+const _Pol = "Policy";
+const _Pr = "Protocol";
+const _Q = "Query";
+const _QSC = "QueryStringConfig";
+const _QSCC = "QueryStringConditionConfig";
+const _QSI = "QuicServerId";
+const _QSKVP = "QueryStringKeyValuePair";
+const _QSKVPL = "QueryStringKeyValuePairList";
+const _R = "Reason";
+const _RA = "ResourceArns";
+const _RAC = "RedirectActionConfig";
+const _RAe = "ResourceArn";
+const _RAu = "RuleArn";
+const _RAul = "RuleArns";
+const _RC = "RedirectConfig";
+const _RCL = "RewriteConfigList";
+const _RCLu = "RuleConditionList";
+const _RCNFE = "RevocationContentNotFoundException";
+const _RCR = "ResetCapacityReservation";
+const _RCe = "RevocationContents";
+const _RCev = "RevocationContent";
+const _RCew = "RewriteConfig";
+const _RCu = "RuleCondition";
+const _RI = "RevocationId";
+const _RINFE = "RevocationIdNotFoundException";
+const _RIP = "RemoveIpamPools";
+const _RIUE = "ResourceInUseException";
+const _RIe = "RevocationIds";
+const _RLC = "RemoveListenerCertificates";
+const _RLCI = "RemoveListenerCertificatesInput";
+const _RLCO = "RemoveListenerCertificatesOutput";
+const _RNFE = "ResourceNotFoundException";
+const _RNFEu = "RuleNotFoundException";
+const _RP = "RulePriorities";
+const _RPL = "RulePriorityList";
+const _RPP = "RulePriorityPair";
+const _RT = "RevocationType";
+const _RTI = "RegisterTargetsInput";
+const _RTIe = "RemoveTagsInput";
+const _RTL = "RuleTransformList";
+const _RTO = "RegisterTargetsOutput";
+const _RTOe = "RemoveTagsOutput";
+const _RTSR = "RemoveTrustStoreRevocations";
+const _RTSRI = "RemoveTrustStoreRevocationsInput";
+const _RTSRO = "RemoveTrustStoreRevocationsOutput";
+const _RTe = "ResetTransforms";
+const _RTeg = "RegisterTargets";
+const _RTem = "RemoveTags";
+const _RTu = "RuleTransform";
+const _RV = "RegexValues";
+const _Re = "Result";
+const _Reg = "Regex";
+const _Rep = "Replace";
+const _Rew = "Rewrites";
+const _Ru = "Rules";
+const _Rul = "Rule";
+const _S = "State";
+const _SB = "S3Bucket";
+const _SC = "StatusCode";
+const _SCN = "SessionCookieName";
+const _SG = "SecurityGroups";
+const _SGI = "SecurityGroupIds";
+const _SI = "SubnetId";
+const _SIAT = "SetIpAddressType";
+const _SIATI = "SetIpAddressTypeInput";
+const _SIATO = "SetIpAddressTypeOutput";
+const _SIC = "SourceIpConfig";
+const _SICC = "SourceIpConditionConfig";
+const _SK = "S3Key";
+const _SLBT = "SupportedLoadBalancerTypes";
+const _SM = "SubnetMappings";
+const _SMu = "SubnetMapping";
+const _SNFE = "SubnetNotFoundException";
+const _SNIP = "SourceNatIpv6Prefixes";
+const _SNIPo = "SourceNatIpv6Prefix";
+const _SOV = "S3ObjectVersion";
+const _SP = "SslPolicy";
+const _SPs = "SslPolicies";
+const _SPsl = "SslProtocols";
+const _SRP = "SetRulePriorities";
+const _SRPI = "SetRulePrioritiesInput";
+const _SRPO = "SetRulePrioritiesOutput";
+const _SS = "SetSubnets";
+const _SSG = "SetSecurityGroups";
+const _SSGI = "SetSecurityGroupsInput";
+const _SSGO = "SetSecurityGroupsOutput";
+const _SSI = "SetSubnetsInput";
+const _SSLPNFE = "SSLPolicyNotFoundException";
+const _SSO = "SetSubnetsOutput";
+const _ST = "SessionTimeout";
+const _Sc = "Scope";
+const _Sch = "Scheme";
+const _St = "Status";
+const _Su = "Subnets";
+const _T = "Type";
+const _TCP = "TargetControlPort";
+const _TD = "TagDescriptions";
+const _TDa = "TagDescription";
+const _TDar = "TargetDescription";
+const _TDarg = "TargetDescriptions";
+const _TE = "TokenEndpoint";
+const _TG = "TargetGroups";
+const _TGA = "TargetGroupArn";
+const _TGALE = "TargetGroupAssociationLimitException";
+const _TGAa = "TargetGroupArns";
+const _TGAar = "TargetGroupAttribute";
+const _TGAarg = "TargetGroupAttributes";
+const _TGL = "TargetGroupList";
+const _TGN = "TargetGroupName";
+const _TGNFE = "TargetGroupNotFoundException";
+const _TGSC = "TargetGroupStickinessConfig";
+const _TGT = "TargetGroupTuple";
+const _TGa = "TargetGroup";
+const _TH = "TargetHealth";
+const _THD = "TargetHealthDescriptions";
+const _THDa = "TargetHealthDescription";
+const _TK = "TagKeys";
+const _TL = "TagList";
+const _TMAE = "TooManyActionsException";
+const _TMCE = "TooManyCertificatesException";
+const _TMLBE = "TooManyLoadBalancersException";
+const _TMLE = "TooManyListenersException";
+const _TMRE = "TooManyRulesException";
+const _TMRFTIE = "TooManyRegistrationsForTargetIdException";
+const _TMTE = "TooManyTagsException";
+const _TMTEo = "TooManyTargetsException";
+const _TMTGE = "TooManyTargetGroupsException";
+const _TMTSE = "TooManyTrustStoresException";
+const _TMTSREE = "TooManyTrustStoreRevocationEntriesException";
+const _TMUTGPLBE = "TooManyUniqueTargetGroupsPerLoadBalancerException";
+const _TRE = "TotalRevokedEntries";
+const _TS = "TrustStores";
+const _TSA = "TrustStoreArn";
+const _TSANFE = "TrustStoreAssociationNotFoundException";
+const _TSAS = "TrustStoreAssociationStatus";
+const _TSAr = "TrustStoreAssociations";
+const _TSAru = "TrustStoreArns";
+const _TSArus = "TrustStoreAssociation";
+const _TSIUE = "TrustStoreInUseException";
+const _TSNFE = "TrustStoreNotFoundException";
+const _TSNRE = "TrustStoreNotReadyException";
+const _TSR = "TrustStoreRevocations";
+const _TSRr = "TrustStoreRevocation";
+const _TSr = "TrustStore";
+const _TT = "TargetType";
+const _Ta = "Tags";
+const _Tag = "Tag";
+const _Tar = "Targets";
+const _Targ = "Target";
+const _Tr = "Transforms";
+const _UECS = "UseExistingClientSecret";
+const _UIE = "UserInfoEndpoint";
+const _UPA = "UserPoolArn";
+const _UPCI = "UserPoolClientId";
+const _UPD = "UserPoolDomain";
+const _UPE = "UnsupportedProtocolException";
+const _URC = "UrlRewriteConfig";
+const _UTC = "UnhealthyThresholdCount";
+const _V = "Values";
+const _VI = "VpcId";
+const _Va = "Value";
+const _W = "Weight";
+const _ZCRS = "ZonalCapacityReservationState";
+const _ZCRSo = "ZonalCapacityReservationStates";
+const _ZN = "ZoneName";
+const _aQE = "awsQueryError";
+const _c = "client";
+const _e = "error";
+const _hE = "httpError";
+const _s = "smithy.ts.sdk.synthetic.com.amazonaws.elasticloadbalancingv2";
+const _se = "server";
+const n0 = "com.amazonaws.elasticloadbalancingv2";
+const _s_registry = new TypeRegistry(_s);
+var ElasticLoadBalancingV2ServiceException$ = [-3, _s, "ElasticLoadBalancingV2ServiceException", 0, [], []];
+_s_registry.registerError(ElasticLoadBalancingV2ServiceException$, ElasticLoadBalancingV2ServiceException);
+const n0_registry = new TypeRegistry(n0);
+var AllocationIdNotFoundException$ = [-3, n0, _AINFE,
+    { [_aQE]: [`AllocationIdNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AllocationIdNotFoundException$, AllocationIdNotFoundException);
+var ALPNPolicyNotSupportedException$ = [-3, n0, _ALPNPNSE,
+    { [_aQE]: [`ALPNPolicyNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ALPNPolicyNotSupportedException$, ALPNPolicyNotSupportedException);
+var AvailabilityZoneNotSupportedException$ = [-3, n0, _AZNSE,
+    { [_aQE]: [`AvailabilityZoneNotSupported`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(AvailabilityZoneNotSupportedException$, AvailabilityZoneNotSupportedException);
+var CaCertificatesBundleNotFoundException$ = [-3, n0, _CCBNFE,
+    { [_aQE]: [`CaCertificatesBundleNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(CaCertificatesBundleNotFoundException$, CaCertificatesBundleNotFoundException);
+var CapacityDecreaseRequestsLimitExceededException$ = [-3, n0, _CDRLEE,
+    { [_aQE]: [`CapacityDecreaseRequestLimitExceeded`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(CapacityDecreaseRequestsLimitExceededException$, CapacityDecreaseRequestsLimitExceededException);
+var CapacityReservationPendingException$ = [-3, n0, _CRPE,
+    { [_aQE]: [`CapacityReservationPending`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(CapacityReservationPendingException$, CapacityReservationPendingException);
+var CapacityUnitsLimitExceededException$ = [-3, n0, _CULEE,
+    { [_aQE]: [`CapacityUnitsLimitExceeded`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(CapacityUnitsLimitExceededException$, CapacityUnitsLimitExceededException);
+var CertificateNotFoundException$ = [-3, n0, _CNFE,
+    { [_aQE]: [`CertificateNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(CertificateNotFoundException$, CertificateNotFoundException);
+var DeleteAssociationSameAccountException$ = [-3, n0, _DASAE,
+    { [_aQE]: [`DeleteAssociationSameAccount`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DeleteAssociationSameAccountException$, DeleteAssociationSameAccountException);
+var DuplicateListenerException$ = [-3, n0, _DLE,
+    { [_aQE]: [`DuplicateListener`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DuplicateListenerException$, DuplicateListenerException);
+var DuplicateLoadBalancerNameException$ = [-3, n0, _DLBNE,
+    { [_aQE]: [`DuplicateLoadBalancerName`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DuplicateLoadBalancerNameException$, DuplicateLoadBalancerNameException);
+var DuplicateTagKeysException$ = [-3, n0, _DTKE,
+    { [_aQE]: [`DuplicateTagKeys`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DuplicateTagKeysException$, DuplicateTagKeysException);
+var DuplicateTargetGroupNameException$ = [-3, n0, _DTGNE,
+    { [_aQE]: [`DuplicateTargetGroupName`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DuplicateTargetGroupNameException$, DuplicateTargetGroupNameException);
+var DuplicateTrustStoreNameException$ = [-3, n0, _DTSNE,
+    { [_aQE]: [`DuplicateTrustStoreName`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(DuplicateTrustStoreNameException$, DuplicateTrustStoreNameException);
+var HealthUnavailableException$ = [-3, n0, _HUE,
+    { [_aQE]: [`HealthUnavailable`, 500], [_e]: _se, [_hE]: 500 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(HealthUnavailableException$, HealthUnavailableException);
+var IncompatibleProtocolsException$ = [-3, n0, _IPE,
+    { [_aQE]: [`IncompatibleProtocols`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(IncompatibleProtocolsException$, IncompatibleProtocolsException);
+var InsufficientCapacityException$ = [-3, n0, _ICE,
+    { [_aQE]: [`InsufficientCapacity`, 500], [_e]: _se, [_hE]: 500 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InsufficientCapacityException$, InsufficientCapacityException);
+var InvalidCaCertificatesBundleException$ = [-3, n0, _ICCBE,
+    { [_aQE]: [`InvalidCaCertificatesBundle`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidCaCertificatesBundleException$, InvalidCaCertificatesBundleException);
+var InvalidConfigurationRequestException$ = [-3, n0, _ICRE,
+    { [_aQE]: [`InvalidConfigurationRequest`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidConfigurationRequestException$, InvalidConfigurationRequestException);
+var InvalidLoadBalancerActionException$ = [-3, n0, _ILBAE,
+    { [_aQE]: [`InvalidLoadBalancerAction`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidLoadBalancerActionException$, InvalidLoadBalancerActionException);
+var InvalidRevocationContentException$ = [-3, n0, _IRCE,
+    { [_aQE]: [`InvalidRevocationContent`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidRevocationContentException$, InvalidRevocationContentException);
+var InvalidSchemeException$ = [-3, n0, _ISE,
+    { [_aQE]: [`InvalidScheme`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidSchemeException$, InvalidSchemeException);
+var InvalidSecurityGroupException$ = [-3, n0, _ISGE,
+    { [_aQE]: [`InvalidSecurityGroup`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidSecurityGroupException$, InvalidSecurityGroupException);
+var InvalidSubnetException$ = [-3, n0, _ISEn,
+    { [_aQE]: [`InvalidSubnet`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidSubnetException$, InvalidSubnetException);
+var InvalidTargetException$ = [-3, n0, _ITE,
+    { [_aQE]: [`InvalidTarget`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(InvalidTargetException$, InvalidTargetException);
+var ListenerNotFoundException$ = [-3, n0, _LNFE,
+    { [_aQE]: [`ListenerNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ListenerNotFoundException$, ListenerNotFoundException);
+var LoadBalancerNotFoundException$ = [-3, n0, _LBNFE,
+    { [_aQE]: [`LoadBalancerNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(LoadBalancerNotFoundException$, LoadBalancerNotFoundException);
+var OperationNotPermittedException$ = [-3, n0, _ONPE,
+    { [_aQE]: [`OperationNotPermitted`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(OperationNotPermittedException$, OperationNotPermittedException);
+var PriorityInUseException$ = [-3, n0, _PIUE,
+    { [_aQE]: [`PriorityInUse`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(PriorityInUseException$, PriorityInUseException);
+var PriorRequestNotCompleteException$ = [-3, n0, _PRNCE,
+    { [_aQE]: [`PriorRequestNotComplete`, 429], [_e]: _c, [_hE]: 429 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(PriorRequestNotCompleteException$, PriorRequestNotCompleteException);
+var ResourceInUseException$ = [-3, n0, _RIUE,
+    { [_aQE]: [`ResourceInUse`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourceInUseException$, ResourceInUseException);
+var ResourceNotFoundException$ = [-3, n0, _RNFE,
+    { [_aQE]: [`ResourceNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(ResourceNotFoundException$, ResourceNotFoundException);
+var RevocationContentNotFoundException$ = [-3, n0, _RCNFE,
+    { [_aQE]: [`RevocationContentNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(RevocationContentNotFoundException$, RevocationContentNotFoundException);
+var RevocationIdNotFoundException$ = [-3, n0, _RINFE,
+    { [_aQE]: [`RevocationIdNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(RevocationIdNotFoundException$, RevocationIdNotFoundException);
+var RuleNotFoundException$ = [-3, n0, _RNFEu,
+    { [_aQE]: [`RuleNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(RuleNotFoundException$, RuleNotFoundException);
+var SSLPolicyNotFoundException$ = [-3, n0, _SSLPNFE,
+    { [_aQE]: [`SSLPolicyNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(SSLPolicyNotFoundException$, SSLPolicyNotFoundException);
+var SubnetNotFoundException$ = [-3, n0, _SNFE,
+    { [_aQE]: [`SubnetNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(SubnetNotFoundException$, SubnetNotFoundException);
+var TargetGroupAssociationLimitException$ = [-3, n0, _TGALE,
+    { [_aQE]: [`TargetGroupAssociationLimit`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TargetGroupAssociationLimitException$, TargetGroupAssociationLimitException);
+var TargetGroupNotFoundException$ = [-3, n0, _TGNFE,
+    { [_aQE]: [`TargetGroupNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TargetGroupNotFoundException$, TargetGroupNotFoundException);
+var TooManyActionsException$ = [-3, n0, _TMAE,
+    { [_aQE]: [`TooManyActions`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyActionsException$, TooManyActionsException);
+var TooManyCertificatesException$ = [-3, n0, _TMCE,
+    { [_aQE]: [`TooManyCertificates`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyCertificatesException$, TooManyCertificatesException);
+var TooManyListenersException$ = [-3, n0, _TMLE,
+    { [_aQE]: [`TooManyListeners`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyListenersException$, TooManyListenersException);
+var TooManyLoadBalancersException$ = [-3, n0, _TMLBE,
+    { [_aQE]: [`TooManyLoadBalancers`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyLoadBalancersException$, TooManyLoadBalancersException);
+var TooManyRegistrationsForTargetIdException$ = [-3, n0, _TMRFTIE,
+    { [_aQE]: [`TooManyRegistrationsForTargetId`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyRegistrationsForTargetIdException$, TooManyRegistrationsForTargetIdException);
+var TooManyRulesException$ = [-3, n0, _TMRE,
+    { [_aQE]: [`TooManyRules`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyRulesException$, TooManyRulesException);
+var TooManyTagsException$ = [-3, n0, _TMTE,
+    { [_aQE]: [`TooManyTags`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyTagsException$, TooManyTagsException);
+var TooManyTargetGroupsException$ = [-3, n0, _TMTGE,
+    { [_aQE]: [`TooManyTargetGroups`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyTargetGroupsException$, TooManyTargetGroupsException);
+var TooManyTargetsException$ = [-3, n0, _TMTEo,
+    { [_aQE]: [`TooManyTargets`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyTargetsException$, TooManyTargetsException);
+var TooManyTrustStoreRevocationEntriesException$ = [-3, n0, _TMTSREE,
+    { [_aQE]: [`TooManyTrustStoreRevocationEntries`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyTrustStoreRevocationEntriesException$, TooManyTrustStoreRevocationEntriesException);
+var TooManyTrustStoresException$ = [-3, n0, _TMTSE,
+    { [_aQE]: [`TooManyTrustStores`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyTrustStoresException$, TooManyTrustStoresException);
+var TooManyUniqueTargetGroupsPerLoadBalancerException$ = [-3, n0, _TMUTGPLBE,
+    { [_aQE]: [`TooManyUniqueTargetGroupsPerLoadBalancer`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TooManyUniqueTargetGroupsPerLoadBalancerException$, TooManyUniqueTargetGroupsPerLoadBalancerException);
+var TrustStoreAssociationNotFoundException$ = [-3, n0, _TSANFE,
+    { [_aQE]: [`AssociationNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TrustStoreAssociationNotFoundException$, TrustStoreAssociationNotFoundException);
+var TrustStoreInUseException$ = [-3, n0, _TSIUE,
+    { [_aQE]: [`TrustStoreInUse`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TrustStoreInUseException$, TrustStoreInUseException);
+var TrustStoreNotFoundException$ = [-3, n0, _TSNFE,
+    { [_aQE]: [`TrustStoreNotFound`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TrustStoreNotFoundException$, TrustStoreNotFoundException);
+var TrustStoreNotReadyException$ = [-3, n0, _TSNRE,
+    { [_aQE]: [`TrustStoreNotReady`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(TrustStoreNotReadyException$, TrustStoreNotReadyException);
+var UnsupportedProtocolException$ = [-3, n0, _UPE,
+    { [_aQE]: [`UnsupportedProtocol`, 400], [_e]: _c, [_hE]: 400 },
+    [_M],
+    [0]
+];
+n0_registry.registerError(UnsupportedProtocolException$, UnsupportedProtocolException);
+const errorTypeRegistries = [
+    _s_registry,
+    n0_registry,
+];
+var Action$ = [3, n0, _A,
+    0,
+    [_T, _TGA, _AOC, _ACC, _O, _RC, _FRC, _FC, _JVC],
+    [0, 0, () => AuthenticateOidcActionConfig$, () => AuthenticateCognitoActionConfig$, 1, () => RedirectActionConfig$, () => FixedResponseActionConfig$, () => ForwardActionConfig$, () => JwtValidationActionConfig$], 1
+];
+var AddListenerCertificatesInput$ = [3, n0, _ALCI,
+    0,
+    [_LA, _C],
+    [0, () => CertificateList], 2
+];
+var AddListenerCertificatesOutput$ = [3, n0, _ALCO,
+    0,
+    [_C],
+    [() => CertificateList]
+];
+var AddTagsInput$ = [3, n0, _ATI,
+    0,
+    [_RA, _Ta],
+    [64 | 0, () => TagList], 2
+];
+var AddTagsOutput$ = [3, n0, _ATO,
+    0,
+    [],
+    []
+];
+var AddTrustStoreRevocationsInput$ = [3, n0, _ATSRI,
+    0,
+    [_TSA, _RCe],
+    [0, () => RevocationContents], 1
+];
+var AddTrustStoreRevocationsOutput$ = [3, n0, _ATSRO,
+    0,
+    [_TSR],
+    [() => TrustStoreRevocations]
+];
+var AdministrativeOverride$ = [3, n0, _AO,
+    0,
+    [_S, _R, _D],
+    [0, 0, 0]
+];
+var AnomalyDetection$ = [3, n0, _AD,
+    0,
+    [_Re, _MIE],
+    [0, 0]
+];
+var AuthenticateCognitoActionConfig$ = [3, n0, _ACAC,
+    0,
+    [_UPA, _UPCI, _UPD, _SCN, _Sc, _ST, _AREP, _OUR],
+    [0, 0, 0, 0, 0, 1, 128 | 0, 0], 3
+];
+var AuthenticateOidcActionConfig$ = [3, n0, _AOAC,
+    0,
+    [_I, _AE, _TE, _UIE, _CI, _CS, _SCN, _Sc, _ST, _AREP, _OUR, _UECS],
+    [0, 0, 0, 0, 0, 0, 0, 0, 1, 128 | 0, 0, 2], 5
+];
+var AvailabilityZone$ = [3, n0, _AZ,
+    0,
+    [_ZN, _SI, _OI, _LBA, _SNIP],
+    [0, 0, 0, () => LoadBalancerAddresses, 64 | 0]
+];
+var CapacityReservationStatus$ = [3, n0, _CRS,
+    0,
+    [_Co, _R],
+    [0, 0]
+];
+var Certificate$ = [3, n0, _Ce,
+    0,
+    [_CA, _ID],
+    [0, 2]
+];
+var Cipher$ = [3, n0, _Ci,
+    0,
+    [_N, _P],
+    [0, 1]
+];
+var CreateListenerInput$ = [3, n0, _CLI,
+    0,
+    [_LBAo, _DA, _Pr, _Po, _SP, _C, _AP, _Ta, _MA],
+    [0, () => Actions, 0, 1, 0, () => CertificateList, 64 | 0, () => TagList, () => MutualAuthenticationAttributes$], 2
+];
+var CreateListenerOutput$ = [3, n0, _CLO,
+    0,
+    [_L],
+    [() => Listeners]
+];
+var CreateLoadBalancerInput$ = [3, n0, _CLBI,
+    0,
+    [_N, _Su, _SM, _SG, _Sch, _Ta, _T, _IAT, _COIP, _EPFISN, _IP],
+    [0, 64 | 0, () => SubnetMappings, 64 | 0, 0, () => TagList, 0, 0, 0, 0, () => IpamPools$], 1
+];
+var CreateLoadBalancerOutput$ = [3, n0, _CLBO,
+    0,
+    [_LB],
+    [() => LoadBalancers]
+];
+var CreateRuleInput$ = [3, n0, _CRI,
+    0,
+    [_LA, _Con, _P, _Ac, _Ta, _Tr],
+    [0, () => RuleConditionList, 1, () => Actions, () => TagList, () => RuleTransformList], 4
+];
+var CreateRuleOutput$ = [3, n0, _CRO,
+    0,
+    [_Ru],
+    [() => Rules]
+];
+var CreateTargetGroupInput$ = [3, n0, _CTGI,
+    0,
+    [_N, _Pr, _PV, _Po, _VI, _HCP, _HCPe, _HCE, _HCPea, _HCIS, _HCTS, _HTC, _UTC, _Ma, _TT, _Ta, _IAT, _TCP],
+    [0, 0, 0, 1, 0, 0, 0, 2, 0, 1, 1, 1, 1, () => Matcher$, 0, () => TagList, 0, 1], 1
+];
+var CreateTargetGroupOutput$ = [3, n0, _CTGO,
+    0,
+    [_TG],
+    [() => TargetGroups]
+];
+var CreateTrustStoreInput$ = [3, n0, _CTSI,
+    0,
+    [_N, _CCBSB, _CCBSK, _CCBSOV, _Ta],
+    [0, 0, 0, 0, () => TagList], 3
+];
+var CreateTrustStoreOutput$ = [3, n0, _CTSO,
+    0,
+    [_TS],
+    [() => TrustStores]
+];
+var DeleteListenerInput$ = [3, n0, _DLI,
+    0,
+    [_LA],
+    [0], 1
+];
+var DeleteListenerOutput$ = [3, n0, _DLO,
+    0,
+    [],
+    []
+];
+var DeleteLoadBalancerInput$ = [3, n0, _DLBI,
+    0,
+    [_LBAo],
+    [0], 1
+];
+var DeleteLoadBalancerOutput$ = [3, n0, _DLBO,
+    0,
+    [],
+    []
+];
+var DeleteRuleInput$ = [3, n0, _DRI,
+    0,
+    [_RAu],
+    [0], 1
+];
+var DeleteRuleOutput$ = [3, n0, _DRO,
+    0,
+    [],
+    []
+];
+var DeleteSharedTrustStoreAssociationInput$ = [3, n0, _DSTSAI,
+    0,
+    [_TSA, _RAe],
+    [0, 0], 2
+];
+var DeleteSharedTrustStoreAssociationOutput$ = [3, n0, _DSTSAO,
+    0,
+    [],
+    []
+];
+var DeleteTargetGroupInput$ = [3, n0, _DTGI,
+    0,
+    [_TGA],
+    [0], 1
+];
+var DeleteTargetGroupOutput$ = [3, n0, _DTGO,
+    0,
+    [],
+    []
+];
+var DeleteTrustStoreInput$ = [3, n0, _DTSI,
+    0,
+    [_TSA],
+    [0], 1
+];
+var DeleteTrustStoreOutput$ = [3, n0, _DTSO,
+    0,
+    [],
+    []
+];
+var DeregisterTargetsInput$ = [3, n0, _DTI,
+    0,
+    [_TGA, _Tar],
+    [0, () => TargetDescriptions], 2
+];
+var DeregisterTargetsOutput$ = [3, n0, _DTO,
+    0,
+    [],
+    []
+];
+var DescribeAccountLimitsInput$ = [3, n0, _DALI,
+    0,
+    [_Mar, _PS],
+    [0, 1]
+];
+var DescribeAccountLimitsOutput$ = [3, n0, _DALO,
+    0,
+    [_Li, _NM],
+    [() => Limits, 0]
+];
+var DescribeCapacityReservationInput$ = [3, n0, _DCRI,
+    0,
+    [_LBAo],
+    [0], 1
+];
+var DescribeCapacityReservationOutput$ = [3, n0, _DCRO,
+    0,
+    [_LMT, _DRR, _MLBC, _CRSa],
+    [4, 1, () => MinimumLoadBalancerCapacity$, () => ZonalCapacityReservationStates]
+];
+var DescribeListenerAttributesInput$ = [3, n0, _DLAI,
+    0,
+    [_LA],
+    [0], 1
+];
+var DescribeListenerAttributesOutput$ = [3, n0, _DLAO,
+    0,
+    [_At],
+    [() => ListenerAttributes]
+];
+var DescribeListenerCertificatesInput$ = [3, n0, _DLCI,
+    0,
+    [_LA, _Mar, _PS],
+    [0, 0, 1], 1
+];
+var DescribeListenerCertificatesOutput$ = [3, n0, _DLCO,
+    0,
+    [_C, _NM],
+    [() => CertificateList, 0]
+];
+var DescribeListenersInput$ = [3, n0, _DLIe,
+    0,
+    [_LBAo, _LAi, _Mar, _PS],
+    [0, 64 | 0, 0, 1]
+];
+var DescribeListenersOutput$ = [3, n0, _DLOe,
+    0,
+    [_L, _NM],
+    [() => Listeners, 0]
+];
+var DescribeLoadBalancerAttributesInput$ = [3, n0, _DLBAI,
+    0,
+    [_LBAo],
+    [0], 1
+];
+var DescribeLoadBalancerAttributesOutput$ = [3, n0, _DLBAO,
+    0,
+    [_At],
+    [() => LoadBalancerAttributes]
+];
+var DescribeLoadBalancersInput$ = [3, n0, _DLBIe,
+    0,
+    [_LBAoa, _Na, _Mar, _PS],
+    [64 | 0, 64 | 0, 0, 1]
+];
+var DescribeLoadBalancersOutput$ = [3, n0, _DLBOe,
+    0,
+    [_LB, _NM],
+    [() => LoadBalancers, 0]
+];
+var DescribeRulesInput$ = [3, n0, _DRIe,
+    0,
+    [_LA, _RAul, _Mar, _PS],
+    [0, 64 | 0, 0, 1]
+];
+var DescribeRulesOutput$ = [3, n0, _DROe,
+    0,
+    [_Ru, _NM],
+    [() => Rules, 0]
+];
+var DescribeSSLPoliciesInput$ = [3, n0, _DSSLPI,
+    0,
+    [_Na, _Mar, _PS, _LBT],
+    [64 | 0, 0, 1, 0]
+];
+var DescribeSSLPoliciesOutput$ = [3, n0, _DSSLPO,
+    0,
+    [_SPs, _NM],
+    [() => SslPolicies, 0]
+];
+var DescribeTagsInput$ = [3, n0, _DTIe,
+    0,
+    [_RA],
+    [64 | 0], 1
+];
+var DescribeTagsOutput$ = [3, n0, _DTOe,
+    0,
+    [_TD],
+    [() => TagDescriptions]
+];
+var DescribeTargetGroupAttributesInput$ = [3, n0, _DTGAI,
+    0,
+    [_TGA],
+    [0], 1
+];
+var DescribeTargetGroupAttributesOutput$ = [3, n0, _DTGAO,
+    0,
+    [_At],
+    [() => TargetGroupAttributes]
+];
+var DescribeTargetGroupsInput$ = [3, n0, _DTGIe,
+    0,
+    [_LBAo, _TGAa, _Na, _Mar, _PS],
+    [0, 64 | 0, 64 | 0, 0, 1]
+];
+var DescribeTargetGroupsOutput$ = [3, n0, _DTGOe,
+    0,
+    [_TG, _NM],
+    [() => TargetGroups, 0]
+];
+var DescribeTargetHealthInput$ = [3, n0, _DTHI,
+    0,
+    [_TGA, _Tar, _In],
+    [0, () => TargetDescriptions, 64 | 0], 1
+];
+var DescribeTargetHealthOutput$ = [3, n0, _DTHO,
+    0,
+    [_THD],
+    [() => TargetHealthDescriptions]
+];
+var DescribeTrustStoreAssociationsInput$ = [3, n0, _DTSAI,
+    0,
+    [_TSA, _Mar, _PS],
+    [0, 0, 1], 1
+];
+var DescribeTrustStoreAssociationsOutput$ = [3, n0, _DTSAO,
+    0,
+    [_TSAr, _NM],
+    [() => TrustStoreAssociations, 0]
+];
+var DescribeTrustStoreRevocation$ = [3, n0, _DTSR,
+    0,
+    [_TSA, _RI, _RT, _NORE],
+    [0, 1, 0, 1]
+];
+var DescribeTrustStoreRevocationsInput$ = [3, n0, _DTSRI,
+    0,
+    [_TSA, _RIe, _Mar, _PS],
+    [0, 64 | 1, 0, 1], 1
+];
+var DescribeTrustStoreRevocationsOutput$ = [3, n0, _DTSRO,
+    0,
+    [_TSR, _NM],
+    [() => DescribeTrustStoreRevocationResponse, 0]
+];
+var DescribeTrustStoresInput$ = [3, n0, _DTSIe,
+    0,
+    [_TSAru, _Na, _Mar, _PS],
+    [64 | 0, 64 | 0, 0, 1]
+];
+var DescribeTrustStoresOutput$ = [3, n0, _DTSOe,
+    0,
+    [_TS, _NM],
+    [() => TrustStores, 0]
+];
+var FixedResponseActionConfig$ = [3, n0, _FRAC,
+    0,
+    [_SC, _MB, _CT],
+    [0, 0, 0], 1
+];
+var ForwardActionConfig$ = [3, n0, _FAC,
+    0,
+    [_TG, _TGSC],
+    [() => TargetGroupList, () => TargetGroupStickinessConfig$]
+];
+var GetResourcePolicyInput$ = [3, n0, _GRPI,
+    0,
+    [_RAe],
+    [0], 1
+];
+var GetResourcePolicyOutput$ = [3, n0, _GRPO,
+    0,
+    [_Pol],
+    [0]
+];
+var GetTrustStoreCaCertificatesBundleInput$ = [3, n0, _GTSCCBI,
+    0,
+    [_TSA],
+    [0], 1
+];
+var GetTrustStoreCaCertificatesBundleOutput$ = [3, n0, _GTSCCBO,
+    0,
+    [_Lo],
+    [0]
+];
+var GetTrustStoreRevocationContentInput$ = [3, n0, _GTSRCI,
+    0,
+    [_TSA, _RI],
+    [0, 1], 2
+];
+var GetTrustStoreRevocationContentOutput$ = [3, n0, _GTSRCO,
+    0,
+    [_Lo],
+    [0]
+];
+var HostHeaderConditionConfig$ = [3, n0, _HHCC,
+    0,
+    [_V, _RV],
+    [64 | 0, 64 | 0]
+];
+var HostHeaderRewriteConfig$ = [3, n0, _HHRC,
+    0,
+    [_Rew],
+    [() => RewriteConfigList]
+];
+var HttpHeaderConditionConfig$ = [3, n0, _HHCCt,
+    0,
+    [_HHN, _V, _RV],
+    [0, 64 | 0, 64 | 0]
+];
+var HttpRequestMethodConditionConfig$ = [3, n0, _HRMCC,
+    0,
+    [_V],
+    [64 | 0]
+];
+var IpamPools$ = [3, n0, _IP,
+    0,
+    [_IIPI],
+    [0]
+];
+var JwtValidationActionAdditionalClaim$ = [3, n0, _JVAAC,
+    0,
+    [_F, _N, _V],
+    [0, 0, 64 | 0], 3
+];
+var JwtValidationActionConfig$ = [3, n0, _JVAC,
+    0,
+    [_JE, _I, _AC],
+    [0, 0, () => JwtValidationActionAdditionalClaims], 2
+];
+var Limit$ = [3, n0, _Lim,
+    0,
+    [_N, _Max],
+    [0, 0]
+];
+var Listener$ = [3, n0, _Lis,
+    0,
+    [_LA, _LBAo, _Po, _Pr, _C, _SP, _DA, _AP, _MA],
+    [0, 0, 1, 0, () => CertificateList, 0, () => Actions, 64 | 0, () => MutualAuthenticationAttributes$]
+];
+var ListenerAttribute$ = [3, n0, _LAis,
+    0,
+    [_K, _Va],
+    [0, 0]
+];
+var LoadBalancer$ = [3, n0, _LBo,
+    0,
+    [_LBAo, _DNSN, _CHZI, _CTr, _LBN, _Sch, _VI, _S, _T, _AZv, _SG, _IAT, _COIP, _ESGIROPLT, _EPFISN, _IP],
+    [0, 0, 0, 4, 0, 0, 0, () => LoadBalancerState$, 0, () => AvailabilityZones, 64 | 0, 0, 0, 0, 0, () => IpamPools$]
+];
+var LoadBalancerAddress$ = [3, n0, _LBAoad,
+    0,
+    [_IA, _AI, _PIPA, _IPA],
+    [0, 0, 0, 0]
+];
+var LoadBalancerAttribute$ = [3, n0, _LBAoada,
+    0,
+    [_K, _Va],
+    [0, 0]
+];
+var LoadBalancerState$ = [3, n0, _LBS,
+    0,
+    [_Co, _R],
+    [0, 0]
+];
+var Matcher$ = [3, n0, _Ma,
+    0,
+    [_HC, _GC],
+    [0, 0]
+];
+var MinimumLoadBalancerCapacity$ = [3, n0, _MLBC,
+    0,
+    [_CU],
+    [1]
+];
+var ModifyCapacityReservationInput$ = [3, n0, _MCRI,
+    0,
+    [_LBAo, _MLBC, _RCR],
+    [0, () => MinimumLoadBalancerCapacity$, 2], 1
+];
+var ModifyCapacityReservationOutput$ = [3, n0, _MCRO,
+    0,
+    [_LMT, _DRR, _MLBC, _CRSa],
+    [4, 1, () => MinimumLoadBalancerCapacity$, () => ZonalCapacityReservationStates]
+];
+var ModifyIpPoolsInput$ = [3, n0, _MIPI,
+    0,
+    [_LBAo, _IP, _RIP],
+    [0, () => IpamPools$, 64 | 0], 1
+];
+var ModifyIpPoolsOutput$ = [3, n0, _MIPO,
+    0,
+    [_IP],
+    [() => IpamPools$]
+];
+var ModifyListenerAttributesInput$ = [3, n0, _MLAI,
+    0,
+    [_LA, _At],
+    [0, () => ListenerAttributes], 2
+];
+var ModifyListenerAttributesOutput$ = [3, n0, _MLAO,
+    0,
+    [_At],
+    [() => ListenerAttributes]
+];
+var ModifyListenerInput$ = [3, n0, _MLI,
+    0,
+    [_LA, _Po, _Pr, _SP, _C, _DA, _AP, _MA],
+    [0, 1, 0, 0, () => CertificateList, () => Actions, 64 | 0, () => MutualAuthenticationAttributes$], 1
+];
+var ModifyListenerOutput$ = [3, n0, _MLO,
+    0,
+    [_L],
+    [() => Listeners]
+];
+var ModifyLoadBalancerAttributesInput$ = [3, n0, _MLBAI,
+    0,
+    [_LBAo, _At],
+    [0, () => LoadBalancerAttributes], 2
+];
+var ModifyLoadBalancerAttributesOutput$ = [3, n0, _MLBAO,
+    0,
+    [_At],
+    [() => LoadBalancerAttributes]
+];
+var ModifyRuleInput$ = [3, n0, _MRI,
+    0,
+    [_RAu, _Con, _Ac, _Tr, _RTe],
+    [0, () => RuleConditionList, () => Actions, () => RuleTransformList, 2], 1
+];
+var ModifyRuleOutput$ = [3, n0, _MRO,
+    0,
+    [_Ru],
+    [() => Rules]
+];
+var ModifyTargetGroupAttributesInput$ = [3, n0, _MTGAI,
+    0,
+    [_TGA, _At],
+    [0, () => TargetGroupAttributes], 2
+];
+var ModifyTargetGroupAttributesOutput$ = [3, n0, _MTGAO,
+    0,
+    [_At],
+    [() => TargetGroupAttributes]
+];
+var ModifyTargetGroupInput$ = [3, n0, _MTGI,
+    0,
+    [_TGA, _HCP, _HCPe, _HCPea, _HCE, _HCIS, _HCTS, _HTC, _UTC, _Ma],
+    [0, 0, 0, 0, 2, 1, 1, 1, 1, () => Matcher$], 1
+];
+var ModifyTargetGroupOutput$ = [3, n0, _MTGO,
+    0,
+    [_TG],
+    [() => TargetGroups]
+];
+var ModifyTrustStoreInput$ = [3, n0, _MTSI,
+    0,
+    [_TSA, _CCBSB, _CCBSK, _CCBSOV],
+    [0, 0, 0, 0], 3
+];
+var ModifyTrustStoreOutput$ = [3, n0, _MTSO,
+    0,
+    [_TS],
+    [() => TrustStores]
+];
+var MutualAuthenticationAttributes$ = [3, n0, _MAA,
+    0,
+    [_Mo, _TSA, _ICCE, _TSAS, _ATSCN],
+    [0, 0, 2, 0, 0]
+];
+var PathPatternConditionConfig$ = [3, n0, _PPCC,
+    0,
+    [_V, _RV],
+    [64 | 0, 64 | 0]
+];
+var QueryStringConditionConfig$ = [3, n0, _QSCC,
+    0,
+    [_V],
+    [() => QueryStringKeyValuePairList]
+];
+var QueryStringKeyValuePair$ = [3, n0, _QSKVP,
+    0,
+    [_K, _Va],
+    [0, 0]
+];
+var RedirectActionConfig$ = [3, n0, _RAC,
+    0,
+    [_SC, _Pr, _Po, _H, _Pa, _Q],
+    [0, 0, 0, 0, 0, 0], 1
+];
+var RegisterTargetsInput$ = [3, n0, _RTI,
+    0,
+    [_TGA, _Tar],
+    [0, () => TargetDescriptions], 2
+];
+var RegisterTargetsOutput$ = [3, n0, _RTO,
+    0,
+    [],
+    []
+];
+var RemoveListenerCertificatesInput$ = [3, n0, _RLCI,
+    0,
+    [_LA, _C],
+    [0, () => CertificateList], 2
+];
+var RemoveListenerCertificatesOutput$ = [3, n0, _RLCO,
+    0,
+    [],
+    []
+];
+var RemoveTagsInput$ = [3, n0, _RTIe,
+    0,
+    [_RA, _TK],
+    [64 | 0, 64 | 0], 2
+];
+var RemoveTagsOutput$ = [3, n0, _RTOe,
+    0,
+    [],
+    []
+];
+var RemoveTrustStoreRevocationsInput$ = [3, n0, _RTSRI,
+    0,
+    [_TSA, _RIe],
+    [0, 64 | 1], 2
+];
+var RemoveTrustStoreRevocationsOutput$ = [3, n0, _RTSRO,
+    0,
+    [],
+    []
+];
+var RevocationContent$ = [3, n0, _RCev,
+    0,
+    [_SB, _SK, _SOV, _RT],
+    [0, 0, 0, 0]
+];
+var RewriteConfig$ = [3, n0, _RCew,
+    0,
+    [_Reg, _Rep],
+    [0, 0], 2
+];
+var Rule$ = [3, n0, _Rul,
+    0,
+    [_RAu, _P, _Con, _Ac, _ID, _Tr],
+    [0, 0, () => RuleConditionList, () => Actions, 2, () => RuleTransformList]
+];
+var RuleCondition$ = [3, n0, _RCu,
+    0,
+    [_Fi, _V, _HHC, _PPC, _HHCt, _QSC, _HRMC, _SIC, _RV],
+    [0, 64 | 0, () => HostHeaderConditionConfig$, () => PathPatternConditionConfig$, () => HttpHeaderConditionConfig$, () => QueryStringConditionConfig$, () => HttpRequestMethodConditionConfig$, () => SourceIpConditionConfig$, 64 | 0]
+];
+var RulePriorityPair$ = [3, n0, _RPP,
+    0,
+    [_RAu, _P],
+    [0, 1]
+];
+var RuleTransform$ = [3, n0, _RTu,
+    0,
+    [_T, _HHRC, _URC],
+    [0, () => HostHeaderRewriteConfig$, () => UrlRewriteConfig$], 1
+];
+var SetIpAddressTypeInput$ = [3, n0, _SIATI,
+    0,
+    [_LBAo, _IAT],
+    [0, 0], 2
+];
+var SetIpAddressTypeOutput$ = [3, n0, _SIATO,
+    0,
+    [_IAT],
+    [0]
+];
+var SetRulePrioritiesInput$ = [3, n0, _SRPI,
+    0,
+    [_RP],
+    [() => RulePriorityList], 1
+];
+var SetRulePrioritiesOutput$ = [3, n0, _SRPO,
+    0,
+    [_Ru],
+    [() => Rules]
+];
+var SetSecurityGroupsInput$ = [3, n0, _SSGI,
+    0,
+    [_LBAo, _SG, _ESGIROPLT],
+    [0, 64 | 0, 0], 2
+];
+var SetSecurityGroupsOutput$ = [3, n0, _SSGO,
+    0,
+    [_SGI, _ESGIROPLT],
+    [64 | 0, 0]
+];
+var SetSubnetsInput$ = [3, n0, _SSI,
+    0,
+    [_LBAo, _Su, _SM, _IAT, _EPFISN],
+    [0, 64 | 0, () => SubnetMappings, 0, 0], 1
+];
+var SetSubnetsOutput$ = [3, n0, _SSO,
+    0,
+    [_AZv, _IAT, _EPFISN],
+    [() => AvailabilityZones, 0, 0]
+];
+var SourceIpConditionConfig$ = [3, n0, _SICC,
+    0,
+    [_V, _IAT],
+    [64 | 0, 0]
+];
+var SslPolicy$ = [3, n0, _SP,
+    0,
+    [_SPsl, _Cip, _N, _SLBT],
+    [64 | 0, () => Ciphers, 0, 64 | 0]
+];
+var SubnetMapping$ = [3, n0, _SMu,
+    0,
+    [_SI, _AI, _PIPA, _IPA, _SNIPo],
+    [0, 0, 0, 0, 0]
+];
+var Tag$ = [3, n0, _Tag,
+    0,
+    [_K, _Va],
+    [0, 0], 1
+];
+var TagDescription$ = [3, n0, _TDa,
+    0,
+    [_RAe, _Ta],
+    [0, () => TagList]
+];
+var TargetDescription$ = [3, n0, _TDar,
+    0,
+    [_Id, _Po, _AZ, _QSI],
+    [0, 1, 0, 0], 1
+];
+var TargetGroup$ = [3, n0, _TGa,
+    0,
+    [_TGA, _TGN, _Pr, _Po, _VI, _HCP, _HCPe, _HCE, _HCIS, _HCTS, _HTC, _UTC, _HCPea, _Ma, _LBAoa, _TT, _PV, _IAT, _TCP],
+    [0, 0, 0, 1, 0, 0, 0, 2, 1, 1, 1, 1, 0, () => Matcher$, 64 | 0, 0, 0, 0, 1]
+];
+var TargetGroupAttribute$ = [3, n0, _TGAar,
+    0,
+    [_K, _Va],
+    [0, 0]
+];
+var TargetGroupStickinessConfig$ = [3, n0, _TGSC,
+    0,
+    [_E, _DS],
+    [2, 1]
+];
+var TargetGroupTuple$ = [3, n0, _TGT,
+    0,
+    [_TGA, _W],
+    [0, 1]
+];
+var TargetHealth$ = [3, n0, _TH,
+    0,
+    [_S, _R, _D],
+    [0, 0, 0]
+];
+var TargetHealthDescription$ = [3, n0, _THDa,
+    0,
+    [_Targ, _HCPe, _TH, _AD, _AO],
+    [() => TargetDescription$, 0, () => TargetHealth$, () => AnomalyDetection$, () => AdministrativeOverride$]
+];
+var TrustStore$ = [3, n0, _TSr,
+    0,
+    [_N, _TSA, _St, _NOCC, _TRE],
+    [0, 0, 0, 1, 1]
+];
+var TrustStoreAssociation$ = [3, n0, _TSArus,
+    0,
+    [_RAe],
+    [0]
+];
+var TrustStoreRevocation$ = [3, n0, _TSRr,
+    0,
+    [_TSA, _RI, _RT, _NORE],
+    [0, 1, 0, 1]
+];
+var UrlRewriteConfig$ = [3, n0, _URC,
+    0,
+    [_Rew],
+    [() => RewriteConfigList]
+];
+var ZonalCapacityReservationState$ = [3, n0, _ZCRS,
+    0,
+    [_S, _AZ, _ECU],
+    [() => CapacityReservationStatus$, 0, 1]
+];
+var Actions = [1, n0, _Ac,
+    0, () => Action$
+];
+var AvailabilityZones = [1, n0, _AZv,
+    0, () => AvailabilityZone$
+];
+var CertificateList = [1, n0, _CL,
+    0, () => Certificate$
+];
+var Ciphers = [1, n0, _Cip,
+    0, () => Cipher$
+];
+var DescribeTrustStoreRevocationResponse = [1, n0, _DTSRR,
+    0, () => DescribeTrustStoreRevocation$
+];
+var JwtValidationActionAdditionalClaims = [1, n0, _JVAACw,
+    0, () => JwtValidationActionAdditionalClaim$
+];
+var Limits = [1, n0, _Li,
+    0, () => Limit$
+];
+var ListenerAttributes = [1, n0, _LAist,
+    0, () => ListenerAttribute$
+];
+var Listeners = [1, n0, _L,
+    0, () => Listener$
+];
+var LoadBalancerAddresses = [1, n0, _LBA,
+    0, () => LoadBalancerAddress$
+];
+var LoadBalancerAttributes = [1, n0, _LBAoadal,
+    0, () => LoadBalancerAttribute$
+];
+var LoadBalancers = [1, n0, _LB,
+    0, () => LoadBalancer$
+];
+var QueryStringKeyValuePairList = [1, n0, _QSKVPL,
+    0, () => QueryStringKeyValuePair$
+];
+var RevocationContents = [1, n0, _RCe,
+    0, () => RevocationContent$
+];
+var RewriteConfigList = [1, n0, _RCL,
+    0, () => RewriteConfig$
+];
+var RuleConditionList = [1, n0, _RCLu,
+    0, () => RuleCondition$
+];
+var RulePriorityList = [1, n0, _RPL,
+    0, () => RulePriorityPair$
+];
+var Rules = [1, n0, _Ru,
+    0, () => Rule$
+];
+var RuleTransformList = [1, n0, _RTL,
+    0, () => RuleTransform$
+];
+var SslPolicies = [1, n0, _SPs,
+    0, () => SslPolicy$
+];
+var SubnetMappings = [1, n0, _SM,
+    0, () => SubnetMapping$
+];
+var TagDescriptions = [1, n0, _TD,
+    0, () => TagDescription$
+];
+var TagList = [1, n0, _TL,
+    0, () => Tag$
+];
+var TargetDescriptions = [1, n0, _TDarg,
+    0, () => TargetDescription$
+];
+var TargetGroupAttributes = [1, n0, _TGAarg,
+    0, () => TargetGroupAttribute$
+];
+var TargetGroupList = [1, n0, _TGL,
+    0, () => TargetGroupTuple$
+];
+var TargetGroups = [1, n0, _TG,
+    0, () => TargetGroup$
+];
+var TargetHealthDescriptions = [1, n0, _THD,
+    0, () => TargetHealthDescription$
+];
+var TrustStoreAssociations = [1, n0, _TSAr,
+    0, () => TrustStoreAssociation$
+];
+var TrustStoreRevocations = [1, n0, _TSR,
+    0, () => TrustStoreRevocation$
+];
+var TrustStores = [1, n0, _TS,
+    0, () => TrustStore$
+];
+var ZonalCapacityReservationStates = [1, n0, _ZCRSo,
+    0, () => ZonalCapacityReservationState$
+];
+var AddListenerCertificates$ = [9, n0, _ALC,
+    0, () => AddListenerCertificatesInput$, () => AddListenerCertificatesOutput$
+];
+var AddTags$ = [9, n0, _AT,
+    0, () => AddTagsInput$, () => AddTagsOutput$
+];
+var AddTrustStoreRevocations$ = [9, n0, _ATSR,
+    0, () => AddTrustStoreRevocationsInput$, () => AddTrustStoreRevocationsOutput$
+];
+var CreateListener$ = [9, n0, _CLr,
+    0, () => CreateListenerInput$, () => CreateListenerOutput$
+];
+var CreateLoadBalancer$ = [9, n0, _CLB,
+    0, () => CreateLoadBalancerInput$, () => CreateLoadBalancerOutput$
+];
+var CreateRule$ = [9, n0, _CR,
+    0, () => CreateRuleInput$, () => CreateRuleOutput$
+];
+var CreateTargetGroup$ = [9, n0, _CTG,
+    0, () => CreateTargetGroupInput$, () => CreateTargetGroupOutput$
+];
+var CreateTrustStore$ = [9, n0, _CTS,
+    0, () => CreateTrustStoreInput$, () => CreateTrustStoreOutput$
+];
+var DeleteListener$ = [9, n0, _DL,
+    0, () => DeleteListenerInput$, () => DeleteListenerOutput$
+];
+var DeleteLoadBalancer$ = [9, n0, _DLB,
+    0, () => DeleteLoadBalancerInput$, () => DeleteLoadBalancerOutput$
+];
+var DeleteRule$ = [9, n0, _DR,
+    0, () => DeleteRuleInput$, () => DeleteRuleOutput$
+];
+var DeleteSharedTrustStoreAssociation$ = [9, n0, _DSTSA,
+    0, () => DeleteSharedTrustStoreAssociationInput$, () => DeleteSharedTrustStoreAssociationOutput$
+];
+var DeleteTargetGroup$ = [9, n0, _DTG,
+    0, () => DeleteTargetGroupInput$, () => DeleteTargetGroupOutput$
+];
+var DeleteTrustStore$ = [9, n0, _DTS,
+    0, () => DeleteTrustStoreInput$, () => DeleteTrustStoreOutput$
+];
+var DeregisterTargets$ = [9, n0, _DT,
+    0, () => DeregisterTargetsInput$, () => DeregisterTargetsOutput$
+];
+var DescribeAccountLimits$ = [9, n0, _DAL,
+    0, () => DescribeAccountLimitsInput$, () => DescribeAccountLimitsOutput$
+];
+var DescribeCapacityReservation$ = [9, n0, _DCR,
+    0, () => DescribeCapacityReservationInput$, () => DescribeCapacityReservationOutput$
+];
+var DescribeListenerAttributes$ = [9, n0, _DLA,
+    0, () => DescribeListenerAttributesInput$, () => DescribeListenerAttributesOutput$
+];
+var DescribeListenerCertificates$ = [9, n0, _DLC,
+    0, () => DescribeListenerCertificatesInput$, () => DescribeListenerCertificatesOutput$
+];
+var DescribeListeners$ = [9, n0, _DLe,
+    0, () => DescribeListenersInput$, () => DescribeListenersOutput$
+];
+var DescribeLoadBalancerAttributes$ = [9, n0, _DLBA,
+    0, () => DescribeLoadBalancerAttributesInput$, () => DescribeLoadBalancerAttributesOutput$
+];
+var DescribeLoadBalancers$ = [9, n0, _DLBe,
+    0, () => DescribeLoadBalancersInput$, () => DescribeLoadBalancersOutput$
+];
+var DescribeRules$ = [9, n0, _DRe,
+    0, () => DescribeRulesInput$, () => DescribeRulesOutput$
+];
+var DescribeSSLPolicies$ = [9, n0, _DSSLP,
+    0, () => DescribeSSLPoliciesInput$, () => DescribeSSLPoliciesOutput$
+];
+var DescribeTags$ = [9, n0, _DTe,
+    0, () => DescribeTagsInput$, () => DescribeTagsOutput$
+];
+var DescribeTargetGroupAttributes$ = [9, n0, _DTGA,
+    0, () => DescribeTargetGroupAttributesInput$, () => DescribeTargetGroupAttributesOutput$
+];
+var DescribeTargetGroups$ = [9, n0, _DTGe,
+    0, () => DescribeTargetGroupsInput$, () => DescribeTargetGroupsOutput$
+];
+var DescribeTargetHealth$ = [9, n0, _DTH,
+    0, () => DescribeTargetHealthInput$, () => DescribeTargetHealthOutput$
+];
+var DescribeTrustStoreAssociations$ = [9, n0, _DTSA,
+    0, () => DescribeTrustStoreAssociationsInput$, () => DescribeTrustStoreAssociationsOutput$
+];
+var DescribeTrustStoreRevocations$ = [9, n0, _DTSRe,
+    0, () => DescribeTrustStoreRevocationsInput$, () => DescribeTrustStoreRevocationsOutput$
+];
+var DescribeTrustStores$ = [9, n0, _DTSe,
+    0, () => DescribeTrustStoresInput$, () => DescribeTrustStoresOutput$
+];
+var GetResourcePolicy$ = [9, n0, _GRP,
+    0, () => GetResourcePolicyInput$, () => GetResourcePolicyOutput$
+];
+var GetTrustStoreCaCertificatesBundle$ = [9, n0, _GTSCCB,
+    0, () => GetTrustStoreCaCertificatesBundleInput$, () => GetTrustStoreCaCertificatesBundleOutput$
+];
+var GetTrustStoreRevocationContent$ = [9, n0, _GTSRC,
+    0, () => GetTrustStoreRevocationContentInput$, () => GetTrustStoreRevocationContentOutput$
+];
+var ModifyCapacityReservation$ = [9, n0, _MCR,
+    0, () => ModifyCapacityReservationInput$, () => ModifyCapacityReservationOutput$
+];
+var ModifyIpPools$ = [9, n0, _MIP,
+    0, () => ModifyIpPoolsInput$, () => ModifyIpPoolsOutput$
+];
+var ModifyListener$ = [9, n0, _ML,
+    0, () => ModifyListenerInput$, () => ModifyListenerOutput$
+];
+var ModifyListenerAttributes$ = [9, n0, _MLA,
+    0, () => ModifyListenerAttributesInput$, () => ModifyListenerAttributesOutput$
+];
+var ModifyLoadBalancerAttributes$ = [9, n0, _MLBA,
+    0, () => ModifyLoadBalancerAttributesInput$, () => ModifyLoadBalancerAttributesOutput$
+];
+var ModifyRule$ = [9, n0, _MR,
+    0, () => ModifyRuleInput$, () => ModifyRuleOutput$
+];
+var ModifyTargetGroup$ = [9, n0, _MTG,
+    0, () => ModifyTargetGroupInput$, () => ModifyTargetGroupOutput$
+];
+var ModifyTargetGroupAttributes$ = [9, n0, _MTGA,
+    0, () => ModifyTargetGroupAttributesInput$, () => ModifyTargetGroupAttributesOutput$
+];
+var ModifyTrustStore$ = [9, n0, _MTS,
+    0, () => ModifyTrustStoreInput$, () => ModifyTrustStoreOutput$
+];
+var RegisterTargets$ = [9, n0, _RTeg,
+    0, () => RegisterTargetsInput$, () => RegisterTargetsOutput$
+];
+var RemoveListenerCertificates$ = [9, n0, _RLC,
+    0, () => RemoveListenerCertificatesInput$, () => RemoveListenerCertificatesOutput$
+];
+var RemoveTags$ = [9, n0, _RTem,
+    0, () => RemoveTagsInput$, () => RemoveTagsOutput$
+];
+var RemoveTrustStoreRevocations$ = [9, n0, _RTSR,
+    0, () => RemoveTrustStoreRevocationsInput$, () => RemoveTrustStoreRevocationsOutput$
+];
+var SetIpAddressType$ = [9, n0, _SIAT,
+    0, () => SetIpAddressTypeInput$, () => SetIpAddressTypeOutput$
+];
+var SetRulePriorities$ = [9, n0, _SRP,
+    0, () => SetRulePrioritiesInput$, () => SetRulePrioritiesOutput$
+];
+var SetSecurityGroups$ = [9, n0, _SSG,
+    0, () => SetSecurityGroupsInput$, () => SetSecurityGroupsOutput$
+];
+var SetSubnets$ = [9, n0, _SS,
+    0, () => SetSubnetsInput$, () => SetSubnetsOutput$
+];
+
+const getRuntimeConfig$1 = (config) => {
+    return {
+        apiVersion: "2015-12-01",
+        base64Decoder: config?.base64Decoder ?? fromBase64,
+        base64Encoder: config?.base64Encoder ?? toBase64,
+        disableHostPrefix: config?.disableHostPrefix ?? false,
+        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver,
+        extensions: config?.extensions ?? [],
+        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? defaultElasticLoadBalancingV2HttpAuthSchemeProvider,
+        httpAuthSchemes: config?.httpAuthSchemes ?? [
+            {
+                schemeId: "aws.auth#sigv4",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
+                signer: new AwsSdkSigV4Signer(),
+            },
+        ],
+        logger: config?.logger ?? new NoOpLogger(),
+        protocol: config?.protocol ?? AwsQueryProtocol,
+        protocolSettings: config?.protocolSettings ?? {
+            defaultNamespace: "com.amazonaws.elasticloadbalancingv2",
+            errorTypeRegistries,
+            xmlNamespace: "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/",
+            version: "2015-12-01",
+            serviceTarget: "ElasticLoadBalancing_v10",
+        },
+        serviceId: config?.serviceId ?? "Elastic Load Balancing v2",
+        sha256: config?.sha256 ?? Sha256,
+        urlParser: config?.urlParser ?? parseUrl,
+        utf8Decoder: config?.utf8Decoder ?? fromUtf8,
+        utf8Encoder: config?.utf8Encoder ?? toUtf8,
+    };
+};
+
+const getRuntimeConfig = (config) => {
+    emitWarningIfUnsupportedVersion(process.version);
+    const defaultsMode = resolveDefaultsModeConfig(config);
+    const defaultConfigProvider = () => defaultsMode().then(loadConfigsForDefaultMode);
+    const clientSharedValues = getRuntimeConfig$1(config);
+    emitWarningIfUnsupportedVersion$1(process.version);
+    const loaderConfig = {
+        profile: config?.profile,
+        logger: clientSharedValues.logger,
+    };
+    return {
+        ...clientSharedValues,
+        ...config,
+        runtime: "node",
+        defaultsMode,
+        authSchemePreference: config?.authSchemePreference ?? loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, loaderConfig),
+        bodyLengthChecker: config?.bodyLengthChecker ?? calculateBodyLength,
+        credentialDefaultProvider: config?.credentialDefaultProvider ?? defaultProvider,
+        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? createDefaultUserAgentProvider({ serviceId: clientSharedValues.serviceId, clientVersion: packageInfo.version }),
+        maxAttempts: config?.maxAttempts ?? loadConfig(NODE_MAX_ATTEMPT_CONFIG_OPTIONS, config),
+        region: config?.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderConfig }),
+        requestHandler: NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
+        retryMode: config?.retryMode ??
+            loadConfig({
+                ...NODE_RETRY_MODE_CONFIG_OPTIONS,
+                default: async () => (await defaultConfigProvider()).retryMode || DEFAULT_RETRY_MODE,
+            }, config),
+        streamCollector: config?.streamCollector ?? streamCollector,
+        useDualstackEndpoint: config?.useDualstackEndpoint ?? loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        useFipsEndpoint: config?.useFipsEndpoint ?? loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        userAgentAppId: config?.userAgentAppId ?? loadConfig(NODE_APP_ID_CONFIG_OPTIONS, loaderConfig),
+    };
+};
+
+const getHttpAuthExtensionConfiguration = (runtimeConfig) => {
+    const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
+    let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
+    let _credentials = runtimeConfig.credentials;
+    return {
+        setHttpAuthScheme(httpAuthScheme) {
+            const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
+            if (index === -1) {
+                _httpAuthSchemes.push(httpAuthScheme);
+            }
+            else {
+                _httpAuthSchemes.splice(index, 1, httpAuthScheme);
+            }
+        },
+        httpAuthSchemes() {
+            return _httpAuthSchemes;
+        },
+        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
+            _httpAuthSchemeProvider = httpAuthSchemeProvider;
+        },
+        httpAuthSchemeProvider() {
+            return _httpAuthSchemeProvider;
+        },
+        setCredentials(credentials) {
+            _credentials = credentials;
+        },
+        credentials() {
+            return _credentials;
+        },
+    };
+};
+const resolveHttpAuthRuntimeConfig = (config) => {
+    return {
+        httpAuthSchemes: config.httpAuthSchemes(),
+        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
+        credentials: config.credentials(),
+    };
+};
+
+const resolveRuntimeExtensions = (runtimeConfig, extensions) => {
+    const extensionConfiguration = Object.assign(getAwsRegionExtensionConfiguration(runtimeConfig), getDefaultExtensionConfiguration(runtimeConfig), getHttpHandlerExtensionConfiguration(runtimeConfig), getHttpAuthExtensionConfiguration(runtimeConfig));
+    extensions.forEach((extension) => extension.configure(extensionConfiguration));
+    return Object.assign(runtimeConfig, resolveAwsRegionExtensionConfiguration(extensionConfiguration), resolveDefaultRuntimeConfig(extensionConfiguration), resolveHttpHandlerRuntimeConfig(extensionConfiguration), resolveHttpAuthRuntimeConfig(extensionConfiguration));
+};
+
+class ElasticLoadBalancingV2Client extends Client {
+    config;
+    constructor(...[configuration]) {
+        const _config_0 = getRuntimeConfig(configuration || {});
+        super(_config_0);
+        this.initConfig = _config_0;
+        const _config_1 = resolveClientEndpointParameters(_config_0);
+        const _config_2 = resolveUserAgentConfig(_config_1);
+        const _config_3 = resolveRetryConfig(_config_2);
+        const _config_4 = resolveRegionConfig(_config_3);
+        const _config_5 = resolveHostHeaderConfig(_config_4);
+        const _config_6 = resolveEndpointConfig(_config_5);
+        const _config_7 = resolveHttpAuthSchemeConfig(_config_6);
+        const _config_8 = resolveRuntimeExtensions(_config_7, configuration?.extensions || []);
+        this.config = _config_8;
+        this.middlewareStack.use(getSchemaSerdePlugin(this.config));
+        this.middlewareStack.use(getUserAgentPlugin(this.config));
+        this.middlewareStack.use(getRetryPlugin(this.config));
+        this.middlewareStack.use(getContentLengthPlugin(this.config));
+        this.middlewareStack.use(getHostHeaderPlugin(this.config));
+        this.middlewareStack.use(getLoggerPlugin(this.config));
+        this.middlewareStack.use(getRecursionDetectionPlugin(this.config));
+        this.middlewareStack.use(getHttpAuthSchemeEndpointRuleSetPlugin(this.config, {
+            httpAuthSchemeParametersProvider: defaultElasticLoadBalancingV2HttpAuthSchemeParametersProvider,
+            identityProviderConfigProvider: async (config) => new DefaultIdentityProviderConfig({
+                "aws.auth#sigv4": config.credentials,
+            }),
+        }));
+        this.middlewareStack.use(getHttpSigningPlugin(this.config));
+    }
+    destroy() {
+        super.destroy();
+    }
+}
+
+const command = makeBuilder(commonParams, "ElasticLoadBalancing_v10", "ElasticLoadBalancingV2Client", getEndpointPlugin);
+const _ep0 = {};
+const _mw0 = (Command, cs, config, o) => [];
+
+class AddListenerCertificatesCommand extends command(_ep0, _mw0, "AddListenerCertificates", AddListenerCertificates$) {
+}
+
+class AddTagsCommand extends command(_ep0, _mw0, "AddTags", AddTags$) {
+}
+
+class AddTrustStoreRevocationsCommand extends command(_ep0, _mw0, "AddTrustStoreRevocations", AddTrustStoreRevocations$) {
+}
+
+class CreateListenerCommand extends command(_ep0, _mw0, "CreateListener", CreateListener$) {
+}
+
+class CreateLoadBalancerCommand extends command(_ep0, _mw0, "CreateLoadBalancer", CreateLoadBalancer$) {
+}
+
+class CreateRuleCommand extends command(_ep0, _mw0, "CreateRule", CreateRule$) {
+}
+
+class CreateTargetGroupCommand extends command(_ep0, _mw0, "CreateTargetGroup", CreateTargetGroup$) {
+}
+
+class CreateTrustStoreCommand extends command(_ep0, _mw0, "CreateTrustStore", CreateTrustStore$) {
+}
+
+class DeleteListenerCommand extends command(_ep0, _mw0, "DeleteListener", DeleteListener$) {
+}
+
+class DeleteLoadBalancerCommand extends command(_ep0, _mw0, "DeleteLoadBalancer", DeleteLoadBalancer$) {
+}
+
+class DeleteRuleCommand extends command(_ep0, _mw0, "DeleteRule", DeleteRule$) {
+}
+
+class DeleteSharedTrustStoreAssociationCommand extends command(_ep0, _mw0, "DeleteSharedTrustStoreAssociation", DeleteSharedTrustStoreAssociation$) {
+}
+
+class DeleteTargetGroupCommand extends command(_ep0, _mw0, "DeleteTargetGroup", DeleteTargetGroup$) {
+}
+
+class DeleteTrustStoreCommand extends command(_ep0, _mw0, "DeleteTrustStore", DeleteTrustStore$) {
+}
+
+class DeregisterTargetsCommand extends command(_ep0, _mw0, "DeregisterTargets", DeregisterTargets$) {
+}
+
+class DescribeAccountLimitsCommand extends command(_ep0, _mw0, "DescribeAccountLimits", DescribeAccountLimits$) {
+}
+
+class DescribeCapacityReservationCommand extends command(_ep0, _mw0, "DescribeCapacityReservation", DescribeCapacityReservation$) {
+}
+
+class DescribeListenerAttributesCommand extends command(_ep0, _mw0, "DescribeListenerAttributes", DescribeListenerAttributes$) {
+}
+
+class DescribeListenerCertificatesCommand extends command(_ep0, _mw0, "DescribeListenerCertificates", DescribeListenerCertificates$) {
+}
+
+class DescribeListenersCommand extends command(_ep0, _mw0, "DescribeListeners", DescribeListeners$) {
+}
+
+class DescribeLoadBalancerAttributesCommand extends command(_ep0, _mw0, "DescribeLoadBalancerAttributes", DescribeLoadBalancerAttributes$) {
+}
+
+class DescribeLoadBalancersCommand extends command(_ep0, _mw0, "DescribeLoadBalancers", DescribeLoadBalancers$) {
+}
+
+class DescribeRulesCommand extends command(_ep0, _mw0, "DescribeRules", DescribeRules$) {
+}
+
+class DescribeSSLPoliciesCommand extends command(_ep0, _mw0, "DescribeSSLPolicies", DescribeSSLPolicies$) {
+}
+
+class DescribeTagsCommand extends command(_ep0, _mw0, "DescribeTags", DescribeTags$) {
+}
+
+class DescribeTargetGroupAttributesCommand extends command(_ep0, _mw0, "DescribeTargetGroupAttributes", DescribeTargetGroupAttributes$) {
+}
+
+class DescribeTargetGroupsCommand extends command(_ep0, _mw0, "DescribeTargetGroups", DescribeTargetGroups$) {
+}
+
+class DescribeTargetHealthCommand extends command(_ep0, _mw0, "DescribeTargetHealth", DescribeTargetHealth$) {
+}
+
+class DescribeTrustStoreAssociationsCommand extends command(_ep0, _mw0, "DescribeTrustStoreAssociations", DescribeTrustStoreAssociations$) {
+}
+
+class DescribeTrustStoreRevocationsCommand extends command(_ep0, _mw0, "DescribeTrustStoreRevocations", DescribeTrustStoreRevocations$) {
+}
+
+class DescribeTrustStoresCommand extends command(_ep0, _mw0, "DescribeTrustStores", DescribeTrustStores$) {
+}
+
+class GetResourcePolicyCommand extends command(_ep0, _mw0, "GetResourcePolicy", GetResourcePolicy$) {
+}
+
+class GetTrustStoreCaCertificatesBundleCommand extends command(_ep0, _mw0, "GetTrustStoreCaCertificatesBundle", GetTrustStoreCaCertificatesBundle$) {
+}
+
+class GetTrustStoreRevocationContentCommand extends command(_ep0, _mw0, "GetTrustStoreRevocationContent", GetTrustStoreRevocationContent$) {
+}
+
+class ModifyCapacityReservationCommand extends command(_ep0, _mw0, "ModifyCapacityReservation", ModifyCapacityReservation$) {
+}
+
+class ModifyIpPoolsCommand extends command(_ep0, _mw0, "ModifyIpPools", ModifyIpPools$) {
+}
+
+class ModifyListenerAttributesCommand extends command(_ep0, _mw0, "ModifyListenerAttributes", ModifyListenerAttributes$) {
+}
+
+class ModifyListenerCommand extends command(_ep0, _mw0, "ModifyListener", ModifyListener$) {
+}
+
+class ModifyLoadBalancerAttributesCommand extends command(_ep0, _mw0, "ModifyLoadBalancerAttributes", ModifyLoadBalancerAttributes$) {
+}
+
+class ModifyRuleCommand extends command(_ep0, _mw0, "ModifyRule", ModifyRule$) {
+}
+
+class ModifyTargetGroupAttributesCommand extends command(_ep0, _mw0, "ModifyTargetGroupAttributes", ModifyTargetGroupAttributes$) {
+}
+
+class ModifyTargetGroupCommand extends command(_ep0, _mw0, "ModifyTargetGroup", ModifyTargetGroup$) {
+}
+
+class ModifyTrustStoreCommand extends command(_ep0, _mw0, "ModifyTrustStore", ModifyTrustStore$) {
+}
+
+class RegisterTargetsCommand extends command(_ep0, _mw0, "RegisterTargets", RegisterTargets$) {
+}
+
+class RemoveListenerCertificatesCommand extends command(_ep0, _mw0, "RemoveListenerCertificates", RemoveListenerCertificates$) {
+}
+
+class RemoveTagsCommand extends command(_ep0, _mw0, "RemoveTags", RemoveTags$) {
+}
+
+class RemoveTrustStoreRevocationsCommand extends command(_ep0, _mw0, "RemoveTrustStoreRevocations", RemoveTrustStoreRevocations$) {
+}
+
+class SetIpAddressTypeCommand extends command(_ep0, _mw0, "SetIpAddressType", SetIpAddressType$) {
+}
+
+class SetRulePrioritiesCommand extends command(_ep0, _mw0, "SetRulePriorities", SetRulePriorities$) {
+}
+
+class SetSecurityGroupsCommand extends command(_ep0, _mw0, "SetSecurityGroups", SetSecurityGroups$) {
+}
+
+class SetSubnetsCommand extends command(_ep0, _mw0, "SetSubnets", SetSubnets$) {
+}
+
+const paginateDescribeAccountLimits = createPaginator(ElasticLoadBalancingV2Client, DescribeAccountLimitsCommand, "Marker", "NextMarker", "");
+
+const paginateDescribeListenerCertificates = createPaginator(ElasticLoadBalancingV2Client, DescribeListenerCertificatesCommand, "Marker", "NextMarker", "");
+
+const paginateDescribeListeners = createPaginator(ElasticLoadBalancingV2Client, DescribeListenersCommand, "Marker", "NextMarker", "");
+
+const paginateDescribeLoadBalancers = createPaginator(ElasticLoadBalancingV2Client, DescribeLoadBalancersCommand, "Marker", "NextMarker", "");
+
+const paginateDescribeRules = createPaginator(ElasticLoadBalancingV2Client, DescribeRulesCommand, "Marker", "NextMarker", "");
+
+const paginateDescribeTargetGroups = createPaginator(ElasticLoadBalancingV2Client, DescribeTargetGroupsCommand, "Marker", "NextMarker", "");
+
+const paginateDescribeTrustStoreAssociations = createPaginator(ElasticLoadBalancingV2Client, DescribeTrustStoreAssociationsCommand, "Marker", "NextMarker", "PageSize");
+
+const paginateDescribeTrustStoreRevocations = createPaginator(ElasticLoadBalancingV2Client, DescribeTrustStoreRevocationsCommand, "Marker", "NextMarker", "PageSize");
+
+const paginateDescribeTrustStores = createPaginator(ElasticLoadBalancingV2Client, DescribeTrustStoresCommand, "Marker", "NextMarker", "PageSize");
+
+const checkState$4 = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new DescribeLoadBalancersCommand(input));
+        reason = result;
+        try {
+            const returnComparator = () => {
+                let flat_1 = [].concat(...result.LoadBalancers);
+                let projection_3 = flat_1.map((element_2) => {
+                    return element_2.State.Code;
+                });
+                return projection_3;
+            };
+            let allStringEq_5 = (returnComparator().length > 0);
+            for (let element_4 of returnComparator()) {
+                allStringEq_5 = allStringEq_5 && (element_4 == "active");
+            }
+            if (allStringEq_5) {
+                return { state: WaiterState.SUCCESS, reason };
+            }
+        }
+        catch (e) { }
+        try {
+            const returnComparator = () => {
+                let flat_1 = [].concat(...result.LoadBalancers);
+                let projection_3 = flat_1.map((element_2) => {
+                    return element_2.State.Code;
+                });
+                return projection_3;
+            };
+            for (let anyStringEq_4 of returnComparator()) {
+                if (anyStringEq_4 == "provisioning") {
+                    return { state: WaiterState.RETRY, reason };
+                }
+            }
+        }
+        catch (e) { }
+    }
+    catch (exception) {
+        reason = exception;
+        if (exception.name === "LoadBalancerNotFoundException") {
+            return { state: WaiterState.RETRY, reason };
+        }
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForLoadBalancerAvailable = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$4);
+};
+const waitUntilLoadBalancerAvailable = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$4);
+    return checkExceptions(result);
+};
+
+const checkState$3 = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new DescribeLoadBalancersCommand(input));
+        reason = result;
+        return { state: WaiterState.SUCCESS, reason };
+    }
+    catch (exception) {
+        reason = exception;
+        if (exception.name === "LoadBalancerNotFoundException") {
+            return { state: WaiterState.RETRY, reason };
+        }
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForLoadBalancerExists = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$3);
+};
+const waitUntilLoadBalancerExists = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$3);
+    return checkExceptions(result);
+};
+
+const checkState$2 = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new DescribeLoadBalancersCommand(input));
+        reason = result;
+        try {
+            const returnComparator = () => {
+                let flat_1 = [].concat(...result.LoadBalancers);
+                let projection_3 = flat_1.map((element_2) => {
+                    return element_2.State.Code;
+                });
+                return projection_3;
+            };
+            let allStringEq_5 = (returnComparator().length > 0);
+            for (let element_4 of returnComparator()) {
+                allStringEq_5 = allStringEq_5 && (element_4 == "active");
+            }
+            if (allStringEq_5) {
+                return { state: WaiterState.RETRY, reason };
+            }
+        }
+        catch (e) { }
+    }
+    catch (exception) {
+        reason = exception;
+        if (exception.name === "LoadBalancerNotFoundException") {
+            return { state: WaiterState.SUCCESS, reason };
+        }
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForLoadBalancersDeleted = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$2);
+};
+const waitUntilLoadBalancersDeleted = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$2);
+    return checkExceptions(result);
+};
+
+const checkState$1 = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new DescribeTargetHealthCommand(input));
+        reason = result;
+        try {
+            const returnComparator = () => {
+                let flat_1 = [].concat(...result.TargetHealthDescriptions);
+                let projection_3 = flat_1.map((element_2) => {
+                    return element_2.TargetHealth.State;
+                });
+                return projection_3;
+            };
+            let allStringEq_5 = (returnComparator().length > 0);
+            for (let element_4 of returnComparator()) {
+                allStringEq_5 = allStringEq_5 && (element_4 == "unused");
+            }
+            if (allStringEq_5) {
+                return { state: WaiterState.SUCCESS, reason };
+            }
+        }
+        catch (e) { }
+    }
+    catch (exception) {
+        reason = exception;
+        if (exception.name === "InvalidTargetException") {
+            return { state: WaiterState.SUCCESS, reason };
+        }
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForTargetDeregistered = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState$1);
+};
+const waitUntilTargetDeregistered = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState$1);
+    return checkExceptions(result);
+};
+
+const checkState = async (client, input) => {
+    let reason;
+    try {
+        let result = await client.send(new DescribeTargetHealthCommand(input));
+        reason = result;
+        try {
+            const returnComparator = () => {
+                let flat_1 = [].concat(...result.TargetHealthDescriptions);
+                let projection_3 = flat_1.map((element_2) => {
+                    return element_2.TargetHealth.State;
+                });
+                return projection_3;
+            };
+            let allStringEq_5 = (returnComparator().length > 0);
+            for (let element_4 of returnComparator()) {
+                allStringEq_5 = allStringEq_5 && (element_4 == "healthy");
+            }
+            if (allStringEq_5) {
+                return { state: WaiterState.SUCCESS, reason };
+            }
+        }
+        catch (e) { }
+    }
+    catch (exception) {
+        reason = exception;
+        if (exception.name === "InvalidInstance") {
+            return { state: WaiterState.RETRY, reason };
+        }
+    }
+    return { state: WaiterState.RETRY, reason };
+};
+const waitForTargetInService = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    return createWaiter({ ...serviceDefaults, ...params }, input, checkState);
+};
+const waitUntilTargetInService = async (params, input) => {
+    const serviceDefaults = { minDelay: 15, maxDelay: 120 };
+    const result = await createWaiter({ ...serviceDefaults, ...params }, input, checkState);
+    return checkExceptions(result);
+};
+
+const commands = {
+    AddListenerCertificatesCommand,
+    AddTagsCommand,
+    AddTrustStoreRevocationsCommand,
+    CreateListenerCommand,
+    CreateLoadBalancerCommand,
+    CreateRuleCommand,
+    CreateTargetGroupCommand,
+    CreateTrustStoreCommand,
+    DeleteListenerCommand,
+    DeleteLoadBalancerCommand,
+    DeleteRuleCommand,
+    DeleteSharedTrustStoreAssociationCommand,
+    DeleteTargetGroupCommand,
+    DeleteTrustStoreCommand,
+    DeregisterTargetsCommand,
+    DescribeAccountLimitsCommand,
+    DescribeCapacityReservationCommand,
+    DescribeListenerAttributesCommand,
+    DescribeListenerCertificatesCommand,
+    DescribeListenersCommand,
+    DescribeLoadBalancerAttributesCommand,
+    DescribeLoadBalancersCommand,
+    DescribeRulesCommand,
+    DescribeSSLPoliciesCommand,
+    DescribeTagsCommand,
+    DescribeTargetGroupAttributesCommand,
+    DescribeTargetGroupsCommand,
+    DescribeTargetHealthCommand,
+    DescribeTrustStoreAssociationsCommand,
+    DescribeTrustStoreRevocationsCommand,
+    DescribeTrustStoresCommand,
+    GetResourcePolicyCommand,
+    GetTrustStoreCaCertificatesBundleCommand,
+    GetTrustStoreRevocationContentCommand,
+    ModifyCapacityReservationCommand,
+    ModifyIpPoolsCommand,
+    ModifyListenerCommand,
+    ModifyListenerAttributesCommand,
+    ModifyLoadBalancerAttributesCommand,
+    ModifyRuleCommand,
+    ModifyTargetGroupCommand,
+    ModifyTargetGroupAttributesCommand,
+    ModifyTrustStoreCommand,
+    RegisterTargetsCommand,
+    RemoveListenerCertificatesCommand,
+    RemoveTagsCommand,
+    RemoveTrustStoreRevocationsCommand,
+    SetIpAddressTypeCommand,
+    SetRulePrioritiesCommand,
+    SetSecurityGroupsCommand,
+    SetSubnetsCommand,
+};
+const paginators = {
+    paginateDescribeAccountLimits,
+    paginateDescribeListenerCertificates,
+    paginateDescribeListeners,
+    paginateDescribeLoadBalancers,
+    paginateDescribeRules,
+    paginateDescribeTargetGroups,
+    paginateDescribeTrustStoreAssociations,
+    paginateDescribeTrustStoreRevocations,
+    paginateDescribeTrustStores,
+};
+const waiters = {
+    waitUntilLoadBalancerAvailable,
+    waitUntilLoadBalancerExists,
+    waitUntilLoadBalancersDeleted,
+    waitUntilTargetDeregistered,
+    waitUntilTargetInService,
+};
+class ElasticLoadBalancingV2 extends ElasticLoadBalancingV2Client {
+}
+createAggregatedClient(commands, ElasticLoadBalancingV2, { paginators, waiters });
+
+const AuthenticateCognitoActionConditionalBehaviorEnum = {
+    ALLOW: "allow",
+    AUTHENTICATE: "authenticate",
+    DENY: "deny",
+};
+const AuthenticateOidcActionConditionalBehaviorEnum = {
+    ALLOW: "allow",
+    AUTHENTICATE: "authenticate",
+    DENY: "deny",
+};
+const JwtValidationActionAdditionalClaimFormatEnum = {
+    SINGLE_STRING: "single-string",
+    SPACE_SEPARATED_VALUES: "space-separated-values",
+    STRING_ARRAY: "string-array",
+};
+const RedirectActionStatusCodeEnum = {
+    HTTP_301: "HTTP_301",
+    HTTP_302: "HTTP_302",
+};
+const ActionTypeEnum = {
+    AUTHENTICATE_COGNITO: "authenticate-cognito",
+    AUTHENTICATE_OIDC: "authenticate-oidc",
+    FIXED_RESPONSE: "fixed-response",
+    FORWARD: "forward",
+    JWT_VALIDATION: "jwt-validation",
+    REDIRECT: "redirect",
+};
+const RevocationType = {
+    CRL: "CRL",
+};
+const TargetAdministrativeOverrideReasonEnum = {
+    INTERNAL_ERROR: "AdministrativeOverride.Unknown",
+    NO_OVERRIDE_ENGAGED: "AdministrativeOverride.NoOverride",
+    ZONAL_SHIFT_DELEGATED_TO_DNS: "AdministrativeOverride.ZonalShiftDelegatedToDns",
+    ZONAL_SHIFT_ENGAGED: "AdministrativeOverride.ZonalShiftActive",
+};
+const TargetAdministrativeOverrideStateEnum = {
+    NO_OVERRIDE: "no_override",
+    UNKNOWN: "unknown",
+    ZONAL_SHIFT_ACTIVE: "zonal_shift_active",
+    ZONAL_SHIFT_DELEGATED_TO_DNS: "zonal_shift_delegated_to_dns",
+};
+const AdvertiseTrustStoreCaNamesEnum = {
+    off: "off",
+    on: "on",
+};
+const MitigationInEffectEnum = {
+    NO: "no",
+    YES: "yes",
+};
+const AnomalyResultEnum = {
+    ANOMALOUS: "anomalous",
+    NORMAL: "normal",
+};
+const CapacityReservationStateEnum = {
+    FAILED: "failed",
+    PENDING: "pending",
+    PROVISIONED: "provisioned",
+    REBALANCING: "rebalancing",
+};
+const TrustStoreAssociationStatusEnum = {
+    ACTIVE: "active",
+    REMOVED: "removed",
+};
+const ProtocolEnum = {
+    GENEVE: "GENEVE",
+    HTTP: "HTTP",
+    HTTPS: "HTTPS",
+    QUIC: "QUIC",
+    TCP: "TCP",
+    TCP_QUIC: "TCP_QUIC",
+    TCP_UDP: "TCP_UDP",
+    TLS: "TLS",
+    UDP: "UDP",
+};
+const EnablePrefixForIpv6SourceNatEnum = {
+    OFF: "off",
+    ON: "on",
+};
+const IpAddressType = {
+    DUALSTACK: "dualstack",
+    DUALSTACK_WITHOUT_PUBLIC_IPV4: "dualstack-without-public-ipv4",
+    IPV4: "ipv4",
+};
+const LoadBalancerSchemeEnum = {
+    INTERNAL: "internal",
+    INTERNET_FACING: "internet-facing",
+};
+const LoadBalancerTypeEnum = {
+    APPLICATION: "application",
+    GATEWAY: "gateway",
+    NETWORK: "network",
+};
+const LoadBalancerStateEnum = {
+    ACTIVE: "active",
+    ACTIVE_IMPAIRED: "active_impaired",
+    FAILED: "failed",
+    PROVISIONING: "provisioning",
+};
+const SourceIpAddressTypeEnum = {
+    IPV4: "ipv4",
+    IPV6: "ipv6",
+};
+const TransformTypeEnum = {
+    HOST_HEADER_REWRITE: "host-header-rewrite",
+    URL_REWRITE: "url-rewrite",
+};
+const TargetGroupIpAddressTypeEnum = {
+    IPV4: "ipv4",
+    IPV6: "ipv6",
+};
+const TargetTypeEnum = {
+    ALB: "alb",
+    INSTANCE: "instance",
+    IP: "ip",
+    LAMBDA: "lambda",
+};
+const TrustStoreStatus = {
+    ACTIVE: "ACTIVE",
+    CREATING: "CREATING",
+};
+const DescribeTargetHealthInputIncludeEnum = {
+    ALL: "All",
+    ANOMALY: "AnomalyDetection",
+};
+const TargetHealthReasonEnum = {
+    DEREGISTRATION_IN_PROGRESS: "Target.DeregistrationInProgress",
+    FAILED_HEALTH_CHECKS: "Target.FailedHealthChecks",
+    HEALTH_CHECK_DISABLED: "Target.HealthCheckDisabled",
+    INITIAL_HEALTH_CHECKING: "Elb.InitialHealthChecking",
+    INTERNAL_ERROR: "Elb.InternalError",
+    INVALID_STATE: "Target.InvalidState",
+    IP_UNUSABLE: "Target.IpUnusable",
+    NOT_IN_USE: "Target.NotInUse",
+    NOT_REGISTERED: "Target.NotRegistered",
+    REGISTRATION_IN_PROGRESS: "Elb.RegistrationInProgress",
+    RESPONSE_CODE_MISMATCH: "Target.ResponseCodeMismatch",
+    TIMEOUT: "Target.Timeout",
+};
+const TargetHealthStateEnum = {
+    DRAINING: "draining",
+    HEALTHY: "healthy",
+    INITIAL: "initial",
+    UNAVAILABLE: "unavailable",
+    UNHEALTHY: "unhealthy",
+    UNHEALTHY_DRAINING: "unhealthy.draining",
+    UNUSED: "unused",
+};
+const RemoveIpamPoolEnum = {
+    ipv4: "ipv4",
+};
+const EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum = {
+    off: "off",
+    on: "on",
+};
+
+__webpack_unused_export__ = ALPNPolicyNotSupportedException;
+__webpack_unused_export__ = ALPNPolicyNotSupportedException$;
+__webpack_unused_export__ = Action$;
+__webpack_unused_export__ = ActionTypeEnum;
+__webpack_unused_export__ = AddListenerCertificates$;
+__webpack_unused_export__ = AddListenerCertificatesCommand;
+__webpack_unused_export__ = AddListenerCertificatesInput$;
+__webpack_unused_export__ = AddListenerCertificatesOutput$;
+__webpack_unused_export__ = AddTags$;
+__webpack_unused_export__ = AddTagsCommand;
+__webpack_unused_export__ = AddTagsInput$;
+__webpack_unused_export__ = AddTagsOutput$;
+__webpack_unused_export__ = AddTrustStoreRevocations$;
+__webpack_unused_export__ = AddTrustStoreRevocationsCommand;
+__webpack_unused_export__ = AddTrustStoreRevocationsInput$;
+__webpack_unused_export__ = AddTrustStoreRevocationsOutput$;
+__webpack_unused_export__ = AdministrativeOverride$;
+__webpack_unused_export__ = AdvertiseTrustStoreCaNamesEnum;
+__webpack_unused_export__ = AllocationIdNotFoundException;
+__webpack_unused_export__ = AllocationIdNotFoundException$;
+__webpack_unused_export__ = AnomalyDetection$;
+__webpack_unused_export__ = AnomalyResultEnum;
+__webpack_unused_export__ = AuthenticateCognitoActionConditionalBehaviorEnum;
+__webpack_unused_export__ = AuthenticateCognitoActionConfig$;
+__webpack_unused_export__ = AuthenticateOidcActionConditionalBehaviorEnum;
+__webpack_unused_export__ = AuthenticateOidcActionConfig$;
+__webpack_unused_export__ = AvailabilityZone$;
+__webpack_unused_export__ = AvailabilityZoneNotSupportedException;
+__webpack_unused_export__ = AvailabilityZoneNotSupportedException$;
+__webpack_unused_export__ = CaCertificatesBundleNotFoundException;
+__webpack_unused_export__ = CaCertificatesBundleNotFoundException$;
+__webpack_unused_export__ = CapacityDecreaseRequestsLimitExceededException;
+__webpack_unused_export__ = CapacityDecreaseRequestsLimitExceededException$;
+__webpack_unused_export__ = CapacityReservationPendingException;
+__webpack_unused_export__ = CapacityReservationPendingException$;
+__webpack_unused_export__ = CapacityReservationStateEnum;
+__webpack_unused_export__ = CapacityReservationStatus$;
+__webpack_unused_export__ = CapacityUnitsLimitExceededException;
+__webpack_unused_export__ = CapacityUnitsLimitExceededException$;
+__webpack_unused_export__ = Certificate$;
+__webpack_unused_export__ = CertificateNotFoundException;
+__webpack_unused_export__ = CertificateNotFoundException$;
+__webpack_unused_export__ = Cipher$;
+__webpack_unused_export__ = CreateListener$;
+__webpack_unused_export__ = CreateListenerCommand;
+__webpack_unused_export__ = CreateListenerInput$;
+__webpack_unused_export__ = CreateListenerOutput$;
+__webpack_unused_export__ = CreateLoadBalancer$;
+__webpack_unused_export__ = CreateLoadBalancerCommand;
+__webpack_unused_export__ = CreateLoadBalancerInput$;
+__webpack_unused_export__ = CreateLoadBalancerOutput$;
+__webpack_unused_export__ = CreateRule$;
+__webpack_unused_export__ = CreateRuleCommand;
+__webpack_unused_export__ = CreateRuleInput$;
+__webpack_unused_export__ = CreateRuleOutput$;
+__webpack_unused_export__ = CreateTargetGroup$;
+__webpack_unused_export__ = CreateTargetGroupCommand;
+__webpack_unused_export__ = CreateTargetGroupInput$;
+__webpack_unused_export__ = CreateTargetGroupOutput$;
+__webpack_unused_export__ = CreateTrustStore$;
+__webpack_unused_export__ = CreateTrustStoreCommand;
+__webpack_unused_export__ = CreateTrustStoreInput$;
+__webpack_unused_export__ = CreateTrustStoreOutput$;
+__webpack_unused_export__ = DeleteAssociationSameAccountException;
+__webpack_unused_export__ = DeleteAssociationSameAccountException$;
+__webpack_unused_export__ = DeleteListener$;
+__webpack_unused_export__ = DeleteListenerCommand;
+__webpack_unused_export__ = DeleteListenerInput$;
+__webpack_unused_export__ = DeleteListenerOutput$;
+__webpack_unused_export__ = DeleteLoadBalancer$;
+__webpack_unused_export__ = DeleteLoadBalancerCommand;
+__webpack_unused_export__ = DeleteLoadBalancerInput$;
+__webpack_unused_export__ = DeleteLoadBalancerOutput$;
+__webpack_unused_export__ = DeleteRule$;
+__webpack_unused_export__ = DeleteRuleCommand;
+__webpack_unused_export__ = DeleteRuleInput$;
+__webpack_unused_export__ = DeleteRuleOutput$;
+__webpack_unused_export__ = DeleteSharedTrustStoreAssociation$;
+__webpack_unused_export__ = DeleteSharedTrustStoreAssociationCommand;
+__webpack_unused_export__ = DeleteSharedTrustStoreAssociationInput$;
+__webpack_unused_export__ = DeleteSharedTrustStoreAssociationOutput$;
+__webpack_unused_export__ = DeleteTargetGroup$;
+__webpack_unused_export__ = DeleteTargetGroupCommand;
+__webpack_unused_export__ = DeleteTargetGroupInput$;
+__webpack_unused_export__ = DeleteTargetGroupOutput$;
+__webpack_unused_export__ = DeleteTrustStore$;
+__webpack_unused_export__ = DeleteTrustStoreCommand;
+__webpack_unused_export__ = DeleteTrustStoreInput$;
+__webpack_unused_export__ = DeleteTrustStoreOutput$;
+__webpack_unused_export__ = DeregisterTargets$;
+__webpack_unused_export__ = DeregisterTargetsCommand;
+__webpack_unused_export__ = DeregisterTargetsInput$;
+__webpack_unused_export__ = DeregisterTargetsOutput$;
+__webpack_unused_export__ = DescribeAccountLimits$;
+__webpack_unused_export__ = DescribeAccountLimitsCommand;
+__webpack_unused_export__ = DescribeAccountLimitsInput$;
+__webpack_unused_export__ = DescribeAccountLimitsOutput$;
+__webpack_unused_export__ = DescribeCapacityReservation$;
+__webpack_unused_export__ = DescribeCapacityReservationCommand;
+__webpack_unused_export__ = DescribeCapacityReservationInput$;
+__webpack_unused_export__ = DescribeCapacityReservationOutput$;
+__webpack_unused_export__ = DescribeListenerAttributes$;
+__webpack_unused_export__ = DescribeListenerAttributesCommand;
+__webpack_unused_export__ = DescribeListenerAttributesInput$;
+__webpack_unused_export__ = DescribeListenerAttributesOutput$;
+__webpack_unused_export__ = DescribeListenerCertificates$;
+__webpack_unused_export__ = DescribeListenerCertificatesCommand;
+__webpack_unused_export__ = DescribeListenerCertificatesInput$;
+__webpack_unused_export__ = DescribeListenerCertificatesOutput$;
+__webpack_unused_export__ = DescribeListeners$;
+exports.AKE = DescribeListenersCommand;
+__webpack_unused_export__ = DescribeListenersInput$;
+__webpack_unused_export__ = DescribeListenersOutput$;
+__webpack_unused_export__ = DescribeLoadBalancerAttributes$;
+__webpack_unused_export__ = DescribeLoadBalancerAttributesCommand;
+__webpack_unused_export__ = DescribeLoadBalancerAttributesInput$;
+__webpack_unused_export__ = DescribeLoadBalancerAttributesOutput$;
+__webpack_unused_export__ = DescribeLoadBalancers$;
+__webpack_unused_export__ = DescribeLoadBalancersCommand;
+__webpack_unused_export__ = DescribeLoadBalancersInput$;
+__webpack_unused_export__ = DescribeLoadBalancersOutput$;
+__webpack_unused_export__ = DescribeRules$;
+exports.Ggo = DescribeRulesCommand;
+__webpack_unused_export__ = DescribeRulesInput$;
+__webpack_unused_export__ = DescribeRulesOutput$;
+__webpack_unused_export__ = DescribeSSLPolicies$;
+__webpack_unused_export__ = DescribeSSLPoliciesCommand;
+__webpack_unused_export__ = DescribeSSLPoliciesInput$;
+__webpack_unused_export__ = DescribeSSLPoliciesOutput$;
+__webpack_unused_export__ = DescribeTags$;
+__webpack_unused_export__ = DescribeTagsCommand;
+__webpack_unused_export__ = DescribeTagsInput$;
+__webpack_unused_export__ = DescribeTagsOutput$;
+__webpack_unused_export__ = DescribeTargetGroupAttributes$;
+__webpack_unused_export__ = DescribeTargetGroupAttributesCommand;
+__webpack_unused_export__ = DescribeTargetGroupAttributesInput$;
+__webpack_unused_export__ = DescribeTargetGroupAttributesOutput$;
+__webpack_unused_export__ = DescribeTargetGroups$;
+__webpack_unused_export__ = DescribeTargetGroupsCommand;
+__webpack_unused_export__ = DescribeTargetGroupsInput$;
+__webpack_unused_export__ = DescribeTargetGroupsOutput$;
+__webpack_unused_export__ = DescribeTargetHealth$;
+__webpack_unused_export__ = DescribeTargetHealthCommand;
+__webpack_unused_export__ = DescribeTargetHealthInput$;
+__webpack_unused_export__ = DescribeTargetHealthInputIncludeEnum;
+__webpack_unused_export__ = DescribeTargetHealthOutput$;
+__webpack_unused_export__ = DescribeTrustStoreAssociations$;
+__webpack_unused_export__ = DescribeTrustStoreAssociationsCommand;
+__webpack_unused_export__ = DescribeTrustStoreAssociationsInput$;
+__webpack_unused_export__ = DescribeTrustStoreAssociationsOutput$;
+__webpack_unused_export__ = DescribeTrustStoreRevocation$;
+__webpack_unused_export__ = DescribeTrustStoreRevocations$;
+__webpack_unused_export__ = DescribeTrustStoreRevocationsCommand;
+__webpack_unused_export__ = DescribeTrustStoreRevocationsInput$;
+__webpack_unused_export__ = DescribeTrustStoreRevocationsOutput$;
+__webpack_unused_export__ = DescribeTrustStores$;
+__webpack_unused_export__ = DescribeTrustStoresCommand;
+__webpack_unused_export__ = DescribeTrustStoresInput$;
+__webpack_unused_export__ = DescribeTrustStoresOutput$;
+__webpack_unused_export__ = DuplicateListenerException;
+__webpack_unused_export__ = DuplicateListenerException$;
+__webpack_unused_export__ = DuplicateLoadBalancerNameException;
+__webpack_unused_export__ = DuplicateLoadBalancerNameException$;
+__webpack_unused_export__ = DuplicateTagKeysException;
+__webpack_unused_export__ = DuplicateTagKeysException$;
+__webpack_unused_export__ = DuplicateTargetGroupNameException;
+__webpack_unused_export__ = DuplicateTargetGroupNameException$;
+__webpack_unused_export__ = DuplicateTrustStoreNameException;
+__webpack_unused_export__ = DuplicateTrustStoreNameException$;
+__webpack_unused_export__ = ElasticLoadBalancingV2;
+exports.MlD = ElasticLoadBalancingV2Client;
+__webpack_unused_export__ = ElasticLoadBalancingV2ServiceException;
+__webpack_unused_export__ = ElasticLoadBalancingV2ServiceException$;
+__webpack_unused_export__ = EnablePrefixForIpv6SourceNatEnum;
+__webpack_unused_export__ = EnforceSecurityGroupInboundRulesOnPrivateLinkTrafficEnum;
+__webpack_unused_export__ = FixedResponseActionConfig$;
+__webpack_unused_export__ = ForwardActionConfig$;
+__webpack_unused_export__ = GetResourcePolicy$;
+__webpack_unused_export__ = GetResourcePolicyCommand;
+__webpack_unused_export__ = GetResourcePolicyInput$;
+__webpack_unused_export__ = GetResourcePolicyOutput$;
+__webpack_unused_export__ = GetTrustStoreCaCertificatesBundle$;
+__webpack_unused_export__ = GetTrustStoreCaCertificatesBundleCommand;
+__webpack_unused_export__ = GetTrustStoreCaCertificatesBundleInput$;
+__webpack_unused_export__ = GetTrustStoreCaCertificatesBundleOutput$;
+__webpack_unused_export__ = GetTrustStoreRevocationContent$;
+__webpack_unused_export__ = GetTrustStoreRevocationContentCommand;
+__webpack_unused_export__ = GetTrustStoreRevocationContentInput$;
+__webpack_unused_export__ = GetTrustStoreRevocationContentOutput$;
+__webpack_unused_export__ = HealthUnavailableException;
+__webpack_unused_export__ = HealthUnavailableException$;
+__webpack_unused_export__ = HostHeaderConditionConfig$;
+__webpack_unused_export__ = HostHeaderRewriteConfig$;
+__webpack_unused_export__ = HttpHeaderConditionConfig$;
+__webpack_unused_export__ = HttpRequestMethodConditionConfig$;
+__webpack_unused_export__ = IncompatibleProtocolsException;
+__webpack_unused_export__ = IncompatibleProtocolsException$;
+__webpack_unused_export__ = InsufficientCapacityException;
+__webpack_unused_export__ = InsufficientCapacityException$;
+__webpack_unused_export__ = InvalidCaCertificatesBundleException;
+__webpack_unused_export__ = InvalidCaCertificatesBundleException$;
+__webpack_unused_export__ = InvalidConfigurationRequestException;
+__webpack_unused_export__ = InvalidConfigurationRequestException$;
+__webpack_unused_export__ = InvalidLoadBalancerActionException;
+__webpack_unused_export__ = InvalidLoadBalancerActionException$;
+__webpack_unused_export__ = InvalidRevocationContentException;
+__webpack_unused_export__ = InvalidRevocationContentException$;
+__webpack_unused_export__ = InvalidSchemeException;
+__webpack_unused_export__ = InvalidSchemeException$;
+__webpack_unused_export__ = InvalidSecurityGroupException;
+__webpack_unused_export__ = InvalidSecurityGroupException$;
+__webpack_unused_export__ = InvalidSubnetException;
+__webpack_unused_export__ = InvalidSubnetException$;
+__webpack_unused_export__ = InvalidTargetException;
+__webpack_unused_export__ = InvalidTargetException$;
+__webpack_unused_export__ = IpAddressType;
+__webpack_unused_export__ = IpamPools$;
+__webpack_unused_export__ = JwtValidationActionAdditionalClaim$;
+__webpack_unused_export__ = JwtValidationActionAdditionalClaimFormatEnum;
+__webpack_unused_export__ = JwtValidationActionConfig$;
+__webpack_unused_export__ = Limit$;
+__webpack_unused_export__ = Listener$;
+__webpack_unused_export__ = ListenerAttribute$;
+__webpack_unused_export__ = ListenerNotFoundException;
+__webpack_unused_export__ = ListenerNotFoundException$;
+__webpack_unused_export__ = LoadBalancer$;
+__webpack_unused_export__ = LoadBalancerAddress$;
+__webpack_unused_export__ = LoadBalancerAttribute$;
+__webpack_unused_export__ = LoadBalancerNotFoundException;
+__webpack_unused_export__ = LoadBalancerNotFoundException$;
+__webpack_unused_export__ = LoadBalancerSchemeEnum;
+__webpack_unused_export__ = LoadBalancerState$;
+__webpack_unused_export__ = LoadBalancerStateEnum;
+__webpack_unused_export__ = LoadBalancerTypeEnum;
+__webpack_unused_export__ = Matcher$;
+__webpack_unused_export__ = MinimumLoadBalancerCapacity$;
+__webpack_unused_export__ = MitigationInEffectEnum;
+__webpack_unused_export__ = ModifyCapacityReservation$;
+__webpack_unused_export__ = ModifyCapacityReservationCommand;
+__webpack_unused_export__ = ModifyCapacityReservationInput$;
+__webpack_unused_export__ = ModifyCapacityReservationOutput$;
+__webpack_unused_export__ = ModifyIpPools$;
+__webpack_unused_export__ = ModifyIpPoolsCommand;
+__webpack_unused_export__ = ModifyIpPoolsInput$;
+__webpack_unused_export__ = ModifyIpPoolsOutput$;
+__webpack_unused_export__ = ModifyListener$;
+__webpack_unused_export__ = ModifyListenerAttributes$;
+__webpack_unused_export__ = ModifyListenerAttributesCommand;
+__webpack_unused_export__ = ModifyListenerAttributesInput$;
+__webpack_unused_export__ = ModifyListenerAttributesOutput$;
+__webpack_unused_export__ = ModifyListenerCommand;
+__webpack_unused_export__ = ModifyListenerInput$;
+__webpack_unused_export__ = ModifyListenerOutput$;
+__webpack_unused_export__ = ModifyLoadBalancerAttributes$;
+__webpack_unused_export__ = ModifyLoadBalancerAttributesCommand;
+__webpack_unused_export__ = ModifyLoadBalancerAttributesInput$;
+__webpack_unused_export__ = ModifyLoadBalancerAttributesOutput$;
+__webpack_unused_export__ = ModifyRule$;
+__webpack_unused_export__ = ModifyRuleCommand;
+__webpack_unused_export__ = ModifyRuleInput$;
+__webpack_unused_export__ = ModifyRuleOutput$;
+__webpack_unused_export__ = ModifyTargetGroup$;
+__webpack_unused_export__ = ModifyTargetGroupAttributes$;
+__webpack_unused_export__ = ModifyTargetGroupAttributesCommand;
+__webpack_unused_export__ = ModifyTargetGroupAttributesInput$;
+__webpack_unused_export__ = ModifyTargetGroupAttributesOutput$;
+__webpack_unused_export__ = ModifyTargetGroupCommand;
+__webpack_unused_export__ = ModifyTargetGroupInput$;
+__webpack_unused_export__ = ModifyTargetGroupOutput$;
+__webpack_unused_export__ = ModifyTrustStore$;
+__webpack_unused_export__ = ModifyTrustStoreCommand;
+__webpack_unused_export__ = ModifyTrustStoreInput$;
+__webpack_unused_export__ = ModifyTrustStoreOutput$;
+__webpack_unused_export__ = MutualAuthenticationAttributes$;
+__webpack_unused_export__ = OperationNotPermittedException;
+__webpack_unused_export__ = OperationNotPermittedException$;
+__webpack_unused_export__ = PathPatternConditionConfig$;
+__webpack_unused_export__ = PriorRequestNotCompleteException;
+__webpack_unused_export__ = PriorRequestNotCompleteException$;
+__webpack_unused_export__ = PriorityInUseException;
+__webpack_unused_export__ = PriorityInUseException$;
+__webpack_unused_export__ = ProtocolEnum;
+__webpack_unused_export__ = QueryStringConditionConfig$;
+__webpack_unused_export__ = QueryStringKeyValuePair$;
+__webpack_unused_export__ = RedirectActionConfig$;
+__webpack_unused_export__ = RedirectActionStatusCodeEnum;
+__webpack_unused_export__ = RegisterTargets$;
+__webpack_unused_export__ = RegisterTargetsCommand;
+__webpack_unused_export__ = RegisterTargetsInput$;
+__webpack_unused_export__ = RegisterTargetsOutput$;
+__webpack_unused_export__ = RemoveIpamPoolEnum;
+__webpack_unused_export__ = RemoveListenerCertificates$;
+__webpack_unused_export__ = RemoveListenerCertificatesCommand;
+__webpack_unused_export__ = RemoveListenerCertificatesInput$;
+__webpack_unused_export__ = RemoveListenerCertificatesOutput$;
+__webpack_unused_export__ = RemoveTags$;
+__webpack_unused_export__ = RemoveTagsCommand;
+__webpack_unused_export__ = RemoveTagsInput$;
+__webpack_unused_export__ = RemoveTagsOutput$;
+__webpack_unused_export__ = RemoveTrustStoreRevocations$;
+__webpack_unused_export__ = RemoveTrustStoreRevocationsCommand;
+__webpack_unused_export__ = RemoveTrustStoreRevocationsInput$;
+__webpack_unused_export__ = RemoveTrustStoreRevocationsOutput$;
+__webpack_unused_export__ = ResourceInUseException;
+__webpack_unused_export__ = ResourceInUseException$;
+__webpack_unused_export__ = ResourceNotFoundException;
+__webpack_unused_export__ = ResourceNotFoundException$;
+__webpack_unused_export__ = RevocationContent$;
+__webpack_unused_export__ = RevocationContentNotFoundException;
+__webpack_unused_export__ = RevocationContentNotFoundException$;
+__webpack_unused_export__ = RevocationIdNotFoundException;
+__webpack_unused_export__ = RevocationIdNotFoundException$;
+__webpack_unused_export__ = RevocationType;
+__webpack_unused_export__ = RewriteConfig$;
+__webpack_unused_export__ = Rule$;
+__webpack_unused_export__ = RuleCondition$;
+__webpack_unused_export__ = RuleNotFoundException;
+__webpack_unused_export__ = RuleNotFoundException$;
+__webpack_unused_export__ = RulePriorityPair$;
+__webpack_unused_export__ = RuleTransform$;
+__webpack_unused_export__ = SSLPolicyNotFoundException;
+__webpack_unused_export__ = SSLPolicyNotFoundException$;
+__webpack_unused_export__ = SetIpAddressType$;
+__webpack_unused_export__ = SetIpAddressTypeCommand;
+__webpack_unused_export__ = SetIpAddressTypeInput$;
+__webpack_unused_export__ = SetIpAddressTypeOutput$;
+__webpack_unused_export__ = SetRulePriorities$;
+__webpack_unused_export__ = SetRulePrioritiesCommand;
+__webpack_unused_export__ = SetRulePrioritiesInput$;
+__webpack_unused_export__ = SetRulePrioritiesOutput$;
+__webpack_unused_export__ = SetSecurityGroups$;
+__webpack_unused_export__ = SetSecurityGroupsCommand;
+__webpack_unused_export__ = SetSecurityGroupsInput$;
+__webpack_unused_export__ = SetSecurityGroupsOutput$;
+__webpack_unused_export__ = SetSubnets$;
+__webpack_unused_export__ = SetSubnetsCommand;
+__webpack_unused_export__ = SetSubnetsInput$;
+__webpack_unused_export__ = SetSubnetsOutput$;
+__webpack_unused_export__ = SourceIpAddressTypeEnum;
+__webpack_unused_export__ = SourceIpConditionConfig$;
+__webpack_unused_export__ = SslPolicy$;
+__webpack_unused_export__ = SubnetMapping$;
+__webpack_unused_export__ = SubnetNotFoundException;
+__webpack_unused_export__ = SubnetNotFoundException$;
+__webpack_unused_export__ = Tag$;
+__webpack_unused_export__ = TagDescription$;
+__webpack_unused_export__ = TargetAdministrativeOverrideReasonEnum;
+__webpack_unused_export__ = TargetAdministrativeOverrideStateEnum;
+__webpack_unused_export__ = TargetDescription$;
+__webpack_unused_export__ = TargetGroup$;
+__webpack_unused_export__ = TargetGroupAssociationLimitException;
+__webpack_unused_export__ = TargetGroupAssociationLimitException$;
+__webpack_unused_export__ = TargetGroupAttribute$;
+__webpack_unused_export__ = TargetGroupIpAddressTypeEnum;
+__webpack_unused_export__ = TargetGroupNotFoundException;
+__webpack_unused_export__ = TargetGroupNotFoundException$;
+__webpack_unused_export__ = TargetGroupStickinessConfig$;
+__webpack_unused_export__ = TargetGroupTuple$;
+__webpack_unused_export__ = TargetHealth$;
+__webpack_unused_export__ = TargetHealthDescription$;
+__webpack_unused_export__ = TargetHealthReasonEnum;
+__webpack_unused_export__ = TargetHealthStateEnum;
+__webpack_unused_export__ = TargetTypeEnum;
+__webpack_unused_export__ = TooManyActionsException;
+__webpack_unused_export__ = TooManyActionsException$;
+__webpack_unused_export__ = TooManyCertificatesException;
+__webpack_unused_export__ = TooManyCertificatesException$;
+__webpack_unused_export__ = TooManyListenersException;
+__webpack_unused_export__ = TooManyListenersException$;
+__webpack_unused_export__ = TooManyLoadBalancersException;
+__webpack_unused_export__ = TooManyLoadBalancersException$;
+__webpack_unused_export__ = TooManyRegistrationsForTargetIdException;
+__webpack_unused_export__ = TooManyRegistrationsForTargetIdException$;
+__webpack_unused_export__ = TooManyRulesException;
+__webpack_unused_export__ = TooManyRulesException$;
+__webpack_unused_export__ = TooManyTagsException;
+__webpack_unused_export__ = TooManyTagsException$;
+__webpack_unused_export__ = TooManyTargetGroupsException;
+__webpack_unused_export__ = TooManyTargetGroupsException$;
+__webpack_unused_export__ = TooManyTargetsException;
+__webpack_unused_export__ = TooManyTargetsException$;
+__webpack_unused_export__ = TooManyTrustStoreRevocationEntriesException;
+__webpack_unused_export__ = TooManyTrustStoreRevocationEntriesException$;
+__webpack_unused_export__ = TooManyTrustStoresException;
+__webpack_unused_export__ = TooManyTrustStoresException$;
+__webpack_unused_export__ = TooManyUniqueTargetGroupsPerLoadBalancerException;
+__webpack_unused_export__ = TooManyUniqueTargetGroupsPerLoadBalancerException$;
+__webpack_unused_export__ = TransformTypeEnum;
+__webpack_unused_export__ = TrustStore$;
+__webpack_unused_export__ = TrustStoreAssociation$;
+__webpack_unused_export__ = TrustStoreAssociationNotFoundException;
+__webpack_unused_export__ = TrustStoreAssociationNotFoundException$;
+__webpack_unused_export__ = TrustStoreAssociationStatusEnum;
+__webpack_unused_export__ = TrustStoreInUseException;
+__webpack_unused_export__ = TrustStoreInUseException$;
+__webpack_unused_export__ = TrustStoreNotFoundException;
+__webpack_unused_export__ = TrustStoreNotFoundException$;
+__webpack_unused_export__ = TrustStoreNotReadyException;
+__webpack_unused_export__ = TrustStoreNotReadyException$;
+__webpack_unused_export__ = TrustStoreRevocation$;
+__webpack_unused_export__ = TrustStoreStatus;
+__webpack_unused_export__ = UnsupportedProtocolException;
+__webpack_unused_export__ = UnsupportedProtocolException$;
+__webpack_unused_export__ = UrlRewriteConfig$;
+__webpack_unused_export__ = ZonalCapacityReservationState$;
+__webpack_unused_export__ = errorTypeRegistries;
+__webpack_unused_export__ = paginateDescribeAccountLimits;
+__webpack_unused_export__ = paginateDescribeListenerCertificates;
+__webpack_unused_export__ = paginateDescribeListeners;
+__webpack_unused_export__ = paginateDescribeLoadBalancers;
+__webpack_unused_export__ = paginateDescribeRules;
+__webpack_unused_export__ = paginateDescribeTargetGroups;
+__webpack_unused_export__ = paginateDescribeTrustStoreAssociations;
+__webpack_unused_export__ = paginateDescribeTrustStoreRevocations;
+__webpack_unused_export__ = paginateDescribeTrustStores;
+__webpack_unused_export__ = waitForLoadBalancerAvailable;
+__webpack_unused_export__ = waitForLoadBalancerExists;
+__webpack_unused_export__ = waitForLoadBalancersDeleted;
+__webpack_unused_export__ = waitForTargetDeregistered;
+__webpack_unused_export__ = waitForTargetInService;
+__webpack_unused_export__ = waitUntilLoadBalancerAvailable;
+__webpack_unused_export__ = waitUntilLoadBalancerExists;
+__webpack_unused_export__ = waitUntilLoadBalancersDeleted;
+__webpack_unused_export__ = waitUntilTargetDeregistered;
+__webpack_unused_export__ = waitUntilTargetInService;
 
 
 /***/ }),
@@ -10588,7 +14556,7 @@ const { HttpRequest } = __nccwpck_require__(9922);
 const { createHash, createPrivateKey, createPublicKey, sign } = __nccwpck_require__(7598);
 const { promises } = __nccwpck_require__(3024);
 const { homedir } = __nccwpck_require__(8161);
-const { dirname, join } = __nccwpck_require__(6760);
+const { dirname, join } = __nccwpck_require__(4379);
 
 class LoginCredentialsFetcher {
     profileData;
@@ -19684,7 +23652,7 @@ exports.withBaseException = withBaseException;
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const { homedir } = __nccwpck_require__(8161);
-const { sep, join } = __nccwpck_require__(6760);
+const { sep, join } = __nccwpck_require__(4379);
 const { createHash } = __nccwpck_require__(7598);
 const { readFile: readFile$1 } = __nccwpck_require__(1455);
 const { IniSectionType } = __nccwpck_require__(4566);
@@ -31469,7 +35437,7 @@ const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(192)
 __webpack_unused_export__ = parseMIMEType
 __webpack_unused_export__ = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(4379)
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(6760)
 /* unused reexport */ __nccwpck_require__(2522).WebSocket
 __webpack_unused_export__ = CloseEvent
 __webpack_unused_export__ = ErrorEvent
@@ -45757,7 +49725,7 @@ const { makeRequest } = __nccwpck_require__(9683)
 const { webidl } = __nccwpck_require__(4625)
 const { EventSourceStream } = __nccwpck_require__(8819)
 const { parseMIMEType } = __nccwpck_require__(192)
-const { createFastMessageEvent } = __nccwpck_require__(4379)
+const { createFastMessageEvent } = __nccwpck_require__(6760)
 const { isNetworkError } = __nccwpck_require__(7287)
 const { delay } = __nccwpck_require__(3943)
 const { kEnumerableProperty } = __nccwpck_require__(9500)
@@ -56823,7 +60791,7 @@ const {
 } = __nccwpck_require__(4911)
 const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(965)
 const { channels } = __nccwpck_require__(5458)
-const { CloseEvent } = __nccwpck_require__(4379)
+const { CloseEvent } = __nccwpck_require__(6760)
 const { makeRequest } = __nccwpck_require__(9683)
 const { fetching } = __nccwpck_require__(4202)
 const { Headers, getHeadersList } = __nccwpck_require__(3408)
@@ -57259,7 +61227,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4379:
+/***/ 6760:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -58481,7 +62449,7 @@ module.exports = {
 
 const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(4911)
 const { states, opcodes } = __nccwpck_require__(7119)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(4379)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(6760)
 const { isUtf8 } = __nccwpck_require__(4573)
 const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(192)
 
@@ -58833,7 +62801,7 @@ const { ByteParser } = __nccwpck_require__(1872)
 const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(9500)
 const { getGlobalDispatcher } = __nccwpck_require__(1481)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(4379)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(6760)
 const { SendQueue } = __nccwpck_require__(504)
 
 // https://websockets.spec.whatwg.org/#interface-definition
@@ -59409,62 +63377,25 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5437);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(657);
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runStep */ .eg)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 5437:
+/***/ 657:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  eg: () => (/* binding */ runStep)
 });
 
-// EXTERNAL MODULE: ../../node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(4224);
-;// CONCATENATED MODULE: ../../packages/shared/src/errors.ts
-/**
- * A mistake the user can fix in the workflow file or the AWS configuration. Its message is an
- * instruction, so it is shown without a stack trace; anything else is a bug or an outage and keeps it.
- */
-class errors_ConfigurationError extends Error {
-    name = 'ConfigurationError';
-}
-/** The work ran and the outcome is a failure the summary explains (a failed check, a rollback). */
-class OutcomeError extends Error {
-    name = 'OutcomeError';
-}
-/** The workflow run was cancelled (SIGINT / SIGTERM from the runner). */
-class errors_CancelledError extends Error {
-    name = 'CancelledError';
-    constructor(message = 'cancelled') {
-        super(message);
-    }
-}
-function isConfigurationError(error) {
-    return error instanceof errors_ConfigurationError;
-}
-/** The one line a person reads first: the message for known errors, name and message otherwise. */
-function describeError(error) {
-    if (error instanceof errors_ConfigurationError ||
-        error instanceof OutcomeError ||
-        error instanceof errors_CancelledError) {
-        return error.message;
-    }
-    if (error instanceof Error) {
-        const code = error.Code ?? error.code;
-        const prefix = error.name && error.name !== 'Error' ? `${error.name}: ` : '';
-        return `${prefix}${error.message}${code && !error.message.includes(code) ? ` (${code})` : ''}`;
-    }
-    return String(error);
-}
+// UNUSED EXPORTS: POST_MARKER, run
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -62411,6 +66342,108 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+// EXTERNAL MODULE: ../../node_modules/@aws-sdk/client-ecs/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(4224);
+// EXTERNAL MODULE: ../../node_modules/@aws-sdk/client-elastic-load-balancing-v2/dist-cjs/index.js
+var client_elastic_load_balancing_v2_dist_cjs = __nccwpck_require__(5710);
+;// CONCATENATED MODULE: ../../packages/shared/src/errors.ts
+/**
+ * A mistake the user can fix in the workflow file or the AWS configuration. Its message is an
+ * instruction, so it is shown without a stack trace; anything else is a bug or an outage and keeps it.
+ */
+class errors_ConfigurationError extends Error {
+    name = 'ConfigurationError';
+}
+/** The work ran and the outcome is a failure the summary explains (a failed check, a rollback). */
+class OutcomeError extends Error {
+    name = 'OutcomeError';
+}
+/** The workflow run was cancelled (SIGINT / SIGTERM from the runner). */
+class errors_CancelledError extends Error {
+    name = 'CancelledError';
+    constructor(message = 'cancelled') {
+        super(message);
+    }
+}
+function isConfigurationError(error) {
+    return error instanceof errors_ConfigurationError;
+}
+/** The one line a person reads first: the message for known errors, name and message otherwise. */
+function describeError(error) {
+    if (error instanceof errors_ConfigurationError ||
+        error instanceof OutcomeError ||
+        error instanceof errors_CancelledError) {
+        return error.message;
+    }
+    if (error instanceof Error) {
+        const code = error.Code ?? error.code;
+        const prefix = error.name && error.name !== 'Error' ? `${error.name}: ` : '';
+        return `${prefix}${error.message}${code && !error.message.includes(code) ? ` (${code})` : ''}`;
+    }
+    return String(error);
+}
+
+;// CONCATENATED MODULE: ../../packages/shared/src/aws-clients.ts
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+/**
+ * One configuration for every client: the region from the input or the environment, the endpoint
+ * from AWS_ENDPOINT_URL (tests point it at the local emulator), adaptive retries (client-side rate
+ * limiting on throttling, which ECS describe calls hit when many jobs poll), and a user agent.
+ */
+function awsClientConfig(options) {
+    const env = options.env ?? process.env;
+    const region = (options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || '').trim();
+    if (region === '') {
+        throw new errors_ConfigurationError('No AWS region: set the "region" input, or AWS_REGION (aws-actions/configure-aws-credentials sets it).');
+    }
+    if (!REGION.test(region)) {
+        throw new errors_ConfigurationError(`The AWS region must look like us-east-1; got ${JSON.stringify(region)}.`);
+    }
+    const serviceEndpoint = options.serviceId
+        ? env[`AWS_ENDPOINT_URL_${options.serviceId.toUpperCase()}`]
+        : undefined;
+    const endpoint = (serviceEndpoint || env.AWS_ENDPOINT_URL || '').trim() || undefined;
+    const maxAttempts = Number(env.AWS_MAX_ATTEMPTS) > 0 ? Number(env.AWS_MAX_ATTEMPTS) : 6;
+    return {
+        region,
+        ...(endpoint ? { endpoint } : {}),
+        retryMode: 'adaptive',
+        maxAttempts,
+        customUserAgent: `ecs-ship/${options.actionName}${options.version ? `/${options.version}` : ''}`,
+    };
+}
+/**
+ * An SDK v3 client built from awsClientConfig: `createAwsClient(ECSClient, { actionName: 'ecs-deploy' })`.
+ * Every action builds its clients here, so none forgets the region check, the endpoint, the retry
+ * mode or the user agent.
+ */
+function createAwsClient(ClientCtor, options) {
+    const { credentials, ...rest } = options;
+    return new ClientCtor({ ...awsClientConfig(rest), ...(credentials ? { credentials } : {}) });
+}
+const THROTTLING = new Set([
+    'ThrottlingException',
+    'Throttling',
+    'TooManyRequestsException',
+    'RequestLimitExceeded',
+    'ServiceUnavailable',
+    'ServiceUnavailableException',
+    'InternalFailure',
+]);
+/** Errors that a poll may outlive: throttling beyond the SDK's own retries, dropped connections. */
+function isTransientAwsError(error) {
+    if (!(error instanceof Error))
+        return false;
+    const meta = error.$metadata;
+    const code = error.code;
+    return (THROTTLING.has(error.name) ||
+        (meta?.httpStatusCode !== undefined && meta.httpStatusCode >= 500) ||
+        code === 'ECONNRESET' ||
+        code === 'ETIMEDOUT' ||
+        code === 'ECONNREFUSED');
+}
+
 ;// CONCATENATED MODULE: ../../packages/shared/src/cancellation.ts
 function cancelOnSignals(signals = ['SIGINT', 'SIGTERM']) {
     const controller = new AbortController();
@@ -62476,6 +66509,61 @@ class SimulatedClock {
             throw new CancelledError();
     }
 }
+/**
+ * The one clock switch: `ECS_SHIP_CLOCK=rate=R;origin=O;anchor=A` makes an action's time run R
+ * times faster than the machine's, reading O (epoch ms) at the real moment A (epoch ms). Every
+ * process given the same value reads the same simulated time, so a local emulator of ECS and the
+ * actions it serves agree on when a bake ends while an hour passes in a minute. Never set on a
+ * runner: it exists for the local rehearsal and the end-to-end tests.
+ */
+const CLOCK_SWITCH = 'ECS_SHIP_CLOCK';
+/** Simulated time that runs `rate` times as fast as real time, shared across processes. */
+class ScaledClock {
+    options;
+    constructor(options) {
+        this.options = options;
+        if (!(options.rate > 0) || !Number.isFinite(options.rate))
+            throw new Error(`${CLOCK_SWITCH}: rate must be a positive number, got ${options.rate}`);
+    }
+    now() {
+        const { rate, origin, anchor } = this.options;
+        return Math.round(origin + (Date.now() - anchor) * rate);
+    }
+    sleep(ms, signal) {
+        return systemClock.sleep(Math.max(0, ms) / this.options.rate, signal);
+    }
+    /** The value of the clock switch that gives another process this same clock. */
+    toSwitch() {
+        const { rate, origin, anchor } = this.options;
+        return `rate=${rate};origin=${origin};anchor=${anchor}`;
+    }
+}
+/** Parses the clock switch's value; names what is wrong. */
+function parseClockSwitch(value) {
+    const fields = new Map();
+    for (const part of value.split(';')) {
+        const [key, raw] = part.split('=').map((piece) => piece.trim());
+        if (!key)
+            continue;
+        const number = Number(raw);
+        if (raw === undefined || raw === '' || !Number.isFinite(number))
+            throw new Error(`${CLOCK_SWITCH}: "${part}" is not key=number`);
+        fields.set(key, number);
+    }
+    const missing = ['rate', 'origin', 'anchor'].filter((key) => !fields.has(key));
+    if (missing.length > 0)
+        throw new Error(`${CLOCK_SWITCH}: expected rate=R;origin=O;anchor=A, missing ${missing.join(', ')}`);
+    return new ScaledClock({
+        rate: fields.get('rate'),
+        origin: fields.get('origin'),
+        anchor: fields.get('anchor'),
+    });
+}
+/** The machine's clock, or the simulated one the clock switch asks for. */
+function clockFromEnvironment(env = process.env) {
+    const value = env[CLOCK_SWITCH];
+    return value ? parseClockSwitch(value) : systemClock;
+}
 
 ;// CONCATENATED MODULE: ../../packages/shared/src/core-logger.ts
 
@@ -62494,7 +66582,7 @@ function createCoreLogger(secrets) {
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_ = __nccwpck_require__(4379);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ../../node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(3483);
@@ -62779,22 +66867,45 @@ function describeDurationBounds({ min, max }) {
 
 ;// CONCATENATED MODULE: ../../packages/shared/src/secrets.ts
 /**
+ * Secrets shorter than this are redacted by substring in logs, summaries and reports, where
+ * over-masking is harmless, but not inside an output: a 5-character secret such as "prod1" also
+ * occurs inside ARNs and names that later steps parse. Eight characters is where a value stops
+ * being a plausible fragment of ordinary text and starts looking like a token.
+ */
+const MIN_OUTPUT_SECRET_LENGTH = 8;
+/** Below this a value is not registered at all: it would redact every occurrence of common letters. */
+const MIN_SECRET_LENGTH = 3;
+/**
  * Every value that must never reach a log, an output, a summary or a report. The runner masks what
  * `add-mask` registered in its own log, but not in files we write (summaries, JSON and JUnit reports),
  * so we redact those ourselves with the same list.
  */
 class SecretRegistry {
     onAdd;
+    options;
     values = new Set();
-    constructor(onAdd = () => { }) {
+    /** Every trimmed value seen, registered or too short to be: so each is warned about once. */
+    seen = new Set();
+    /** One warning per source, though a query parameter registers its value in several forms. */
+    warnedSources = new Set();
+    constructor(onAdd = () => { }, options = {}) {
         this.onAdd = onAdd;
+        this.options = options;
     }
-    add(value) {
+    /**
+     * `source` says where the value came from, for the warning about a short secret: 'input "secrets"
+     * (line 2)', not the value.
+     */
+    add(value, source) {
         if (value === undefined)
             return;
         const trimmed = value.trim();
-        // One- and two-character "secrets" would redact every occurrence of common letters.
-        if (trimmed.length < 3 || this.values.has(trimmed))
+        if (trimmed === '' || this.seen.has(trimmed))
+            return;
+        this.seen.add(trimmed);
+        if (trimmed.length < MIN_OUTPUT_SECRET_LENGTH)
+            this.warnShort(trimmed.length, source);
+        if (trimmed.length < MIN_SECRET_LENGTH)
             return;
         // A secret with a quote or backslash reaches text escaped when a server echoes it in JSON.
         for (const form of new Set([trimmed, JSON.stringify(trimmed).slice(1, -1)])) {
@@ -62808,13 +66919,20 @@ class SecretRegistry {
     get size() {
         return this.values.size;
     }
+    /** For logs, summaries and reports: every registered value is replaced wherever it occurs. */
     redact(text) {
-        let out = text;
-        // Longest first, so a secret that contains another is replaced whole.
-        for (const value of [...this.values].sort((a, b) => b.length - a.length)) {
-            out = out.split(value).join('***');
-        }
-        return out;
+        return this.replace(text, [...this.values]);
+    }
+    /**
+     * For step outputs, which later steps parse: an output is redacted only when it is a secret. It is
+     * `***` when it equals a registered secret; otherwise only the secrets of at least
+     * MIN_OUTPUT_SECRET_LENGTH characters are replaced inside it (a URL carrying a token stays masked),
+     * and a shorter secret that merely occurs inside it (in an ARN, a name) leaves it intact.
+     */
+    redactOutput(text) {
+        if (this.values.has(text.trim()))
+            return '***';
+        return this.replace(text, [...this.values].filter((value) => value.length >= MIN_OUTPUT_SECRET_LENGTH));
     }
     /**
      * Redacts every string in a JSON-like value. Walked, not redacted as serialized text, so numbers,
@@ -62826,6 +66944,26 @@ class SecretRegistry {
         if (this.values.size === 0)
             return value;
         return this.walk(value);
+    }
+    replace(text, values) {
+        let out = text;
+        // Longest first, so a secret that contains another is replaced whole.
+        for (const value of values.sort((a, b) => b.length - a.length)) {
+            out = out.split(value).join('***');
+        }
+        return out;
+    }
+    warnShort(length, source) {
+        if (source !== undefined) {
+            if (this.warnedSources.has(source))
+                return;
+            this.warnedSources.add(source);
+        }
+        const where = source ?? 'an unnamed source';
+        const masked = length < MIN_SECRET_LENGTH
+            ? 'it is not masked anywhere'
+            : 'it is masked in logs, summaries and reports but not inside step outputs';
+        this.options.onShortSecret?.(`A secret from ${where} has only ${length} character(s): secrets shorter than ${MIN_OUTPUT_SECRET_LENGTH} characters cannot be masked safely, so ${masked}. Use a longer secret.`);
     }
     walk(value) {
         if (typeof value === 'string')
@@ -62841,8 +66979,13 @@ class SecretRegistry {
         return value;
     }
 }
-const CREDENTIAL_NAME = /authorization|cookie|key|token|secret|password|passwd|credential/i;
-/** Header or variable names whose values are credentials by convention. */
+/**
+ * The one rule for names whose values are credentials by convention: header names, environment
+ * variable names and URL query parameter names (`api_key`, `access_token`, `X-Amz-Signature`, `sig`).
+ * `sig` counts only as a whole word, so "design" or "signal" do not.
+ */
+const CREDENTIAL_NAME = /authorization|cookie|key|token|secret|password|passwd|credential|signature|(?:^|[^a-z])sig(?:[^a-z]|$)/i;
+/** Header, variable or query parameter names whose values are credentials by convention. */
 function looksLikeCredentialName(name) {
     return CREDENTIAL_NAME.test(name);
 }
@@ -62939,9 +67082,15 @@ async function writeSummaryFile(markdown, file = process.env.GITHUB_STEP_SUMMARY
  * needs, turns any error into exactly one `setFailed`, and writes the job summary even on failure.
  */
 async function runAction(options, body) {
-    const secrets = new SecretRegistry((value) => core_setSecret(value));
+    // The warning names where a short secret came from, never the value, so it needs no redaction.
+    const secrets = new SecretRegistry((value) => core_setSecret(value), {
+        onShortSecret: (message) => warning(message),
+    });
     const logger = createCoreLogger(secrets);
     const cancellation = cancelOnSignals();
+    const clock = clockFromEnvironment();
+    if (clock instanceof ScaledClock)
+        logger.warning(`${CLOCK_SWITCH} is set: time is simulated (${clock.options.rate}× real time, now ${new Date(clock.now()).toISOString()}). Never set it on a runner.`);
     let buildSummary;
     let failure;
     const context = {
@@ -62951,9 +67100,11 @@ async function runAction(options, body) {
         }),
         logger,
         secrets,
-        clock: systemClock,
+        clock,
         signal: cancellation.signal,
-        setOutput: (name, value) => setOutput(name, secrets.redact(String(value))),
+        // Outputs feed later steps: redacted only when they are (or carry) a secret, never by a short
+        // substring that would corrupt an ARN. See SecretRegistry.redactOutput.
+        setOutput: (name, value) => setOutput(name, secrets.redactOutput(String(value))),
         setSummary: (build) => {
             buildSummary = build;
         },
@@ -63254,41 +67405,85 @@ const ECS_STRATEGY = {
     linear: 'LINEAR',
     'blue-green': 'BLUE_GREEN',
 };
-/** Blue/green needs a bake time; without `bake-minutes` the action uses this. */
+/** Blue/green needs a bake time; without `bake-minutes` (and none on the service) the action uses this. */
 const DEFAULT_BLUE_GREEN_BAKE_MINUTES = 5;
+/** What ECS assumes for a field left out (SDK model doc comments). */
+const ECS_DEFAULTS = {
+    canaryPercent: 5,
+    canaryBakeTimeInMinutes: 10,
+    stepPercent: 10,
+    stepBakeTimeInMinutes: 6,
+    hookTimeoutInMinutes: 1440,
+    hookTimeoutAction: 'ROLLBACK',
+    resetOnHealthyTask: true,
+    hookTargetType: 'AWS_LAMBDA',
+};
 /**
- * The native deploymentConfiguration for the inputs, merged over the service's current one so that
- * what the action does not manage (maximumPercent, minimumHealthyPercent, other hooks) is kept.
+ * The action's gate. A PAUSE hook has no id of its own, and the SDK model says `hookDetails` is not
+ * used for PAUSE hooks (so a marker there could be dropped or refused): the gate is recognised by
+ * its exact shape, a PAUSE hook at PRE_PRODUCTION_TRAFFIC_SHIFT alone. A user's own PAUSE hook of
+ * that same shape is therefore taken for the gate (the README says so); any other hook, a PAUSE
+ * hook at POST_TEST_TRAFFIC_SHIFT for an approval included, is the user's and is kept.
+ */
+function isGateHook(hook) {
+    return (hook.targetType === 'PAUSE' &&
+        hook.hookTargetArn === undefined &&
+        hook.lifecycleStages?.length === 1 &&
+        hook.lifecycleStages[0] === 'PRE_PRODUCTION_TRAFFIC_SHIFT');
+}
+function gateHook(inputs) {
+    return {
+        targetType: 'PAUSE',
+        lifecycleStages: ['PRE_PRODUCTION_TRAFFIC_SHIFT'],
+        timeoutConfiguration: { timeoutInMinutes: inputs.gateTimeoutMinutes, action: inputs.gateTimeoutAction },
+    };
+}
+/**
+ * The native deploymentConfiguration for the inputs, merged over the service's current one: only
+ * what an input asks for changes. Kept from the service: maximumPercent, minimumHealthyPercent,
+ * the circuit breaker's thresholdConfiguration and resetOnHealthyTask, every lifecycle hook but
+ * the gate, and canary / linear / bake settings that no input overrides (field by field; ECS's
+ * defaults only where neither says). Dropped: settings the strategy does not use (ECS refuses
+ * canaryConfiguration outside CANARY, linearConfiguration outside LINEAR, earlySuccessCriteria and
+ * the circuit breaker outside ROLLING).
  */
 function buildDeploymentConfiguration(inputs, current = {}) {
-    const config = { ...current, strategy: ECS_STRATEGY[inputs.strategy] };
-    delete config.canaryConfiguration;
-    delete config.linearConfiguration;
+    const config = structuredClone(current);
+    config.strategy = ECS_STRATEGY[inputs.strategy];
+    if (inputs.strategy !== 'canary')
+        delete config.canaryConfiguration;
+    if (inputs.strategy !== 'linear')
+        delete config.linearConfiguration;
     if (inputs.strategy === 'rolling') {
         delete config.bakeTimeInMinutes;
+        const enable = inputs.circuitBreaker ?? true;
         config.deploymentCircuitBreaker = {
-            enable: inputs.circuitBreaker ?? true,
-            rollback: (inputs.circuitBreaker ?? true) && inputs.rollbackOnFailure,
+            ...current.deploymentCircuitBreaker,
+            enable,
+            rollback: enable && inputs.rollbackOnFailure,
         };
     }
     else {
         delete config.deploymentCircuitBreaker;
-        if (inputs.bakeMinutes !== undefined)
-            config.bakeTimeInMinutes = inputs.bakeMinutes;
-        else if (inputs.strategy === 'blue-green' && config.bakeTimeInMinutes === undefined) {
-            config.bakeTimeInMinutes = DEFAULT_BLUE_GREEN_BAKE_MINUTES;
-        }
+        delete config.earlySuccessCriteria;
+        const bake = inputs.bakeMinutes ??
+            current.bakeTimeInMinutes ??
+            (inputs.strategy === 'blue-green' ? DEFAULT_BLUE_GREEN_BAKE_MINUTES : undefined);
+        if (bake !== undefined)
+            config.bakeTimeInMinutes = bake;
     }
     if (inputs.strategy === 'canary') {
+        const service = current.canaryConfiguration;
         config.canaryConfiguration = {
-            canaryPercent: inputs.canaryPercent ?? 5,
-            canaryBakeTimeInMinutes: inputs.canaryBakeMinutes ?? 10,
+            canaryPercent: inputs.canaryPercent ?? service?.canaryPercent ?? ECS_DEFAULTS.canaryPercent,
+            canaryBakeTimeInMinutes: inputs.canaryBakeMinutes ?? service?.canaryBakeTimeInMinutes ?? ECS_DEFAULTS.canaryBakeTimeInMinutes,
         };
     }
     if (inputs.strategy === 'linear') {
+        const service = current.linearConfiguration;
         config.linearConfiguration = {
-            stepPercent: inputs.linearStepPercent ?? 10,
-            stepBakeTimeInMinutes: inputs.linearStepBakeMinutes ?? 6,
+            stepPercent: inputs.linearStepPercent ?? service?.stepPercent ?? ECS_DEFAULTS.stepPercent,
+            stepBakeTimeInMinutes: inputs.linearStepBakeMinutes ?? service?.stepBakeTimeInMinutes ?? ECS_DEFAULTS.stepBakeTimeInMinutes,
         };
     }
     if (inputs.alarms.length > 0) {
@@ -63301,50 +67496,265 @@ function buildDeploymentConfiguration(inputs, current = {}) {
             rollback: inputs.rollbackOnFailure && config.alarms.rollback !== false,
         };
     }
-    const otherHooks = (config.lifecycleHooks ?? []).filter((hook) => hook.targetType !== 'PAUSE');
-    if (inputs.gate === 'pause') {
-        otherHooks.push({
-            targetType: 'PAUSE',
-            lifecycleStages: ['PRE_PRODUCTION_TRAFFIC_SHIFT'],
-            timeoutConfiguration: { timeoutInMinutes: inputs.gateTimeoutMinutes, action: inputs.gateTimeoutAction },
-        });
-    }
+    const hooks = withGate(current.lifecycleHooks ?? [], inputs.gate === 'pause' ? gateHook(inputs) : undefined);
     // A service that had hooks gets the list even when it is now empty, so that our gate is removed.
-    if (otherHooks.length > 0 || (current.lifecycleHooks ?? []).length > 0)
-        config.lifecycleHooks = otherHooks;
+    if (hooks.length > 0 || (current.lifecycleHooks ?? []).length > 0)
+        config.lifecycleHooks = hooks;
     else
         delete config.lifecycleHooks;
     return config;
 }
-/**
- * True when two configurations ask ECS for the same thing: key order, empty fields, the order of
- * alarm names and, for rolling, settings that only the other strategies use do not count.
- */
-function sameDeploymentConfiguration(a, b) {
-    const comparable = (config) => {
-        const copy = structuredClone(config ?? {});
-        copy.strategy ??= 'ROLLING';
-        if (copy.strategy === 'ROLLING') {
-            delete copy.bakeTimeInMinutes;
-            delete copy.canaryConfiguration;
-            delete copy.linearConfiguration;
-        }
-        if (copy.alarms?.alarmNames)
-            copy.alarms.alarmNames = [...copy.alarms.alarmNames].sort();
-        return JSON.stringify(canonical(copy));
-    };
-    return comparable(a) === comparable(b);
+/** The hooks with the gate replaced (in place, so the order ECS reports stays), added or removed. */
+function withGate(hooks, gate) {
+    const at = hooks.findIndex(isGateHook);
+    const others = hooks.filter((hook) => !isGateHook(hook)).map((hook) => structuredClone(hook));
+    if (gate === undefined)
+        return others;
+    others.splice(at < 0 ? others.length : at, 0, gate);
+    return others;
 }
 /**
- * The configuration a rollback by UpdateService sends: the service's own, without PAUSE hooks. A
+ * True when two configurations ask ECS for the same thing: key order, empty fields, the order of
+ * alarm names and hooks, fields left out where ECS has a default, and settings the strategy does
+ * not use do not count.
+ */
+function sameDeploymentConfiguration(a, b) {
+    return comparable(a) === comparable(b);
+}
+function comparable(config) {
+    const copy = structuredClone(config ?? {});
+    copy.strategy ??= 'ROLLING';
+    if (copy.strategy === 'ROLLING') {
+        delete copy.bakeTimeInMinutes;
+        if (copy.deploymentCircuitBreaker)
+            copy.deploymentCircuitBreaker.resetOnHealthyTask ??= ECS_DEFAULTS.resetOnHealthyTask;
+    }
+    else {
+        delete copy.deploymentCircuitBreaker;
+        delete copy.earlySuccessCriteria;
+    }
+    if (copy.strategy === 'CANARY') {
+        copy.canaryConfiguration = {
+            canaryPercent: copy.canaryConfiguration?.canaryPercent ?? ECS_DEFAULTS.canaryPercent,
+            canaryBakeTimeInMinutes: copy.canaryConfiguration?.canaryBakeTimeInMinutes ?? ECS_DEFAULTS.canaryBakeTimeInMinutes,
+        };
+    }
+    else
+        delete copy.canaryConfiguration;
+    if (copy.strategy === 'LINEAR') {
+        copy.linearConfiguration = {
+            stepPercent: copy.linearConfiguration?.stepPercent ?? ECS_DEFAULTS.stepPercent,
+            stepBakeTimeInMinutes: copy.linearConfiguration?.stepBakeTimeInMinutes ?? ECS_DEFAULTS.stepBakeTimeInMinutes,
+        };
+    }
+    else
+        delete copy.linearConfiguration;
+    if (copy.alarms?.alarmNames)
+        copy.alarms.alarmNames = [...copy.alarms.alarmNames].sort();
+    // ECS reports a service without alarms as an empty, disabled alarm configuration.
+    if (copy.alarms && !copy.alarms.enable && (copy.alarms.alarmNames ?? []).length === 0)
+        delete copy.alarms;
+    copy.lifecycleHooks = (copy.lifecycleHooks ?? [])
+        .map((hook) => JSON.stringify(canonical(withHookDefaults(hook))))
+        .sort()
+        .map((text) => JSON.parse(text));
+    return JSON.stringify(canonical(copy));
+}
+function withHookDefaults(hook) {
+    const targetType = hook.targetType ?? ECS_DEFAULTS.hookTargetType;
+    return {
+        ...hook,
+        targetType,
+        ...(targetType === 'PAUSE'
+            ? {
+                timeoutConfiguration: {
+                    timeoutInMinutes: hook.timeoutConfiguration?.timeoutInMinutes ?? ECS_DEFAULTS.hookTimeoutInMinutes,
+                    action: hook.timeoutConfiguration?.action ?? ECS_DEFAULTS.hookTimeoutAction,
+                },
+            }
+            : {}),
+    };
+}
+/**
+ * The configuration a rollback by UpdateService sends: the service's own, without the gate. A
  * rollback that inherited our gate would stop at it, and if nobody answered, the gate's timeout
- * action could roll the rollback back, i.e. forward again.
+ * action could roll the rollback back, i.e. forward again. The user's own hooks stay: removing
+ * them would destroy the service's settings, and the rollback continues any pause it meets.
  */
 function rollbackConfiguration(current) {
     const config = structuredClone(current ?? {});
     // An empty list rather than no field, so that the hook is removed, not left as it was.
-    config.lifecycleHooks = (config.lifecycleHooks ?? []).filter((hook) => hook.targetType !== 'PAUSE');
+    config.lifecycleHooks = (config.lifecycleHooks ?? []).filter((hook) => !isGateHook(hook));
     return config;
+}
+
+;// CONCATENATED MODULE: ./src/deployment-config-check.ts
+
+/** Lifecycle stages at which ECS refuses a PAUSE hook (SDK model, DeploymentLifecycleHook). */
+const NO_PAUSE_STAGES = new Set(['TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT']);
+/**
+ * Refuses, before anything is registered, a merged configuration that UpdateService would refuse
+ * (or, for a field ECS clamps, apply differently). Each value came from an input or from the
+ * service's own configuration; the error names which, so the user knows where to change it.
+ */
+function checkDeploymentConfiguration(config, inputs, serviceName) {
+    const fromService = (field) => `service "${serviceName}"'s deploymentConfiguration.${field} (set outside this action)`;
+    const source = (input, given, field) => given !== undefined ? `Input "${input}"` : `The value of ${fromService(field)}`;
+    const linear = config.linearConfiguration;
+    if (linear?.stepPercent !== undefined && !isTenth(linear.stepPercent, 3, 100)) {
+        refuse(source('linear-step-percent', inputs.linearStepPercent, 'linearConfiguration.stepPercent'), 'a multiple of 0.1 from 3 to 100', linear.stepPercent, 'linear-step-percent');
+    }
+    const canary = config.canaryConfiguration;
+    if (canary?.canaryPercent !== undefined && !isTenth(canary.canaryPercent, 0.1, 100)) {
+        refuse(source('canary-percent', inputs.canaryPercent, 'canaryConfiguration.canaryPercent'), 'a multiple of 0.1 from 0.1 to 100', canary.canaryPercent, 'canary-percent');
+    }
+    const bakes = [
+        [
+            'canary-bake-minutes',
+            'canaryBakeMinutes',
+            'canaryConfiguration.canaryBakeTimeInMinutes',
+            canary?.canaryBakeTimeInMinutes,
+        ],
+        [
+            'linear-step-bake-minutes',
+            'linearStepBakeMinutes',
+            'linearConfiguration.stepBakeTimeInMinutes',
+            linear?.stepBakeTimeInMinutes,
+        ],
+        ['bake-minutes', 'bakeMinutes', 'bakeTimeInMinutes', config.bakeTimeInMinutes],
+    ];
+    for (const [input, key, field, value] of bakes) {
+        if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= 1440)) {
+            refuse(source(input, inputs[key], field), 'a whole number of minutes from 0 to 1440', value, input);
+        }
+    }
+    if (config.earlySuccessCriteria && config.strategy !== 'ROLLING') {
+        throw new errors_ConfigurationError(`Input "strategy: ${inputs.strategy}" cannot be combined with ${fromService('earlySuccessCriteria')}: ECS accepts earlySuccessCriteria only for rolling deployments.`);
+    }
+    (config.lifecycleHooks ?? []).forEach((hook, index) => {
+        const refused = (hook.lifecycleStages ?? []).filter((stage) => NO_PAUSE_STAGES.has(stage));
+        if (hook.targetType !== 'PAUSE' || refused.length === 0)
+            return;
+        throw new errors_ConfigurationError(`${fromService(`lifecycleHooks[${index}]`)} is a PAUSE hook at ${refused.join(' and ')}, which ECS refuses ` +
+            '(PAUSE hooks cannot sit on TEST_TRAFFIC_SHIFT or PRODUCTION_TRAFFIC_SHIFT), so the UpdateService this action sends ' +
+            'with the service\'s own hooks kept would fail. Move that hook (e.g. to POST_TEST_TRAFFIC_SHIFT) on the service, then run again.');
+    });
+}
+/** A multiple of 0.1 in [min, max], allowing for binary fractions (2.3 is 2.2999…). */
+function isTenth(value, min, max) {
+    return value >= min && value <= max && Math.abs(value * 10 - Math.round(value * 10)) < 1e-9;
+}
+function refuse(what, expected, given, input) {
+    const fix = what.startsWith('Input') ? '' : ` Set input "${input}" to override it.`;
+    throw new errors_ConfigurationError(`${what} must be ${expected}; it is ${given}.${fix}`);
+}
+
+;// CONCATENATED MODULE: ./src/stages.ts
+/**
+ * The stages a service deployment reports, in order. PRE_PRODUCTION_TRAFFIC_SHIFT is a hook stage
+ * (DeploymentLifecycleHookStage) but not one that ServiceDeployment.lifecycleStage reports in the SDK
+ * model, so a pause there is recognised by its hook (AWAITING_ACTION), not by the stage.
+ */
+const LIFECYCLE_STAGES = [
+    'RECONCILE_SERVICE',
+    'PRE_SCALE_UP',
+    'SCALE_UP',
+    'POST_SCALE_UP',
+    'TEST_TRAFFIC_SHIFT',
+    'POST_TEST_TRAFFIC_SHIFT',
+    'PRODUCTION_TRAFFIC_SHIFT',
+    'POST_PRODUCTION_TRAFFIC_SHIFT',
+    'BAKE_TIME',
+    'CLEAN_UP',
+];
+/** True when `current` is `wanted` or a later stage. */
+function reachedStage(current, wanted) {
+    if (current === undefined)
+        return false;
+    const at = LIFECYCLE_STAGES.indexOf(current);
+    return at >= 0 && at >= LIFECYCLE_STAGES.indexOf(wanted);
+}
+
+;// CONCATENATED MODULE: ./src/deployment-timeout.ts
+
+
+
+const MINUTE = 60_000;
+/** Rolling deployments, one-off tasks, and the floor of every derived default. */
+const BASE_TIMEOUT_MS = 30 * MINUTE;
+/** The longest `timeout`: a GitHub-hosted job runs at most 6 hours. */
+const MAX_TIMEOUT_MS = 6 * 60 * MINUTE;
+/**
+ * Before the first production shift: new tasks pull their image, start, pass the load balancer's
+ * health checks (several intervals each) and take test traffic. Generous, since a default that is
+ * too short rolls back a healthy deployment.
+ */
+const SCALE_UP_MARGIN_MS = 15 * MINUTE;
+/** After the last bake, old tasks drain (the target group's deregistration delay is 300 s by default). */
+const CLEAN_UP_MARGIN_MS = 5 * MINUTE;
+/** What even the fastest deployment needs beyond its bakes, for the refusal of a `timeout` that cannot fit. */
+const MINIMUM_MARGIN_MS = 5 * MINUTE;
+/**
+ * ECS's default bakeTimeInMinutes for canary and linear is not in the SDK model: a derived default
+ * counts an unset one as the blue/green default; the refusal counts it as 0 (refuse only on certainty).
+ */
+const UNSET_BAKE_ASSUMED_MINUTES = 5;
+/**
+ * How long the wait `wait` asks for takes at least, and what the default `timeout` is: the bakes
+ * ECS waits through before that point (whatever the tasks do), plus margins for scale-up and
+ * clean-up. With `wait: gate` only the bakes before the gate count: the timeout ends there.
+ */
+function timeoutPlan(config, wait) {
+    const untilEnd = wait.kind === 'stable' || (wait.kind === 'stage' && wait.stage === 'CLEAN_UP');
+    const pastShift = wait.kind === 'stage' && reachedStage(wait.stage, 'POST_PRODUCTION_TRAFFIC_SHIFT');
+    const bake = config.bakeTimeInMinutes;
+    const finalBake = (assumeUnset) => untilEnd ? (bake ?? (assumeUnset ? UNSET_BAKE_ASSUMED_MINUTES : 0)) * MINUTE : 0;
+    const bakeText = bake ? ` and a ${bake}-minute bake` : '';
+    const plan = (shiftBakesMs, describe) => {
+        if (wait.kind === 'none')
+            return { defaultMs: BASE_TIMEOUT_MS, minimumMs: 0, describe };
+        const minimumMs = shiftBakesMs + finalBake(false) + MINIMUM_MARGIN_MS;
+        const derived = shiftBakesMs + finalBake(true) + SCALE_UP_MARGIN_MS + (untilEnd ? CLEAN_UP_MARGIN_MS : 0);
+        return { defaultMs: Math.max(BASE_TIMEOUT_MS, derived), minimumMs, describe };
+    };
+    switch (config.strategy) {
+        case 'CANARY': {
+            const percent = config.canaryConfiguration?.canaryPercent ?? 5;
+            const canaryBake = percent < 100 ? (config.canaryConfiguration?.canaryBakeTimeInMinutes ?? 10) : 0;
+            const counted = untilEnd || pastShift || wait.kind === 'gate';
+            return plan(counted ? canaryBake * MINUTE : 0, `canary ${percent}% with a ${canaryBake}-minute canary bake${bakeText}`);
+        }
+        case 'LINEAR': {
+            const step = config.linearConfiguration?.stepPercent ?? 10;
+            const stepBake = config.linearConfiguration?.stepBakeTimeInMinutes ?? 6;
+            // ECS bakes after every step but the one that reaches 100% (SDK model, LinearConfiguration).
+            const bakes = Math.ceil(100 / step - 1e-9) - 1;
+            const counted = untilEnd || pastShift ? bakes : wait.kind === 'gate' ? Math.min(1, bakes) : 0;
+            return plan(counted * stepBake * MINUTE, `linear ${step}% steps with ${stepBake}-minute bakes${bakeText}`);
+        }
+        case 'BLUE_GREEN':
+            return plan(0, `blue-green with a ${bake ?? 0}-minute bake`);
+        default:
+            return { defaultMs: BASE_TIMEOUT_MS, minimumMs: 0, describe: 'rolling' };
+    }
+}
+/**
+ * The `timeout` to use: the input when it fits the plan, the derived default when it is unset.
+ * Refused, before any change, when the input cannot fit, or when nothing within the 6-hour limit can.
+ */
+function resolveTimeout(given, plan, wait) {
+    const waitText = wait.kind === 'stage' ? wait.stage : wait.kind;
+    if (plan.minimumMs > MAX_TIMEOUT_MS) {
+        throw new errors_ConfigurationError(`The deployment (${plan.describe}) needs at least ${formatDuration(plan.minimumMs)} with "wait: ${waitText}", more than the ${formatDuration(MAX_TIMEOUT_MS)} a job may wait: ` +
+            'use shorter bakes or larger steps, or "wait: none" (or "gate: pause") and follow it elsewhere.');
+    }
+    if (given === undefined)
+        return Math.min(plan.defaultMs, MAX_TIMEOUT_MS);
+    if (given < plan.minimumMs) {
+        throw new errors_ConfigurationError(`Input "timeout" ${formatDuration(given)} cannot fit ${plan.describe} (wait: ${waitText}): it needs at least ${formatDuration(plan.minimumMs)}. ` +
+            `Raise it, or leave it unset for the derived default (${formatDuration(Math.min(plan.defaultMs, MAX_TIMEOUT_MS))}).`);
+    }
+    return given;
 }
 
 ;// CONCATENATED MODULE: ./src/failure-reasons.ts
@@ -63482,17 +67892,23 @@ function checkStrategy(service, strategy, alarms) {
     }
     if (strategy === 'rolling')
         return;
+    // Traffic shifts through a load balancer's listener rules, or through Service Connect's proxies.
+    // DescribeServices reports Service Connect per deployment: the primary one's is the service's now.
+    const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
+    if (primary?.serviceConnectConfiguration?.enabled === true)
+        return;
     const balancers = service.loadBalancers ?? [];
     const ready = balancers.find((balancer) => balancer.advancedConfiguration?.alternateTargetGroupArn &&
         balancer.advancedConfiguration.productionListenerRule &&
         balancer.advancedConfiguration.roleArn);
     if (!ready) {
         const given = balancers.length === 0
-            ? 'the service has no load balancer'
+            ? 'the service has no load balancer and no Service Connect'
             : `its load balancer${balancers.length > 1 ? 's have' : ' has'} no advancedConfiguration with alternateTargetGroupArn, productionListenerRule and roleArn`;
         throw new errors_ConfigurationError(`Input "strategy: ${strategy}" needs a service whose load balancer has an advancedConfiguration ` +
-            `(alternateTargetGroupArn, productionListenerRule, optionally testListenerRule, and roleArn: the ECS infrastructure role that may modify the listener); ` +
-            `${given}. Configure it on service "${service.serviceName}" (UpdateService loadBalancers[].advancedConfiguration), or use "strategy: rolling".`);
+            `(alternateTargetGroupArn, productionListenerRule, optionally testListenerRule, and roleArn: the ECS infrastructure role that may modify the listener), ` +
+            `or Service Connect (serviceConnectConfiguration enabled); ${given}. Configure one on service "${service.serviceName}" ` +
+            '(UpdateService loadBalancers[].advancedConfiguration, or serviceConnectConfiguration), or use "strategy: rolling".');
     }
 }
 async function loadBase(ecs, inputs, service) {
@@ -63545,8 +67961,9 @@ function throwIfCancelled(signal) {
  * service runs, or the family's latest), otherwise a newly registered one. Re-running a job
  * therefore registers nothing new.
  */
-async function registerOrReuse(deps, rendered, known) {
+async function registerOrReuse(deps, rendered, pre) {
     const { ecs, logger } = deps;
+    const known = { base: pre.base, baseArn: pre.baseArn, currentArn: pre.previousTaskDefinitionArn };
     if (known.baseArn && sameTaskDefinition(rendered, known.base)) {
         logger.info(`Task definition unchanged: reusing ${shortTaskDefinition(known.baseArn)}.`);
         return { taskDefinitionArn: known.baseArn, registered: false };
@@ -63637,97 +68054,12 @@ function renderTaskDefinition(base, images, environment) {
         environment: environmentChanges,
     };
 }
-
-;// CONCATENATED MODULE: ./src/prepare.ts
-
-
-
-/** Every read and check that needs no change: preflight, then the rendered task definition. */
-async function loadAndRender(deps, inputs, report) {
-    const pre = await preflight(deps.ecs, inputs);
-    if (pre.previousTaskDefinitionArn)
-        report.previousTaskDefinitionArn = pre.previousTaskDefinitionArn;
-    const rendered = renderTaskDefinition(pre.base, inputs.images, inputs.environment);
-    report.images = rendered.images;
-    report.environment = rendered.environment;
-    for (const change of rendered.images)
-        deps.logger.info(`image ${change.container}: ${change.from} → ${change.to}`);
-    for (const change of rendered.environment)
-        deps.logger.info(`environment ${change.container}: set ${change.names.join(', ')}`);
-    return { pre, definition: rendered.taskDefinition };
-}
-/** The first change: registers the rendered revision, or reuses an equal one. Returns its ARN. */
-async function register(deps, prepared, report) {
-    const { pre, definition } = prepared;
-    const registration = await registerOrReuse(deps, definition, {
-        base: pre.base,
-        ...(pre.baseArn ? { baseArn: pre.baseArn } : {}),
-        ...(pre.previousTaskDefinitionArn ? { currentArn: pre.previousTaskDefinitionArn } : {}),
-    });
-    report.taskDefinitionArn = registration.taskDefinitionArn;
-    report.registered = registration.registered;
-    return registration.taskDefinitionArn;
-}
-
-;// CONCATENATED MODULE: ../../packages/shared/src/aws-clients.ts
-
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-/**
- * One configuration for every client: the region from the input or the environment, the endpoint
- * from AWS_ENDPOINT_URL (tests point it at the local emulator), adaptive retries (client-side rate
- * limiting on throttling, which ECS describe calls hit when many jobs poll), and a user agent.
- */
-function awsClientConfig(options) {
-    const env = options.env ?? process.env;
-    const region = (options.region || env.AWS_REGION || env.AWS_DEFAULT_REGION || '').trim();
-    if (region === '') {
-        throw new errors_ConfigurationError('No AWS region: set the "region" input, or AWS_REGION (aws-actions/configure-aws-credentials sets it).');
-    }
-    if (!REGION.test(region)) {
-        throw new errors_ConfigurationError(`The AWS region must look like us-east-1; got ${JSON.stringify(region)}.`);
-    }
-    const serviceEndpoint = options.serviceId
-        ? env[`AWS_ENDPOINT_URL_${options.serviceId.toUpperCase()}`]
-        : undefined;
-    const endpoint = (serviceEndpoint || env.AWS_ENDPOINT_URL || '').trim() || undefined;
-    const maxAttempts = Number(env.AWS_MAX_ATTEMPTS) > 0 ? Number(env.AWS_MAX_ATTEMPTS) : 6;
-    return {
-        region,
-        ...(endpoint ? { endpoint } : {}),
-        retryMode: 'adaptive',
-        maxAttempts,
-        customUserAgent: `ecs-ship/${options.actionName}${options.version ? `/${options.version}` : ''}`,
-    };
-}
-/**
- * An SDK v3 client built from awsClientConfig: `createAwsClient(ECSClient, { actionName: 'ecs-deploy' })`.
- * Every action builds its clients here, so none forgets the region check, the endpoint, the retry
- * mode or the user agent.
- */
-function createAwsClient(ClientCtor, options) {
-    const { credentials, ...rest } = options;
-    return new ClientCtor({ ...awsClientConfig(rest), ...(credentials ? { credentials } : {}) });
-}
-const THROTTLING = new Set([
-    'ThrottlingException',
-    'Throttling',
-    'TooManyRequestsException',
-    'RequestLimitExceeded',
-    'ServiceUnavailable',
-    'ServiceUnavailableException',
-    'InternalFailure',
-]);
-/** Errors that a poll may outlive: throttling beyond the SDK's own retries, dropped connections. */
-function isTransientAwsError(error) {
-    if (!(error instanceof Error))
-        return false;
-    const meta = error.$metadata;
-    const code = error.code;
-    return (THROTTLING.has(error.name) ||
-        (meta?.httpStatusCode !== undefined && meta.httpStatusCode >= 500) ||
-        code === 'ECONNRESET' ||
-        code === 'ETIMEDOUT' ||
-        code === 'ECONNREFUSED');
+/** The log lines for what rendering changed: images, and variable names (never values). */
+function describeRendered(rendered) {
+    return [
+        ...rendered.images.map((change) => `image ${change.container}: ${change.from} → ${change.to}`),
+        ...rendered.environment.map((change) => `environment ${change.container}: set ${change.names.join(', ')}`),
+    ];
 }
 
 ;// CONCATENATED MODULE: ../../packages/shared/src/poll.ts
@@ -63776,6 +68108,111 @@ async function poll(attempt, options) {
         delay = Math.min(options.maxDelayMs, delay * backoff);
         await clock.sleep(Math.min(Math.max(0, wanted), remaining), signal);
     }
+}
+
+;// CONCATENATED MODULE: ./src/hook-answers.ts
+
+
+/**
+ * The pauses this watch answers, until ECS confirms each answer. A hook is answered once it is
+ * picked, whatever later looks show (its weight may change once the shift starts), and an answer
+ * ECS did not take (a throttle, a 5xx, a dropped connection, an error ECS returns while it catches
+ * up) is sent again at the next look that still shows the hook awaiting action, until the deadline.
+ */
+class HookAnswers {
+    policy;
+    answers = new Map();
+    constructor(policy) {
+        this.policy = policy;
+    }
+    /** True when the watch answers (or has answered) this hook itself: it does not end the wait. */
+    isOurs(hookId, deployment) {
+        return this.answers.has(hookId) || this.actionFor(deployment) !== undefined;
+    }
+    /**
+     * Answers the first awaiting hook that is ours and not yet confirmed. ECS takes an answer only
+     * while the deployment is IN_PROGRESS (ContinueServiceDeployment's documentation), so none is
+     * sent during ROLLBACK_IN_PROGRESS and the like.
+     */
+    async answer(deps, deploymentArn, deployment) {
+        const awaiting = awaitingHookIds(deployment);
+        for (const [hookId, answer] of this.answers) {
+            if (!answer.confirmed && !awaiting.includes(hookId)) {
+                answer.confirmed = true;
+                if (answer.unanswered)
+                    deps.logger.info(`lifecycle hook ${hookId} no longer awaits action: taken as answered.`);
+            }
+        }
+        if (deployment.status !== undefined && deployment.status !== 'IN_PROGRESS')
+            return { kind: 'none' };
+        const hookId = awaiting.find((id) => this.isOurs(id, deployment) && this.answers.get(id)?.confirmed !== true);
+        if (hookId === undefined)
+            return { kind: 'none' };
+        let answer = this.answers.get(hookId);
+        if (!answer) {
+            const action = this.actionFor(deployment);
+            if (action === undefined)
+                return { kind: 'none' };
+            answer = { action, confirmed: false, unanswered: false };
+            this.answers.set(hookId, answer);
+        }
+        try {
+            await deps.ecs.send(new dist_cjs/* ContinueServiceDeploymentCommand */.LrH({ serviceDeploymentArn: deploymentArn, hookId, action: answer.action }));
+        }
+        catch (error) {
+            if (error instanceof Error && error.name === 'AccessDeniedException') {
+                throw new errors_ConfigurationError(`ContinueServiceDeployment was refused (${describeError(error)}): the role needs ecs:ContinueServiceDeployment (see the README's IAM policy).`);
+            }
+            if (alreadyAnswered(error)) {
+                answer.confirmed = true;
+                deps.logger.info(`lifecycle hook ${hookId} was answered already (${describeError(error)}).`);
+                return { kind: 'sent', hookId };
+            }
+            const text = describeError(error);
+            answer.unanswered = true;
+            deps.logger.warning(`ECS did not take ${answer.action} for lifecycle hook ${hookId} (${text}); sending it again at the next look if the hook still awaits action.`);
+            return { kind: 'not-taken', hookId, error: text };
+        }
+        answer.confirmed = true;
+        answer.unanswered = false;
+        deps.logger.info(this.describe(hookId, answer.action));
+        return { kind: 'sent', hookId };
+    }
+    actionFor(deployment) {
+        if (this.policy.kind === 'rollback')
+            return this.policy.answer;
+        return isFirstGate(deployment, this.policy.strategy) ? 'CONTINUE' : undefined;
+    }
+    describe(hookId, action) {
+        if (this.policy.kind === 'first-gate')
+            return `gate before the first production traffic shift: no production traffic has reached the new revision yet, so continuing (hook ${hookId}).`;
+        return action === 'ROLLBACK'
+            ? `lifecycle hook ${hookId} paused the deployment being rolled back: answered ROLLBACK, never CONTINUE, so the new revision is not pushed forward.`
+            : `lifecycle hook ${hookId} paused the rollback's own deployment (back to the previous revision): continuing it.`;
+    }
+}
+function awaitingHookIds(deployment) {
+    return (deployment?.lifecycleHookDetails ?? [])
+        .filter((hook) => hook.status === 'AWAITING_ACTION' && hook.hookId !== undefined)
+        .map((hook) => hook.hookId);
+}
+/**
+ * Canary and linear pause before their first shift too, while the new revision has no production
+ * traffic. The weight must be reported as 0: an unknown weight could be any step's.
+ */
+function isFirstGate(deployment, strategy) {
+    if (strategy !== 'canary' && strategy !== 'linear')
+        return false;
+    return deployment?.targetServiceRevision?.requestedProductionTrafficWeight === 0;
+}
+/**
+ * ECS answers an answer to a hook that no longer awaits action with an InvalidParameterException
+ * (the SDK model documents the exception, not its text): ours or someone else's answer was taken.
+ */
+function alreadyAnswered(error) {
+    return (error instanceof Error &&
+        error.name === 'InvalidParameterException' &&
+        /not (in )?(the )?awaiting[ _]action|already|no longer/i.test(error.message));
 }
 
 ;// CONCATENATED MODULE: ./src/pacing.ts
@@ -63955,33 +68392,8 @@ function revisionLabel(arn) {
     return `revision ${arn.slice(arn.lastIndexOf('/') + 1)}`;
 }
 
-;// CONCATENATED MODULE: ./src/stages.ts
-/**
- * The stages a service deployment reports, in order. PRE_PRODUCTION_TRAFFIC_SHIFT is a hook stage
- * (DeploymentLifecycleHookStage) but not one that ServiceDeployment.lifecycleStage reports in the SDK
- * model, so a pause there is recognised by its hook (AWAITING_ACTION), not by the stage.
- */
-const LIFECYCLE_STAGES = [
-    'RECONCILE_SERVICE',
-    'PRE_SCALE_UP',
-    'SCALE_UP',
-    'POST_SCALE_UP',
-    'TEST_TRAFFIC_SHIFT',
-    'POST_TEST_TRAFFIC_SHIFT',
-    'PRODUCTION_TRAFFIC_SHIFT',
-    'POST_PRODUCTION_TRAFFIC_SHIFT',
-    'BAKE_TIME',
-    'CLEAN_UP',
-];
-/** True when `current` is `wanted` or a later stage. */
-function reachedStage(current, wanted) {
-    if (current === undefined)
-        return false;
-    const at = LIFECYCLE_STAGES.indexOf(current);
-    return at >= 0 && at >= LIFECYCLE_STAGES.indexOf(wanted);
-}
-
 ;// CONCATENATED MODULE: ./src/watch.ts
+
 
 
 
@@ -64001,7 +68413,8 @@ const WATCH_TIMING = { initialDelayMs: 10_000, maxDelayMs: 60_000, backoff: 2 };
 async function watchDeployment(deps, target, options) {
     const { ecs, logger, clock } = deps;
     const timeline = [];
-    const continued = new Set();
+    const answers = new HookAnswers(options.hooks);
+    let misses = 0;
     let previous;
     let last;
     let calls = 0;
@@ -64015,8 +68428,18 @@ async function watchDeployment(deps, target, options) {
             const response = await ecs.send(new dist_cjs/* DescribeServiceDeploymentsCommand */.A6p({ serviceDeploymentArns: [target.deploymentArn] }));
             const deployment = response.serviceDeployments?.[0];
             if (!deployment) {
-                throw new Error(`DescribeServiceDeployments found no ${target.deploymentArn}: ${response.failures?.[0]?.reason ?? 'no reason given'}`);
+                // Right after UpdateService, ECS may not list the deployment yet (eventual consistency):
+                // look again until the deadline instead of failing (a failure here used to make the post
+                // step roll back a deployment that had just started).
+                misses++;
+                const why = response.failures?.[0]?.reason ?? 'no reason given';
+                if (misses === 1)
+                    logger.info(`ECS does not describe ${target.deploymentArn} yet (${why}); looking again.`);
+                else
+                    logger.debug(`ECS still does not describe ${target.deploymentArn} (${why}, ${misses} looks).`);
+                return { done: false, changed: misses === 1, value: { outcome: 'in-progress' } };
             }
+            misses = 0;
             observation.deployment = deployment;
         }
         if (withService) {
@@ -64033,21 +68456,14 @@ async function watchDeployment(deps, target, options) {
             logger.info(line);
         trackStage(timeline, snapshot.stage, observation.at);
         previous = snapshot;
-        const ours = (hookId) => continued.has(hookId) || options.continueHooks === 'all' || isFirstGate(observation, target.strategy);
+        const ours = (hookId) => answers.isOurs(hookId, observation.deployment);
         const decided = decide(observation, target, options.wait, ours);
-        const awaiting = awaitingHook(observation, ours);
-        if (decided.outcome === 'in-progress' && awaiting && target.deploymentArn && !continued.has(awaiting)) {
-            continued.add(awaiting);
-            calls++;
-            await ecs.send(new dist_cjs/* ContinueServiceDeploymentCommand */.LrH({
-                serviceDeploymentArn: target.deploymentArn,
-                hookId: awaiting,
-                action: 'CONTINUE',
-            }));
-            logger.info(options.continueHooks === 'all'
-                ? `lifecycle hook ${awaiting} paused the rollback: continuing it.`
-                : `gate before the first production traffic shift: no production traffic has reached the new revision yet, so continuing (hook ${awaiting}).`);
-            return { done: false, changed: true, value: { outcome: 'in-progress' } };
+        if (decided.outcome === 'in-progress' && target.deploymentArn && observation.deployment) {
+            const answered = await answers.answer(deps, target.deploymentArn, observation.deployment);
+            if (answered.kind !== 'none') {
+                calls++;
+                return { done: false, changed: true, value: { outcome: 'in-progress' } };
+            }
         }
         const done = decided.outcome !== 'in-progress';
         // After a predicted sleep, look closely: the bake is about to end.
@@ -64090,13 +68506,15 @@ async function watchDeployment(deps, target, options) {
 }
 /** The first AWAITING_ACTION hook that `select` picks (all of them by default). */
 function awaitingHook(observation, select = () => true) {
-    return observation.deployment?.lifecycleHookDetails?.find((hook) => hook.status === 'AWAITING_ACTION' && hook.hookId !== undefined && select(hook.hookId))?.hookId;
+    return awaitingHookIds(observation.deployment).find(select);
 }
 /**
  * The outcome an observation shows, given what the caller waits for ('in-progress': keep looking).
- * A hook awaiting action that the watch will not continue itself (`continuedByUs` says which it
+ * A hook awaiting action that the watch will not answer itself (`continuedByUs` says which it
  * will) ends the wait as `paused`, whatever `wait` is: nobody else in this run will continue it, and
  * waiting on would only end in a timeout and the rollback of a healthy deployment.
+ * Without a service deployment, the service tells (the ServicesStable waiter's rule: one deployment,
+ * running = desired), and an unknown count is not read as the desired one.
  */
 function decide(observation, target, wait, continuedByUs = () => false) {
     const d = observation.deployment;
@@ -64107,8 +68525,9 @@ function decide(observation, target, wait, continuedByUs = () => false) {
             case 'ROLLBACK_SUCCESSFUL':
                 return { outcome: 'rolled-back' };
             case 'ROLLBACK_FAILED':
-            case 'STOPPED':
                 return { outcome: 'failed' };
+            case 'STOPPED':
+                return { outcome: 'stopped' };
             case 'STOP_REQUESTED':
             case 'ROLLBACK_REQUESTED':
             case 'ROLLBACK_IN_PROGRESS':
@@ -64127,21 +68546,19 @@ function decide(observation, target, wait, continuedByUs = () => false) {
     if (!service)
         return { outcome: 'in-progress' };
     const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
-    if (service.taskDefinition !== target.taskDefinitionArn)
-        return { outcome: 'rolled-back' };
+    if (service.taskDefinition !== target.taskDefinitionArn) {
+        const superseded = target.previousTaskDefinitionArn !== undefined &&
+            service.taskDefinition !== target.previousTaskDefinitionArn;
+        return { outcome: superseded ? 'superseded' : 'rolled-back' };
+    }
     if (primary?.rolloutState === 'FAILED')
         return { outcome: 'failed' };
     const stable = (service.deployments?.length ?? 0) === 1 &&
+        typeof service.desiredCount === 'number' &&
         service.runningCount === service.desiredCount &&
+        // rolloutState is not reported for every service (Classic Load Balancer ones): then the counts tell.
         (primary?.rolloutState ?? 'COMPLETED') === 'COMPLETED';
     return { outcome: stable ? 'succeeded' : 'in-progress' };
-}
-/** Canary and linear pause before their first shift too, when the new revision has no production traffic yet. */
-function isFirstGate(observation, strategy) {
-    if (strategy !== 'canary' && strategy !== 'linear')
-        return false;
-    const d = observation.deployment;
-    return (d?.targetServiceRevision?.requestedProductionTrafficWeight ?? 0) === 0;
 }
 /** Which revisions have reached their goal: the new one fully running, old ones drained. */
 function settled(snapshot) {
@@ -64221,13 +68638,15 @@ async function requestRollback(deps, target) {
     }));
     logger.info(`Rolling back: updated the service to ${shortTaskDefinition(previous)}.`);
     const next = response.service?.currentServiceDeployment;
-    const { deploymentArn: _rolledBack, ...rest } = target;
+    const { deploymentArn: _rolledBack, deploymentConfiguration: _sent, ...rest } = target;
     return {
         kind: 'watching',
         by: 'update',
         target: {
             ...rest,
+            // The rollback deploys the previous revision; the service running this run's again means it failed.
             taskDefinitionArn: previous,
+            previousTaskDefinitionArn: target.taskDefinitionArn,
             ...(next && next !== target.deploymentArn ? { deploymentArn: next } : {}),
         },
     };
@@ -64249,21 +68668,159 @@ async function rollBack(deps, target, deadline) {
         return { outcome: request.kind === 'superseded' ? 'superseded' : 'failed', reason: request.reason };
     return watchRollback(deps, request, deadline);
 }
-/** Follows a requested rollback to its end; a pause hook on the way is continued, not waited out. */
+/**
+ * Follows a requested rollback to its end; a pause on the way is answered, not waited out, and
+ * never so that the new revision goes forward (hook-answers.ts): ROLLBACK while the deployment
+ * being rolled back still pauses, CONTINUE for the rollback's own deployment back to the previous
+ * revision.
+ */
 async function watchRollback(deps, request, deadline) {
     const watch = await watchDeployment(deps, request.target, {
         wait: { kind: 'stable' },
         deadline,
-        continueHooks: 'all',
+        hooks: { kind: 'rollback', answer: request.by === 'stop' ? 'ROLLBACK' : 'CONTINUE' },
     });
-    // A rollback by UpdateService is a new deployment whose success means the old revision runs again.
-    const rolledBack = watch.outcome === 'rolled-back' || (request.by === 'update' && watch.outcome === 'succeeded');
+    // A rollback by UpdateService is a new deployment whose success means the old revision runs again
+    // (its own rollback would mean the new revision is back).
+    const rolledBack = request.by === 'update' ? watch.outcome === 'succeeded' : watch.outcome === 'rolled-back';
+    if (watch.outcome === 'superseded') {
+        const reason = 'Rollback superseded: the service now runs a revision that is neither this run\'s nor the previous one.';
+        deps.logger.warning(reason);
+        return { outcome: 'superseded', reason, watch };
+    }
     deps.logger.info(rolledBack
         ? 'Rollback finished: the previous revision serves again.'
         : `Rollback did not finish: ${watch.outcome}.`);
     return rolledBack
         ? { outcome: 'rolled-back', watch }
         : { outcome: 'failed', reason: `Rollback did not finish: ${watch.outcome}.`, watch };
+}
+
+;// CONCATENATED MODULE: ./src/service-health.ts
+/** How long an unchanged service may take to reach its desired count (a task being replaced, a scale-out). */
+const SETTLE_WINDOW_MS = 5 * 60_000;
+/**
+ * Why the service is not healthy, or nothing when it is: every desired task running, none pending,
+ * one deployment, and its rollout not failed. An unknown count is not read as the desired one.
+ * This is what a run that deploys nothing (the revision and configuration are the service's
+ * already) must check before it says `succeeded`: a crash-looping service is not green.
+ */
+function serviceProblems(service) {
+    const problems = [];
+    const { desiredCount, runningCount, pendingCount } = service;
+    if (typeof desiredCount !== 'number' || typeof runningCount !== 'number')
+        problems.push('DescribeServices did not report its running and desired counts');
+    else if (runningCount !== desiredCount || (pendingCount ?? 0) > 0)
+        problems.push(`it runs ${runningCount} of ${desiredCount} desired task(s)${pendingCount ? `, ${pendingCount} pending` : ''}`);
+    const deployments = service.deployments ?? [];
+    const primary = deployments.find((deployment) => deployment.status === 'PRIMARY');
+    if (!primary)
+        problems.push('DescribeServices reported no primary deployment');
+    if (deployments.length > 1)
+        problems.push(`${deployments.length} deployments are active`);
+    if (primary?.rolloutState === 'FAILED')
+        problems.push(`its last deployment failed${primary.rolloutStateReason ? ` (${primary.rolloutStateReason})` : ''}`);
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./src/deployment-lookup.ts
+
+
+
+
+/** Clocks differ between the runner and ECS; a deployment created this much before our call may still be ours. */
+const CLOCK_SKEW_MS = 60_000;
+/**
+ * ListServiceDeployments may lag UpdateService: a deployment not listed yet is looked for again
+ * for this long before the service is followed instead. Errors are not retried here: the SDK has
+ * retried throttling and 5xx already.
+ */
+const LOOKUP_TIMING = { initialDelayMs: 3_000, maxDelayMs: 15_000, backoff: 2, windowMs: 60_000 };
+/**
+ * The service deployment that is ours: newest first, among those created since our UpdateService,
+ * the one whose target revision runs `taskDefinitionArn` (ListServiceDeployments gives the target
+ * service revision; DescribeServiceRevisions its task definition). Another run's deployment of the
+ * same service, started just before or after ours, is never taken for it. Looked for again while
+ * ECS catches up; undefined when it cannot be told (the caller then follows the service, as the
+ * ServicesStable waiter does, which never mistakes another revision for ours).
+ */
+async function findOurDeployment(deps, query) {
+    const { logger, clock } = deps;
+    const revisionsOf = new Map();
+    let unavailable = false;
+    const result = await poll(async () => {
+        let briefs;
+        try {
+            briefs = await listSince(deps, query);
+        }
+        catch (error) {
+            // The SDK has retried throttling and 5xx already; what is left will not pass in a minute.
+            logger.warning(`Could not list service deployments (${describeError(error)}); following the service's deployments instead, as the ServicesStable waiter does.`);
+            unavailable = true;
+            return { done: true, value: undefined };
+        }
+        const unknown = briefs
+            .map((brief) => brief.targetServiceRevisionArn)
+            .filter((arn) => arn !== undefined && !revisionsOf.has(arn));
+        if (unknown.length > 0) {
+            try {
+                for (const [arn, taskDefinition] of await taskDefinitionsOf(deps, unknown))
+                    revisionsOf.set(arn, taskDefinition);
+            }
+            catch (error) {
+                logger.warning(`Could not read the deployments' service revisions (${describeError(error)}); without their task definitions no deployment is taken for ours: following the service instead.`);
+                unavailable = true;
+                return { done: true, value: undefined };
+            }
+        }
+        const ours = briefs.find((brief) => brief.targetServiceRevisionArn !== undefined &&
+            revisionsOf.get(brief.targetServiceRevisionArn) === query.taskDefinitionArn);
+        return { done: ours !== undefined, value: ours?.serviceDeploymentArn };
+    }, {
+        clock,
+        deadline: Math.min(query.deadline, clock.now() + LOOKUP_TIMING.windowMs),
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        ...(deps.random ? { random: deps.random } : {}),
+        ...LOOKUP_TIMING,
+    });
+    if (result.value === undefined && !unavailable) {
+        logger.warning(`ECS lists no deployment of ${shortTaskDefinition(query.taskDefinitionArn)} for service ${query.service}` +
+            `${query.since !== undefined ? ' since the update' : ''}; following the service's deployments instead.`);
+    }
+    return result.value;
+}
+/** The service's deployments since `query.since` (all pages), newest first. */
+async function listSince(deps, query) {
+    const briefs = [];
+    let nextToken;
+    do {
+        const page = await deps.ecs.send(new dist_cjs/* ListServiceDeploymentsCommand */.jz8({
+            cluster: query.cluster,
+            service: query.service,
+            ...(query.status ? { status: query.status } : {}),
+            ...(query.since !== undefined ? { createdAt: { after: new Date(query.since - CLOCK_SKEW_MS) } } : {}),
+            ...(nextToken ? { nextToken } : {}),
+        }));
+        briefs.push(...(page.serviceDeployments ?? []));
+        nextToken = page.nextToken;
+    } while (nextToken && briefs.length < 100);
+    const since = query.since === undefined ? undefined : query.since - CLOCK_SKEW_MS;
+    return briefs
+        .filter((brief) => since === undefined || (brief.createdAt?.getTime() ?? Number.NaN) >= since)
+        .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
+}
+/** Service revision ARN → its task definition, 20 per DescribeServiceRevisions call (the API's limit). */
+async function taskDefinitionsOf(deps, arns) {
+    const found = new Map();
+    for (let at = 0; at < arns.length; at += 20) {
+        const batch = arns.slice(at, at + 20);
+        const response = await deps.ecs.send(new dist_cjs/* DescribeServiceRevisionsCommand */.oF5({ serviceRevisionArns: batch }));
+        for (const revision of response.serviceRevisions ?? [])
+            if (revision.serviceRevisionArn)
+                found.set(revision.serviceRevisionArn, revision.taskDefinition);
+    }
+    // A revision ECS did not describe stays unknown (not in the map), so a later look asks again.
+    return found;
 }
 
 ;// CONCATENATED MODULE: ./src/service-update.ts
@@ -64284,7 +68841,11 @@ async function startDeployment(deps, plan) {
     if (!plan.forceNewDeployment &&
         primary?.taskDefinition === plan.taskDefinitionArn &&
         primary.rolloutState === 'IN_PROGRESS') {
-        const deploymentArn = service.currentServiceDeployment ?? (await findInFlight(deps, plan));
+        const deploymentArn = service.currentServiceDeployment ??
+            (await findOurDeployment(deps, {
+                ...lookupOf(plan),
+                status: ['PENDING', 'IN_PROGRESS'],
+            }));
         logger.info(`A deployment of ${shortTaskDefinition(plan.taskDefinitionArn)} is already in progress: following it instead of starting another.`);
         return { action: 'attached', ...(deploymentArn ? { deploymentArn } : {}) };
     }
@@ -64302,6 +68863,7 @@ async function startDeployment(deps, plan) {
         // The revision is the same, the strategy, alarms or gate are not: a later deployment (ECS's own,
         // after a task failure, or the next run's) must use them. Only the configuration is sent.
         throwIfCancelled(deps.signal);
+        const updatedAt = deps.clock.now();
         const response = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({
             cluster: plan.cluster,
             service: service.serviceName ?? service.serviceArn,
@@ -64313,9 +68875,10 @@ async function startDeployment(deps, plan) {
             return { action: 'reconfigured' };
         }
         logger.info(`Updated the deployment configuration; ECS started deployment ${next}.`);
-        return { action: 'updated', deploymentArn: next };
+        return { action: 'updated', deploymentArn: next, updatedAt };
     }
     throwIfCancelled(deps.signal);
+    const updatedAt = deps.clock.now();
     const response = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({
         cluster: plan.cluster,
         service: service.serviceName ?? service.serviceArn,
@@ -64324,30 +68887,322 @@ async function startDeployment(deps, plan) {
         ...(plan.desiredCount !== undefined ? { desiredCount: plan.desiredCount } : {}),
         ...(plan.forceNewDeployment ? { forceNewDeployment: true } : {}),
     }));
+    // The service as our update left it names the deployment the update started; when it still names
+    // the one before (ECS catching up), ours is looked for by revision and time.
     let deploymentArn = response.service?.currentServiceDeployment;
     if (deploymentArn !== undefined && deploymentArn === service.currentServiceDeployment)
         deploymentArn = undefined;
-    deploymentArn ??= await findInFlight(deps, plan);
+    deploymentArn ??= await findOurDeployment(deps, { ...lookupOf(plan), since: updatedAt });
     logger.info(`Updated service ${service.serviceName ?? ''} to ${shortTaskDefinition(plan.taskDefinitionArn)} (strategy ${plan.deploymentConfiguration.strategy ?? 'ROLLING'})` +
         (deploymentArn ? `: deployment ${deploymentArn}` : '.'));
-    return { action: 'updated', ...(deploymentArn ? { deploymentArn } : {}) };
+    return { action: 'updated', updatedAt, ...(deploymentArn ? { deploymentArn } : {}) };
 }
-async function findInFlight(deps, plan) {
+function lookupOf(plan) {
+    return {
+        cluster: plan.cluster,
+        service: plan.service.serviceName ?? plan.service.serviceArn ?? '',
+        taskDefinitionArn: plan.taskDefinitionArn,
+        deadline: plan.deadline,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/state.ts
+/** What cleanup needs, saved before the first change (none of these makes the post step act). */
+function saveCleanupContext(state, context) {
+    state.save('region', context.region);
+    state.save('cluster', context.cluster);
+    if (context.service !== undefined)
+        state.save('service', context.service);
+    state.save('strategy', context.strategy);
+    state.save('timeout-ms', String(context.timeoutMs));
+    state.save('rollback-on-failure', String(context.rollbackOnFailure));
+    if (context.previousTaskDefinitionArn)
+        state.save('previous-task-definition-arn', context.previousTaskDefinitionArn);
+}
+/** The post step acts only when main saved a deployment (or task) and did not reach a verdict. */
+function needsCleanup(state) {
+    return (state.get('finished') !== 'true' &&
+        (state.get('deployment-arn') !== '' ||
+            state.get('task-definition-arn') !== '' ||
+            state.get('task-arn') !== ''));
+}
+class MemoryState {
+    values = new Map();
+    save(name, value) {
+        this.values.set(name, value);
+    }
+    get(name) {
+        return this.values.get(name) ?? '';
+    }
+}
+/** The runner's GITHUB_STATE, as the main and post steps' context gives it. */
+function stateStoreOf(context) {
+    return { save: (name, value) => context.saveState(name, value), get: (name) => context.getState(name) };
+}
+
+;// CONCATENATED MODULE: ./src/superseded.ts
+
+
+
+/**
+ * Why ECS stopped our deployment: superseded (the service's current deployment is another one, or
+ * it runs a revision that is neither ours nor the previous one), or stopped by someone
+ * (StopServiceDeployment ABORT). Either way it is not ours to roll back.
+ */
+async function whyStopped(deps, target) {
     try {
-        const response = await deps.ecs.send(new dist_cjs/* ListServiceDeploymentsCommand */.jz8({
-            cluster: plan.cluster,
-            service: plan.service.serviceName ?? plan.service.serviceArn,
-            status: ['PENDING', 'IN_PROGRESS'],
-        }));
-        return response.serviceDeployments?.find((brief) => brief.serviceDeploymentArn)?.serviceDeploymentArn;
+        const service = (await deps.ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: target.cluster, services: [target.service] }))).services?.[0];
+        const current = service?.currentServiceDeployment;
+        const running = service?.taskDefinition;
+        const otherDeployment = current !== undefined && current !== target.deploymentArn;
+        const otherRevision = running !== undefined && running !== target.taskDefinitionArn && running !== target.previousTaskDefinitionArn;
+        if (otherDeployment || otherRevision) {
+            return {
+                superseded: true,
+                reason: `Superseded: ECS stopped this deployment because ${otherDeployment ? `deployment ${current}` : 'another deployment'} replaced it; ` +
+                    `the service runs ${shortTaskDefinition(running)}, not ${shortTaskDefinition(target.taskDefinitionArn)} that this run deployed. ` +
+                    'Nothing was rolled back: the newer deployment is not ours to undo.',
+            };
+        }
     }
     catch (error) {
-        deps.logger.warning(`Could not list service deployments (${describeError(error)}); following the service's deployments instead, as the ServicesStable waiter does.`);
+        deps.logger.warning(`Could not read the service to tell why the deployment stopped: ${describeError(error)}`);
+    }
+    return {
+        superseded: false,
+        reason: 'ECS stopped the deployment (StopServiceDeployment, not by this run); it is not rolled back.',
+    };
+}
+
+;// CONCATENATED MODULE: ../../packages/shared/src/traffic-roles.ts
+
+
+const TARGET_GROUP_SUFFIX = /(?:^|:)(targetgroup\/[^/\s]+\/[0-9a-f]+)$/;
+/**
+ * A target group as CloudWatch names it (`targetgroup/name/id`), from an ARN or the suffix itself;
+ * undefined when the text is neither.
+ */
+function targetGroupSuffix(input) {
+    return TARGET_GROUP_SUFFIX.exec(input.trim())?.[1];
+}
+function sameGroup(a, b) {
+    const left = targetGroupSuffix(a) ?? a.trim();
+    const right = targetGroupSuffix(b) ?? b.trim();
+    return left === right;
+}
+/** Weights of a forward action by target group ARN; a plain forward sends 100 to its one group. */
+function forwardWeights(actions) {
+    const forward = actions.find((action) => action.Type === 'forward');
+    if (!forward)
         return undefined;
+    const weights = new Map();
+    const groups = forward.ForwardConfig?.TargetGroups ?? [];
+    if (groups.length > 0) {
+        for (const group of groups) {
+            if (group.TargetGroupArn)
+                weights.set(group.TargetGroupArn, group.Weight ?? 1);
+        }
+        const total = [...weights.values()].reduce((sum, weight) => sum + weight, 0);
+        // ELB weights are relative (0–999); ECS writes percentages. Normalise to percent either way.
+        if (total > 0 && total !== 100) {
+            for (const [arn, weight] of weights)
+                weights.set(arn, (weight / total) * 100);
+        }
+        return weights;
+    }
+    if (forward.TargetGroupArn)
+        weights.set(forward.TargetGroupArn, 100);
+    return weights;
+}
+function weightOf(weights, groupArn) {
+    for (const [arn, weight] of weights)
+        if (sameGroup(arn, groupArn))
+            return weight;
+    return 0;
+}
+const traffic_roles_close = (a, b) => Math.abs(a - b) < 0.05;
+async function ruleActions(elbv2, ruleArn) {
+    if (ruleArn.includes(':listener/')) {
+        // An NLB names its listener rather than a rule: the listener's default actions route production.
+        const response = await elbv2.send(new client_elastic_load_balancing_v2_dist_cjs/* DescribeListenersCommand */.AKE({ ListenerArns: [ruleArn] }));
+        return response.Listeners?.[0]?.DefaultActions;
+    }
+    const response = await elbv2.send(new client_elastic_load_balancing_v2_dist_cjs/* DescribeRulesCommand */.Ggo({ RuleArns: [ruleArn] }));
+    return response.Rules?.[0]?.Actions;
+}
+/**
+ * Reads, for one deployment, which target group holds its new revision: the service's load balancer
+ * entry names the two groups and the production listener rule; the rule's weights and the weight
+ * ECS requested for the new revision say which is which. Anything ambiguous is `unknown` unless
+ * `expected` settles it; an `expected` that disagrees with an unambiguous reading is `contradicted`.
+ */
+async function resolveTrafficRoles(clients, input) {
+    const { deployment, service, expected } = input;
+    const entry = (service.loadBalancers ?? []).find((lb) => lb.targetGroupArn && lb.advancedConfiguration?.alternateTargetGroupArn);
+    if (!entry) {
+        const serviceConnect = service.deployments?.some((d) => d.serviceConnectConfiguration?.enabled);
+        return {
+            kind: 'unknown',
+            reason: serviceConnect
+                ? `Service ${service.serviceName ?? ''} routes through Service Connect, not a load balancer with two target groups: the ALB preset cannot tell the revisions apart. Give custom metrics (the "metrics" input) that separate the new revision from the old.`
+                : `Service ${service.serviceName ?? ''} has no load balancer with an alternate target group (loadBalancers[].advancedConfiguration): there are no two target groups to compare. Give custom metrics (the "metrics" input) instead.`,
+        };
+    }
+    const first = entry.targetGroupArn;
+    const second = entry.advancedConfiguration?.alternateTargetGroupArn;
+    const ruleArn = entry.advancedConfiguration?.productionListenerRule;
+    if (!ruleArn) {
+        return {
+            kind: 'unknown',
+            reason: `Service ${service.serviceName ?? ''} names no productionListenerRule in its load balancer configuration.`,
+        };
+    }
+    const requested = deployment.targetServiceRevision?.requestedProductionTrafficWeight;
+    if (requested === undefined || requested === null || !Number.isFinite(requested)) {
+        return {
+            kind: 'unknown',
+            reason: `ECS does not report the production traffic weight of deployment ${deployment.serviceDeploymentArn ?? ''} (targetServiceRevision.requestedProductionTrafficWeight): which target group holds the new revision cannot be told.`,
+        };
+    }
+    const actions = await ruleActions(clients.elbv2, ruleArn);
+    const weights = actions ? forwardWeights(actions) : undefined;
+    if (!weights) {
+        return {
+            kind: 'unknown',
+            reason: `The production listener rule ${ruleArn} has no forward action to read weights from.`,
+        };
+    }
+    const firstWeight = weightOf(weights, first);
+    const secondWeight = weightOf(weights, second);
+    const matchesFirst = traffic_roles_close(firstWeight, requested) && traffic_roles_close(secondWeight, 100 - requested);
+    const matchesSecond = traffic_roles_close(secondWeight, requested) && traffic_roles_close(firstWeight, 100 - requested);
+    const expectedCanary = expected?.canaryTargetGroup?.trim() || undefined;
+    const expectedBaseline = expected?.baselineTargetGroup?.trim() || undefined;
+    const known = (canary, baseline, how) => ({
+        kind: 'known',
+        canaryTargetGroupArn: canary,
+        baselineTargetGroupArn: baseline,
+        productionListenerRuleArn: ruleArn,
+        ruleWeights: { canary: weightOf(weights, canary), baseline: weightOf(weights, baseline) },
+        evidence: `ECS requested ${requested}% of production traffic for the new revision; the listener rule ${ruleArn} sends ${weightOf(weights, canary)}% to ${targetGroupSuffix(canary) ?? canary} and ${weightOf(weights, baseline)}% to ${targetGroupSuffix(baseline) ?? baseline}${how}.`,
+    });
+    const unambiguous = matchesFirst !== matchesSecond;
+    if (unambiguous) {
+        const [canary, baseline] = matchesFirst ? [first, second] : [second, first];
+        if ((expectedCanary && !sameGroup(expectedCanary, canary)) ||
+            (expectedBaseline && !sameGroup(expectedBaseline, baseline))) {
+            return {
+                kind: 'contradicted',
+                reason: `The inputs name ${expectedCanary ?? '(none)'} as the canary and ${expectedBaseline ?? '(none)'} as the baseline, but the new revision of ${deployment.serviceDeploymentArn ?? 'this deployment'} is in ${targetGroupSuffix(canary) ?? canary} (ECS requested ${requested}%; the listener rule sends ${weightOf(weights, canary)}% there). ECS alternates the groups per deployment: take ecs-deploy's canary-target-group / baseline-target-group outputs, or leave the inputs out.`,
+            };
+        }
+        return known(canary, baseline, '');
+    }
+    // Ambiguous: a 50/50 split, or weights that match neither reading (the rule is mid-change).
+    const ambiguity = matchesFirst
+        ? `both groups carry ${requested}% of production traffic`
+        : `the listener rule's weights (${firstWeight}% / ${secondWeight}%) match neither group at ${requested}%`;
+    if (matchesFirst && (expectedCanary || expectedBaseline)) {
+        const pick = expectedCanary ?? expectedBaseline ?? '';
+        const pickIsFirst = sameGroup(pick, first);
+        const pickIsSecond = sameGroup(pick, second);
+        if (pickIsFirst || pickIsSecond) {
+            const canaryIsFirst = expectedCanary ? pickIsFirst : pickIsSecond;
+            const [canary, baseline] = canaryIsFirst ? [first, second] : [second, first];
+            if (expectedCanary && expectedBaseline && !sameGroup(expectedBaseline, baseline)) {
+                return {
+                    kind: 'contradicted',
+                    reason: `The inputs name ${expectedCanary} and ${expectedBaseline}, which are not the service's two target groups ${first} and ${second}.`,
+                };
+            }
+            return known(canary, baseline, ` (${ambiguity}; the inputs settle which is the canary)`);
+        }
+        return {
+            kind: 'contradicted',
+            reason: `The input target group ${pick} is neither of the service's target groups ${first} and ${second}.`,
+        };
+    }
+    return {
+        kind: 'unknown',
+        reason: `Which target group holds the new revision cannot be told: ${ambiguity}.`,
+    };
+}
+/**
+ * The same reading for a deployment alone: its service is read with DescribeServices on the
+ * deployment's own cluster and service ARNs, so no input can point it at another service.
+ */
+async function resolveDeploymentTrafficRoles(clients, input) {
+    const { clusterArn, serviceArn, serviceDeploymentArn } = input.deployment;
+    if (!clusterArn || !serviceArn) {
+        return {
+            kind: 'unknown',
+            reason: `ECS does not report the cluster and service of deployment ${serviceDeploymentArn ?? ''}.`,
+        };
+    }
+    const response = await clients.ecs.send(new DescribeServicesCommand({ cluster: clusterArn, services: [serviceArn] }));
+    const service = response.services?.[0];
+    if (!service) {
+        return {
+            kind: 'unknown',
+            reason: `DescribeServices does not return ${serviceArn}${response.failures?.[0]?.reason ? ` (${response.failures[0].reason})` : ''}.`,
+        };
+    }
+    return resolveTrafficRoles(clients, { ...input, service });
+}
+
+;// CONCATENATED MODULE: ./src/traffic-outputs.ts
+
+
+
+/**
+ * The `canary-target-group` and `baseline-target-group` outputs: which target group serves the new
+ * revision of the deployment this run started. ECS alternates the two groups on every deployment,
+ * so this is read per deployment (the service's load balancer pair, the weight ECS requested for
+ * the new revision, the production listener rule's weights), never assumed. When it cannot be told
+ * (no weight reported yet, a rule mid-change, Service Connect, a read refused), the outputs stay
+ * unset and the log says why: a guess would make the gate judge the old revision as the canary.
+ */
+async function recordTrafficRoles(deps, service, report, observed) {
+    const { logger } = deps;
+    if (!deps.elbv2 || report.deploymentArn === undefined)
+        return;
+    if (!(service.loadBalancers ?? []).some((lb) => lb.advancedConfiguration?.alternateTargetGroupArn)) {
+        logger.info('canary-target-group and baseline-target-group are not set: the service has no load balancer with an alternate target group (Service Connect, or no load balancer).');
+        return;
+    }
+    try {
+        const deployment = observed ??
+            (await deps.ecs.send(new dist_cjs/* DescribeServiceDeploymentsCommand */.A6p({ serviceDeploymentArns: [report.deploymentArn] }))).serviceDeployments?.[0];
+        if (!deployment) {
+            logger.info('canary-target-group and baseline-target-group are not set: ECS does not describe the deployment yet.');
+            return;
+        }
+        const roles = await resolveTrafficRoles({ elbv2: deps.elbv2 }, { deployment, service });
+        if (roles.kind !== 'known') {
+            logger.info(`canary-target-group and baseline-target-group are not set: ${roles.reason}`);
+            return;
+        }
+        report.trafficRoles = {
+            canaryTargetGroupArn: roles.canaryTargetGroupArn,
+            baselineTargetGroupArn: roles.baselineTargetGroupArn,
+        };
+        logger.info(`target groups: ${roles.evidence}`);
+    }
+    catch (error) {
+        logger.warning(`canary-target-group and baseline-target-group are not set: could not read the production listener rule (${describeError(error)}); the role needs elasticloadbalancing:DescribeRules.`);
     }
 }
 
 ;// CONCATENATED MODULE: ./src/deploy.ts
+
+
+
+
+
+
+
+
+
 
 
 
@@ -64362,13 +69217,39 @@ async function findInFlight(deps, plan) {
  */
 async function deployService(deps, inputs, report, state) {
     const { logger, clock } = deps;
-    const prepared = await loadAndRender(deps, inputs, report);
-    const { pre } = prepared;
+    const pre = await preflight(deps.ecs, inputs);
     const service = pre.service;
     if (!service || inputs.service === undefined)
         throw new Error('service mode without a service');
+    if (pre.previousTaskDefinitionArn)
+        report.previousTaskDefinitionArn = pre.previousTaskDefinitionArn;
+    const rendered = renderTaskDefinition(pre.base, inputs.images, inputs.environment);
+    report.images = rendered.images;
+    report.environment = rendered.environment;
+    for (const line of describeRendered(rendered))
+        logger.info(line);
+    // Everything ECS would refuse, and a timeout that cannot fit, is refused before the first change.
     const deploymentConfiguration = buildDeploymentConfiguration(inputs, service.deploymentConfiguration);
-    const taskDefinitionArn = await register(deps, prepared, report);
+    checkDeploymentConfiguration(deploymentConfiguration, inputs, service.serviceName ?? inputs.service);
+    const plan = timeoutPlan(deploymentConfiguration, inputs.wait);
+    const timeoutMs = resolveTimeout(inputs.timeoutMs, plan, inputs.wait);
+    report.timeout = { ms: timeoutMs, ...(inputs.timeoutMs === undefined ? { derivedFrom: plan.describe } : {}) };
+    if (inputs.timeoutMs === undefined && inputs.wait.kind !== 'none')
+        logger.info(`timeout ${formatDuration(timeoutMs)}: derived from ${plan.describe} (wait: ${describeWait(inputs)}).`);
+    const deadline = report.startedAt + timeoutMs;
+    saveCleanupContext(state, {
+        region: report.region,
+        cluster: inputs.cluster,
+        service: inputs.service,
+        strategy: inputs.strategy,
+        timeoutMs,
+        rollbackOnFailure: inputs.rollbackOnFailure,
+        ...(pre.previousTaskDefinitionArn ? { previousTaskDefinitionArn: pre.previousTaskDefinitionArn } : {}),
+    });
+    const registration = await registerOrReuse(deps, rendered.taskDefinition, pre);
+    const taskDefinitionArn = registration.taskDefinitionArn;
+    report.taskDefinitionArn = taskDefinitionArn;
+    report.registered = registration.registered;
     const started = await startDeployment(deps, {
         cluster: inputs.cluster,
         service,
@@ -64376,26 +69257,11 @@ async function deployService(deps, inputs, report, state) {
         deploymentConfiguration,
         ...(inputs.desiredCount !== undefined ? { desiredCount: inputs.desiredCount } : {}),
         forceNewDeployment: inputs.forceNewDeployment,
+        deadline,
     });
     report.action = started.action;
     if (started.deploymentArn)
         report.deploymentArn = started.deploymentArn;
-    if (started.action === 'unchanged' || started.action === 'reconfigured') {
-        report.status = 'succeeded';
-        return;
-    }
-    state.save('cluster', inputs.cluster);
-    state.save('service', inputs.service);
-    state.save('strategy', inputs.strategy);
-    state.save('task-definition-arn', taskDefinitionArn);
-    if (pre.previousTaskDefinitionArn)
-        state.save('previous-task-definition-arn', pre.previousTaskDefinitionArn);
-    if (started.deploymentArn)
-        state.save('deployment-arn', started.deploymentArn);
-    if (inputs.wait.kind === 'none') {
-        report.status = 'in-progress';
-        return;
-    }
     const target = {
         cluster: inputs.cluster,
         service: inputs.service,
@@ -64405,12 +69271,24 @@ async function deployService(deps, inputs, report, state) {
         ...(started.deploymentArn ? { deploymentArn: started.deploymentArn } : {}),
         ...(pre.previousTaskDefinitionArn ? { previousTaskDefinitionArn: pre.previousTaskDefinitionArn } : {}),
     };
+    if (started.action === 'unchanged' || started.action === 'reconfigured') {
+        await confirmHealthy(deps, inputs, report, service, target, deadline);
+        return;
+    }
+    state.save('task-definition-arn', taskDefinitionArn);
+    if (started.deploymentArn)
+        state.save('deployment-arn', started.deploymentArn);
+    if (inputs.wait.kind === 'none') {
+        report.status = 'in-progress';
+        await recordTrafficRoles(deps, service, report, undefined);
+        return;
+    }
     let watch;
     try {
-        watch = await logger.group(`Waiting for the deployment (wait: ${describeWait(inputs)}, timeout ${formatDuration(inputs.timeoutMs)})`, () => watchDeployment(deps, target, {
+        watch = await logger.group(`Waiting for the deployment (wait: ${describeWait(inputs)}, timeout ${formatDuration(timeoutMs)})`, () => watchDeployment(deps, target, {
             wait: inputs.wait,
-            deadline: report.startedAt + inputs.timeoutMs,
-            continueHooks: 'first-gate',
+            deadline,
+            hooks: { kind: 'first-gate', strategy: inputs.strategy },
         }));
     }
     catch (error) {
@@ -64421,6 +69299,8 @@ async function deployService(deps, inputs, report, state) {
     report.timeline = watch.timeline;
     if (watch.hookId)
         report.hookId = watch.hookId;
+    if (['succeeded', 'paused', 'reached', 'in-progress'].includes(watch.outcome))
+        await recordTrafficRoles(deps, service, report, watch.last?.deployment);
     switch (watch.outcome) {
         case 'succeeded':
             report.status = 'succeeded';
@@ -64437,22 +69317,35 @@ async function deployService(deps, inputs, report, state) {
             report.status = 'rolled-back';
             report.reasons.push(...(await gatherFailureReasons(deps, target, watch.last)));
             return;
+        case 'superseded':
+        case 'stopped': {
+            // Another deployment replaced ours (or someone stopped it): not ours to roll back.
+            const stopped = watch.outcome === 'superseded'
+                ? {
+                    superseded: true,
+                    reason: `Superseded: the service now runs ${shortTaskDefinition(watch.last?.service?.taskDefinition)}, not ${shortTaskDefinition(taskDefinitionArn)} that this run deployed. Nothing was rolled back: the newer deployment is not ours to undo.`,
+                }
+                : await whyStopped(deps, target);
+            report.status = stopped.superseded ? 'superseded' : 'failed';
+            report.reasons.push(stopped.reason);
+            logger.error(stopped.reason);
+            return;
+        }
         case 'failed':
         case 'timeout': {
             if (watch.outcome === 'timeout')
-                report.reasons.push(`Not finished after ${formatDuration(inputs.timeoutMs)} (input "timeout").`);
+                report.reasons.push(`Not finished after ${formatDuration(timeoutMs)} (${inputs.timeoutMs === undefined ? `the timeout derived from ${plan.describe}` : 'input "timeout"'}).`);
             report.reasons.push(...(await gatherFailureReasons(deps, target, watch.last)));
             for (const reason of report.reasons)
                 logger.error(reason);
-            // A deployment ECS stopped (superseded by another) is not ours to undo. One ECS could not roll
-            // back leaves the service half-deployed: the rollback falls back to UpdateService.
+            // One ECS could not roll back leaves the service half-deployed: the rollback falls back to UpdateService.
             const native = watch.last?.deployment?.status;
             const ours = watch.outcome === 'timeout' || native === undefined || native === 'ROLLBACK_FAILED';
             if (!inputs.rollbackOnFailure || !ours) {
                 report.status = 'failed';
                 return;
             }
-            const rollback = await logger.group('Rolling back', () => rollBack(deps, target, clock.now() + inputs.timeoutMs));
+            const rollback = await logger.group('Rolling back', () => rollBack(deps, target, clock.now() + timeoutMs));
             report.rollback = rollback.outcome;
             if (rollback.reason)
                 report.reasons.push(rollback.reason);
@@ -64462,6 +69355,41 @@ async function deployService(deps, inputs, report, state) {
             return;
         }
     }
+}
+/**
+ * Nothing was deployed (the service runs this revision with this configuration already): green
+ * only when the service is healthy. A service short of its desired count is given a few minutes to
+ * settle (a task being replaced, a scale-out); one whose last deployment failed, or that does not
+ * settle, fails with the service's events and its stopped tasks.
+ */
+async function confirmHealthy(deps, inputs, report, service, target, deadline) {
+    let problems = serviceProblems(service);
+    if (problems.length === 0) {
+        report.status = 'succeeded';
+        return;
+    }
+    const revision = shortTaskDefinition(target.taskDefinitionArn);
+    let last = { at: deps.clock.now(), service };
+    const failed = service.deployments?.some((d) => d.status === 'PRIMARY' && d.rolloutState === 'FAILED');
+    if (inputs.wait.kind !== 'none' && !failed) {
+        deps.logger.info(`The service already runs ${revision}, but ${problems.join('; ')}: waiting for it to settle.`);
+        const { deploymentArn: _none, ...serviceOnly } = target;
+        const watch = await watchDeployment(deps, serviceOnly, {
+            wait: { kind: 'stable' },
+            deadline: Math.min(deadline, deps.clock.now() + SETTLE_WINDOW_MS),
+            hooks: { kind: 'first-gate', strategy: inputs.strategy },
+        });
+        if (watch.outcome === 'succeeded') {
+            report.status = 'succeeded';
+            return;
+        }
+        last = watch.last ?? last;
+        if (last.service)
+            problems = serviceProblems(last.service);
+    }
+    report.status = 'failed';
+    report.reasons.push(`Nothing was deployed (the service already runs ${revision}), but the service is not healthy: ${problems.join('; ') || 'it did not settle'}.`);
+    report.reasons.push(...(await gatherFailureReasons(deps, target, last)));
 }
 /** Cancelled mid-wait: ask for the rollback at once (the runner kills us seconds later); the post step waits for it. */
 async function onCancelled(deps, inputs, report, state, target) {
@@ -64494,6 +69422,8 @@ function describeWait(inputs) {
 }
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
+
+
 
 
 
@@ -64536,7 +69466,7 @@ function getInputs(inputs) {
             'use "task-definition" (a file) or neither (the current revision) to render a new revision.');
     }
     const wait = readWait(inputs, strategyInputs, mode);
-    const timeoutMs = inputs.duration('timeout', '30m', { min: 10_000, max: 6 * 3_600_000 });
+    const timeoutMs = inputs.duration('timeout', undefined, { min: 10_000, max: MAX_TIMEOUT_MS });
     const desiredCount = inputs.integer('desired-count', undefined, { min: 0, max: 5000 });
     const region = inputs.optional('region');
     return {
@@ -64549,7 +69479,7 @@ function getInputs(inputs) {
         environment,
         ...strategyInputs,
         wait,
-        timeoutMs,
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
         ...(desiredCount !== undefined ? { desiredCount } : {}),
         forceNewDeployment: inputs.boolean('force-new-deployment', false),
         runTask: readRunTask(inputs, mode),
@@ -64605,10 +69535,13 @@ function readStrategy(inputs, mode) {
     only('linear-step-bake-minutes', ['linear']);
     only('bake-minutes', ['blue-green', 'canary', 'linear']);
     const canaryPercent = inputs.percent('canary-percent', undefined, { min: 0.1, max: 100 });
-    if (canaryPercent !== undefined && Math.abs(canaryPercent * 10 - Math.round(canaryPercent * 10)) > 1e-9) {
+    if (canaryPercent !== undefined && !isTenth(canaryPercent, 0.1, 100)) {
         inputs.fail('canary-percent', 'a multiple of 0.1 from 0.1 to 100', inputs.raw('canary-percent'));
     }
     const linearStepPercent = inputs.percent('linear-step-percent', undefined, { min: 3, max: 100 });
+    if (linearStepPercent !== undefined && !isTenth(linearStepPercent, 3, 100)) {
+        inputs.fail('linear-step-percent', 'a multiple of 0.1 from 3 to 100', inputs.raw('linear-step-percent'));
+    }
     const minutes = (name) => inputs.integer(name, undefined, { min: 0, max: 1440 });
     const canaryBakeMinutes = minutes('canary-bake-minutes');
     const linearStepBakeMinutes = minutes('linear-step-bake-minutes');
@@ -64637,10 +69570,29 @@ function readStrategy(inputs, mode) {
         alarms,
         ...(circuitBreaker !== undefined ? { circuitBreaker } : {}),
         gate,
-        gateTimeoutMinutes: Math.round(inputs.duration('gate-timeout', '24h', { min: 60_000, max: 24 * 3_600_000 }) / 60_000),
+        gateTimeoutMinutes: readGateTimeoutMinutes(inputs),
         gateTimeoutAction: inputs.enumeration('gate-timeout-action', ['ROLLBACK', 'CONTINUE'], 'ROLLBACK'),
         rollbackOnFailure: inputs.boolean('rollback-on-failure', true),
     };
+}
+/**
+ * ECS's PAUSE hook timeout. The default is what canary-gate needs: its default max-duration (30m)
+ * plus 15 minutes for its job to start and read, so an abandoned gate rolls back within the hour
+ * instead of leaving production split for a day. Below the minimum not even the gate's shortest
+ * judgement fits: its default min-duration (3 periods of 60 s) after the 60 s publish delay is 4
+ * minutes, and its job needs about a minute to start.
+ */
+const GATE_TIMEOUT = { defaultText: '45m', minMs: 5 * 60_000, maxMs: 14 * 24 * 3_600_000 };
+function readGateTimeoutMinutes(inputs) {
+    const ms = inputs.duration('gate-timeout', GATE_TIMEOUT.defaultText, { min: 1, max: GATE_TIMEOUT.maxMs });
+    if (ms < GATE_TIMEOUT.minMs) {
+        throw new errors_ConfigurationError(`Input "gate-timeout" must be at least 5m; got ${JSON.stringify(inputs.raw('gate-timeout'))}. ` +
+            "Shorter cannot fit canary-gate's shortest judgement (min-duration of 3 periods of 60 s, read 60 s after each period ends: 4 minutes) " +
+            'plus a minute for its job to start, so ECS would take gate-timeout-action before anyone could answer.');
+    }
+    if (ms % 60_000 !== 0)
+        inputs.fail('gate-timeout', 'whole minutes (ECS counts the PAUSE timeout in minutes)', inputs.raw('gate-timeout'));
+    return ms / 60_000;
 }
 function readWait(inputs, strategy, mode) {
     const gated = strategy.gate === 'pause';
@@ -64768,12 +69720,135 @@ function readCommand(inputs) {
     return text.split(/\s+/).filter((word) => word !== '');
 }
 
+;// CONCATENATED MODULE: ./src/post-cleanup.ts
+
+
+
+
+
+
+/**
+ * What the post step does for a main step that did not finish: stop its one-off task, or roll its
+ * deployment back (or wait for the rollback that main requested when it was cancelled). Everything
+ * it needs comes from the state main saved, none from the inputs.
+ */
+async function finishInterruptedRun(deps, state) {
+    const { ecs, logger, clock } = deps;
+    if (!needsCleanup(state)) {
+        logger.debug('The main step finished; nothing to clean up.');
+        return 'nothing';
+    }
+    const cluster = state.get('cluster');
+    const taskArn = state.get('task-arn');
+    if (taskArn !== '') {
+        try {
+            await ecs.send(new dist_cjs/* StopTaskCommand */.PP1({
+                cluster,
+                task: taskArn,
+                reason: 'ecs-deploy: workflow run ended before the task',
+            }));
+            logger.info(`Stopped task ${taskArn}.`);
+        }
+        catch (error) {
+            logger.warning(`Could not stop task ${taskArn}: ${describeError(error)}`);
+        }
+        return 'task-stopped';
+    }
+    const service = state.get('service');
+    const taskDefinitionArn = state.get('task-definition-arn');
+    const deploymentArn = state.get('deployment-arn');
+    const previous = state.get('previous-task-definition-arn');
+    if (service === '' || taskDefinitionArn === '')
+        return 'nothing';
+    // Saved by main before its first change; a missing value means the defaults.
+    const rollbackOnFailure = state.get('rollback-on-failure') !== 'false';
+    const savedTimeout = Number(state.get('timeout-ms'));
+    const timeoutMs = savedTimeout > 0 ? savedTimeout : BASE_TIMEOUT_MS;
+    if (!rollbackOnFailure) {
+        logger.warning('The run ended before the deployment finished; rollback-on-failure is false, so it is left running.');
+        return 'left-running';
+    }
+    const deadline = clock.now() + timeoutMs;
+    const saved = state.get('strategy');
+    const target = {
+        cluster,
+        service,
+        taskDefinitionArn,
+        // Rolling when unknown: that watches the service as well as the deployment.
+        strategy: STRATEGIES.find((strategy) => strategy === saved) ?? 'rolling',
+        ...(deploymentArn ? { deploymentArn } : {}),
+        ...(previous ? { previousTaskDefinitionArn: previous } : {}),
+    };
+    const requested = state.get('rollback-requested');
+    if (requested === 'stop' || requested === 'update') {
+        logger.info('Main requested a rollback when the run was cancelled; waiting for it.');
+        // 'update': the rollback is a new deployment of the previous revision.
+        const watched = requested === 'update' && previous
+            ? { ...target, taskDefinitionArn: previous, previousTaskDefinitionArn: taskDefinitionArn }
+            : target;
+        const result = await watchRollback(deps, { target: watched, by: requested }, deadline);
+        return result.outcome === 'rolled-back'
+            ? 'rolled-back'
+            : result.outcome === 'superseded'
+                ? 'superseded'
+                : 'rollback-failed';
+    }
+    logger.info('The run ended before the deployment finished: rolling it back.');
+    const rollback = await rollBack(deps, target, deadline);
+    return rollback.outcome === 'rolled-back'
+        ? 'rolled-back'
+        : rollback.outcome === 'superseded'
+            ? 'superseded'
+            : 'rollback-failed';
+}
+
+;// CONCATENATED MODULE: ./src/post-step.ts
+
+
+
+
+
+
+
+/**
+ * The post step. It runs after every main step (post-if: always()), and acts only when main saved a
+ * deployment or task but never reached a verdict: a cancelled run, or a main step that was killed.
+ * It reads the state main saved and no input: an input that no longer parses (a task-definition
+ * file a later step removed) must not stop the rollback.
+ */
+async function runPost() {
+    await runAction({ title: 'ECS deploy (post)' }, async (context) => {
+        const state = stateStoreOf(context);
+        if (!needsCleanup(state)) {
+            context.logger.debug('The main step finished; nothing to clean up.');
+            return;
+        }
+        const region = state.get('region');
+        const outcome = await finishInterruptedRun({
+            ecs: new dist_cjs/* ECSClient */.Zgc(ecsClientConfig(region ? { region } : {})),
+            logger: context.logger,
+            clock: context.clock,
+        }, state);
+        if (outcome === 'nothing')
+            return;
+        context.setSummary(() => [
+            heading('ECS deploy (post): interrupted run'),
+            paragraph(`Cleanup: **${outcome}**`),
+        ]);
+        if (outcome === 'rollback-failed')
+            throw new OutcomeError('The interrupted deployment could not be rolled back; check the service in the console.');
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/report.ts
 function newReport(base) {
-    return { ...base, images: [], environment: [], timeline: [], reasons: [] };
+    return { ...base, images: [], environment: [], timeline: [], reasons: [], notes: [] };
 }
 
 ;// CONCATENATED MODULE: ./src/run-task.ts
+
+
+
 
 
 
@@ -64789,13 +69864,23 @@ const TASK_TIMING = { initialDelayMs: 2_000, maxDelayMs: 20_000, backoff: 1.5 };
  * revision, run one task and wait for it to stop. A bad input registers nothing and runs nothing.
  */
 async function runTaskMode(deps, inputs, report, state) {
-    const prepared = await loadAndRender(deps, inputs, report);
-    const commandContainer = checkRunTask(prepared.definition, inputs.runTask);
-    const essential = prepared.definition.containerDefinitions
+    const pre = await preflight(deps.ecs, inputs);
+    if (pre.previousTaskDefinitionArn)
+        report.previousTaskDefinitionArn = pre.previousTaskDefinitionArn;
+    const rendered = renderTaskDefinition(pre.base, inputs.images, inputs.environment);
+    report.images = rendered.images;
+    report.environment = rendered.environment;
+    for (const line of describeRendered(rendered))
+        deps.logger.info(line);
+    const definition = rendered.taskDefinition;
+    const commandContainer = checkRunTask(definition, inputs.runTask);
+    const essential = definition.containerDefinitions
         .filter((container) => container.essential !== false)
         .map((container) => container.name ?? '');
-    const taskDefinitionArn = await register(deps, prepared, report);
-    await runOneOffTask(deps, inputs, { arn: taskDefinitionArn, commandContainer, essential }, report, state);
+    const registration = await registerOrReuse(deps, definition, pre);
+    report.taskDefinitionArn = registration.taskDefinitionArn;
+    report.registered = registration.registered;
+    await runOneOffTask(deps, inputs, { arn: registration.taskDefinitionArn, commandContainer, essential }, report, state);
 }
 /**
  * What RunTask would refuse, or run wrongly, found before anything is registered: a
@@ -64817,13 +69902,17 @@ function checkRunTask(definition, run) {
     return containers.find((c) => c.essential !== false)?.name ?? containers[0]?.name;
 }
 /**
- * Runs one task of the revision and waits for it to stop. Succeeds only when every container
- * exited 0; otherwise the failure names the container, its exit code and AWS's reasons.
+ * Runs one task of the revision and waits for it to stop. Succeeds when every essential container
+ * (and the command's container) exited 0: a non-essential sidecar (a log router, a proxy) that
+ * exits non-zero once the task stops does not fail a migration that succeeded; its exit code is
+ * noted in the summary. Otherwise the failure names the container, its exit code and AWS's reasons.
  */
 async function runOneOffTask(deps, inputs, taskDefinition, report, state) {
     const { ecs, logger, clock } = deps;
     const run = inputs.runTask;
     const { commandContainer } = taskDefinition;
+    const timeoutMs = inputs.timeoutMs ?? BASE_TIMEOUT_MS;
+    report.timeout = { ms: timeoutMs };
     throwIfCancelled(deps.signal);
     const response = await ecs.send(new dist_cjs/* RunTaskCommand */._eD({
         cluster: inputs.cluster,
@@ -64855,8 +69944,9 @@ async function runOneOffTask(deps, inputs, taskDefinition, report, state) {
     }
     const taskArn = task.taskArn;
     report.task = { arn: taskArn };
-    state.save('task-arn', taskArn);
+    state.save('region', report.region);
     state.save('cluster', inputs.cluster);
+    state.save('task-arn', taskArn);
     logger.info(`Started task ${taskArn}${run.command ? ` (${commandContainer}: ${run.command.length} argument(s))` : ''}.`);
     if (inputs.wait.kind === 'none') {
         report.status = 'in-progress';
@@ -64883,7 +69973,7 @@ async function runOneOffTask(deps, inputs, taskDefinition, report, state) {
             return { done: current.lastStatus === 'STOPPED', changed, value: current };
         }, {
             clock,
-            deadline: report.startedAt + inputs.timeoutMs,
+            deadline: report.startedAt + timeoutMs,
             ...(deps.signal ? { signal: deps.signal } : {}),
             ...(deps.random ? { random: deps.random } : {}),
             ...TASK_TIMING,
@@ -64904,15 +69994,22 @@ async function runOneOffTask(deps, inputs, taskDefinition, report, state) {
     report.task = { arn: taskArn, ...(last.lastStatus ? { lastStatus: last.lastStatus } : {}) };
     if (result.status === 'timeout') {
         report.status = 'failed';
-        report.reasons.push(`Task still ${last.lastStatus ?? 'running'} after ${formatDuration(inputs.timeoutMs)} (input "timeout").`);
-        await stop(`ecs-deploy timeout ${formatDuration(inputs.timeoutMs)}`);
+        report.reasons.push(`Task still ${last.lastStatus ?? 'running'} after ${formatDuration(timeoutMs)} (input "timeout").`);
+        await stop(`ecs-deploy timeout ${formatDuration(timeoutMs)}`);
         return;
     }
     const exitCode = taskExitCode(last, taskDefinition);
     if (exitCode !== undefined)
         report.task.exitCode = exitCode;
+    const judged = new Set([...taskDefinition.essential, ...(commandContainer ? [commandContainer] : [])]);
     const failed = failedContainers(last);
-    if (failed.length === 0 && exitCode !== undefined) {
+    const failedJudged = failed.filter((container) => judged.has(container.name ?? ''));
+    for (const container of failed.filter((c) => !judged.has(c.name ?? ''))) {
+        report.notes.push(`Non-essential container ${container.name ?? '?'} ${container.exitCode !== undefined ? `exited ${container.exitCode}` : 'has no exit code'}${container.reason ? ` (${container.reason})` : ''}; not counted against the task.`);
+    }
+    for (const note of report.notes)
+        logger.warning(note);
+    if (failedJudged.length === 0 && exitCode !== undefined) {
         report.status = 'succeeded';
         logger.info(`Task finished: exit code ${exitCode}.`);
     }
@@ -64938,28 +70035,6 @@ function failedContainers(task) {
     return (task.containers ?? []).filter((c) => c.exitCode === undefined || c.exitCode !== 0);
 }
 
-;// CONCATENATED MODULE: ./src/state.ts
-/** The post step acts only when main saved a deployment (or task) and did not reach a verdict. */
-function needsCleanup(state) {
-    return (state.get('finished') !== 'true' &&
-        (state.get('deployment-arn') !== '' ||
-            state.get('task-definition-arn') !== '' ||
-            state.get('task-arn') !== ''));
-}
-class MemoryState {
-    values = new Map();
-    save(name, value) {
-        this.values.set(name, value);
-    }
-    get(name) {
-        return this.values.get(name) ?? '';
-    }
-}
-/** The runner's GITHUB_STATE, as the main and post steps' context gives it. */
-function stateStoreOf(context) {
-    return { save: (name, value) => context.saveState(name, value), get: (name) => context.getState(name) };
-}
-
 ;// CONCATENATED MODULE: ./src/summary.ts
 
 
@@ -64970,6 +70045,7 @@ const ICON = {
     failed: '❌',
     'in-progress': '⏳',
     paused: '⏸️',
+    superseded: '⏭️',
 };
 function consoleUrl(report) {
     const cluster = encodeURIComponent(report.cluster);
@@ -65015,11 +70091,21 @@ function buildSummary(report, now) {
         facts.push(['Service deployment', inlineCode(report.deploymentArn)]);
     if (report.hookId)
         facts.push(['Waiting at hook', inlineCode(report.hookId)]);
+    if (report.trafficRoles)
+        facts.push([
+            'Target groups',
+            `canary (new revision) ${inlineCode(shortTargetGroup(report.trafficRoles.canaryTargetGroupArn))}, baseline ${inlineCode(shortTargetGroup(report.trafficRoles.baselineTargetGroupArn))}`,
+        ]);
     if (report.task) {
         facts.push(['Task', inlineCode(report.task.arn)]);
         if (report.task.exitCode !== undefined)
             facts.push(['Exit code', String(report.task.exitCode)]);
     }
+    if (report.timeout && report.mode === 'service')
+        facts.push([
+            'Timeout',
+            `${formatDuration(report.timeout.ms)}${report.timeout.derivedFrom ? ` (derived from ${escapeText(report.timeout.derivedFrom)})` : ''}`,
+        ]);
     facts.push(['Duration', formatDuration((report.endedAt ?? now) - report.startedAt)]);
     blocks.push(table(['', ''], facts));
     if (report.images.length > 0 || report.environment.length > 0) {
@@ -65050,10 +70136,19 @@ function buildSummary(report, now) {
         blocks.push(heading('Why', 3));
         blocks.push(list(report.reasons.map((reason) => escapeText(reason))));
     }
+    if (report.notes.length > 0) {
+        blocks.push(heading('Notes', 3));
+        blocks.push(list(report.notes.map((note) => escapeText(note))));
+    }
     if (report.rollback)
         blocks.push(paragraph(`**Rollback:** ${report.rollback}`));
     blocks.push(paragraph(`[Open in the ECS console](${consoleUrl(report)})`));
     return blocks;
+}
+/** `targetgroup/name/id` from a target group ARN, as CloudWatch names it. */
+function shortTargetGroup(arn) {
+    const at = arn.indexOf('targetgroup/');
+    return at >= 0 ? arn.slice(at) : arn;
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -65066,6 +70161,23 @@ function buildSummary(report, now) {
 
 
 
+
+
+
+
+/** The GITHUB_STATE entry by which the one bundle knows it runs as the post step. */
+const POST_MARKER = 'isPost';
+/**
+ * One bundle serves both steps, as actions/checkout does (action.yml: main and post are both
+ * dist/index.js): the main step marks itself in GITHUB_STATE before anything else, and the runner
+ * gives the post step main's state, so the post step finds the mark.
+ */
+async function runStep() {
+    if (getState(POST_MARKER) === 'true')
+        return runPost();
+    saveState(POST_MARKER, 'true');
+    return run();
+}
 async function run() {
     await runAction({ title: 'ECS deploy' }, async (context) => {
         let inputs;
@@ -65080,6 +70192,15 @@ async function run() {
         }
         const deps = {
             ecs: new dist_cjs/* ECSClient */.Zgc(config),
+            ...(inputs.mode === 'service'
+                ? {
+                    elbv2: new client_elastic_load_balancing_v2_dist_cjs/* ElasticLoadBalancingV2Client */.MlD(awsClientConfig({
+                        region: config.region,
+                        actionName: 'ecs-deploy',
+                        serviceId: 'ELASTIC_LOAD_BALANCING_V2',
+                    })),
+                }
+                : {}),
             logger: context.logger,
             clock: context.clock,
             signal: context.signal,
@@ -65109,11 +70230,14 @@ async function run() {
         }
         // Reached a verdict: the post step has nothing to undo.
         state.save('finished', 'true');
-        if (report.status === 'failed' || report.status === 'rolled-back') {
+        if (report.status === 'failed' || report.status === 'rolled-back' || report.status === 'superseded') {
             const why = report.reasons[0] ? `: ${report.reasons[0]}` : '.';
-            throw new OutcomeError(report.mode === 'run-task'
-                ? `The task failed${why}`
-                : `The deployment ${report.status === 'rolled-back' ? 'was rolled back' : 'failed'}${why}`);
+            const what = report.status === 'rolled-back'
+                ? 'was rolled back'
+                : report.status === 'superseded'
+                    ? 'was superseded by another deployment'
+                    : 'failed';
+            throw new OutcomeError(report.mode === 'run-task' ? `The task failed${why}` : `The deployment ${what}${why}`);
         }
     });
 }
@@ -65127,6 +70251,8 @@ function setOutputs(context, report) {
     set('previous-task-definition-arn', report.previousTaskDefinitionArn);
     set('service-deployment-arn', report.deploymentArn);
     set('gate-hook-id', report.hookId);
+    set('canary-target-group', report.trafficRoles?.canaryTargetGroupArn);
+    set('baseline-target-group', report.trafficRoles?.baselineTargetGroupArn);
     set('task-arn', report.task?.arn);
     set('exit-code', report.task?.exitCode);
 }
@@ -65288,7 +70414,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 
 /***/ }),
 
-/***/ 6760:
+/***/ 4379:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");

@@ -4,7 +4,6 @@ import {
   type ServiceDeploymentBrief,
   type ServiceDeploymentStatus,
 } from '@aws-sdk/client-ecs';
-import { isTransientAwsError } from '@ecs-ship/shared/aws-clients';
 import { describeError } from '@ecs-ship/shared/errors';
 import { poll } from '@ecs-ship/shared/poll';
 import type { Deps } from './deps.js';
@@ -12,7 +11,11 @@ import { shortTaskDefinition } from './task-definition.js';
 
 /** Clocks differ between the runner and ECS; a deployment created this much before our call may still be ours. */
 export const CLOCK_SKEW_MS = 60_000;
-/** ListServiceDeployments may lag UpdateService: look again for this long before following the service instead. */
+/**
+ * ListServiceDeployments may lag UpdateService: a deployment not listed yet is looked for again
+ * for this long before the service is followed instead. Errors are not retried here: the SDK has
+ * retried throttling and 5xx already.
+ */
 export const LOOKUP_TIMING = { initialDelayMs: 3_000, maxDelayMs: 15_000, backoff: 2, windowMs: 60_000 };
 
 export interface DeploymentQuery {
@@ -48,7 +51,7 @@ export async function findOurDeployment(
       try {
         briefs = await listSince(deps, query);
       } catch (error) {
-        if (isTransientAwsError(error)) throw error;
+        // The SDK has retried throttling and 5xx already; what is left will not pass in a minute.
         logger.warning(
           `Could not list service deployments (${describeError(error)}); following the service's deployments instead, as the ServicesStable waiter does.`,
         );
@@ -63,7 +66,6 @@ export async function findOurDeployment(
           for (const [arn, taskDefinition] of await taskDefinitionsOf(deps, unknown))
             revisionsOf.set(arn, taskDefinition);
         } catch (error) {
-          if (isTransientAwsError(error)) throw error;
           logger.warning(
             `Could not read the deployments' service revisions (${describeError(error)}); without their task definitions no deployment is taken for ours: following the service instead.`,
           );
@@ -84,8 +86,6 @@ export async function findOurDeployment(
       ...(deps.signal ? { signal: deps.signal } : {}),
       ...(deps.random ? { random: deps.random } : {}),
       ...LOOKUP_TIMING,
-      isTransient: isTransientAwsError,
-      maxConsecutiveErrors: 4,
     },
   );
   if (result.value === undefined && !unavailable) {

@@ -34,15 +34,16 @@ const DIGEST = `sha256:${'ab'.repeat(32)}`;
 let moto: MotoServer;
 let local: LocalAws & { clock: SimulatedClock };
 
+// One emulator for the file, reset between tests (reset() is part of what is tested).
 beforeAll(async () => {
   moto = await startMoto();
-}, 30_000);
-beforeEach(async () => {
-  await local?.stop();
-  await moto.reset();
   local = (await startLocalAws({ motoEndpoint: moto.endpoint, clock: new SimulatedClock() })) as LocalAws & {
     clock: SimulatedClock;
   };
+}, 30_000);
+beforeEach(async () => {
+  await moto.reset();
+  await local.reset();
 });
 afterAll(async () => {
   await local?.stop();

@@ -1,6 +1,7 @@
 // Starts moto and the ECS deployment emulator in front of it, prints the environment a dist (or
-// the AWS CLI) needs, and runs until SIGINT/SIGTERM, then stops both. For the local rehearsal:
-//   npx tsx packages/local-aws/src/cli.ts --rate 60
+// the AWS CLI) needs, and runs until SIGINT/SIGTERM/SIGHUP, then stops both. For the local rehearsal:
+//   node --import tsx packages/local-aws/src/cli.ts --rate 60
+// (run node itself, not npx: npx does not pass SIGTERM on, and moto would outlive it).
 // --rate R: simulated time runs R times as fast (default 1); the printed ECS_SHIP_CLOCK gives
 // every process started with it the same simulated time.
 import { ScaledClock } from '@ecs-ship/shared/clock';
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
   const moto = await startMoto();
   const local = await startLocalAws({ motoEndpoint: moto.endpoint, clock });
   process.stdout.write(
-    `local-aws: ECS emulator on ${local.endpoint}, moto on ${moto.endpoint}, clock rate ${rate}\n`,
+    `local-aws: ECS emulator on ${local.endpoint}, moto on ${moto.endpoint} (pid ${moto.pid}), ` +
+      `clock rate ${rate}; stop with kill ${process.pid}\n`,
   );
   for (const [key, value] of Object.entries(local.env())) process.stdout.write(`export ${key}='${value}'\n`);
   const stop = async (): Promise<void> => {
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
+  process.once('SIGHUP', () => void stop());
 }
 
 main().catch((err: unknown) => {

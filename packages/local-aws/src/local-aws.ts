@@ -83,6 +83,12 @@ export interface LocalAws {
   settle(): Promise<void>;
   /** Emulated ECS services by ARN (read-only view for assertions). */
   services(): ServiceRecord[];
+  /**
+   * Forgets every service, deployment, revision, rule rewrite, task fault, injected fault and
+   * recorded call, and restores the starting options (pair it with moto.reset() between tests that
+   * share one emulator).
+   */
+  reset(): Promise<void>;
   /** Environment a dist needs to reach this emulator on this clock. */
   env(): Record<string, string>;
   stop(): Promise<void>;
@@ -110,6 +116,7 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     pauseDuringRollback: options.pauseDuringRollback ?? false,
     omitResolvedConfiguration: options.omitResolvedConfiguration ?? false,
   };
+  const initialOptions = { ...live };
   const traffic = new TrafficRouter(elbv2);
   const context: LifecycleContext = {
     state,
@@ -290,6 +297,18 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       return () => listeners.delete(listener);
     },
     model: { state, traffic },
+    reset: () =>
+      exclusive(async () => {
+        state.services.clear();
+        state.deployments.clear();
+        state.revisions.clear();
+        state.taskFaults.failing.clear();
+        state.taskFaults.crashLooping.clear();
+        traffic.history.length = 0;
+        faults.clear();
+        calls.length = 0;
+        Object.assign(live, initialOptions);
+      }),
     settle: () => exclusive(async () => undefined),
     services: () => [...state.services.values()],
     env() {

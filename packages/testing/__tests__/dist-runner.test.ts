@@ -105,6 +105,24 @@ describe('runDist', () => {
     expect((error as DistRunTimeoutError).run.stdout).toBe('started\n');
   });
 
+  it('interrupts a run with SIGINT once its output says so, as a cancelled run is', async () => {
+    await script(
+      'cancellable.js',
+      `process.on('SIGINT', () => { console.log('got SIGINT'); process.exit(3); });
+console.log('waiting at the pause');
+setTimeout(() => console.log('never interrupted'), 10000);
+`,
+    );
+    const run = await runDist(actionDir, {
+      entry: 'dist/cancellable.js',
+      interrupt: { when: /waiting at the pause/ },
+      timeoutMs: 5_000,
+    });
+    expect(run.stdout).toContain('got SIGINT');
+    expect(run.stdout).not.toContain('never interrupted');
+    expect(run.exitCode).toBe(3);
+  });
+
   it('names a missing entry', async () => {
     await expect(runDist(actionDir, { entry: 'dist/nope.js' })).rejects.toThrow(/nope\.js does not exist/);
   });
