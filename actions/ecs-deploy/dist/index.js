@@ -67667,12 +67667,22 @@ const LIFECYCLE_STAGES = [
     'BAKE_TIME',
     'CLEAN_UP',
 ];
+/**
+ * The order of what ECS may report, PRE_PRODUCTION_TRAFFIC_SHIFT included: the SDK's doc comment
+ * lists it as a value of lifecycleStage though the enum lacks it, so a deployment paused there may
+ * report it.
+ */
+const STAGE_ORDER = [
+    ...LIFECYCLE_STAGES.slice(0, LIFECYCLE_STAGES.indexOf('PRODUCTION_TRAFFIC_SHIFT')),
+    'PRE_PRODUCTION_TRAFFIC_SHIFT',
+    ...LIFECYCLE_STAGES.slice(LIFECYCLE_STAGES.indexOf('PRODUCTION_TRAFFIC_SHIFT')),
+];
 /** True when `current` is `wanted` or a later stage. */
 function reachedStage(current, wanted) {
     if (current === undefined)
         return false;
-    const at = LIFECYCLE_STAGES.indexOf(current);
-    return at >= 0 && at >= LIFECYCLE_STAGES.indexOf(wanted);
+    const at = STAGE_ORDER.indexOf(current);
+    return at >= 0 && at >= STAGE_ORDER.indexOf(wanted);
 }
 
 ;// CONCATENATED MODULE: ./src/deployment-timeout.ts

@@ -20,9 +20,20 @@ export const LIFECYCLE_STAGES = [
   'CLEAN_UP',
 ] as const satisfies readonly LifecycleStage[];
 
+/**
+ * The order of what ECS may report, PRE_PRODUCTION_TRAFFIC_SHIFT included: the SDK's doc comment
+ * lists it as a value of lifecycleStage though the enum lacks it, so a deployment paused there may
+ * report it.
+ */
+const STAGE_ORDER: readonly string[] = [
+  ...LIFECYCLE_STAGES.slice(0, LIFECYCLE_STAGES.indexOf('PRODUCTION_TRAFFIC_SHIFT')),
+  'PRE_PRODUCTION_TRAFFIC_SHIFT',
+  ...LIFECYCLE_STAGES.slice(LIFECYCLE_STAGES.indexOf('PRODUCTION_TRAFFIC_SHIFT')),
+];
+
 /** True when `current` is `wanted` or a later stage. */
 export function reachedStage(current: string | undefined, wanted: LifecycleStage): boolean {
   if (current === undefined) return false;
-  const at = LIFECYCLE_STAGES.indexOf(current as LifecycleStage);
-  return at >= 0 && at >= LIFECYCLE_STAGES.indexOf(wanted as LifecycleStage);
+  const at = STAGE_ORDER.indexOf(current);
+  return at >= 0 && at >= STAGE_ORDER.indexOf(wanted);
 }

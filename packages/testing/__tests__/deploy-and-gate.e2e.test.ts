@@ -191,7 +191,7 @@ describe('ecs-deploy with canary-gate on ECS canary deployments', () => {
     });
     expect(stale.exitCode).not.toBe(0);
     expect(stale.outputs.decision).toBe('inconclusive');
-    expect(stale.outputs.reason).toMatch(/target group/i);
+    expect(stale.outputs.reason).toMatch(/is in targetgroup\/web-a.*ECS alternates the groups/);
 
     const judged = await gateStep(redeployed);
     expect(judged.outputs.decision).toBe('rollback');
