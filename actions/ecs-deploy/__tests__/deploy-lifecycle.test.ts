@@ -15,10 +15,10 @@ import {
 import { DescribeRulesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { describe, expect, it } from '@jest/globals';
 import { CancelledError } from '@ecs-ship/shared/errors';
-import { deployService } from '../src/deploy.js';
+import { deployService } from '../src/deployment/deploy.js';
 import { finishInterruptedRun } from '../src/post-cleanup.js';
-import { watchRollback } from '../src/rollback.js';
-import { WATCH_TIMING } from '../src/watch.js';
+import { watchRollback } from '../src/deployment/rollback.js';
+import { WATCH_TIMING } from '../src/deployment/watch.js';
 import {
   deploy,
   DEPLOYMENT,

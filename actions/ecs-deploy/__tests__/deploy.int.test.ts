@@ -16,14 +16,14 @@ import { SimulatedClock } from '@ecs-ship/shared/clock';
 import { ConfigurationError } from '@ecs-ship/shared/errors';
 import { MemoryLogger } from '@ecs-ship/shared/logger';
 import { motoClientConfig, startMoto, type MotoServer } from '@ecs-ship/testing/moto';
-import { deployService } from '../src/deploy.js';
+import { deployService } from '../src/deployment/deploy.js';
 import type { Deps } from '../src/deps.js';
 import { preflight } from '../src/preflight.js';
-import { registerOrReuse } from '../src/registration.js';
-import { renderTaskDefinition } from '../src/render.js';
-import { runTaskMode } from '../src/run-task.js';
+import { registerOrReuse } from '../src/revision/registration.js';
+import { renderTaskDefinition } from '../src/revision/render.js';
+import { runTaskMode } from '../src/run-task/run-task.js';
 import { MemoryState } from '../src/state.js';
-import { toRegistrable } from '../src/task-definition.js';
+import { toRegistrable } from '../src/revision/task-definition.js';
 import { readInputs, reportFor } from './__fixtures__/lifecycle.js';
 
 // moto keeps clusters, task definitions and service parameters; it runs no deployments, so these

@@ -113,7 +113,7 @@ describe('ecs-deploy dist against the ECS emulator', () => {
     const run = await deployDist({ images: `app=${IMAGE}:2`, strategy: 'linear' });
     expect(run.outputs.status).toBe('succeeded');
     expect(run.exitCode).toBe(0);
-    expect(run.stdout).toContain('timeout 1h14m: derived from linear 10% steps with 6-minute bakes');
+    expect(run.stdout).toContain('timeout 1h19m: derived from linear 10% steps with 6-minute bakes');
     expect(aws.callsOf('StopServiceDeployment')).toHaveLength(0);
     // The new revision went to B, the group production did not use.
     expect(run.outputs['canary-target-group']).toBe(fixture.targetGroupB);
@@ -146,6 +146,7 @@ describe('ecs-deploy dist against the ECS emulator', () => {
     aws.options.listDelayMs = 90_000;
     const run = await deployDist({ images: `app=${IMAGE}:2` });
     expectStatus(run, 'succeeded');
+    expect(run.stdout).toMatch(/ECS does not describe \S+ yet \(MISSING\); looking again\./);
     expect(aws.callsOf('StopServiceDeployment')).toHaveLength(0);
     expect(run.state.finished).toBe('true');
   }, 180_000);

@@ -10,9 +10,9 @@ import {
 } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from '@jest/globals';
 import { ConfigurationError } from '@ecs-ship/shared/errors';
-import { deployService } from '../src/deploy.js';
+import { deployService } from '../src/deployment/deploy.js';
 import { IAM_ACTIONS, IMPLIED_ACTIONS, iamActionOf, iamPolicy } from '../src/iam.js';
-import { runTaskMode } from '../src/run-task.js';
+import { runTaskMode } from '../src/run-task/run-task.js';
 import {
   DEPLOYMENT,
   NEW_REVISION,

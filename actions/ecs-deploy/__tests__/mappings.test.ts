@@ -7,16 +7,17 @@ import {
   buildDeploymentConfiguration,
   rollbackConfiguration,
   sameDeploymentConfiguration,
-} from '../src/deployment-config.js';
-import { checkDeploymentConfiguration } from '../src/deployment-config-check.js';
-import { resolveTimeout, timeoutPlan } from '../src/deployment-timeout.js';
+} from '../src/deployment/deployment-config.js';
+import { checkDeploymentConfiguration } from '../src/deployment/deployment-config-check.js';
+import { resolveTimeout, timeoutPlan } from '../src/deployment/deployment-timeout.js';
 import { getInputs } from '../src/inputs.js';
 import type { Strategy } from '../src/inputs.js';
 import { checkStrategy } from '../src/preflight.js';
-import { describeChanges, snapshotOf, type Observation } from '../src/progress-log.js';
-import { renderTaskDefinition } from '../src/render.js';
-import { fromDescribed, sameTaskDefinition, toRegistrable } from '../src/task-definition.js';
-import { decide, type WatchTarget } from '../src/watch.js';
+import { describeChanges, snapshotOf, type Observation } from '../src/deployment/progress-log.js';
+import { renderTaskDefinition } from '../src/revision/render.js';
+import { fromDescribed, sameTaskDefinition, toRegistrable } from '../src/revision/task-definition.js';
+import { reachedStage, type LifecycleStage } from '../src/deployment/stages.js';
+import { decide, type WatchTarget } from '../src/deployment/watch.js';
 import {
   currentTaskDefinition,
   readInputs,
@@ -214,6 +215,20 @@ describe('decide', () => {
   ])('%s', (_name, wait, continuedByUs, expected) => {
     expect(decide(observation('POST_TEST_TRAFFIC_SHIFT'), target, wait, continuedByUs)).toEqual(expected);
   });
+});
+
+describe('lifecycle stages', () => {
+  it.each<[string, LifecycleStage, boolean]>([
+    ['PRE_PRODUCTION_TRAFFIC_SHIFT', 'POST_TEST_TRAFFIC_SHIFT', true],
+    ['PRE_PRODUCTION_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT', false],
+    ['PRODUCTION_TRAFFIC_SHIFT', 'POST_TEST_TRAFFIC_SHIFT', true],
+    ['SCALE_UP', 'POST_SCALE_UP', false],
+  ])(
+    '%s has reached %s: %s (a pause may report PRE_PRODUCTION_TRAFFIC_SHIFT)',
+    (current, wanted, reached) => {
+      expect(reachedStage(current, wanted)).toBe(reached);
+    },
+  );
 });
 
 describe('inputs are validated with what was expected and what was given', () => {

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from '@jest/globals';
 import { CancelledError } from '@ecs-ship/shared/errors';
-import { taskExitCode } from '../src/run-task.js';
+import { taskExitCode } from '../src/run-task/run-task.js';
 import { currentTaskDefinition, NEW_TD, runTask, scenario } from './__fixtures__/lifecycle.js';
 
 const TASK = 'arn:aws:ecs:us-east-1:123456789012:task/prod/0f1e2d3c';

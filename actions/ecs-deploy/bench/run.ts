@@ -20,7 +20,7 @@ import { formatDuration } from '@ecs-ship/shared/duration';
 import { silentLogger } from '@ecs-ship/shared/logger';
 import { startHttpServer } from '@ecs-ship/testing/http-server';
 import { motoClientConfig, startMoto } from '@ecs-ship/testing/moto';
-import { deployService } from '../src/deploy.js';
+import { deployService } from '../src/deployment/deploy.js';
 import { MemoryState } from '../src/state.js';
 import {
   readInputs,
@@ -262,7 +262,7 @@ async function coldStart(): Promise<string[]> {
   times.sort((a, b) => a - b);
   const size = (file: string) => (statSync(path.join(actionDir, file)).size / 1024 / 1024).toFixed(2);
   return [
-    `| Bundle | dist/index.js ${size('dist/index.js')} MB, dist/post/index.js ${size('dist/post/index.js')} MB |`,
+    `| Bundle (one for main and post) | dist/index.js ${size('dist/index.js')} MB |`,
     `| Cold start (node dist/index.js → first API request, median of 5) | ${times[2]?.toFixed(0)} ms (min ${times[0]?.toFixed(0)}, max ${times[4]?.toFixed(0)}) |`,
   ];
 }
@@ -280,5 +280,5 @@ out('| Measure | Value |');
 out('| --- | --- |');
 for (const line of startup) out(line);
 out(
-  `\nNode ${process.version}; ecs-deploy polls ${JSON.stringify((await import('../src/watch.js')).WATCH_TIMING)}.`,
+  `\nNode ${process.version}; ecs-deploy polls ${JSON.stringify((await import('../src/deployment/watch.js')).WATCH_TIMING)}.`,
 );

@@ -63377,7 +63377,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(657);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6076);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runStep */ .eg)();
 
@@ -63386,7 +63386,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 657:
+/***/ 6076:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -67240,7 +67240,7 @@ function optionalStringMap(object, field, where) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/task-definition.ts
+;// CONCATENATED MODULE: ./src/revision/task-definition.ts
 
 
 const REGISTRABLE_FIELDS = [
@@ -67397,7 +67397,7 @@ function shortTaskDefinition(arn) {
     return arn.includes('/') ? arn.slice(arn.lastIndexOf('/') + 1) : arn;
 }
 
-;// CONCATENATED MODULE: ./src/deployment-config.ts
+;// CONCATENATED MODULE: ./src/deployment/deployment-config.ts
 
 const ECS_STRATEGY = {
     rolling: 'ROLLING',
@@ -67588,7 +67588,7 @@ function rollbackConfiguration(current) {
     return config;
 }
 
-;// CONCATENATED MODULE: ./src/deployment-config-check.ts
+;// CONCATENATED MODULE: ./src/deployment/deployment-config-check.ts
 
 /** Lifecycle stages at which ECS refuses a PAUSE hook (SDK model, DeploymentLifecycleHook). */
 const NO_PAUSE_STAGES = new Set(['TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT']);
@@ -67637,7 +67637,7 @@ function checkDeploymentConfiguration(config, inputs, serviceName) {
             return;
         throw new errors_ConfigurationError(`${fromService(`lifecycleHooks[${index}]`)} is a PAUSE hook at ${refused.join(' and ')}, which ECS refuses ` +
             '(PAUSE hooks cannot sit on TEST_TRAFFIC_SHIFT or PRODUCTION_TRAFFIC_SHIFT), so the UpdateService this action sends ' +
-            'with the service\'s own hooks kept would fail. Move that hook (e.g. to POST_TEST_TRAFFIC_SHIFT) on the service, then run again.');
+            "with the service's own hooks kept would fail. Move that hook (e.g. to POST_TEST_TRAFFIC_SHIFT) on the service, then run again.");
     });
 }
 /** A multiple of 0.1 in [min, max], allowing for binary fractions (2.3 is 2.2999…). */
@@ -67649,7 +67649,7 @@ function refuse(what, expected, given, input) {
     throw new errors_ConfigurationError(`${what} must be ${expected}; it is ${given}.${fix}`);
 }
 
-;// CONCATENATED MODULE: ./src/stages.ts
+;// CONCATENATED MODULE: ./src/deployment/stages.ts
 /**
  * The stages a service deployment reports, in order. PRE_PRODUCTION_TRAFFIC_SHIFT is a hook stage
  * (DeploymentLifecycleHookStage) but not one that ServiceDeployment.lifecycleStage reports in the SDK
@@ -67685,7 +67685,7 @@ function reachedStage(current, wanted) {
     return at >= 0 && at >= STAGE_ORDER.indexOf(wanted);
 }
 
-;// CONCATENATED MODULE: ./src/deployment-timeout.ts
+;// CONCATENATED MODULE: ./src/deployment/deployment-timeout.ts
 
 
 
@@ -67767,7 +67767,7 @@ function resolveTimeout(given, plan, wait) {
     return given;
 }
 
-;// CONCATENATED MODULE: ./src/failure-reasons.ts
+;// CONCATENATED MODULE: ./src/deployment/failure-reasons.ts
 
 
 /**
@@ -67962,7 +67962,7 @@ function throwIfCancelled(signal) {
         throw new errors_CancelledError();
 }
 
-;// CONCATENATED MODULE: ./src/registration.ts
+;// CONCATENATED MODULE: ./src/revision/registration.ts
 
 
 
@@ -68013,7 +68013,7 @@ async function describeIfExists(ecs, reference) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/render.ts
+;// CONCATENATED MODULE: ./src/revision/render.ts
 
 /**
  * Applies `images` and `environment` to a task definition. Every named container must exist; a
@@ -68120,7 +68120,7 @@ async function poll(attempt, options) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/hook-answers.ts
+;// CONCATENATED MODULE: ./src/deployment/hook-answers.ts
 
 
 /**
@@ -68167,7 +68167,11 @@ class HookAnswers {
             this.answers.set(hookId, answer);
         }
         try {
-            await deps.ecs.send(new dist_cjs/* ContinueServiceDeploymentCommand */.LrH({ serviceDeploymentArn: deploymentArn, hookId, action: answer.action }));
+            await deps.ecs.send(new dist_cjs/* ContinueServiceDeploymentCommand */.LrH({
+                serviceDeploymentArn: deploymentArn,
+                hookId,
+                action: answer.action,
+            }));
         }
         catch (error) {
             if (error instanceof Error && error.name === 'AccessDeniedException') {
@@ -68225,7 +68229,7 @@ function alreadyAnswered(error) {
         /not (in )?(the )?awaiting[ _]action|already|no longer/i.test(error.message));
 }
 
-;// CONCATENATED MODULE: ./src/pacing.ts
+;// CONCATENATED MODULE: ./src/deployment/pacing.ts
 /** Wake this long before a predicted stage end, so the change itself is seen with tight polling. */
 const WAKE_LEAD_MS = 5_000;
 /** The longest predicted sleep: a rollback ECS starts mid-bake is reported at most this late. */
@@ -68276,7 +68280,7 @@ function predictedSleepMs(deployment, fallback, marks, now, ordinaryMaxMs) {
     return Math.min(sleep, MAX_PREDICTED_SLEEP_MS);
 }
 
-;// CONCATENATED MODULE: ./src/progress-log.ts
+;// CONCATENATED MODULE: ./src/deployment/progress-log.ts
 
 function snapshotOf(observation) {
     const d = observation.deployment;
@@ -68402,7 +68406,7 @@ function revisionLabel(arn) {
     return `revision ${arn.slice(arn.lastIndexOf('/') + 1)}`;
 }
 
-;// CONCATENATED MODULE: ./src/watch.ts
+;// CONCATENATED MODULE: ./src/deployment/watch.ts
 
 
 
@@ -68587,7 +68591,7 @@ function trackStage(timeline, stage, at) {
     timeline.push({ stage, startedAt: at });
 }
 
-;// CONCATENATED MODULE: ./src/rollback.ts
+;// CONCATENATED MODULE: ./src/deployment/rollback.ts
 
 
 
@@ -68694,7 +68698,7 @@ async function watchRollback(deps, request, deadline) {
     // (its own rollback would mean the new revision is back).
     const rolledBack = request.by === 'update' ? watch.outcome === 'succeeded' : watch.outcome === 'rolled-back';
     if (watch.outcome === 'superseded') {
-        const reason = 'Rollback superseded: the service now runs a revision that is neither this run\'s nor the previous one.';
+        const reason = "Rollback superseded: the service now runs a revision that is neither this run's nor the previous one.";
         deps.logger.warning(reason);
         return { outcome: 'superseded', reason, watch };
     }
@@ -68706,7 +68710,7 @@ async function watchRollback(deps, request, deadline) {
         : { outcome: 'failed', reason: `Rollback did not finish: ${watch.outcome}.`, watch };
 }
 
-;// CONCATENATED MODULE: ./src/service-health.ts
+;// CONCATENATED MODULE: ./src/deployment/service-health.ts
 /** How long an unchanged service may take to reach its desired count (a task being replaced, a scale-out). */
 const SETTLE_WINDOW_MS = 5 * 60_000;
 /**
@@ -68733,7 +68737,7 @@ function serviceProblems(service) {
     return problems;
 }
 
-;// CONCATENATED MODULE: ./src/deployment-lookup.ts
+;// CONCATENATED MODULE: ./src/deployment/deployment-lookup.ts
 
 
 
@@ -68833,7 +68837,7 @@ async function taskDefinitionsOf(deps, arns) {
     return found;
 }
 
-;// CONCATENATED MODULE: ./src/service-update.ts
+;// CONCATENATED MODULE: ./src/deployment/service-update.ts
 
 
 
@@ -68950,7 +68954,7 @@ function stateStoreOf(context) {
     return { save: (name, value) => context.saveState(name, value), get: (name) => context.getState(name) };
 }
 
-;// CONCATENATED MODULE: ./src/superseded.ts
+;// CONCATENATED MODULE: ./src/deployment/superseded.ts
 
 
 
@@ -68965,7 +68969,9 @@ async function whyStopped(deps, target) {
         const current = service?.currentServiceDeployment;
         const running = service?.taskDefinition;
         const otherDeployment = current !== undefined && current !== target.deploymentArn;
-        const otherRevision = running !== undefined && running !== target.taskDefinitionArn && running !== target.previousTaskDefinitionArn;
+        const otherRevision = running !== undefined &&
+            running !== target.taskDefinitionArn &&
+            running !== target.previousTaskDefinitionArn;
         if (otherDeployment || otherRevision) {
             return {
                 superseded: true,
@@ -69160,7 +69166,7 @@ async function resolveDeploymentTrafficRoles(clients, input) {
     return resolveTrafficRoles(clients, { ...input, service });
 }
 
-;// CONCATENATED MODULE: ./src/traffic-outputs.ts
+;// CONCATENATED MODULE: ./src/deployment/traffic-outputs.ts
 
 
 
@@ -69203,7 +69209,7 @@ async function recordTrafficRoles(deps, service, report, observed) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/deploy.ts
+;// CONCATENATED MODULE: ./src/deployment/deploy.ts
 
 
 
@@ -69243,7 +69249,10 @@ async function deployService(deps, inputs, report, state) {
     checkDeploymentConfiguration(deploymentConfiguration, inputs, service.serviceName ?? inputs.service);
     const plan = timeoutPlan(deploymentConfiguration, inputs.wait);
     const timeoutMs = resolveTimeout(inputs.timeoutMs, plan, inputs.wait);
-    report.timeout = { ms: timeoutMs, ...(inputs.timeoutMs === undefined ? { derivedFrom: plan.describe } : {}) };
+    report.timeout = {
+        ms: timeoutMs,
+        ...(inputs.timeoutMs === undefined ? { derivedFrom: plan.describe } : {}),
+    };
     if (inputs.timeoutMs === undefined && inputs.wait.kind !== 'none')
         logger.info(`timeout ${formatDuration(timeoutMs)}: derived from ${plan.describe} (wait: ${describeWait(inputs)}).`);
     const deadline = report.startedAt + timeoutMs;
@@ -69855,7 +69864,7 @@ function newReport(base) {
     return { ...base, images: [], environment: [], timeline: [], reasons: [], notes: [] };
 }
 
-;// CONCATENATED MODULE: ./src/run-task.ts
+;// CONCATENATED MODULE: ./src/run-task/run-task.ts
 
 
 

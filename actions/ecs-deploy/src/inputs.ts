@@ -4,9 +4,9 @@ import { awsClientConfig, type AwsClientConfig } from '@ecs-ship/shared/aws-clie
 import { ConfigurationError } from '@ecs-ship/shared/errors';
 import { parseYamlText, type InputReader } from '@ecs-ship/shared/inputs';
 import { looksLikeCredentialName } from '@ecs-ship/shared/secrets';
-import { isTenth } from './deployment-config-check.js';
-import { MAX_TIMEOUT_MS } from './deployment-timeout.js';
-import { LIFECYCLE_STAGES, reachedStage, type LifecycleStage } from './stages.js';
+import { isTenth } from './deployment/deployment-config-check.js';
+import { MAX_TIMEOUT_MS } from './deployment/deployment-timeout.js';
+import { LIFECYCLE_STAGES, reachedStage, type LifecycleStage } from './deployment/stages.js';
 
 export const STRATEGIES = ['rolling', 'canary', 'linear', 'blue-green'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -266,7 +266,11 @@ function readGateTimeoutMinutes(inputs: InputReader): number {
     );
   }
   if (ms % 60_000 !== 0)
-    inputs.fail('gate-timeout', 'whole minutes (ECS counts the PAUSE timeout in minutes)', inputs.raw('gate-timeout'));
+    inputs.fail(
+      'gate-timeout',
+      'whole minutes (ECS counts the PAUSE timeout in minutes)',
+      inputs.raw('gate-timeout'),
+    );
   return ms / 60_000;
 }
 

@@ -4,12 +4,12 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { awsClientConfig } from '@ecs-ship/shared/aws-clients';
 import { OutcomeError } from '@ecs-ship/shared/errors';
 import { runAction, type ActionContext } from '@ecs-ship/shared/run';
-import { deployService } from './deploy.js';
+import { deployService } from './deployment/deploy.js';
 import type { Deps } from './deps.js';
 import { ecsClientConfig, getInputs } from './inputs.js';
 import { runPost } from './post-step.js';
 import { newReport, type DeployReport } from './report.js';
-import { runTaskMode } from './run-task.js';
+import { runTaskMode } from './run-task/run-task.js';
 import { stateStoreOf } from './state.js';
 import { buildSummary } from './summary.js';
 

@@ -1,9 +1,9 @@
 import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import { describeError } from '@ecs-ship/shared/errors';
 import type { Deps } from './deps.js';
-import { BASE_TIMEOUT_MS } from './deployment-timeout.js';
+import { BASE_TIMEOUT_MS } from './deployment/deployment-timeout.js';
 import { STRATEGIES } from './inputs.js';
-import { rollBack, watchRollback, type RollbackTarget } from './rollback.js';
+import { rollBack, watchRollback, type RollbackTarget } from './deployment/rollback.js';
 import { needsCleanup, type StateStore } from './state.js';
 
 export type CleanupOutcome =

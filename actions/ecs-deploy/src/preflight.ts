@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { ConfigurationError } from '@ecs-ship/shared/errors';
 import type { DeployInputs, Strategy } from './inputs.js';
-import { fromDescribed, toRegistrable, type RegistrableTaskDefinition } from './task-definition.js';
+import { fromDescribed, toRegistrable, type RegistrableTaskDefinition } from './revision/task-definition.js';
 
 export interface Preflight {
   clusterArn: string;

@@ -1,5 +1,5 @@
-import type { EnvironmentChange, ImageChange } from './render.js';
-import type { StageSpan } from './watch.js';
+import type { EnvironmentChange, ImageChange } from './revision/render.js';
+import type { StageSpan } from './deployment/watch.js';
 
 /** `superseded`: another deployment replaced this run's before it finished (not green: this run's revision is not what runs). */
 export type Status = 'succeeded' | 'rolled-back' | 'failed' | 'in-progress' | 'paused' | 'superseded';

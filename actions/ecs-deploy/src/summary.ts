@@ -9,7 +9,7 @@ import {
   type SummaryBlock,
 } from '@ecs-ship/shared/summary';
 import type { DeployReport, Status } from './report.js';
-import { shortTaskDefinition } from './task-definition.js';
+import { shortTaskDefinition } from './revision/task-definition.js';
 
 const ICON: Record<Status, string> = {
   succeeded: '✅',

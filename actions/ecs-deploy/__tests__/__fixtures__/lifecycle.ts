@@ -34,10 +34,10 @@ import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { SimulatedClock } from '@ecs-ship/shared/clock';
 import { InputReader } from '@ecs-ship/shared/inputs';
 import { MemoryLogger } from '@ecs-ship/shared/logger';
-import { deployService } from '../../src/deploy.js';
+import { deployService } from '../../src/deployment/deploy.js';
 import { getInputs, type DeployInputs } from '../../src/inputs.js';
 import { newReport, type DeployReport } from '../../src/report.js';
-import { runTaskMode } from '../../src/run-task.js';
+import { runTaskMode } from '../../src/run-task/run-task.js';
 import { MemoryState } from '../../src/state.js';
 import type { Deps } from '../../src/deps.js';
 

@@ -6,9 +6,9 @@ import {
 import { isTransientAwsError } from '@ecs-ship/shared/aws-clients';
 import { describeError } from '@ecs-ship/shared/errors';
 import { poll } from '@ecs-ship/shared/poll';
-import type { Deps } from './deps.js';
+import type { Deps } from '../deps.js';
 import { awaitingHookIds, HookAnswers, type HookPolicy } from './hook-answers.js';
-import type { Strategy, WaitMode } from './inputs.js';
+import type { Strategy, WaitMode } from '../inputs.js';
 import { predictedSleepMs, updateMarks, type Marks } from './pacing.js';
 import { describeChanges, snapshotOf, type Observation, type Snapshot } from './progress-log.js';
 import { reachedStage } from './stages.js';

@@ -1,5 +1,5 @@
 import type { Service, ServiceDeployment } from '@aws-sdk/client-ecs';
-import { shortTaskDefinition } from './task-definition.js';
+import { shortTaskDefinition } from '../revision/task-definition.js';
 
 /** One look at a deployment: the service deployment (native) and/or the service (rolling counts, events). */
 export interface Observation {

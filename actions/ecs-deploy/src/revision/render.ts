@@ -1,5 +1,5 @@
 import { ConfigurationError } from '@ecs-ship/shared/errors';
-import type { EnvironmentOverride, ImageOverride } from './inputs.js';
+import type { EnvironmentOverride, ImageOverride } from '../inputs.js';
 import type { RegistrableTaskDefinition } from './task-definition.js';
 
 export interface ImageChange {

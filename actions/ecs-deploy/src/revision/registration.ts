@@ -3,8 +3,8 @@ import {
   RegisterTaskDefinitionCommand,
   type ECSClient,
 } from '@aws-sdk/client-ecs';
-import { throwIfCancelled, type Deps } from './deps.js';
-import type { Preflight } from './preflight.js';
+import { throwIfCancelled, type Deps } from '../deps.js';
+import type { Preflight } from '../preflight.js';
 import {
   fromDescribed,
   sameTaskDefinition,

@@ -1,22 +1,22 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import { formatDuration } from '@ecs-ship/shared/duration';
 import { CancelledError, describeError } from '@ecs-ship/shared/errors';
-import type { Deps } from './deps.js';
+import type { Deps } from '../deps.js';
 import { buildDeploymentConfiguration } from './deployment-config.js';
 import { checkDeploymentConfiguration } from './deployment-config-check.js';
 import { resolveTimeout, timeoutPlan } from './deployment-timeout.js';
 import { gatherFailureReasons } from './failure-reasons.js';
-import type { DeployInputs } from './inputs.js';
-import { preflight } from './preflight.js';
-import { registerOrReuse } from './registration.js';
-import { describeRendered, renderTaskDefinition } from './render.js';
-import type { DeployReport } from './report.js';
+import type { DeployInputs } from '../inputs.js';
+import { preflight } from '../preflight.js';
+import { registerOrReuse } from '../revision/registration.js';
+import { describeRendered, renderTaskDefinition } from '../revision/render.js';
+import type { DeployReport } from '../report.js';
 import { requestRollback, rollBack, type RollbackTarget } from './rollback.js';
 import { serviceProblems, SETTLE_WINDOW_MS } from './service-health.js';
 import { startDeployment } from './service-update.js';
-import { saveCleanupContext, type StateStore } from './state.js';
+import { saveCleanupContext, type StateStore } from '../state.js';
 import { whyStopped } from './superseded.js';
-import { shortTaskDefinition } from './task-definition.js';
+import { shortTaskDefinition } from '../revision/task-definition.js';
 import { recordTrafficRoles } from './traffic-outputs.js';
 import { watchDeployment, type WatchResult, type WatchTarget } from './watch.js';
 
@@ -45,9 +45,14 @@ export async function deployService(
   checkDeploymentConfiguration(deploymentConfiguration, inputs, service.serviceName ?? inputs.service);
   const plan = timeoutPlan(deploymentConfiguration, inputs.wait);
   const timeoutMs = resolveTimeout(inputs.timeoutMs, plan, inputs.wait);
-  report.timeout = { ms: timeoutMs, ...(inputs.timeoutMs === undefined ? { derivedFrom: plan.describe } : {}) };
+  report.timeout = {
+    ms: timeoutMs,
+    ...(inputs.timeoutMs === undefined ? { derivedFrom: plan.describe } : {}),
+  };
   if (inputs.timeoutMs === undefined && inputs.wait.kind !== 'none')
-    logger.info(`timeout ${formatDuration(timeoutMs)}: derived from ${plan.describe} (wait: ${describeWait(inputs)}).`);
+    logger.info(
+      `timeout ${formatDuration(timeoutMs)}: derived from ${plan.describe} (wait: ${describeWait(inputs)}).`,
+    );
   const deadline = report.startedAt + timeoutMs;
   saveCleanupContext(state, {
     region: report.region,
@@ -203,7 +208,9 @@ async function confirmHealthy(
   let last: WatchResult['last'] = { at: deps.clock.now(), service };
   const failed = service.deployments?.some((d) => d.status === 'PRIMARY' && d.rolloutState === 'FAILED');
   if (inputs.wait.kind !== 'none' && !failed) {
-    deps.logger.info(`The service already runs ${revision}, but ${problems.join('; ')}: waiting for it to settle.`);
+    deps.logger.info(
+      `The service already runs ${revision}, but ${problems.join('; ')}: waiting for it to settle.`,
+    );
     const { deploymentArn: _none, ...serviceOnly } = target;
     const watch = await watchDeployment(deps, serviceOnly, {
       wait: { kind: 'stable' },

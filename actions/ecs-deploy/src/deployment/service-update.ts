@@ -1,8 +1,8 @@
 import { UpdateServiceCommand, type DeploymentConfiguration, type Service } from '@aws-sdk/client-ecs';
-import { throwIfCancelled, type Deps } from './deps.js';
+import { throwIfCancelled, type Deps } from '../deps.js';
 import { sameDeploymentConfiguration } from './deployment-config.js';
 import { findOurDeployment } from './deployment-lookup.js';
-import { shortTaskDefinition } from './task-definition.js';
+import { shortTaskDefinition } from '../revision/task-definition.js';
 
 export interface UpdatePlan {
   cluster: string;

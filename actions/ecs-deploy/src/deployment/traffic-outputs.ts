@@ -1,12 +1,8 @@
-import {
-  DescribeServiceDeploymentsCommand,
-  type Service,
-  type ServiceDeployment,
-} from '@aws-sdk/client-ecs';
+import { DescribeServiceDeploymentsCommand, type Service, type ServiceDeployment } from '@aws-sdk/client-ecs';
 import { describeError } from '@ecs-ship/shared/errors';
 import { resolveTrafficRoles } from '@ecs-ship/shared/traffic-roles';
-import type { Deps } from './deps.js';
-import type { DeployReport } from './report.js';
+import type { Deps } from '../deps.js';
+import type { DeployReport } from '../report.js';
 
 /**
  * The `canary-target-group` and `baseline-target-group` outputs: which target group serves the new
@@ -39,7 +35,9 @@ export async function recordTrafficRoles(
         )
       ).serviceDeployments?.[0];
     if (!deployment) {
-      logger.info('canary-target-group and baseline-target-group are not set: ECS does not describe the deployment yet.');
+      logger.info(
+        'canary-target-group and baseline-target-group are not set: ECS does not describe the deployment yet.',
+      );
       return;
     }
     const roles = await resolveTrafficRoles({ elbv2: deps.elbv2 }, { deployment, service });

@@ -3,8 +3,8 @@ import type {
   DeploymentLifecycleHook,
   DeploymentStrategy,
 } from '@aws-sdk/client-ecs';
-import type { Strategy, StrategyInputs } from './inputs.js';
-import { canonical } from './task-definition.js';
+import type { Strategy, StrategyInputs } from '../inputs.js';
+import { canonical } from '../revision/task-definition.js';
 
 export const ECS_STRATEGY: Record<Strategy, DeploymentStrategy> = {
   rolling: 'ROLLING',
@@ -114,7 +114,10 @@ export function buildDeploymentConfiguration(
     };
   }
 
-  const hooks = withGate(current.lifecycleHooks ?? [], inputs.gate === 'pause' ? gateHook(inputs) : undefined);
+  const hooks = withGate(
+    current.lifecycleHooks ?? [],
+    inputs.gate === 'pause' ? gateHook(inputs) : undefined,
+  );
   // A service that had hooks gets the list even when it is now empty, so that our gate is removed.
   if (hooks.length > 0 || (current.lifecycleHooks ?? []).length > 0) config.lifecycleHooks = hooks;
   else delete config.lifecycleHooks;
@@ -188,7 +191,8 @@ function withHookDefaults(hook: DeploymentLifecycleHook): DeploymentLifecycleHoo
     ...(targetType === 'PAUSE'
       ? {
           timeoutConfiguration: {
-            timeoutInMinutes: hook.timeoutConfiguration?.timeoutInMinutes ?? ECS_DEFAULTS.hookTimeoutInMinutes,
+            timeoutInMinutes:
+              hook.timeoutConfiguration?.timeoutInMinutes ?? ECS_DEFAULTS.hookTimeoutInMinutes,
             action: hook.timeoutConfiguration?.action ?? ECS_DEFAULTS.hookTimeoutAction,
           },
         }

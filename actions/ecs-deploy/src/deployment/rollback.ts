@@ -5,9 +5,9 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { describeError } from '@ecs-ship/shared/errors';
-import { throwIfCancelled, type Deps } from './deps.js';
+import { throwIfCancelled, type Deps } from '../deps.js';
 import { rollbackConfiguration } from './deployment-config.js';
-import { shortTaskDefinition } from './task-definition.js';
+import { shortTaskDefinition } from '../revision/task-definition.js';
 import { watchDeployment, type WatchResult, type WatchTarget } from './watch.js';
 
 const IN_FLIGHT = new Set(['PENDING', 'IN_PROGRESS']);
@@ -144,9 +144,11 @@ export async function watchRollback(
   });
   // A rollback by UpdateService is a new deployment whose success means the old revision runs again
   // (its own rollback would mean the new revision is back).
-  const rolledBack = request.by === 'update' ? watch.outcome === 'succeeded' : watch.outcome === 'rolled-back';
+  const rolledBack =
+    request.by === 'update' ? watch.outcome === 'succeeded' : watch.outcome === 'rolled-back';
   if (watch.outcome === 'superseded') {
-    const reason = 'Rollback superseded: the service now runs a revision that is neither this run\'s nor the previous one.';
+    const reason =
+      "Rollback superseded: the service now runs a revision that is neither this run's nor the previous one.";
     deps.logger.warning(reason);
     return { outcome: 'superseded', reason, watch };
   }

@@ -3,16 +3,16 @@ import { isTransientAwsError } from '@ecs-ship/shared/aws-clients';
 import { CancelledError, ConfigurationError, describeError } from '@ecs-ship/shared/errors';
 import { formatDuration } from '@ecs-ship/shared/duration';
 import { poll } from '@ecs-ship/shared/poll';
-import { throwIfCancelled, type Deps } from './deps.js';
-import { describeStoppedTask } from './failure-reasons.js';
-import type { DeployInputs, RunTaskInputs } from './inputs.js';
-import { BASE_TIMEOUT_MS } from './deployment-timeout.js';
-import { preflight } from './preflight.js';
-import { registerOrReuse } from './registration.js';
-import { describeRendered, renderTaskDefinition } from './render.js';
-import type { DeployReport } from './report.js';
-import type { StateStore } from './state.js';
-import type { RegistrableTaskDefinition } from './task-definition.js';
+import { throwIfCancelled, type Deps } from '../deps.js';
+import { describeStoppedTask } from '../deployment/failure-reasons.js';
+import type { DeployInputs, RunTaskInputs } from '../inputs.js';
+import { BASE_TIMEOUT_MS } from '../deployment/deployment-timeout.js';
+import { preflight } from '../preflight.js';
+import { registerOrReuse } from '../revision/registration.js';
+import { describeRendered, renderTaskDefinition } from '../revision/render.js';
+import type { DeployReport } from '../report.js';
+import type { StateStore } from '../state.js';
+import type { RegistrableTaskDefinition } from '../revision/task-definition.js';
 
 /** A one-off task polls faster than a deployment: migrations often take seconds. */
 export const TASK_TIMING = { initialDelayMs: 2_000, maxDelayMs: 20_000, backoff: 1.5 };

@@ -1,6 +1,6 @@
 import type { DeploymentConfiguration } from '@aws-sdk/client-ecs';
 import { ConfigurationError } from '@ecs-ship/shared/errors';
-import type { StrategyInputs } from './inputs.js';
+import type { StrategyInputs } from '../inputs.js';
 
 /** Lifecycle stages at which ECS refuses a PAUSE hook (SDK model, DeploymentLifecycleHook). */
 const NO_PAUSE_STAGES = new Set(['TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT']);
@@ -74,7 +74,7 @@ export function checkDeploymentConfiguration(
     throw new ConfigurationError(
       `${fromService(`lifecycleHooks[${index}]`)} is a PAUSE hook at ${refused.join(' and ')}, which ECS refuses ` +
         '(PAUSE hooks cannot sit on TEST_TRAFFIC_SHIFT or PRODUCTION_TRAFFIC_SHIFT), so the UpdateService this action sends ' +
-        'with the service\'s own hooks kept would fail. Move that hook (e.g. to POST_TEST_TRAFFIC_SHIFT) on the service, then run again.',
+        "with the service's own hooks kept would fail. Move that hook (e.g. to POST_TEST_TRAFFIC_SHIFT) on the service, then run again.",
     );
   });
 }

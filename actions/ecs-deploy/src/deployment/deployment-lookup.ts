@@ -6,8 +6,8 @@ import {
 } from '@aws-sdk/client-ecs';
 import { describeError } from '@ecs-ship/shared/errors';
 import { poll } from '@ecs-ship/shared/poll';
-import type { Deps } from './deps.js';
-import { shortTaskDefinition } from './task-definition.js';
+import type { Deps } from '../deps.js';
+import { shortTaskDefinition } from '../revision/task-definition.js';
 
 /** Clocks differ between the runner and ECS; a deployment created this much before our call may still be ours. */
 export const CLOCK_SKEW_MS = 60_000;
@@ -121,7 +121,10 @@ async function listSince(deps: Pick<Deps, 'ecs'>, query: DeploymentQuery): Promi
 }
 
 /** Service revision ARN → its task definition, 20 per DescribeServiceRevisions call (the API's limit). */
-async function taskDefinitionsOf(deps: Pick<Deps, 'ecs'>, arns: string[]): Promise<Map<string, string | undefined>> {
+async function taskDefinitionsOf(
+  deps: Pick<Deps, 'ecs'>,
+  arns: string[],
+): Promise<Map<string, string | undefined>> {
   const found = new Map<string, string | undefined>();
   for (let at = 0; at < arns.length; at += 20) {
     const batch = arns.slice(at, at + 20);

@@ -4,8 +4,8 @@ import {
   type DeploymentLifecycleHookAction,
 } from '@aws-sdk/client-ecs';
 import { ConfigurationError, describeError } from '@ecs-ship/shared/errors';
-import type { Deps } from './deps.js';
-import type { Strategy } from './inputs.js';
+import type { Deps } from '../deps.js';
+import type { Strategy } from '../inputs.js';
 
 /**
  * Which paused hooks the watch answers itself, and how.
@@ -54,7 +54,11 @@ export class HookAnswers {
    * while the deployment is IN_PROGRESS (ContinueServiceDeployment's documentation), so none is
    * sent during ROLLBACK_IN_PROGRESS and the like.
    */
-  async answer(deps: Pick<Deps, 'ecs' | 'logger'>, deploymentArn: string, deployment: ServiceDeployment): Promise<Answered> {
+  async answer(
+    deps: Pick<Deps, 'ecs' | 'logger'>,
+    deploymentArn: string,
+    deployment: ServiceDeployment,
+  ): Promise<Answered> {
     const awaiting = awaitingHookIds(deployment);
     for (const [hookId, answer] of this.answers) {
       if (!answer.confirmed && !awaiting.includes(hookId)) {
@@ -77,7 +81,11 @@ export class HookAnswers {
     }
     try {
       await deps.ecs.send(
-        new ContinueServiceDeploymentCommand({ serviceDeploymentArn: deploymentArn, hookId, action: answer.action }),
+        new ContinueServiceDeploymentCommand({
+          serviceDeploymentArn: deploymentArn,
+          hookId,
+          action: answer.action,
+        }),
       );
     } catch (error) {
       if (error instanceof Error && error.name === 'AccessDeniedException') {

@@ -1,7 +1,7 @@
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { describeError } from '@ecs-ship/shared/errors';
-import type { Deps } from './deps.js';
-import { shortTaskDefinition } from './task-definition.js';
+import type { Deps } from '../deps.js';
+import { shortTaskDefinition } from '../revision/task-definition.js';
 import type { WatchTarget } from './watch.js';
 
 /**
@@ -15,13 +15,17 @@ export async function whyStopped(
 ): Promise<{ superseded: boolean; reason: string }> {
   try {
     const service = (
-      await deps.ecs.send(new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }))
+      await deps.ecs.send(
+        new DescribeServicesCommand({ cluster: target.cluster, services: [target.service] }),
+      )
     ).services?.[0];
     const current = service?.currentServiceDeployment;
     const running = service?.taskDefinition;
     const otherDeployment = current !== undefined && current !== target.deploymentArn;
     const otherRevision =
-      running !== undefined && running !== target.taskDefinitionArn && running !== target.previousTaskDefinitionArn;
+      running !== undefined &&
+      running !== target.taskDefinitionArn &&
+      running !== target.previousTaskDefinitionArn;
     if (otherDeployment || otherRevision) {
       return {
         superseded: true,
@@ -32,7 +36,9 @@ export async function whyStopped(
       };
     }
   } catch (error) {
-    deps.logger.warning(`Could not read the service to tell why the deployment stopped: ${describeError(error)}`);
+    deps.logger.warning(
+      `Could not read the service to tell why the deployment stopped: ${describeError(error)}`,
+    );
   }
   return {
     superseded: false,

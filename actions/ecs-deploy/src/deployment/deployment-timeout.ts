@@ -1,7 +1,7 @@
 import type { DeploymentConfiguration } from '@aws-sdk/client-ecs';
 import { formatDuration } from '@ecs-ship/shared/duration';
 import { ConfigurationError } from '@ecs-ship/shared/errors';
-import type { WaitMode } from './inputs.js';
+import type { WaitMode } from '../inputs.js';
 import { reachedStage } from './stages.js';
 
 const MINUTE = 60_000;
@@ -50,8 +50,7 @@ export function timeoutPlan(config: DeploymentConfiguration, wait: WaitMode): Ti
   const plan = (shiftBakesMs: number, describe: string): TimeoutPlan => {
     if (wait.kind === 'none') return { defaultMs: BASE_TIMEOUT_MS, minimumMs: 0, describe };
     const minimumMs = shiftBakesMs + finalBake(false) + MINIMUM_MARGIN_MS;
-    const derived =
-      shiftBakesMs + finalBake(true) + SCALE_UP_MARGIN_MS + (untilEnd ? CLEAN_UP_MARGIN_MS : 0);
+    const derived = shiftBakesMs + finalBake(true) + SCALE_UP_MARGIN_MS + (untilEnd ? CLEAN_UP_MARGIN_MS : 0);
     return { defaultMs: Math.max(BASE_TIMEOUT_MS, derived), minimumMs, describe };
   };
 
@@ -71,7 +70,10 @@ export function timeoutPlan(config: DeploymentConfiguration, wait: WaitMode): Ti
       // ECS bakes after every step but the one that reaches 100% (SDK model, LinearConfiguration).
       const bakes = Math.ceil(100 / step - 1e-9) - 1;
       const counted = untilEnd || pastShift ? bakes : wait.kind === 'gate' ? Math.min(1, bakes) : 0;
-      return plan(counted * stepBake * MINUTE, `linear ${step}% steps with ${stepBake}-minute bakes${bakeText}`);
+      return plan(
+        counted * stepBake * MINUTE,
+        `linear ${step}% steps with ${stepBake}-minute bakes${bakeText}`,
+      );
     }
     case 'BLUE_GREEN':
       return plan(0, `blue-green with a ${bake ?? 0}-minute bake`);

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { describeError } from '@ecs-ship/shared/errors';
 import type { Observation } from './progress-log.js';
-import type { Deps } from './deps.js';
+import type { Deps } from '../deps.js';
 
 /**
  * AWS's own account of why a deployment failed: the deployment's status and rollback reasons,
