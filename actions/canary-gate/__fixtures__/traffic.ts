@@ -26,6 +26,8 @@ export interface TrafficOptions {
   canaryConnectionErrorRate?: number;
   /** From this minute on the canary group reports one unhealthy host. */
   canaryUnhealthyFromMinute?: number;
+  /** The canary group's hosts are unhealthy only before this minute (registering targets). */
+  canaryUnhealthyUntilMinute?: number;
 }
 
 /** Healthy traffic defaults for tests; override what a scenario changes. */
@@ -76,7 +78,11 @@ export function albTraffic(options: TrafficOptions): MetricDataExport {
       ? binomial(random, canary, options.canaryConnectionErrorRate)
       : 0;
     if (connectionErrors > 0) add('alb_conn_errors_canary', at, connectionErrors);
-    if (minute >= (options.canaryUnhealthyFromMinute ?? Infinity)) add('alb_unhealthy_canary', at, 1);
+    if (
+      minute >= (options.canaryUnhealthyFromMinute ?? Infinity) &&
+      minute < (options.canaryUnhealthyUntilMinute ?? Infinity)
+    )
+      add('alb_unhealthy_canary', at, 1);
     if (!options.latencyGaps?.includes(minute) && canary > 0) {
       add(
         'alb_latency_canary',

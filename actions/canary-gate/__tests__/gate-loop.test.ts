@@ -19,7 +19,7 @@ import { AlarmWatch } from '../src/alarms.js';
 import { DeploymentControl } from '../src/deployment-control.js';
 import { parseTolerance } from '../src/engine/tolerance.js';
 import type { GateConfig } from '../src/engine/types.js';
-import { runGateLoop, type GateLoopDependencies } from '../src/gate-loop.js';
+import { runGateLoop, shareContradictsWeight, type GateLoopDependencies } from '../src/gate-loop.js';
 import { allQueries, type MetricPlan } from '../src/metric-definitions.js';
 import type { MetricSource } from '../src/metric-source.js';
 import { ReplaySource } from '../src/replay-source.js';
@@ -219,6 +219,58 @@ describe('runGateLoop', () => {
       outcome.actions.filter((action) => action.startsWith('ContinueServiceDeployment CONTINUE')).length,
     ).toBeGreaterThan(0);
     expect(outcome.actions.at(-1)).toMatch(/ROLLBACK/);
+  });
+
+  it('still judges 40 minutes into a promoted linear deployment, past the first watch, and rolls back', async () => {
+    const metricPlan = plan();
+    const clock = new SimulatedClock(start);
+    const logger = new MemoryLogger();
+    scriptDeployment(clock, { pauses: 10, stepMs: 6 * 60_000 });
+    const traffic = await source(metricPlan, { minutes: 90, lateFromMinute: 40, lateErrorRatio: 12 });
+    const outcome = await runGateLoop(
+      await attached(clock, traffic, logger),
+      settings(metricPlan, {}, 15 * 60_000),
+    );
+    expect(outcome.decision).toBe('rollback');
+    expect(outcome.reason).toMatch(/^After the promotion, 5xx rate/);
+    expect(outcome.actions.at(-1)).toMatch(/ROLLBACK/);
+    // The first watch (30 periods) ended without a regression and a fresh one took over.
+    expect(logger.lines.some((line) => /a fresh one starts at false-rollback rate 0\.0025/.test(line))).toBe(
+      true,
+    );
+    expect(clock.now() - start).toBeGreaterThan(40 * 60_000);
+  });
+
+  it('tells when a promoted canary has no pause left, so a cancel then leaves it to finish', async () => {
+    const metricPlan = plan();
+    const clock = new SimulatedClock(start);
+    // The pause is answered, then ECS bakes for 20 minutes before its own last step.
+    scriptDeployment(clock, { pauses: 2, strategy: 'CANARY', stepMs: 20 * 60_000 });
+    const cancel = new AbortController();
+    const deps = { ...(await attached(clock, await source(metricPlan, {}))), signal: cancel.signal };
+    const outcome = await runGateLoop(deps, {
+      ...settings(metricPlan),
+      onPromotedWithoutPausesLeft: () => cancel.abort(),
+    });
+    expect(outcome).toMatchObject({
+      decision: 'inconclusive',
+      rule: 'cancelled',
+      promoted: true,
+      pauseMayFollow: false,
+    });
+  });
+
+  it('never says so for a promoted linear deployment: its next step pauses again', async () => {
+    const metricPlan = plan();
+    const clock = new SimulatedClock(start);
+    scriptDeployment(clock, { pauses: 4, firstAtZero: true, stepMs: 3 * 60_000 });
+    let told = 0;
+    const outcome = await runGateLoop(
+      await attached(clock, await source(metricPlan, { canaryStartMinute: 1 })),
+      { ...settings(metricPlan), onPromotedWithoutPausesLeft: () => (told += 1) },
+    );
+    expect(outcome).toMatchObject({ decision: 'promote', promoted: true, pauseMayFollow: false });
+    expect(told).toBe(0);
   });
 
   it('rolls back at once when an alarm fires, by stopping the deployment when no pause waits', async () => {
@@ -544,6 +596,18 @@ describe('runGateLoop', () => {
       expect(outcome).toMatchObject({ decision: 'promote', deploymentStatus: 'SUCCESSFUL' });
     });
 
+    it('trips the traffic-share check only beyond sampling noise, never at 0% or before 1,000 requests', () => {
+      // Swapped groups: a 10% canary measured at 90%.
+      expect(shareContradictsWeight(10, 900, 1000)).toBe(true);
+      // 11% at a 5% weight over 400 requests is outside [w/2, 2w] and 6pp off, but 5.5 standard
+      // deviations (1.09pp each) and too few requests: noise, not a swap.
+      expect(shareContradictsWeight(5, 44, 400)).toBe(false);
+      expect(shareContradictsWeight(5, 44, 999)).toBe(false);
+      expect(shareContradictsWeight(5, 110, 1000)).toBe(true);
+      // At 0% the canary group may still drain requests from a previous step.
+      expect(shareContradictsWeight(0, 500, 1000)).toBe(false);
+    });
+
     it("counts the ALB's own 502/504 (TargetConnectionErrorCount) in the 5xx rate", async () => {
       const metricPlan = plan();
       const clock = new SimulatedClock(start);
@@ -565,6 +629,19 @@ describe('runGateLoop', () => {
         rule: 'unhealthy-hosts',
         actions: ['ContinueServiceDeployment ROLLBACK (hook hook-1)'],
       });
+    });
+
+    it('does not count unhealthy hosts before the canary takes traffic (targets still registering)', async () => {
+      const metricPlan = { ...plan(), unhealthy: albUnhealthyQueries(targets, 60) };
+      const clock = new SimulatedClock(start);
+      scriptDeployment(clock, { pauses: 4, firstAtZero: true, stepMs: 3 * 60_000 });
+      const traffic = await source(metricPlan, {
+        canaryStartMinute: 3,
+        canaryUnhealthyFromMinute: 0,
+        canaryUnhealthyUntilMinute: 3,
+      });
+      const outcome = await runGateLoop(await attached(clock, traffic), settings(metricPlan));
+      expect(outcome).toMatchObject({ decision: 'promote', deploymentStatus: 'SUCCESSFUL' });
     });
   });
 });

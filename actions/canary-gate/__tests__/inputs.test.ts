@@ -36,12 +36,40 @@ describe('canary-gate inputs', () => {
     ]);
   });
 
+  it('with a deployment to act on, takes the load balancer alone: ECS says which group is the canary', () => {
+    const inputs = read({ 'load-balancer': alb['load-balancer'], 'service-deployment-arn': arn });
+    expect(inputs.alb).toMatchObject({ loadBalancer: 'app/api/50dc6c495c0c9188' });
+    expect(inputs.alb?.canaryTargetGroup).toBeUndefined();
+    expect(inputs.alb?.baselineTargetGroup).toBeUndefined();
+    // One group given is kept as a cross-check against what ECS reports.
+    const one = read({
+      'load-balancer': alb['load-balancer'],
+      'canary-target-group': alb['canary-target-group'],
+      'service-deployment-arn': arn,
+    });
+    expect(one.alb).toMatchObject({ canaryTargetGroup: 'targetgroup/green/6d0ecf831eec9f09' });
+    expect(one.alb?.baselineTargetGroup).toBeUndefined();
+  });
+
+  it('answers a cancelled gate with ROLLBACK unless on-cancel says leave', () => {
+    expect(read({ ...alb, 'service-deployment-arn': arn }).onCancel).toBe('rollback');
+    expect(read({ ...alb, 'service-deployment-arn': arn, 'on-cancel': 'leave' }).onCancel).toBe('leave');
+  });
+
   it.each([
     [
       { ...alb },
       'Input "service-deployment-arn" (or "cluster" and "service") is required when "action" is act',
     ],
     [{ ...alb, cluster: 'prod' }, 'Inputs "cluster" and "service" go together'],
+    [
+      { ...alb, 'service-deployment-arn': arn, 'on-cancel': 'continue' },
+      'Input "on-cancel" must be one of rollback, leave; got "continue".',
+    ],
+    [
+      { 'canary-target-group': alb['canary-target-group'], 'service-deployment-arn': arn },
+      'Inputs "canary-target-group" and "baseline-target-group" need "load-balancer"',
+    ],
     [
       { 'load-balancer': alb['load-balancer'], action: 'decide-only' },
       'Inputs "load-balancer", "canary-target-group" and "baseline-target-group" go together',

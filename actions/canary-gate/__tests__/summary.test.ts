@@ -63,6 +63,8 @@ const outcome: GateOutcome = {
   decision: 'rollback',
   reason: state.reason,
   rule: 'critical-regression',
+  promoted: false,
+  pauseMayFollow: true,
   state,
   report: {
     config: {

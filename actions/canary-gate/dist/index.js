@@ -71938,7 +71938,7 @@ function createGate(config) {
         }
         const allHealthy = critical.every((c) => c.evaluation.state.status === 'healthy');
         const minimumsMet = periods >= minDurationPeriods && canaryRequests >= config.minRequests;
-        if (periods > 0 && allHealthy && minimumsMet) {
+        if (periods > 0 && allHealthy && minimumsMet && !config.rollbackOnly) {
             return {
                 ...base,
                 decision: 'promote',
@@ -71947,14 +71947,14 @@ function createGate(config) {
             };
         }
         if (periods >= config.maxDurationPeriods) {
-            const decision = config.onTimeout === 'fail'
+            const decision = config.onTimeout === 'fail' || config.rollbackOnly
                 ? 'inconclusive'
                 : config.onTimeout === 'promote'
                     ? 'promote'
                     : 'rollback';
             return { ...base, decision, rule: 'timeout', reason: timeoutReason(criticalPairs, ctx) };
         }
-        const rule = allHealthy && periods > 0 ? 'waiting-for-minimums' : 'waiting-for-evidence';
+        const rule = allHealthy && periods > 0 && !config.rollbackOnly ? 'waiting-for-minimums' : 'waiting-for-evidence';
         const reason = rule === 'waiting-for-minimums' ? waitingForMinimumsReason(ctx) : waitingReason(criticalPairs, ctx);
         return { ...base, decision: 'continue', rule, reason };
     }
@@ -72160,14 +72160,27 @@ class PeriodReader {
 const DEFAULT_CHECK_INTERVAL_MS = 20_000;
 const DEFAULT_UNKNOWN_WEIGHT_LIMIT_MS = 5 * 60_000;
 /**
- * The traffic-share check: requests since the weight last changed before it may trip, and how far
- * the measured share must be from ECS's weight. With 200 requests at a 10% weight the binomial
- * standard deviation of the share is about 2pp, so leaving [w/2, 2w] by more than 5pp is beyond
- * noise (more than 2.5 standard deviations, and far more at real traffic) yet catches swapped groups
- * (a 10% canary measured at 90%).
+ * The traffic-share check trips only on a gap no sampling noise explains: at least this many
+ * requests since ECS's weight last changed, a measured share outside [w/2, 2w] and more than both
+ * TRAFFIC_SHARE_MIN_GAP_PP and TRAFFIC_SHARE_SDS binomial standard deviations from the weight. A
+ * 10% canary measured at 90% (the groups swapped) trips it after the first thousand requests; a
+ * healthy 10% canary at 1,000 requests has a standard deviation of 0.95pp, so it would have to be
+ * measured below 4.3% or above 15.7% (about one chance in 10^9).
  */
-const TRAFFIC_SHARE_MIN_REQUESTS = 200;
+const TRAFFIC_SHARE_MIN_REQUESTS = 1000;
 const TRAFFIC_SHARE_MIN_GAP_PP = 5;
+const TRAFFIC_SHARE_SDS = 6;
+/** Whether a measured canary share is too far from ECS's weight to be noise (see above). */
+function shareContradictsWeight(weightPct, canary, total) {
+    if (total < TRAFFIC_SHARE_MIN_REQUESTS || weightPct <= 0 || weightPct >= 100)
+        return false;
+    const share = (100 * canary) / total;
+    const p = weightPct / 100;
+    const sdPct = 100 * Math.sqrt((p * (1 - p)) / total);
+    const gap = Math.abs(share - weightPct);
+    const outside = share < weightPct / 2 || share > weightPct * 2;
+    return outside && gap > TRAFFIC_SHARE_MIN_GAP_PP && gap > TRAFFIC_SHARE_SDS * sdPct;
+}
 /** Periods in a row in which the canary group has unhealthy hosts and the baseline's none. */
 const UNHEALTHY_PERIODS = 2;
 /** Failed polls in a row (throttling, a dropped connection, a partial read) before giving up. */
@@ -72177,8 +72190,8 @@ const MAX_CONSECUTIVE_ERRORS = 4;
  * acts on the deployment the moment the evidence (or an alarm) decides.
  *
  * After a promotion a linear deployment keeps pausing before each step: the gate continues every
- * pause and keeps watching with a second test started at the promotion, which can only roll back
- * (at half the false-rollback rate, so the whole run stays within 1.5 times the configured rate).
+ * pause and keeps watching with a test started at the promotion, which can only roll back (at half
+ * the false-rollback rate, renewed at half again whenever one reaches its horizon; see startWatch).
  * That watch ends only when ECS reports the deployment finished: a gate that promoted answers every
  * pause of its deployment, so no step ends green with a pause left waiting.
  */
@@ -72190,6 +72203,8 @@ class GateRun {
     settings;
     gate;
     watch;
+    /** The false-rollback rate of the current post-promotion watch, and how many have run. */
+    watchRate = 0;
     reader;
     timeline = [];
     started;
@@ -72208,6 +72223,7 @@ class GateRun {
     unknownWeightSince;
     unhealthyRun = 0;
     refusal;
+    promotionReported = false;
     constructor(deps, settings) {
         this.deps = deps;
         this.settings = settings;
@@ -72303,6 +72319,10 @@ class GateRun {
             // Keep answering every pause until ECS finishes: a promoted gate never leaves one waiting.
             if (view)
                 await control.continuePauses(view);
+            if (!this.promotionReported && !this.pauseMayFollow()) {
+                this.promotionReported = true;
+                this.settings.onPromotedWithoutPausesLeft?.();
+            }
             return undefined;
         }
         if (this.view?.finished) {
@@ -72346,21 +72366,19 @@ class GateRun {
         const weight = this.share.weight;
         if (!this.settings.checkTrafficShare || weight === undefined || this.refusal)
             return;
+        // Only periods wholly after ECS set this weight: one straddling the change mixes two shares.
         if (observation.periodStart < this.share.since)
             return;
         this.share.canary += observation.canaryRequests;
         this.share.baseline += observation.baselineRequests;
         const total = this.share.canary + this.share.baseline;
-        if (total < TRAFFIC_SHARE_MIN_REQUESTS)
+        if (!shareContradictsWeight(weight, this.share.canary, total))
             return;
         const share = (100 * this.share.canary) / total;
-        const outside = share < weight / 2 || share > weight * 2;
-        if (outside && Math.abs(share - weight) > TRAFFIC_SHARE_MIN_GAP_PP) {
-            this.refusal = {
-                rule: 'traffic-mismatch',
-                reason: `The canary target group took ${share.toFixed(1)}% of ${total} requests since ECS set the new revision's weight to ${weight}%: the groups compared are not the ones ECS is shifting, so the gate refuses to judge.`,
-            };
-        }
+        this.refusal = {
+            rule: 'traffic-mismatch',
+            reason: `The canary target group took ${share.toFixed(1)}% of ${total} requests since ECS set the new revision's weight to ${weight}%: the groups compared are not the ones ECS is shifting, so the gate refuses to judge.`,
+        };
     }
     checkUnhealthy(observation) {
         const unhealthy = this.reader.unhealthy(observation.periodStart);
@@ -72369,20 +72387,26 @@ class GateRun {
         this.unhealthyRun = unhealthy.canary > 0 && unhealthy.baseline === 0 ? this.unhealthyRun + 1 : 0;
     }
     feed(observation) {
-        this.checkShare(observation);
-        this.checkUnhealthy(observation);
         // Periods before the canary's first request say nothing about it: they count towards neither
-        // min-duration nor the evidence.
+        // min-duration nor the evidence, nor towards the unhealthy-hosts rule (a green group that
+        // registers its targets before the shift is not a sick canary).
         if (!this.canaryTrafficSeen && observation.canaryRequests === 0) {
+            this.checkShare(observation);
             this.record(observation, 'continue', 'waiting for the canary to take traffic');
             return;
         }
         this.canaryTrafficSeen = true;
+        this.checkShare(observation);
+        this.checkUnhealthy(observation);
         const state = this.gate.observe(observation);
         const watchState = this.watch?.observe(observation);
         const decision = watchState?.decision === 'rollback' ? 'rollback' : state.decision;
         this.record(observation, decision, watchState && this.promotedAt !== undefined ? `promoted; ${watchState.leaning}` : state.leaning);
         this.logPeriod(observation, watchState ?? state);
+        if (watchState?.decision === 'inconclusive') {
+            this.deps.logger.info(`The watch after the promotion saw no regression in ${watchState.periods} periods (${watchState.leaning}); a fresh one starts at false-rollback rate ${this.watchRate / 2}.`);
+            this.startWatch(this.watchRate / 2);
+        }
     }
     record(observation, decision, leaning) {
         this.timeline.push({
@@ -72398,15 +72422,26 @@ class GateRun {
         this.promotedAt = this.deps.clock.now();
         this.promotion = state;
         this.deps.logger.info(`Promote: ${state.reason}`);
-        if (this.deps.control) {
-            const config = this.settings.gate;
-            this.watch = createGate({
-                ...config,
-                falseRollbackRate: config.falseRollbackRate / 2,
-                maxDurationPeriods: Math.max(config.maxDurationPeriods, Math.ceil(this.settings.maxDurationMs / this.settings.periodMs)) * 2,
-                onTimeout: 'fail',
-            });
-        }
+        if (this.deps.control)
+            this.startWatch(this.settings.gate.falseRollbackRate / 2);
+    }
+    /**
+     * The rollback-only test that judges a promoted deployment's later steps. Each watch runs for
+     * twice the gate's horizon; when one ends without a regression a fresh one starts at half its
+     * false-rollback rate, so however long ECS steps the whole run stays within twice the configured
+     * rate (α + α/2 + α/4 + …), and a regression late in the deployment is judged on fresh evidence.
+     */
+    startWatch(falseRollbackRate) {
+        const config = this.settings.gate;
+        this.watchRate = falseRollbackRate;
+        this.watch = createGate({
+            ...config,
+            falseRollbackRate,
+            maxDurationPeriods: Math.max(config.maxDurationPeriods, Math.ceil(this.settings.maxDurationMs / this.settings.periodMs)) *
+                2,
+            onTimeout: 'fail',
+            rollbackOnly: true,
+        });
     }
     async rollBack(state, when) {
         const reason = when ? `${when[0]?.toUpperCase()}${when.slice(1)}${state.reason}` : state.reason;
@@ -72477,7 +72512,18 @@ class GateRun {
             actions: this.deps.control?.actions ?? [],
             triggeredAlarms,
             ...(this.view ? { deploymentStatus: this.view.status } : {}),
+            promoted: this.promotedAt !== undefined,
+            pauseMayFollow: this.pauseMayFollow(),
         };
+    }
+    pauseMayFollow() {
+        const { control } = this.deps;
+        const view = this.view;
+        if (!control || !view)
+            return control !== undefined;
+        if (view.finished)
+            return false;
+        return (control.unanswered(view).length > 0 || (view.strategy !== 'CANARY' && view.strategy !== 'BLUE_GREEN'));
     }
     logDeploymentChange(view) {
         const last = this.view;
@@ -72517,6 +72563,8 @@ function refusedOutcome(gate, rule, reason, extra = {}) {
         actions: extra.actions ?? [],
         triggeredAlarms: [],
         ...(extra.deploymentStatus ? { deploymentStatus: extra.deploymentStatus } : {}),
+        promoted: false,
+        pauseMayFollow: true,
     };
 }
 
@@ -73430,6 +73478,16 @@ async function main_run() {
                     signal: context.signal,
                     limitMs: Math.min(inputs.maxDurationMs, ROLES_WAIT_MS),
                     intervalMs: ROLES_POLL_MS,
+                }).catch((error) => {
+                    // Cancelled while learning the roles: still an ending the pause must be answered for.
+                    if (error instanceof src_errors/* CancelledError */.cc || context.signal.aborted) {
+                        return {
+                            kind: 'refused',
+                            rule: 'cancelled',
+                            reason: 'The workflow run was cancelled while the gate waited to learn which target group holds the new revision.',
+                        };
+                    }
+                    throw error;
                 });
                 if (roles.kind === 'refused') {
                     refused = refusedOutcome(gateConfig, roles.rule, roles.reason);
@@ -73461,12 +73519,17 @@ async function main_run() {
                 publishDelayMs: inputs.publishDelayMs,
                 maxDurationMs: inputs.maxDurationMs,
                 ...(endOfData !== undefined ? { endOfData } : {}),
+                // A promoted canary or blue/green has no pause left for the post step to answer.
+                onPromotedWithoutPausesLeft: () => context.saveState(post_step/* POST_STATE */.j.answer, 'done'),
             }));
+        result.outcome = outcome;
+        // Written before the deployment is answered: if that fails, the step still says what was decided.
+        context.setOutput('decision', outcome.decision);
+        context.setOutput('reason', outcome.reason);
         if (control)
             await answerUnfinished(control, outcome, inputs.onCancel, logger);
         if (control)
             context.saveState(post_step/* POST_STATE */.j.answer, 'done');
-        result.outcome = outcome;
         const report = buildReport(outcome, {
             mode,
             queries,
@@ -73477,9 +73540,7 @@ async function main_run() {
         await (0,promises_.mkdir)(directory, { recursive: true });
         const reportFile = external_node_path_default().join(directory, 'canary-gate-report.json');
         await (0,promises_.writeFile)(reportFile, `${JSON.stringify(report, null, 2)}\n`);
-        context.setOutput('decision', outcome.decision);
         context.setOutput('elapsed-seconds', Math.round(outcome.elapsedMs / 1000));
-        context.setOutput('reason', outcome.reason);
         context.setOutput('report', reportFile);
         logger.info(`Decision: ${outcome.decision}. ${outcome.reason}`);
         if (outcome.decision === 'rollback' && inputs.failOnRollback)
@@ -73495,11 +73556,18 @@ const ROLES_WAIT_MS = 10 * 60_000;
 const ROLES_POLL_MS = 20_000;
 /**
  * An inconclusive end (cancelled, an error, a refusal, a timeout with on-timeout fail) must not leave
- * production split at a pause for a day: on-cancel rollback (the default) answers it now.
+ * production split at a pause for a day: on-cancel rollback (the default) answers it now. A
+ * deployment the gate had already promoted is rolled back only when a pause may still follow (a
+ * linear deployment's next step): a promoted canary or blue/green whose pause was answered finishes
+ * by itself, and undoing a verdict the evidence gave is not what a cancelled watch should do.
  */
 async function answerUnfinished(control, outcome, onCancel, logger) {
     if (outcome.decision !== 'inconclusive' || outcome.rule === 'superseded')
         return;
+    if (outcome.promoted && !outcome.pauseMayFollow) {
+        logger.info(`The gate had promoted and no pause is left for it to answer: the deployment is left to finish. ${outcome.reason}`);
+        return;
+    }
     if (onCancel === 'leave') {
         logger.warning(`on-cancel is leave: the deployment is left as it is. ${outcome.reason}`);
         return;

@@ -44,6 +44,12 @@ export interface GateLoopSettings {
   checkTrafficShare?: boolean;
   /** How long a pause with an unknown traffic weight is waited on before failing closed. */
   unknownWeightLimitMs?: number;
+  /**
+   * Called once, after a promotion's first answer, when no later pause of the deployment can need
+   * the gate (a canary or blue/green whose pause was answered): a cancelled run then leaves the
+   * promoted deployment to finish instead of rolling it back.
+   */
+  onPromotedWithoutPausesLeft?: () => void;
 }
 
 export type FinalDecision = 'promote' | 'rollback' | 'inconclusive';
@@ -69,19 +75,39 @@ export interface GateOutcome {
   actions: string[];
   triggeredAlarms: AlarmState[];
   deploymentStatus?: string;
+  /** The gate had promoted before this ending (the outcome may still be a later rollback). */
+  promoted: boolean;
+  /**
+   * Whether the deployment may still wait at a pause nobody answers if the gate stops now: one is
+   * waiting, or it is linear (a pause before every step), or its state is unknown.
+   */
+  pauseMayFollow: boolean;
 }
 
 const DEFAULT_CHECK_INTERVAL_MS = 20_000;
 const DEFAULT_UNKNOWN_WEIGHT_LIMIT_MS = 5 * 60_000;
 /**
- * The traffic-share check: requests since the weight last changed before it may trip, and how far
- * the measured share must be from ECS's weight. With 200 requests at a 10% weight the binomial
- * standard deviation of the share is about 2pp, so leaving [w/2, 2w] by more than 5pp is beyond
- * noise (more than 2.5 standard deviations, and far more at real traffic) yet catches swapped groups
- * (a 10% canary measured at 90%).
+ * The traffic-share check trips only on a gap no sampling noise explains: at least this many
+ * requests since ECS's weight last changed, a measured share outside [w/2, 2w] and more than both
+ * TRAFFIC_SHARE_MIN_GAP_PP and TRAFFIC_SHARE_SDS binomial standard deviations from the weight. A
+ * 10% canary measured at 90% (the groups swapped) trips it after the first thousand requests; a
+ * healthy 10% canary at 1,000 requests has a standard deviation of 0.95pp, so it would have to be
+ * measured below 4.3% or above 15.7% (about one chance in 10^9).
  */
-export const TRAFFIC_SHARE_MIN_REQUESTS = 200;
+export const TRAFFIC_SHARE_MIN_REQUESTS = 1000;
 export const TRAFFIC_SHARE_MIN_GAP_PP = 5;
+export const TRAFFIC_SHARE_SDS = 6;
+
+/** Whether a measured canary share is too far from ECS's weight to be noise (see above). */
+export function shareContradictsWeight(weightPct: number, canary: number, total: number): boolean {
+  if (total < TRAFFIC_SHARE_MIN_REQUESTS || weightPct <= 0 || weightPct >= 100) return false;
+  const share = (100 * canary) / total;
+  const p = weightPct / 100;
+  const sdPct = 100 * Math.sqrt((p * (1 - p)) / total);
+  const gap = Math.abs(share - weightPct);
+  const outside = share < weightPct / 2 || share > weightPct * 2;
+  return outside && gap > TRAFFIC_SHARE_MIN_GAP_PP && gap > TRAFFIC_SHARE_SDS * sdPct;
+}
 /** Periods in a row in which the canary group has unhealthy hosts and the baseline's none. */
 export const UNHEALTHY_PERIODS = 2;
 /** Failed polls in a row (throttling, a dropped connection, a partial read) before giving up. */
@@ -92,8 +118,8 @@ const MAX_CONSECUTIVE_ERRORS = 4;
  * acts on the deployment the moment the evidence (or an alarm) decides.
  *
  * After a promotion a linear deployment keeps pausing before each step: the gate continues every
- * pause and keeps watching with a second test started at the promotion, which can only roll back
- * (at half the false-rollback rate, so the whole run stays within 1.5 times the configured rate).
+ * pause and keeps watching with a test started at the promotion, which can only roll back (at half
+ * the false-rollback rate, renewed at half again whenever one reaches its horizon; see startWatch).
  * That watch ends only when ECS reports the deployment finished: a gate that promoted answers every
  * pause of its deployment, so no step ends green with a pause left waiting.
  */
@@ -107,6 +133,8 @@ export async function runGateLoop(
 class GateRun {
   private readonly gate: Gate;
   private watch: Gate | undefined;
+  /** The false-rollback rate of the current post-promotion watch, and how many have run. */
+  private watchRate = 0;
   private readonly reader: PeriodReader;
   private readonly timeline: TimelineEntry[] = [];
   private readonly started: number;
@@ -125,6 +153,7 @@ class GateRun {
   private unknownWeightSince: number | undefined;
   private unhealthyRun = 0;
   private refusal: { rule: string; reason: string } | undefined;
+  private promotionReported = false;
 
   constructor(
     private readonly deps: GateLoopDependencies,
@@ -231,6 +260,10 @@ class GateRun {
       }
       // Keep answering every pause until ECS finishes: a promoted gate never leaves one waiting.
       if (view) await control.continuePauses(view);
+      if (!this.promotionReported && !this.pauseMayFollow()) {
+        this.promotionReported = true;
+        this.settings.onPromotedWithoutPausesLeft?.();
+      }
       return undefined;
     }
 
@@ -291,19 +324,17 @@ class GateRun {
   private checkShare(observation: PeriodObservation): void {
     const weight = this.share.weight;
     if (!this.settings.checkTrafficShare || weight === undefined || this.refusal) return;
+    // Only periods wholly after ECS set this weight: one straddling the change mixes two shares.
     if (observation.periodStart < this.share.since) return;
     this.share.canary += observation.canaryRequests;
     this.share.baseline += observation.baselineRequests;
     const total = this.share.canary + this.share.baseline;
-    if (total < TRAFFIC_SHARE_MIN_REQUESTS) return;
+    if (!shareContradictsWeight(weight, this.share.canary, total)) return;
     const share = (100 * this.share.canary) / total;
-    const outside = share < weight / 2 || share > weight * 2;
-    if (outside && Math.abs(share - weight) > TRAFFIC_SHARE_MIN_GAP_PP) {
-      this.refusal = {
-        rule: 'traffic-mismatch',
-        reason: `The canary target group took ${share.toFixed(1)}% of ${total} requests since ECS set the new revision's weight to ${weight}%: the groups compared are not the ones ECS is shifting, so the gate refuses to judge.`,
-      };
-    }
+    this.refusal = {
+      rule: 'traffic-mismatch',
+      reason: `The canary target group took ${share.toFixed(1)}% of ${total} requests since ECS set the new revision's weight to ${weight}%: the groups compared are not the ones ECS is shifting, so the gate refuses to judge.`,
+    };
   }
 
   private checkUnhealthy(observation: PeriodObservation): void {
@@ -313,15 +344,17 @@ class GateRun {
   }
 
   private feed(observation: PeriodObservation): void {
-    this.checkShare(observation);
-    this.checkUnhealthy(observation);
     // Periods before the canary's first request say nothing about it: they count towards neither
-    // min-duration nor the evidence.
+    // min-duration nor the evidence, nor towards the unhealthy-hosts rule (a green group that
+    // registers its targets before the shift is not a sick canary).
     if (!this.canaryTrafficSeen && observation.canaryRequests === 0) {
+      this.checkShare(observation);
       this.record(observation, 'continue', 'waiting for the canary to take traffic');
       return;
     }
     this.canaryTrafficSeen = true;
+    this.checkShare(observation);
+    this.checkUnhealthy(observation);
     const state = this.gate.observe(observation);
     const watchState = this.watch?.observe(observation);
     const decision = watchState?.decision === 'rollback' ? 'rollback' : state.decision;
@@ -331,6 +364,12 @@ class GateRun {
       watchState && this.promotedAt !== undefined ? `promoted; ${watchState.leaning}` : state.leaning,
     );
     this.logPeriod(observation, watchState ?? state);
+    if (watchState?.decision === 'inconclusive') {
+      this.deps.logger.info(
+        `The watch after the promotion saw no regression in ${watchState.periods} periods (${watchState.leaning}); a fresh one starts at false-rollback rate ${this.watchRate / 2}.`,
+      );
+      this.startWatch(this.watchRate / 2);
+    }
   }
 
   private record(observation: PeriodObservation, decision: string, leaning: string): void {
@@ -348,19 +387,27 @@ class GateRun {
     this.promotedAt = this.deps.clock.now();
     this.promotion = state;
     this.deps.logger.info(`Promote: ${state.reason}`);
-    if (this.deps.control) {
-      const config = this.settings.gate;
-      this.watch = createGate({
-        ...config,
-        falseRollbackRate: config.falseRollbackRate / 2,
-        maxDurationPeriods:
-          Math.max(
-            config.maxDurationPeriods,
-            Math.ceil(this.settings.maxDurationMs / this.settings.periodMs),
-          ) * 2,
-        onTimeout: 'fail',
-      });
-    }
+    if (this.deps.control) this.startWatch(this.settings.gate.falseRollbackRate / 2);
+  }
+
+  /**
+   * The rollback-only test that judges a promoted deployment's later steps. Each watch runs for
+   * twice the gate's horizon; when one ends without a regression a fresh one starts at half its
+   * false-rollback rate, so however long ECS steps the whole run stays within twice the configured
+   * rate (α + α/2 + α/4 + …), and a regression late in the deployment is judged on fresh evidence.
+   */
+  private startWatch(falseRollbackRate: number): void {
+    const config = this.settings.gate;
+    this.watchRate = falseRollbackRate;
+    this.watch = createGate({
+      ...config,
+      falseRollbackRate,
+      maxDurationPeriods:
+        Math.max(config.maxDurationPeriods, Math.ceil(this.settings.maxDurationMs / this.settings.periodMs)) *
+        2,
+      onTimeout: 'fail',
+      rollbackOnly: true,
+    });
   }
 
   private async rollBack(state: { rule: string; reason: string }, when: string): Promise<GateOutcome> {
@@ -448,7 +495,19 @@ class GateRun {
       actions: this.deps.control?.actions ?? [],
       triggeredAlarms,
       ...(this.view ? { deploymentStatus: this.view.status } : {}),
+      promoted: this.promotedAt !== undefined,
+      pauseMayFollow: this.pauseMayFollow(),
     };
+  }
+
+  private pauseMayFollow(): boolean {
+    const { control } = this.deps;
+    const view = this.view;
+    if (!control || !view) return control !== undefined;
+    if (view.finished) return false;
+    return (
+      control.unanswered(view).length > 0 || (view.strategy !== 'CANARY' && view.strategy !== 'BLUE_GREEN')
+    );
   }
 
   private logDeploymentChange(view: DeploymentView): void {
@@ -504,5 +563,7 @@ export function refusedOutcome(
     actions: extra.actions ?? [],
     triggeredAlarms: [],
     ...(extra.deploymentStatus ? { deploymentStatus: extra.deploymentStatus } : {}),
+    promoted: false,
+    pauseMayFollow: true,
   };
 }

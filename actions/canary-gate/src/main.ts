@@ -6,7 +6,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import * as glob from '@actions/glob';
 import { awsClientConfig } from '@ecs-ship/shared/aws-clients';
 import { SimulatedClock, type Clock } from '@ecs-ship/shared/clock';
-import { ConfigurationError, describeError, OutcomeError } from '@ecs-ship/shared/errors';
+import { CancelledError, ConfigurationError, describeError, OutcomeError } from '@ecs-ship/shared/errors';
 import { runAction } from '@ecs-ship/shared/run';
 import { AlarmWatch } from './alarms.js';
 import { CloudWatchSource } from './cloudwatch-source.js';
@@ -99,6 +99,17 @@ export async function run(): Promise<void> {
           signal: context.signal,
           limitMs: Math.min(inputs.maxDurationMs, ROLES_WAIT_MS),
           intervalMs: ROLES_POLL_MS,
+        }).catch((error: unknown) => {
+          // Cancelled while learning the roles: still an ending the pause must be answered for.
+          if (error instanceof CancelledError || context.signal.aborted) {
+            return {
+              kind: 'refused' as const,
+              rule: 'cancelled' as const,
+              reason:
+                'The workflow run was cancelled while the gate waited to learn which target group holds the new revision.',
+            };
+          }
+          throw error;
         });
         if (roles.kind === 'refused') {
           refused = refusedOutcome(gateConfig, roles.rule, roles.reason);
@@ -135,10 +146,15 @@ export async function run(): Promise<void> {
         publishDelayMs: inputs.publishDelayMs,
         maxDurationMs: inputs.maxDurationMs,
         ...(endOfData !== undefined ? { endOfData } : {}),
+        // A promoted canary or blue/green has no pause left for the post step to answer.
+        onPromotedWithoutPausesLeft: () => context.saveState(POST_STATE.answer, 'done'),
       }));
+    result.outcome = outcome;
+    // Written before the deployment is answered: if that fails, the step still says what was decided.
+    context.setOutput('decision', outcome.decision);
+    context.setOutput('reason', outcome.reason);
     if (control) await answerUnfinished(control, outcome, inputs.onCancel, logger);
     if (control) context.saveState(POST_STATE.answer, 'done');
-    result.outcome = outcome;
 
     const report = buildReport(outcome, {
       mode,
@@ -151,9 +167,7 @@ export async function run(): Promise<void> {
     const reportFile = path.join(directory, 'canary-gate-report.json');
     await writeFile(reportFile, `${JSON.stringify(report, null, 2)}\n`);
 
-    context.setOutput('decision', outcome.decision);
     context.setOutput('elapsed-seconds', Math.round(outcome.elapsedMs / 1000));
-    context.setOutput('reason', outcome.reason);
     context.setOutput('report', reportFile);
     logger.info(`Decision: ${outcome.decision}. ${outcome.reason}`);
 
@@ -172,7 +186,10 @@ const ROLES_POLL_MS = 20_000;
 
 /**
  * An inconclusive end (cancelled, an error, a refusal, a timeout with on-timeout fail) must not leave
- * production split at a pause for a day: on-cancel rollback (the default) answers it now.
+ * production split at a pause for a day: on-cancel rollback (the default) answers it now. A
+ * deployment the gate had already promoted is rolled back only when a pause may still follow (a
+ * linear deployment's next step): a promoted canary or blue/green whose pause was answered finishes
+ * by itself, and undoing a verdict the evidence gave is not what a cancelled watch should do.
  */
 async function answerUnfinished(
   control: DeploymentControl,
@@ -181,6 +198,12 @@ async function answerUnfinished(
   logger: { warning(message: string): void; info(message: string): void },
 ): Promise<void> {
   if (outcome.decision !== 'inconclusive' || outcome.rule === 'superseded') return;
+  if (outcome.promoted && !outcome.pauseMayFollow) {
+    logger.info(
+      `The gate had promoted and no pause is left for it to answer: the deployment is left to finish. ${outcome.reason}`,
+    );
+    return;
+  }
   if (onCancel === 'leave') {
     logger.warning(`on-cancel is leave: the deployment is left as it is. ${outcome.reason}`);
     return;

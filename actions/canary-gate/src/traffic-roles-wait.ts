@@ -9,7 +9,7 @@ import type { DeploymentControl } from './deployment-control.js';
 
 export type RolesWaitResult =
   | { kind: 'known'; roles: TrafficRoles }
-  | { kind: 'refused'; rule: 'wrong-revision' | 'unknown-revision'; reason: string };
+  | { kind: 'refused'; rule: 'wrong-revision' | 'unknown-revision' | 'cancelled'; reason: string };
 
 export interface RolesWaitOptions {
   expected?: { canaryTargetGroup?: string; baselineTargetGroup?: string };

@@ -88,6 +88,26 @@ describe('createGate', () => {
     );
   });
 
+  it('as a rollback-only watch never promotes, ends inconclusive at its horizon, and still rolls back', () => {
+    const watch = config({
+      metrics: [latency],
+      rollbackOnly: true,
+      onTimeout: 'promote',
+      maxDurationPeriods: 12,
+    });
+    const healthy = createGate(watch);
+    const states = Array.from({ length: 12 }, (_, i) =>
+      healthy.observe(period(i, [1000, 0, 0.2 + 0.002 * (i % 3)], [3000, 0, 0.2 + 0.002 * ((i + 1) % 3)])),
+    );
+    expect(states.slice(0, 11).every((state) => state.decision === 'continue')).toBe(true);
+    expect(states[11]).toMatchObject({ decision: 'inconclusive', rule: 'timeout' });
+    const regressed = createGate(watch);
+    let state = regressed.state();
+    for (let i = 0; i < 12 && state.decision === 'continue'; i++)
+      state = regressed.observe(period(i, [1000, 0, 0.4], [3000, 0, 0.2]));
+    expect(state).toMatchObject({ decision: 'rollback', rule: 'critical-regression' });
+  });
+
   it('ends a run without a verdict as on-timeout says', () => {
     for (const [onTimeout, decision] of [
       ['fail', 'inconclusive'],

@@ -156,7 +156,7 @@ export function createGate(config: GateConfig): Gate {
     }
     const allHealthy = critical.every((c) => c.evaluation.state.status === 'healthy');
     const minimumsMet = periods >= minDurationPeriods && canaryRequests >= config.minRequests;
-    if (periods > 0 && allHealthy && minimumsMet) {
+    if (periods > 0 && allHealthy && minimumsMet && !config.rollbackOnly) {
       return {
         ...base,
         decision: 'promote',
@@ -166,14 +166,15 @@ export function createGate(config: GateConfig): Gate {
     }
     if (periods >= config.maxDurationPeriods) {
       const decision: Decision =
-        config.onTimeout === 'fail'
+        config.onTimeout === 'fail' || config.rollbackOnly
           ? 'inconclusive'
           : config.onTimeout === 'promote'
             ? 'promote'
             : 'rollback';
       return { ...base, decision, rule: 'timeout', reason: timeoutReason(criticalPairs, ctx) };
     }
-    const rule: GateRule = allHealthy && periods > 0 ? 'waiting-for-minimums' : 'waiting-for-evidence';
+    const rule: GateRule =
+      allHealthy && periods > 0 && !config.rollbackOnly ? 'waiting-for-minimums' : 'waiting-for-evidence';
     const reason =
       rule === 'waiting-for-minimums' ? waitingForMinimumsReason(ctx) : waitingReason(criticalPairs, ctx);
     return { ...base, decision: 'continue', rule, reason };

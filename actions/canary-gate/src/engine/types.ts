@@ -48,6 +48,11 @@ export interface GateConfig {
   onTimeout: TimeoutAction;
   /** Length of one period, only for wording ("after 7 minutes"); default 60. */
   periodSeconds?: number;
+  /**
+   * A watch after a promotion: it never promotes (that was decided), only rolls back on a
+   * regression, and at max duration it ends inconclusive whatever onTimeout says.
+   */
+  rollbackOnly?: boolean;
 }
 
 export interface ArmValues {
