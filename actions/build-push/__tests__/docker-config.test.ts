@@ -54,7 +54,13 @@ describe('dockerLogin', () => {
     expect(calls).toEqual([
       {
         command: 'docker',
-        args: ['login', '--username', 'AWS', '--password-stdin', '123456789012.dkr.ecr.eu-west-1.amazonaws.com'],
+        args: [
+          'login',
+          '--username',
+          'AWS',
+          '--password-stdin',
+          '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+        ],
         options: {
           env: { DOCKER_HOST: 'unix:///tmp/d.sock', DOCKER_CONFIG: '/tmp/private/docker-config' },
           input: PASSWORD,
@@ -79,7 +85,9 @@ describe('dockerLogin', () => {
 
   it('refuses an empty password before running docker', async () => {
     const { exec, calls } = recordingExec({ exitCode: 0 });
-    await expect(dockerLogin(exec, { ...login('/tmp/c'), password: '' })).rejects.toThrow('the password is empty');
+    await expect(dockerLogin(exec, { ...login('/tmp/c'), password: '' })).rejects.toThrow(
+      'the password is empty',
+    );
     expect(calls).toHaveLength(0);
   });
 });

@@ -4,6 +4,7 @@ import {
   DescribeRepositoriesCommand,
   ECRClient,
   GetAuthorizationTokenCommand,
+  type ImageTagMutability,
   RepositoryAlreadyExistsException,
   RepositoryNotFoundException,
 } from '@aws-sdk/client-ecr';
@@ -22,19 +23,39 @@ describe('parseRepository', () => {
     ['  ml/api  ', { name: 'ml/api' }],
     [
       '123456789012.dkr.ecr.eu-west-1.amazonaws.com/ml/api',
-      { name: 'ml/api', host: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', registryId: '123456789012', region: 'eu-west-1' },
+      {
+        name: 'ml/api',
+        host: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+        registryId: '123456789012',
+        region: 'eu-west-1',
+      },
     ],
     [
       '123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com/api',
-      { name: 'api', host: '123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com', registryId: '123456789012', region: 'us-gov-west-1' },
+      {
+        name: 'api',
+        host: '123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com',
+        registryId: '123456789012',
+        region: 'us-gov-west-1',
+      },
     ],
     [
       '123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/api',
-      { name: 'api', host: '123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn', registryId: '123456789012', region: 'cn-north-1' },
+      {
+        name: 'api',
+        host: '123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn',
+        registryId: '123456789012',
+        region: 'cn-north-1',
+      },
     ],
     [
       '123456789012.dkr-ecr.eu-west-1.on.aws/api',
-      { name: 'api', host: '123456789012.dkr-ecr.eu-west-1.on.aws', registryId: '123456789012', region: 'eu-west-1' },
+      {
+        name: 'api',
+        host: '123456789012.dkr-ecr.eu-west-1.on.aws',
+        registryId: '123456789012',
+        region: 'eu-west-1',
+      },
     ],
   ])('reads %j', (input, expected) => {
     expect(parseRepository(input)).toEqual(expected);
@@ -74,12 +95,16 @@ describe('parseRepository', () => {
 
 // One mock for the file: a second mockClient(ECRClient) would replace the first one's stub.
 const ecr = mockClient(ECRClient);
-beforeEach(() => ecr.reset());
+beforeEach(() => {
+  ecr.reset();
+});
 
 describe('ecrLogin', () => {
   const answer = (authorizationToken: string) =>
     ecr.on(GetAuthorizationTokenCommand).resolves({
-      authorizationData: [{ authorizationToken, proxyEndpoint: 'https://123456789012.dkr.ecr.eu-west-1.amazonaws.com' }],
+      authorizationData: [
+        { authorizationToken, proxyEndpoint: 'https://123456789012.dkr.ecr.eu-west-1.amazonaws.com' },
+      ],
     });
 
   it('keeps a password with colons whole', async () => {
@@ -124,7 +149,9 @@ describe('ensureRepository', () => {
           },
         ],
       });
-    ecr.on(CreateRepositoryCommand).rejects(new RepositoryAlreadyExistsException({ message: 'exists', $metadata: {} }));
+    ecr
+      .on(CreateRepositoryCommand)
+      .rejects(new RepositoryAlreadyExistsException({ message: 'exists', $metadata: {} }));
     const result = await ensureRepository(new ECRClient({ region: 'eu-west-1' }), 'ml/api', {
       create: true,
       mutableTags: ['latest*'],
@@ -146,26 +173,31 @@ describe('ensureRepository', () => {
     ['IMMUTABLE_WITH_EXCLUSION', ['latest'], ['latest*'], false],
     ['MUTABLE_WITH_EXCLUSION', ['v*'], ['latest*'], true],
     ['MUTABLE_WITH_EXCLUSION', ['*'], ['latest*'], false],
-  ] as const)('an existing %s repository with filters %j accepts moving %j: %s', async (mutability, filters, moving, ok) => {
-    ecr.on(DescribeRepositoriesCommand).resolves({
-      repositories: [
-        {
-          repositoryName: 'ml/api',
-          imageTagMutability: mutability,
-          imageTagMutabilityExclusionFilters: filters.map((filter) => ({ filterType: 'WILDCARD', filter })),
-        },
-      ],
-    });
-    const ensured = ensureRepository(new ECRClient({ region: 'eu-west-1' }), 'ml/api', {
-      create: false,
-      mutableTags: [...moving],
-    });
-    if (ok) await expect(ensured).resolves.toMatchObject({ created: false });
-    else await expect(ensured).rejects.toBeInstanceOf(ConfigurationError);
-  });
+  ] as Array<[ImageTagMutability, string[], string[], boolean]>)(
+    'an existing %s repository with filters %j accepts moving %j: %s',
+    async (mutability, filters, moving, ok) => {
+      ecr.on(DescribeRepositoriesCommand).resolves({
+        repositories: [
+          {
+            repositoryName: 'ml/api',
+            imageTagMutability: mutability,
+            imageTagMutabilityExclusionFilters: filters.map((filter) => ({ filterType: 'WILDCARD', filter })),
+          },
+        ],
+      });
+      const ensured = ensureRepository(new ECRClient({ region: 'eu-west-1' }), 'ml/api', {
+        create: false,
+        mutableTags: [...moving],
+      });
+      if (ok) await expect(ensured).resolves.toMatchObject({ created: false });
+      else await expect(ensured).rejects.toBeInstanceOf(ConfigurationError);
+    },
+  );
 
   it('passes errors other than a missing repository on', async () => {
-    ecr.on(DescribeRepositoriesCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    ecr
+      .on(DescribeRepositoriesCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
     await expect(
       ensureRepository(new ECRClient({ region: 'eu-west-1' }), 'ml/api', { create: true, mutableTags: [] }),
     ).rejects.toThrow('denied');

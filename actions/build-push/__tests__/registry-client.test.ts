@@ -46,12 +46,25 @@ interface HandMadeRegistry {
   close(): Promise<void>;
 }
 
+/** The error a call rejected with (a test failure when it resolved). */
+async function rejection(promise: Promise<unknown>): Promise<RegistryError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as RegistryError;
+  }
+  throw new Error('expected the call to fail');
+}
+
 const started: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
   await Promise.all(started.splice(0).map((server) => server.close()));
 });
 
-async function handMadeRegistry(auth: Auth, seed: Record<string, StoredManifest> = {}): Promise<HandMadeRegistry> {
+async function handMadeRegistry(
+  auth: Auth,
+  seed: Record<string, StoredManifest> = {},
+): Promise<HandMadeRegistry> {
   const tokens = new Map<string, string>();
   const registry: HandMadeRegistry = {
     server: undefined as unknown as TestHttpServer,
@@ -124,7 +137,10 @@ async function handMadeRegistry(auth: Auth, seed: Record<string, StoredManifest>
     }
     if (req.method === 'PUT') {
       store(repository, reference, { bytes: body, mediaType: req.headers['content-type'] ?? '' });
-      res.writeHead(201, { 'docker-content-digest': digestOf(body), location: `/v2/${repository}/manifests/${digestOf(body)}` });
+      res.writeHead(201, {
+        'docker-content-digest': digestOf(body),
+        location: `/v2/${repository}/manifests/${digestOf(body)}`,
+      });
       res.end();
       return;
     }
@@ -165,7 +181,9 @@ describe('RegistryClient manifests', () => {
   });
 
   it('reads an index (a multi-platform image) the same way', async () => {
-    const registry = await handMadeRegistry('none', { 'ml/api:multi': { bytes: INDEX_BYTES, mediaType: OCI_INDEX } });
+    const registry = await handMadeRegistry('none', {
+      'ml/api:multi': { bytes: INDEX_BYTES, mediaType: OCI_INDEX },
+    });
     const manifest = await client(registry).getManifest('ml/api', 'multi');
     expect(manifest).toMatchObject({ mediaType: OCI_INDEX, digest: digestOf(INDEX_BYTES) });
     expect(client(registry).manifestSize(manifest!)).toBeUndefined();
@@ -249,7 +267,7 @@ describe('RegistryClient manifests', () => {
     ).rejects.toThrow(`the registry says sha256:${'f'.repeat(64)} but the manifest bytes hash to`);
   });
 
-  it('names registry, repository, reference, status and the registry\'s own message on an error', async () => {
+  it("names registry, repository, reference, status and the registry's own message on an error", async () => {
     const registry = await handMadeRegistry('none');
     registry.intercept = (req, res) => {
       if (req.method !== 'PUT') return false;
@@ -259,7 +277,8 @@ describe('RegistryClient manifests', () => {
           errors: [
             {
               code: 'TAG_INVALID',
-              message: "The image tag 'v1' already exists in the 'ml/api' repository and cannot be overwritten because the repository is immutable.",
+              message:
+                "The image tag 'v1' already exists in the 'ml/api' repository and cannot be overwritten because the repository is immutable.",
             },
           ],
         }),
@@ -278,7 +297,9 @@ describe('RegistryClient manifests', () => {
 
   it('checks repository names and references before they become a URL', async () => {
     const registry = await handMadeRegistry('none');
-    await expect(client(registry).getManifest('ML/../api', 'v1')).rejects.toThrow('not a valid repository name');
+    await expect(client(registry).getManifest('ML/../api', 'v1')).rejects.toThrow(
+      'not a valid repository name',
+    );
     await expect(client(registry).getManifest('ml/api', '../../v2')).rejects.toThrow('not a valid tag');
     await expect(client(registry).retag('ml/api', 'v1', ['ok', 'bad tag'])).rejects.toThrow(
       'reference "bad tag": PUT manifest not a valid tag',
@@ -305,7 +326,11 @@ describe('RegistryClient retag', () => {
   it('counts a tag that already points at the manifest as unchanged and writes nothing (a re-run)', async () => {
     const registry = await handMadeRegistry('none', { 'ml/api:content-1': image, 'ml/api:abc123': image });
     const result = await client(registry).retag('ml/api', 'content-1', ['abc123', 'content-1']);
-    expect(result).toEqual({ digest: digestOf(IMAGE_BYTES), created: [], unchanged: ['abc123', 'content-1'] });
+    expect(result).toEqual({
+      digest: digestOf(IMAGE_BYTES),
+      created: [],
+      unchanged: ['abc123', 'content-1'],
+    });
     expect(registry.server.requests.filter((r) => r.method === 'PUT')).toHaveLength(0);
     expect(manifestRequests(registry).every((r) => r.headers.accept === MANIFEST_ACCEPT)).toBe(true);
   });
@@ -322,7 +347,7 @@ describe('RegistryClient retag', () => {
     const registry = await handMadeRegistry('none', { 'ml/api:content-1': image });
     let heads = 0;
     registry.intercept = (req, res) => {
-      if (req.method === 'HEAD' && req.url.endsWith('/abc123') && heads++ === 0) {
+      if (req.method === 'HEAD' && req.url?.endsWith('/abc123') && heads++ === 0) {
         res.writeHead(404, { 'content-type': 'application/json' });
         res.end('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}');
         return true;
@@ -339,9 +364,7 @@ describe('RegistryClient retag', () => {
 
   it('fails naming the source reference when there is nothing to retag', async () => {
     const registry = await handMadeRegistry('none');
-    const error = await client(registry)
-      .retag('ml/api', 'content-gone', ['abc'])
-      .catch((e: unknown) => e as RegistryError);
+    const error = await rejection(client(registry).retag('ml/api', 'content-gone', ['abc']));
     expect(error.message).toBe(
       `Registry ${registry.host}, repository "ml/api", reference "content-gone": GET manifest no such manifest (HTTP 404), so there is nothing to retag.`,
     );
@@ -360,16 +383,18 @@ describe('RegistryClient authentication', () => {
     expect(sent).toEqual(['none', basic, basic]);
   });
 
-  it('reports refused credentials with the registry\'s message and never the password', async () => {
+  it("reports refused credentials with the registry's message and never the password", async () => {
     const registry = await handMadeRegistry('basic', { 'ml/api:v1': image });
-    const error = await client(registry, { username: USER, password: 'wrong-password-456' })
-      .getManifest('ml/api', 'v1')
-      .catch((e: unknown) => e as RegistryError);
+    const error = await rejection(
+      client(registry, { username: USER, password: 'wrong-password-456' }).getManifest('ml/api', 'v1'),
+    );
     expect(error.message).toBe(
       `Registry ${registry.host}, repository "ml/api", reference "v1": GET manifest HTTP 401 (UNAUTHORIZED: authentication required): the registry refused the credentials.`,
     );
     expect(error.status).toBe(401);
-    expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain('wrong-password');
+    expect(JSON.stringify({ message: error.message, details: error.details })).not.toContain(
+      'wrong-password',
+    );
   });
 
   it('redacts the password even when a registry echoes it back', async () => {
@@ -379,7 +404,7 @@ describe('RegistryClient authentication', () => {
       res.end(JSON.stringify({ errors: [{ code: 'UNKNOWN', message: `bad auth ${PASSWORD}` }] }));
       return true;
     };
-    const error = await client(registry).getManifest('ml/api', 'v1').catch((e: unknown) => e as Error);
+    const error = await rejection(client(registry).getManifest('ml/api', 'v1'));
     expect(error.message).toContain('HTTP 500 (UNKNOWN: bad auth ***)');
     expect(error.message).not.toContain(PASSWORD);
   });
@@ -397,9 +422,14 @@ describe('RegistryClient authentication', () => {
     await registryClient.retag('ml/api', 'content-1', ['abc123']);
     await registryClient.getManifest('ml/api', 'abc123');
     // One pull token (GET, HEAD, GET again) and one push token (PUT), each fetched once.
-    expect(registry.tokenScopes).toEqual(['hand-made|repository:ml/api:pull', 'hand-made|repository:ml/api:pull,push']);
+    expect(registry.tokenScopes).toEqual([
+      'hand-made|repository:ml/api:pull',
+      'hand-made|repository:ml/api:pull,push',
+    ]);
     const tokenRequest = registry.server.requests.find((r) => r.url.startsWith('/token'));
-    expect(tokenRequest?.headers.authorization).toBe(`Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`);
+    expect(tokenRequest?.headers.authorization).toBe(
+      `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`,
+    );
     const put = registry.server.requests.find((r) => r.method === 'PUT' && r.headers.authorization);
     expect(put?.headers.authorization).toBe('Bearer token-2');
     expect(registry.manifests.get('ml/api:abc123')).toEqual(image);
@@ -416,9 +446,9 @@ describe('RegistryClient authentication', () => {
 
   it('reports a token service that refuses, naming it and the status, never the password', async () => {
     const registry = await handMadeRegistry('bearer', { 'ml/api:v1': image });
-    const error = await client(registry, { username: USER, password: 'not-it-789' })
-      .getManifest('ml/api', 'v1')
-      .catch((e: unknown) => e as RegistryError);
+    const error = await rejection(
+      client(registry, { username: USER, password: 'not-it-789' }).getManifest('ml/api', 'v1'),
+    );
     expect(error.message).toBe(
       `Registry ${registry.host}, repository "ml/api", reference "v1": GET manifest the token service ${registry.server.url}/token answered HTTP 401 (UNAUTHORIZED: bad token credentials).`,
     );
@@ -434,7 +464,12 @@ describe('RegistryClient authentication', () => {
         headers: { 'www-authenticate': 'Bearer realm="http://auth.example.com/token",service="x"' },
       });
     };
-    const registryClient = new RegistryClient({ host: 'registry.example.com', username: USER, password: PASSWORD, fetch: fetchStub });
+    const registryClient = new RegistryClient({
+      host: 'registry.example.com',
+      username: USER,
+      password: PASSWORD,
+      fetch: fetchStub,
+    });
     await expect(registryClient.getManifest('ml/api', 'v1')).rejects.toThrow(
       'the token service http://auth.example.com/token is not https; credentials are not sent there',
     );
@@ -466,16 +501,21 @@ describe('RegistryClient authentication', () => {
 });
 
 describe('RegistryClient transport', () => {
-  const recordingFetch = (urls: string[]): typeof fetch => async (input) => {
-    urls.push(String(input));
-    return new Response('', { status: 404 });
-  };
+  const recordingFetch =
+    (urls: string[]): typeof fetch =>
+    async (input) => {
+      urls.push(String(input));
+      return new Response('', { status: 404 });
+    };
 
   it.each([
     ['127.0.0.1:5000', 'http://127.0.0.1:5000/v2/ml/api/manifests/v1'],
     ['127.10.0.3:5000', 'http://127.10.0.3:5000/v2/ml/api/manifests/v1'],
     ['localhost:5000', 'http://localhost:5000/v2/ml/api/manifests/v1'],
-    ['123456789012.dkr.ecr.eu-west-1.amazonaws.com', 'https://123456789012.dkr.ecr.eu-west-1.amazonaws.com/v2/ml/api/manifests/v1'],
+    [
+      '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+      'https://123456789012.dkr.ecr.eu-west-1.amazonaws.com/v2/ml/api/manifests/v1',
+    ],
     ['128.0.0.1:5000', 'https://128.0.0.1:5000/v2/ml/api/manifests/v1'],
   ])('speaks to %s at %s', async (host, url) => {
     const urls: string[] = [];
@@ -490,7 +530,9 @@ describe('RegistryClient transport', () => {
   });
 
   it.each(['https://registry.example.com', 'registry.example.com/ml', ''])('refuses the host %j', (host) => {
-    expect(() => new RegistryClient({ host })).toThrow('Registry host must be host[:port] without scheme or path');
+    expect(() => new RegistryClient({ host })).toThrow(
+      'Registry host must be host[:port] without scheme or path',
+    );
   });
 
   it.each([
@@ -510,7 +552,9 @@ describe('RegistryClient transport', () => {
     const host = `127.0.0.1:${server.port}`;
     await server.close();
     await expect(new RegistryClient({ host }).getManifest('ml/api', 'v1')).rejects.toThrow(
-      new RegExp(`^Registry ${host}, repository "ml/api", reference "v1": GET manifest the request failed: fetch failed \\(.*ECONNREFUSED.*\\)\\.$`),
+      new RegExp(
+        `^Registry ${host}, repository "ml/api", reference "v1": GET manifest the request failed: fetch failed \\(.*ECONNREFUSED.*\\)\\.$`,
+      ),
     );
   });
 });

@@ -57317,7 +57317,13 @@ class RegistryClient {
                 status: 401,
             });
         }
-        return this.request(op, method, url, headers, options.body, this.authorization(scope));
+        const retried = await this.request(op, method, url, headers, options.body, this.authorization(scope));
+        if (retried.status !== 401)
+            return retried;
+        const refused = this.authScheme === 'basic'
+            ? 'the registry refused the credentials'
+            : 'the registry refused the token its token service issued';
+        throw this.failure(op, this.statusText(401, await retried.text(), refused), { status: 401 });
     }
     authorization(scope) {
         if (this.authScheme === 'basic')
@@ -57576,12 +57582,16 @@ function firstLine(body) {
         return undefined;
     return line.slice(0, 200);
 }
+/** fetch's TypeError carries the real reason (ECONNREFUSED, a TLS failure) in its cause. */
 function networkReason(error) {
-    if (!(error instanceof Error))
-        return String(error);
-    const cause = error.cause;
-    const detail = cause instanceof Error ? cause.message : undefined;
-    return detail && detail !== error.message ? `${error.message} (${detail})` : error.message;
+    const message = (value) => typeof value === 'object' &&
+        value !== null &&
+        typeof value.message === 'string'
+        ? value.message
+        : undefined;
+    const outer = message(error) ?? String(error);
+    const cause = message(error?.cause);
+    return cause && cause !== outer ? `${outer} (${cause})` : outer;
 }
 const HOST = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::\d{1,5})?$/;
 function checkHost(host) {
@@ -58407,7 +58417,11 @@ async function main_run() {
         const facts = {};
         context.setSummary(() => buildSummary({ plans, results, inputs, sha, ...facts }));
         const repository = parseRepository(inputs.repository);
-        const ecr = new dist_cjs/* ECRClient */.S70(awsClientConfig({ actionName: 'build-push', ...(inputs.region ? { region: inputs.region } : {}) }));
+        const ecr = new dist_cjs/* ECRClient */.S70(awsClientConfig({
+            actionName: 'build-push',
+            // A full ECR URI names its region; the input wins, then the URI, then the environment.
+            ...((inputs.region ?? repository.region) ? { region: inputs.region ?? repository.region } : {}),
+        }));
         const login = await ecrLogin(ecr, repository.registryId);
         context.secrets.add(login.password);
         const host = inputs.registry ?? repository.host ?? login.registry;

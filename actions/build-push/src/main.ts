@@ -43,7 +43,11 @@ export async function run(): Promise<void> {
 
     const repository = parseRepository(inputs.repository);
     const ecr = new ECRClient(
-      awsClientConfig({ actionName: 'build-push', ...(inputs.region ? { region: inputs.region } : {}) }),
+      awsClientConfig({
+        actionName: 'build-push',
+        // A full ECR URI names its region; the input wins, then the URI, then the environment.
+        ...((inputs.region ?? repository.region) ? { region: inputs.region ?? repository.region } : {}),
+      }),
     );
     const login = await ecrLogin(ecr, repository.registryId);
     context.secrets.add(login.password);

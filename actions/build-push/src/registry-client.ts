@@ -602,7 +602,9 @@ function firstLine(body: string): string | undefined {
 /** fetch's TypeError carries the real reason (ECONNREFUSED, a TLS failure) in its cause. */
 function networkReason(error: unknown): string {
   const message = (value: unknown): string | undefined =>
-    typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string'
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { message?: unknown }).message === 'string'
       ? (value as { message: string }).message
       : undefined;
   const outer = message(error) ?? String(error);
