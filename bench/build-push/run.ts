@@ -8,20 +8,13 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  appendFileSync,
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dockerAvailable, startDockerd, type DockerDaemon } from '@ecs-ship/testing/docker-daemon';
 import { runDist } from '@ecs-ship/testing/dist-runner';
+import { createExampleRepository, EXAMPLE_VARIANTS } from '@ecs-ship/testing/example-service-repository';
 import { motoEnv, startMoto, type MotoServer } from '@ecs-ship/testing/moto';
 import { startRegistry, type RegistryServer } from '@ecs-ship/testing/registry-server';
 
@@ -29,16 +22,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const out = process.argv.includes('--out') ? process.argv[process.argv.indexOf('--out') + 1] : undefined;
 const USER = 'AWS';
 const PASSWORD = '123456789012-auth-token'; // moto's fixed ECR token: the registry's login
-const VARIANTS = `
-- name: cpu
-  target: cpu
-  paths: [examples/service/*.js, examples/service/package.json, examples/service/bin/**]
-- name: cuda
-  target: cuda
-  tag-suffix: -cuda
-  build-args: { TORCH_INDEX_URL: https://download.pytorch.org/whl/cu121 }
-  paths: [examples/service/rank.js, examples/service/features/**, examples/service/package.json, examples/service/bin/**]
-`;
+const VARIANTS = EXAMPLE_VARIANTS;
 
 interface StepResult {
   ms: number;
@@ -60,34 +44,18 @@ function git(cwd: string, ...args: string[]): string {
   }).trim();
 }
 
-/** The source repository: examples/service with busybox committed, then the commits of the scenario. */
-function makeRepository(): { repo: string; steps: Array<{ name: string; sha: string }> } {
-  const repo = mkdtempSync(path.join(tmpdir(), 'bench-build-push-'));
-  const service = path.join(repo, 'examples/service');
-  mkdirSync(path.join(service, 'bin'), { recursive: true });
-  mkdirSync(path.join(service, 'features'), { recursive: true });
-  const example = path.join(root, 'examples/service');
-  for (const file of ['Dockerfile', 'package.json', 'app.js', 'openapi.js', 'rank.js', 'server.js'])
-    copyFileSync(path.join(example, file), path.join(service, file));
-  for (const file of readdirSync(path.join(example, 'features')))
-    copyFileSync(path.join(example, 'features', file), path.join(service, 'features', file));
-  copyFileSync('/bin/busybox', path.join(service, 'bin/busybox'));
+/** The source repository and the scenario's commits. */
+function makeRepository(): { repo: string; steps: Array<{ name: string; sha: string }>; remove(): void } {
   // The CUDA image carries what makes it heavy (here 32 MiB of incompressible "weights").
-  writeFileSync(path.join(service, 'features/weights.bin'), randomBytes(32 * 1024 * 1024));
-  writeFileSync(path.join(repo, 'README.md'), '# service\n');
-  git(repo, 'init', '-q', '-b', 'main');
-  const commit = (message: string) => {
-    git(repo, 'add', '-A');
-    git(repo, 'commit', '-q', '-m', message);
-    return git(repo, 'rev-parse', 'HEAD');
-  };
-  const first = commit('first');
-  appendFileSync(path.join(service, 'app.js'), '\n// a CPU-only change\n');
-  const cpu = commit('cpu only');
-  appendFileSync(path.join(repo, 'README.md'), 'docs\n');
-  const docs = commit('neither');
+  const example = createExampleRepository({ 'features/weights.bin': randomBytes(32 * 1024 * 1024) });
+  const first = example.git('rev-parse', 'HEAD');
+  const cpu = example.commit('cpu only', () =>
+    appendFileSync(path.join(example.dir, 'examples/service/app.js'), '\n// a CPU-only change\n'),
+  );
+  const docs = example.commit('neither', () => appendFileSync(path.join(example.dir, 'README.md'), 'docs\n'));
   return {
-    repo,
+    repo: example.dir,
+    remove: example.remove,
     steps: [
       { name: 'first build', sha: first },
       { name: 'CPU-only change', sha: cpu },
@@ -215,10 +183,10 @@ async function measure(
 
 const available = dockerAvailable();
 if (!available.ok) throw new Error(`${available.missing}. ${available.install}`);
-const { repo, steps } = makeRepository();
+const { repo, steps, remove } = makeRepository();
 const action = await measure(ours, repo, steps);
 const reference = await measure(buildBoth, repo, steps);
-rmSync(repo, { recursive: true, force: true });
+remove();
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const ratio = (a: number, b: number) => (b === 0 ? (a === 0 ? '1' : '∞') : (a / b).toFixed(2));

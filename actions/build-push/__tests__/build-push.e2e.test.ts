@@ -1,20 +1,15 @@
-import { execFileSync } from 'node:child_process';
-import {
-  appendFileSync,
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ECRClient, DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
 import { dockerAvailable, startDockerd, type DockerDaemon } from '@ecs-ship/testing/docker-daemon';
 import { runDist, type DistRun } from '@ecs-ship/testing/dist-runner';
+import {
+  createExampleRepository,
+  EXAMPLE_VARIANTS,
+  type ExampleRepository,
+} from '@ecs-ship/testing/example-service-repository';
 import { motoClientConfig, motoEnv, startMoto, type MotoServer } from '@ecs-ship/testing/moto';
 import { startRegistry, type RegistryServer } from '@ecs-ship/testing/registry-server';
 import { MANIFEST_ACCEPT } from '../src/registry-client.js';
@@ -25,41 +20,20 @@ import { MANIFEST_ACCEPT } from '../src/registry-client.js';
 // repository holding examples/service; each commit changes what the issue names.
 const here = path.dirname(fileURLToPath(import.meta.url));
 const actionDir = path.resolve(here, '..');
-const exampleDir = path.resolve(here, '../../../examples/service');
 // moto's ECR answers GetAuthorizationToken with this fixed pair.
 const ECR_USER = 'AWS';
 const ECR_PASSWORD = '123456789012-auth-token';
 
-const VARIANTS = `
-- name: cpu
-  target: cpu
-  paths: [examples/service/*.js, examples/service/package.json, examples/service/bin/**]
-- name: cuda
-  target: cuda
-  tag-suffix: -cuda
-  build-args:
-    TORCH_INDEX_URL: https://download.pytorch.org/whl/cu121
-  paths: [examples/service/rank.js, examples/service/features/**, examples/service/package.json, examples/service/bin/**]
-`;
+const VARIANTS = EXAMPLE_VARIANTS;
 
 let docker: DockerDaemon;
 let registry: RegistryServer;
 let moto: MotoServer;
 let repo: string;
+let example: ExampleRepository;
 
-function git(...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=ci', '-c', 'user.email=ci@example.com', ...args], {
-    cwd: repo,
-    encoding: 'utf8',
-  }).trim();
-}
-
-function commit(message: string, change: () => void): string {
-  change();
-  git('add', '-A');
-  git('commit', '-q', '-m', message);
-  return git('rev-parse', 'HEAD');
-}
+const git = (...args: string[]) => example.git(...args);
+const commit = (message: string, change: () => void) => example.commit(message, change);
 
 async function buildPush(
   inputs: Record<string, string> = {},
@@ -116,24 +90,13 @@ beforeAll(async () => {
     startRegistry({ username: ECR_USER, password: ECR_PASSWORD }),
     startMoto(),
   ]);
-  repo = mkdtempSync(path.join(tmpdir(), 'build-push-repo-'));
-  const service = path.join(repo, 'examples', 'service');
-  mkdirSync(path.join(service, 'bin'), { recursive: true });
-  mkdirSync(path.join(service, 'features'), { recursive: true });
-  for (const file of ['Dockerfile', 'package.json', 'app.js', 'openapi.js', 'rank.js', 'server.js'])
-    copyFileSync(path.join(exampleDir, file), path.join(service, file));
-  for (const file of readdirSync(path.join(exampleDir, 'features')))
-    copyFileSync(path.join(exampleDir, 'features', file), path.join(service, 'features', file));
-  copyFileSync('/bin/busybox', path.join(service, 'bin', 'busybox'));
-  writeFileSync(path.join(repo, 'README.md'), '# a service\n');
-  git('init', '-q', '-b', 'main');
-  git('add', '-A');
-  git('commit', '-q', '-m', 'first');
+  example = createExampleRepository();
+  repo = example.dir;
 }, 120_000);
 
 afterAll(async () => {
   await Promise.all([docker?.stop(), registry?.stop(), moto?.stop()]);
-  if (repo) rmSync(repo, { recursive: true, force: true });
+  example?.remove();
 });
 
 describe('build-push dist with a real dockerd and registry', () => {
