@@ -56245,7 +56245,7 @@ const actionsExecRunner = async (command, args, options = {}) => {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8414);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9410);
 /* harmony import */ var _post_step_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1829);
 
 
@@ -56254,23 +56254,21 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 if (process.env[`STATE_${_post_step_js__WEBPACK_IMPORTED_MODULE_1__/* .POST_STATE */ .j.isPost}`] === 'true')
     await (0,_post_step_js__WEBPACK_IMPORTED_MODULE_1__/* .runPost */ .a)();
 else
-    await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
+    await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 8414:
+/***/ 9410:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  eF: () => (/* binding */ main_run)
+  e: () => (/* binding */ main_run)
 });
-
-// UNUSED EXPORTS: CACHE_TAG_PREFIX, cachePlan
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
@@ -57195,16 +57193,17 @@ class RegistryClient {
         return digest;
     }
     /**
-     * Gives the manifest under `from` each of `tags` without moving a layer: the same bytes, the same
+     * Gives the manifest under `from` (a reference, or a manifest already read) each of `tags` without moving a layer: the same bytes, the same
      * Content-Type, so the digest never changes. A tag already pointing at it is `unchanged` (a re-run).
      */
     async retag(repository, from, tags) {
         const wanted = [...new Set(tags)];
         for (const tag of wanted)
             this.operation('PUT manifest', repository, tag, 'pull,push');
-        const source = await this.getManifest(repository, from);
+        // A manifest the caller already read is used as it is: no second GET of the same bytes.
+        const source = typeof from === 'string' ? await this.getManifest(repository, from) : from;
         if (!source) {
-            throw this.failure(this.operation('GET manifest', repository, from, 'pull'), 'no such manifest (HTTP 404), so there is nothing to retag', { status: 404 });
+            throw this.failure(this.operation('GET manifest', repository, typeof from === 'string' ? from : from.digest, 'pull'), 'no such manifest (HTTP 404), so there is nothing to retag', { status: 404 });
         }
         const result = { digest: source.digest, created: [], unchanged: [] };
         for (const tag of wanted) {
@@ -58278,7 +58277,7 @@ async function publishVariant(plan, context) {
                 unchangedTags: [],
             };
         }
-        const retag = await registry.retag(repository, plan.contentTag, plan.tags);
+        const retag = await registry.retag(repository, existing, plan.tags);
         logger.info(`Same content as ${plan.contentTag}: gave ${existing.digest} the tags ${plan.tags.join(', ')} (${retag.created.length} new, ${retag.unchanged.length} already there); nothing built or uploaded.`);
         return {
             ...base,
@@ -58355,6 +58354,8 @@ async function removeLocalImages(context, refs) {
 }
 
 ;// CONCATENATED MODULE: ./src/repository-policy.ts
+/** The registry cache's tags (mutable: rewritten by every build of the variant). */
+const CACHE_TAG_PREFIX = 'buildcache-';
 /**
  * The tags this action rewrites to point at newer images, as ECR tag-mutability exclusion patterns
  * (`*` matches any characters): everything else it writes (the commit SHA, the content key) names
@@ -58371,11 +58372,49 @@ function mutableTagPatterns(templates, registryCache) {
         patterns.add(`${template.replace(/\{[a-z-]+\}/g, '*')}*`.replace(/\*+/g, '*'));
     }
     if (registryCache)
-        patterns.add('buildcache-*');
+        patterns.add(`${CACHE_TAG_PREFIX}*`);
     return [...patterns];
 }
 
+;// CONCATENATED MODULE: ./src/cache-plan.ts
+
+/**
+ * Where BuildKit reads and writes its layer cache. A builder that cannot export is said so once,
+ * with why and how to enable it, and the build goes on reading the cache only: never a failure.
+ */
+function cachePlan(inputs, builder, where, logger, env = process.env) {
+    if (inputs.cache === 'none' || !inputs.push)
+        return () => ({});
+    const exportable = builder.cacheExport;
+    if (inputs.cache === 'gha') {
+        const runtime = Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL));
+        if (builder.kind !== 'buildx' || !runtime) {
+            const why = builder.kind !== 'buildx'
+                ? builder.cacheExportWhyNot
+                : 'the runner does not expose its cache service to this step (ACTIONS_RUNTIME_TOKEN, ACTIONS_CACHE_URL): run crazy-max/ghaction-github-runtime before it';
+            logger.warning(`cache is gha, but ${why}; building without a cache.`);
+            return () => ({});
+        }
+        if (!exportable)
+            logger.warning(`The gha cache is read but not written: ${builder.cacheExportWhyNot}.`);
+        return (plan) => {
+            const scope = `scope=${where.repository.replace(/[^A-Za-z0-9_.-]/g, '-')}-${plan.variant.name}`;
+            return { from: `type=gha,${scope}`, ...(exportable ? { to: `type=gha,${scope},mode=max` } : {}) };
+        };
+    }
+    if (!exportable)
+        logger.warning(`The registry cache is read but not written: ${builder.cacheExportWhyNot}.`);
+    return (plan) => {
+        const ref = `ref=${where.host}/${where.repository}:${CACHE_TAG_PREFIX}${plan.variant.name}`;
+        return {
+            from: `type=registry,${ref}`,
+            ...(exportable ? { to: `type=registry,${ref},mode=max,image-manifest=true,oci-mediatypes=true` } : {}),
+        };
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -58509,42 +58548,6 @@ function writeOutputs(context, results) {
         .map((r) => r.name)
         .join(','));
 }
-/**
- * Where BuildKit reads and writes its layer cache. A builder that cannot export is said so once,
- * with why and how to enable it, and the build goes on reading the cache only: never a failure.
- */
-function cachePlan(inputs, builder, where, logger, env = process.env) {
-    if (inputs.cache === 'none' || !inputs.push)
-        return () => ({});
-    const exportable = builder.cacheExport;
-    if (inputs.cache === 'gha') {
-        const runtime = Boolean(env.ACTIONS_RUNTIME_TOKEN && (env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL));
-        if (builder.kind !== 'buildx' || !runtime) {
-            const why = builder.kind !== 'buildx'
-                ? builder.cacheExportWhyNot
-                : 'the runner does not expose its cache service to this step (ACTIONS_RUNTIME_TOKEN, ACTIONS_CACHE_URL): run crazy-max/ghaction-github-runtime before it';
-            logger.warning(`cache is gha, but ${why}; building without a cache.`);
-            return () => ({});
-        }
-        if (!exportable)
-            logger.warning(`The gha cache is read but not written: ${builder.cacheExportWhyNot}.`);
-        return (plan) => {
-            const scope = `scope=${where.repository.replace(/[^A-Za-z0-9_.-]/g, '-')}-${plan.variant.name}`;
-            return { from: `type=gha,${scope}`, ...(exportable ? { to: `type=gha,${scope},mode=max` } : {}) };
-        };
-    }
-    if (!exportable)
-        logger.warning(`The registry cache is read but not written: ${builder.cacheExportWhyNot}.`);
-    return (plan) => {
-        const ref = `ref=${where.host}/${where.repository}:${CACHE_TAG_PREFIX}${plan.variant.name}`;
-        return {
-            from: `type=registry,${ref}`,
-            ...(exportable ? { to: `type=registry,${ref},mode=max,image-manifest=true,oci-mediatypes=true` } : {}),
-        };
-    };
-}
-/** The registry cache's tags (mutable: rewritten by every build of the variant). */
-const CACHE_TAG_PREFIX = 'buildcache-';
 /** One 0600 file per BuildKit secret in a 0700 directory: never on a command line. */
 async function writeSecretFiles(privateDir, secrets) {
     const directory = external_node_path_default().join(privateDir, 'secrets');

@@ -4,7 +4,7 @@ import type { Logger } from '@ecs-ship/shared/logger';
 import { build, type BuilderInfo } from './builder.js';
 import type { Exec } from './exec.js';
 import type { BuildPushInputs } from './inputs.js';
-import type { CacheRefs } from './main.js';
+import type { CacheRefs } from './cache-plan.js';
 import type { RegistryClient } from './registry-client.js';
 import type { VariantPlan } from './variant-plan.js';
 
@@ -73,7 +73,7 @@ export async function publishVariant(plan: VariantPlan, context: PublishContext)
         unchangedTags: [],
       };
     }
-    const retag = await registry.retag(repository, plan.contentTag, plan.tags);
+    const retag = await registry.retag(repository, existing, plan.tags);
     logger.info(
       `Same content as ${plan.contentTag}: gave ${existing.digest} the tags ${plan.tags.join(', ')} (${retag.created.length} new, ${retag.unchanged.length} already there); nothing built or uploaded.`,
     );

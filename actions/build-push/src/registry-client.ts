@@ -184,16 +184,17 @@ export class RegistryClient {
   }
 
   /**
-   * Gives the manifest under `from` each of `tags` without moving a layer: the same bytes, the same
+   * Gives the manifest under `from` (a reference, or a manifest already read) each of `tags` without moving a layer: the same bytes, the same
    * Content-Type, so the digest never changes. A tag already pointing at it is `unchanged` (a re-run).
    */
-  async retag(repository: string, from: string, tags: string[]): Promise<RetagResult> {
+  async retag(repository: string, from: string | Manifest, tags: string[]): Promise<RetagResult> {
     const wanted = [...new Set(tags)];
     for (const tag of wanted) this.operation('PUT manifest', repository, tag, 'pull,push');
-    const source = await this.getManifest(repository, from);
+    // A manifest the caller already read is used as it is: no second GET of the same bytes.
+    const source = typeof from === 'string' ? await this.getManifest(repository, from) : from;
     if (!source) {
       throw this.failure(
-        this.operation('GET manifest', repository, from, 'pull'),
+        this.operation('GET manifest', repository, typeof from === 'string' ? from : from.digest, 'pull'),
         'no such manifest (HTTP 404), so there is nothing to retag',
         { status: 404 },
       );

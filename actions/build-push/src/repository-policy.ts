@@ -1,3 +1,6 @@
+/** The registry cache's tags (mutable: rewritten by every build of the variant). */
+export const CACHE_TAG_PREFIX = 'buildcache-';
+
 /**
  * The tags this action rewrites to point at newer images, as ECR tag-mutability exclusion patterns
  * (`*` matches any characters): everything else it writes (the commit SHA, the content key) names
@@ -12,6 +15,6 @@ export function mutableTagPatterns(templates: string[], registryCache: boolean):
     if (/\{(sha|short-sha)\}/.test(template)) continue;
     patterns.add(`${template.replace(/\{[a-z-]+\}/g, '*')}*`.replace(/\*+/g, '*'));
   }
-  if (registryCache) patterns.add('buildcache-*');
+  if (registryCache) patterns.add(`${CACHE_TAG_PREFIX}*`);
   return [...patterns];
 }

@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { isPidAlive, stopProcess } from './process.js';
+import { isPidAlive, killOnExit, stopProcess } from './process.js';
 
 const run = promisify(execFile);
 
@@ -219,8 +219,7 @@ function launch(binary: string, args: string[], logFile: string): ChildProcess {
   });
   closeSync(logFd);
   child.once('error', (err) => appendFileSync(logFile, `\n${binary}: ${err.message}\n`));
-  live.add(child);
-  child.once('exit', () => live.delete(child));
+  killOnExit('docker-daemons', child);
   return child;
 }
 
@@ -291,14 +290,3 @@ function stopManagedContainerd(execRoot: string): void {
   }
   if (commandLine.includes(execRoot)) process.kill(pid, 'SIGKILL');
 }
-
-// Daemons a crashed or forgetful test left running die with the test process (as in moto.ts).
-const LIVE = Symbol.for('@ecs-ship/testing/docker-daemons');
-const registry = globalThis as typeof globalThis & { [LIVE]?: Set<ChildProcess> };
-const live = (registry[LIVE] ??= (() => {
-  const set = new Set<ChildProcess>();
-  process.once('exit', () => {
-    for (const child of set) child.kill('SIGKILL');
-  });
-  return set;
-})());

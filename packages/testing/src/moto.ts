@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { freePort } from './free-port.js';
-import { stopProcess } from './process.js';
+import { killOnExit, stopProcess } from './process.js';
 import { waitForHttp } from './wait-for-http.js';
 
 const INSTALL_HINT =
@@ -68,8 +67,7 @@ async function launch(binary: string, port: number, options: MotoOptions): Promi
   child.stderr.setEncoding('utf8').on('data', keep);
   let spawnError: Error | undefined;
   child.once('error', (err) => (spawnError = err));
-  live.add(child);
-  child.once('exit', () => live.delete(child));
+  killOnExit('moto-servers', child);
 
   try {
     await waitForHttp(`${endpoint}/moto-api/data.json`, {
@@ -146,15 +144,3 @@ function findOnPath(command: string): string | undefined {
   }
   return undefined;
 }
-
-// Servers a crashed or forgetful test left running die with the test process. Jest loads this
-// module once per test file in the same worker, hence one registry per process.
-const LIVE = Symbol.for('@ecs-ship/testing/moto-servers');
-const registry = globalThis as typeof globalThis & { [LIVE]?: Set<ChildProcess> };
-const live = (registry[LIVE] ??= (() => {
-  const set = new Set<ChildProcess>();
-  process.once('exit', () => {
-    for (const child of set) child.kill('SIGKILL');
-  });
-  return set;
-})());

@@ -50,3 +50,23 @@ function signal(pid: number, sig: NodeJS.Signals): void {
     if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
   }
 }
+
+/**
+ * Children a crashed or forgetful test left running die with the test process: each kind keeps
+ * one set per process (on globalThis, since jest loads a module once per test file in the same
+ * worker), SIGKILLed at exit. A child leaves the set when it exits.
+ */
+export function killOnExit(kind: string, child: ChildProcess): void {
+  const key = Symbol.for(`@ecs-ship/testing/${kind}`);
+  const registry = globalThis as typeof globalThis & { [key: symbol]: Set<ChildProcess> | undefined };
+  let live = registry[key];
+  if (!live) {
+    const set = new Set<ChildProcess>();
+    process.once('exit', () => {
+      for (const entry of set) entry.kill('SIGKILL');
+    });
+    live = registry[key] = set;
+  }
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}

@@ -1,5 +1,4 @@
 import { execFile, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { DOCKER_INSTALL_COMMAND } from './docker-daemon.js';
 import { freePort } from './free-port.js';
-import { stopProcess } from './process.js';
+import { killOnExit, stopProcess } from './process.js';
 import { waitForHttp } from './wait-for-http.js';
 
 const run = promisify(execFile);
@@ -81,8 +80,7 @@ async function launch(credentials: RegistryCredentials, port: number): Promise<R
   const log = () => finalLog ?? readLog(logFile);
   let spawnError: Error | undefined;
   child.once('error', (error) => (spawnError = error));
-  live.add(child);
-  child.once('exit', () => live.delete(child));
+  killOnExit('registry-servers', child);
   const stop = async () => {
     await stopProcess(child, 5_000);
     finalLog ??= readLog(logFile);
@@ -161,14 +159,3 @@ async function directoryBytes(directory: string): Promise<number> {
   }
   return total;
 }
-
-// Registries a crashed or forgetful test left running die with the test process (as in moto.ts).
-const LIVE = Symbol.for('@ecs-ship/testing/registry-servers');
-const registry = globalThis as typeof globalThis & { [LIVE]?: Set<ChildProcess> };
-const live = (registry[LIVE] ??= (() => {
-  const set = new Set<ChildProcess>();
-  process.once('exit', () => {
-    for (const child of set) child.kill('SIGKILL');
-  });
-  return set;
-})());
