@@ -72203,7 +72203,7 @@ class GateRun {
     settings;
     gate;
     watch;
-    /** The false-rollback rate of the current post-promotion watch, and how many have run. */
+    /** The false-rollback rate of the current post-promotion watch. */
     watchRate = 0;
     reader;
     timeline = [];
@@ -72387,16 +72387,15 @@ class GateRun {
         this.unhealthyRun = unhealthy.canary > 0 && unhealthy.baseline === 0 ? this.unhealthyRun + 1 : 0;
     }
     feed(observation) {
+        this.checkShare(observation);
         // Periods before the canary's first request say nothing about it: they count towards neither
         // min-duration nor the evidence, nor towards the unhealthy-hosts rule (a green group that
         // registers its targets before the shift is not a sick canary).
         if (!this.canaryTrafficSeen && observation.canaryRequests === 0) {
-            this.checkShare(observation);
             this.record(observation, 'continue', 'waiting for the canary to take traffic');
             return;
         }
         this.canaryTrafficSeen = true;
-        this.checkShare(observation);
         this.checkUnhealthy(observation);
         const state = this.gate.observe(observation);
         const watchState = this.watch?.observe(observation);

@@ -133,7 +133,7 @@ export async function runGateLoop(
 class GateRun {
   private readonly gate: Gate;
   private watch: Gate | undefined;
-  /** The false-rollback rate of the current post-promotion watch, and how many have run. */
+  /** The false-rollback rate of the current post-promotion watch. */
   private watchRate = 0;
   private readonly reader: PeriodReader;
   private readonly timeline: TimelineEntry[] = [];
@@ -344,16 +344,15 @@ class GateRun {
   }
 
   private feed(observation: PeriodObservation): void {
+    this.checkShare(observation);
     // Periods before the canary's first request say nothing about it: they count towards neither
     // min-duration nor the evidence, nor towards the unhealthy-hosts rule (a green group that
     // registers its targets before the shift is not a sick canary).
     if (!this.canaryTrafficSeen && observation.canaryRequests === 0) {
-      this.checkShare(observation);
       this.record(observation, 'continue', 'waiting for the canary to take traffic');
       return;
     }
     this.canaryTrafficSeen = true;
-    this.checkShare(observation);
     this.checkUnhealthy(observation);
     const state = this.gate.observe(observation);
     const watchState = this.watch?.observe(observation);
