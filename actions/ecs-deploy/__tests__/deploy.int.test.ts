@@ -129,7 +129,12 @@ describe('rendering and registration against the emulator', () => {
       subnets: 'subnet-0a1',
     });
     const pre = await preflight(d.ecs, inputs);
-    const rendered = renderTaskDefinition(pre.base, inputs.images, inputs.environment);
+    const rendered = renderTaskDefinition(pre.base, {
+      images: inputs.images,
+      environment: inputs.environment,
+      secrets: inputs.secrets,
+      allowPlaintext: inputs.allowPlaintext,
+    });
     const arn = (await registerOrReuse(d, rendered.taskDefinition, pre)).taskDefinitionArn;
     const stored = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })))
       .taskDefinition;

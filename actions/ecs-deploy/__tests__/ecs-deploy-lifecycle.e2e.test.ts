@@ -2,7 +2,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   DescribeServicesCommand,
+  DescribeTasksCommand,
   ECSClient,
+  ListTasksCommand,
   UpdateServiceCommand,
   type DeploymentConfiguration,
 } from '@aws-sdk/client-ecs';
@@ -194,4 +196,82 @@ describe('ecs-deploy dist against the ECS emulator', () => {
       fixture.targetGroupB,
     ]);
   }, 180_000);
+
+  it('mode continue: a blue/green deployment paused at its gate is continued and followed to success', async () => {
+    await createBlueGreenFixture(aws, { deploymentConfiguration: { strategy: 'BLUE_GREEN' } });
+    const gated = { strategy: 'blue-green', 'bake-minutes': '1' };
+    const deploy = await deployDist({ ...gated, images: `app=${IMAGE}:2`, gate: 'pause' });
+    expectStatus(deploy, 'paused');
+    const hookId = deploy.outputs['gate-hook-id'];
+    aws.resetCalls();
+
+    const run = await deployDist({
+      mode: 'continue',
+      'service-deployment-arn': deploy.outputs['service-deployment-arn'] ?? '',
+    });
+    expectStatus(run, 'succeeded');
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs['service-deployment-arn']).toBe(deploy.outputs['service-deployment-arn']);
+    expect(run.outputs['task-definition-arn']).toBe(deploy.outputs['task-definition-arn']);
+    expect(run.outputs['previous-task-definition-arn']).toBe(deploy.outputs['previous-task-definition-arn']);
+    expect(
+      aws.callsOf('ContinueServiceDeployment').map((call) => [call.input.hookId, call.input.action]),
+    ).toEqual([[hookId, 'CONTINUE']]);
+    expect(aws.callsOf('StopServiceDeployment')).toHaveLength(0);
+    expect(aws.callsOf('UpdateService')).toHaveLength(0);
+    expect((await serviceNow())?.taskDefinition).toBe(deploy.outputs['task-definition-arn']);
+    expect(run.summary).toContain('## ECS deploy: ✅ succeeded — web');
+    expect(run.summary).toContain('| Answer | continue: every pause of the deployment is continued |');
+    expect(run.state.finished).toBe('true');
+  }, 180_000);
+
+  it('mode continue with answer rollback: the paused deployment is rolled back and the service runs its previous revision', async () => {
+    await createBlueGreenFixture(aws, { deploymentConfiguration: { strategy: 'BLUE_GREEN' } });
+    const deploy = await deployDist({
+      strategy: 'blue-green',
+      'bake-minutes': '1',
+      images: `app=${IMAGE}:2`,
+      gate: 'pause',
+    });
+    expectStatus(deploy, 'paused');
+    const previous = deploy.outputs['previous-task-definition-arn'];
+    aws.resetCalls();
+
+    const run = await deployDist({
+      mode: 'continue',
+      'service-deployment-arn': deploy.outputs['service-deployment-arn'] ?? '',
+      answer: 'rollback',
+    });
+    expectStatus(run, 'rolled-back');
+    expect(run.exitCode).toBe(1);
+    expect(run.commands.join('\n')).toContain('::error::The deployment was rolled back');
+    expect(
+      aws.callsOf('ContinueServiceDeployment').map((call) => [call.input.hookId, call.input.action]),
+    ).toEqual([[deploy.outputs['gate-hook-id'], 'ROLLBACK']]);
+    expect(aws.callsOf('UpdateService')).toHaveLength(0);
+    expect((await serviceNow())?.taskDefinition).toBe(previous);
+    expect(run.summary).toContain('**Rollback:** rolled-back');
+  }, 180_000);
+
+  it('mode resolve-images: outputs what the source runs, by digest, and changes nothing', async () => {
+    await createBlueGreenFixture(aws, { image: `${IMAGE}:1` });
+    const tasks = await ecs.send(new ListTasksCommand({ cluster: 'app', serviceName: 'web' }));
+    const described = await ecs.send(new DescribeTasksCommand({ cluster: 'app', tasks: tasks.taskArns }));
+    const digest = described.tasks?.[0]?.containers?.[0]?.imageDigest ?? '';
+    expect(digest).toMatch(/^sha256:[a-f0-9]{64}$/);
+    aws.resetCalls();
+
+    const run = await runDist(actionDir, {
+      inputs: { mode: 'resolve-images', 'images-from': 'app/web' },
+      env: aws.env(),
+      timeoutMs: 60_000,
+    });
+    expectStatus(run, 'succeeded');
+    expect(run.outputs.images).toBe(`app=${IMAGE}@${digest}`);
+    expect(JSON.parse(run.outputs['image-digests'] ?? '{}')).toEqual({ app: digest });
+    expect(run.summary).toContain('## ECS deploy: ✅ succeeded — resolve-images app/web');
+    expect(run.summary).toContain(`| app/web (us-east-1) | \`web:1\` | app | \`${digest}\` | 2 |`);
+    const mutating = aws.calls.filter((call) => !/^(Describe|List)/.test(call.operation));
+    expect(mutating).toEqual([]);
+  }, 60_000);
 });

@@ -7,17 +7,27 @@ import {
   ListTasksCommand,
   RunTaskCommand,
   UpdateServiceCommand,
+  type Service,
 } from '@aws-sdk/client-ecs';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { describe, expect, it } from '@jest/globals';
 import { ConfigurationError } from '@ecs-ship/shared/errors';
+import { MemoryLogger } from '@ecs-ship/shared/logger';
+import { mockClient } from 'aws-sdk-client-mock';
+import { continueDeployment } from '../src/deployment/continue.js';
 import { deployService } from '../src/deployment/deploy.js';
-import { IAM_ACTIONS, IMPLIED_ACTIONS, iamActionOf, iamPolicy } from '../src/iam.js';
+import { IAM_ACTIONS, IMPLIED_ACTIONS, iamActionOf, iamPolicy, imagesFromRolePolicy } from '../src/iam.js';
+import { resolveImagesFrom } from '../src/images-from/resolve.js';
+import { sourceEcsClient } from '../src/images-from/source-client.js';
+import { newReport } from '../src/report.js';
 import { runTaskMode } from '../src/run-task/run-task.js';
 import {
   DEPLOYMENT,
   NEW_REVISION,
   NEW_TD,
+  readAnyInputs,
   readInputs,
+  REGION,
   reportFor,
   revisions,
   runTask,
@@ -115,6 +125,104 @@ async function serviceRuns(): Promise<Set<string>> {
   return sent;
 }
 
+const sentBy = (s: ReturnType<typeof scenario>, sent: Set<string>) => {
+  for (const call of s.ecs.calls()) sent.add(iamActionOf((call.args[0] as object).constructor.name));
+  for (const call of s.elb.calls())
+    sent.add(iamActionOf((call.args[0] as object).constructor.name, 'elasticloadbalancing'));
+};
+
+async function continueRuns(): Promise<Set<string>> {
+  const sent = new Set<string>();
+  const run = async (s: ReturnType<typeof scenario>, values: Record<string, string>) => {
+    const inputs = readAnyInputs({ mode: 'continue', 'service-deployment-arn': DEPLOYMENT, ...values });
+    if (inputs.mode !== 'continue') throw new Error('not continue');
+    const report = newReport({ mode: 'continue', region: REGION, cluster: 'prod', startedAt: s.clock.now() });
+    await continueDeployment(s.deps, inputs, report, s.state);
+    sentBy(s, sent);
+  };
+  const paused: Phase[] = [
+    {
+      atMs: 0,
+      deployment: {
+        status: 'IN_PROGRESS',
+        lifecycleHookDetails: [{ hookId: 'h1', status: 'AWAITING_ACTION' }],
+        ...revisions({ running: 2, production: 0, test: 100 }),
+      },
+    },
+  ];
+  const done: Phase[][] = [
+    [{ atMs: 1_000, deployment: { status: 'SUCCESSFUL', ...revisions({ running: 2, production: 100 }) } }],
+  ];
+  // Continued to the end, behind an ALB and behind an NLB (the target-group outputs).
+  const nlb: Service = trafficShiftingService('BLUE_GREEN');
+  const [balancer] = nlb.loadBalancers ?? [];
+  if (balancer?.advancedConfiguration)
+    balancer.advancedConfiguration.productionListenerRule =
+      'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/net/web/cccc/dddd';
+  for (const service of [trafficShiftingService('BLUE_GREEN'), nlb])
+    await run(scenario({ alreadyUpdated: true, service, phases: paused, continuePhases: done }), {});
+  // A timeout: failure reasons (stopped tasks) and StopServiceDeployment.
+  const stuck = scenario({
+    alreadyUpdated: true,
+    phases: [{ atMs: 0, deployment: { status: 'IN_PROGRESS' } }],
+    rollbackPhases: [{ atMs: 1_000, deployment: { status: 'ROLLBACK_SUCCESSFUL' } }],
+  });
+  stuck.ecs.on(ListTasksCommand).resolves({ taskArns: ['arn:aws:ecs:us-east-1:123456789012:task/prod/1'] });
+  stuck.ecs.on(DescribeTasksCommand).resolves({ tasks: [{ taskDefinitionArn: NEW_TD, stoppedReason: 'x' }] });
+  await run(stuck, { timeout: '1m' });
+  // A finished deployment rolled back: the guarded UpdateService.
+  await run(
+    scenario({
+      alreadyUpdated: true,
+      phases: [{ atMs: 0, deployment: { status: 'SUCCESSFUL' } }],
+      fallbackPhases: [{ atMs: 0, deployment: { status: 'SUCCESSFUL' } }],
+    }),
+    { answer: 'rollback' },
+  );
+  return sent;
+}
+
+async function imagesFromRuns(): Promise<Set<string>> {
+  const s = scenario({ phases: [] });
+  const image = `123456789012.dkr.ecr.us-east-1.amazonaws.com/web@sha256:${'a'.repeat(64)}`;
+  s.ecs.on(ListTasksCommand).resolves({ taskArns: ['arn:aws:ecs:us-east-1:123456789012:task/prod/1'] });
+  s.ecs.on(DescribeTasksCommand).resolves({
+    tasks: [
+      {
+        taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/prod/1',
+        taskDefinitionArn: serviceShape().taskDefinition,
+        lastStatus: 'RUNNING',
+        containers: [{ name: 'app', image, imageDigest: `sha256:${'b'.repeat(64)}` }],
+      },
+    ],
+  });
+  await resolveImagesFrom(
+    { ecs: s.client, logger: new MemoryLogger() },
+    { cluster: 'prod', service: 'web' },
+    REGION,
+  );
+  const sent = new Set<string>();
+  sentBy(s, sent);
+  return sent;
+}
+
+async function imagesFromRoleRuns(): Promise<Set<string>> {
+  const sts = mockClient(STSClient);
+  sts.on(AssumeRoleCommand).resolves({
+    Credentials: { AccessKeyId: 'ASIA1', SecretAccessKey: 's', SessionToken: 't', Expiration: new Date() },
+  });
+  try {
+    const client = await sourceEcsClient({
+      region: REGION,
+      roleArn: 'arn:aws:iam::111111111111:role/reader',
+    });
+    client.destroy();
+    return new Set(sts.calls().map((call) => iamActionOf((call.args[0] as object).constructor.name, 'sts')));
+  } finally {
+    sts.restore();
+  }
+}
+
 async function runTaskRuns(): Promise<Set<string>> {
   const sent = new Set<string>();
   // The service's revision (DescribeServices), then a task-definition file (DescribeClusters).
@@ -135,9 +243,12 @@ async function runTaskRuns(): Promise<Set<string>> {
 }
 
 describe('IAM actions', () => {
-  it.each<['service' | 'run-task', () => Promise<Set<string>>]>([
+  it.each<[keyof typeof IAM_ACTIONS, () => Promise<Set<string>>]>([
     ['service', serviceRuns],
     ['run-task', runTaskRuns],
+    ['continue', continueRuns],
+    ['images-from', imagesFromRuns],
+    ['images-from-role', imagesFromRoleRuns],
   ])(
     'every command sent in %s mode is in the exported list, and the list holds nothing unused',
     async (mode, runs) => {
@@ -155,9 +266,12 @@ describe('IAM actions', () => {
       'utf8',
     );
     const section = readme.slice(readme.indexOf('## IAM'));
-    const block = /```json\n([\s\S]*?)```/.exec(section)?.[1];
-    expect(JSON.parse(block ?? 'null')).toEqual(iamPolicy());
-    for (const action of new Set([...IAM_ACTIONS.service, ...IAM_ACTIONS['run-task']]))
+    const blocks = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((match) =>
+      JSON.parse(match[1] ?? 'null'),
+    );
+    expect(blocks[0]).toEqual(iamPolicy());
+    expect(blocks[1]).toEqual(imagesFromRolePolicy());
+    for (const action of new Set(Object.values(IAM_ACTIONS).flat()))
       expect(section).toContain(`\`${action}\``);
   });
 });

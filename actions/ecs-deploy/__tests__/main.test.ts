@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   DescribeServicesCommand,
   DescribeTasksCommand,
@@ -133,6 +134,49 @@ describe('run()', () => {
     await run();
     expect(fixture.outputs.status).toBe('failed');
     expect(fixture.failures[0]).toContain('Inputs "gate: pause" and "wait: stable" cannot be combined');
+  });
+});
+
+describe('mode validate through run()', () => {
+  const described = path.join(
+    path.dirname(fileURLToPath(import.meta.url)),
+    '__fixtures__',
+    'task-definitions',
+    'described.json',
+  );
+
+  it('makes no AWS call and needs no region: status valid, images output, the checks in the summary', async () => {
+    s = scenario({ everyClient: true, phases: [] });
+    delete process.env.AWS_REGION;
+    given({
+      mode: 'validate',
+      'task-definition': described,
+      images: 'api=123456789012.dkr.ecr.us-east-1.amazonaws.com/api:1.5.0\nenvoy=public.ecr.aws/envoy:1',
+    });
+    await run();
+    expect(fixture.failures).toEqual([]);
+    expect(s.ecs.calls()).toEqual([]);
+    expect(s.elb.calls()).toEqual([]);
+    expect(fixture.outputs).toMatchObject({
+      status: 'valid',
+      images: 'api=123456789012.dkr.ecr.us-east-1.amazonaws.com/api:1.5.0\nenvoy=public.ecr.aws/envoy:1',
+    });
+    expect(readFileSync(summaryFile, 'utf8')).toContain(
+      '| task definition | ✅ passed | family "api", containers api, envoy |',
+    );
+  });
+
+  it('a refusal fails the step with status failed, and still makes no AWS call', async () => {
+    s = scenario({ everyClient: true, phases: [] });
+    given({ mode: 'validate', 'task-definition': described, environment: 'api.DB_PASSWORD=hunter22' });
+    await run();
+    expect(s.ecs.calls()).toEqual([]);
+    expect(fixture.outputs.status).toBe('failed');
+    expect(fixture.failures).toEqual([
+      expect.stringContaining(
+        'The task definition failed 1 check(s); first environment: Input "environment" sets api.DB_PASSWORD in plain text',
+      ),
+    ]);
   });
 });
 

@@ -11,10 +11,10 @@ import {
 import { checkDeploymentConfiguration } from '../src/deployment/deployment-config-check.js';
 import { resolveTimeout, timeoutPlan } from '../src/deployment/deployment-timeout.js';
 import { getInputs } from '../src/inputs.js';
-import type { Strategy } from '../src/inputs.js';
+import type { DeployInputs, Strategy } from '../src/inputs.js';
 import { checkStrategy } from '../src/preflight.js';
 import { describeChanges, snapshotOf, type Observation } from '../src/deployment/progress-log.js';
-import { renderTaskDefinition } from '../src/revision/render.js';
+import { renderTaskDefinition, type Overrides } from '../src/revision/render.js';
 import { fromDescribed, sameTaskDefinition, toRegistrable } from '../src/revision/task-definition.js';
 import { reachedStage, type LifecycleStage } from '../src/deployment/stages.js';
 import { decide, type WatchTarget } from '../src/deployment/watch.js';
@@ -27,6 +27,13 @@ import {
 
 const strategyOf = (values: Record<string, string>) =>
   readInputs({ cluster: 'prod', service: 'web', ...values });
+const overrides = (given: Partial<Overrides>): Overrides => ({
+  images: [],
+  environment: [],
+  secrets: [],
+  allowPlaintext: [],
+  ...given,
+});
 
 describe('inputs → deploymentConfiguration', () => {
   it.each([
@@ -321,7 +328,7 @@ describe('inputs are validated with what was expected and what was given', () =>
           secrets,
         },
       );
-      return { secrets, read: () => getInputs(reader) };
+      return { secrets, read: () => getInputs(reader) as DeployInputs };
     };
     const malformed = read('app.DB URL=postgres://admin:hunter22@db');
     expect(malformed.read).toThrow('Input "environment" must be lines of container.NAME=value');
@@ -435,8 +442,7 @@ describe('describe-task-definition output → registrable task definition', () =
     expect(sameTaskDefinition(written, registered)).toBe(true);
     const changed = renderTaskDefinition(
       written,
-      [],
-      [{ container: 'app', name: 'LOG_LEVEL', value: 'debug' }],
+      overrides({ environment: [{ container: 'app', name: 'LOG_LEVEL', value: 'debug' }] }),
     );
     expect(sameTaskDefinition(changed.taskDefinition, registered)).toBe(false);
   });
@@ -448,11 +454,13 @@ describe('rendering images and environment', () => {
     const pinned = '123456789012.dkr.ecr.us-east-1.amazonaws.com/web@sha256:' + 'a'.repeat(64);
     const rendered = renderTaskDefinition(
       registrable,
-      [{ container: 'app', image: pinned }],
-      [
-        { container: 'app', name: 'LOG_LEVEL', value: 'debug' },
-        { container: 'app', name: 'FEATURE_X', value: 's3cr3t-value' },
-      ],
+      overrides({
+        images: [{ container: 'app', image: pinned }],
+        environment: [
+          { container: 'app', name: 'LOG_LEVEL', value: 'debug' },
+          { container: 'app', name: 'FEATURE_X', value: 's3cr3t-value' },
+        ],
+      }),
     );
     expect(rendered.taskDefinition.containerDefinitions[0]?.image).toBe(pinned);
     expect(rendered.taskDefinition.containerDefinitions[0]?.environment).toEqual([
@@ -472,7 +480,7 @@ describe('rendering images and environment', () => {
     ],
     [[], [{ container: 'app', name: 'DB_PASSWORD', value: 'x' }], 'already takes from "secrets"'],
   ])('refuses %j %j', (images, environment, message) => {
-    expect(() => renderTaskDefinition(registrable, images, environment)).toThrow(message);
+    expect(() => renderTaskDefinition(registrable, overrides({ images, environment }))).toThrow(message);
   });
 });
 

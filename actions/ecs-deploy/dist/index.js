@@ -11179,10 +11179,1419 @@ __webpack_unused_export__ = waitUntilTargetInService;
 
 /***/ }),
 
+/***/ 2811:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var __webpack_unused_export__;
+const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, getDefaultSocketTimeout, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin, setCredentialFeature, stsRegionDefaultResolver } = __nccwpck_require__(9300);
+const { NoAuthSigner, getHttpAuthSchemeEndpointRuleSetPlugin, DefaultIdentityProviderConfig, getHttpSigningPlugin } = __nccwpck_require__(5086);
+const { normalizeProvider, getSmithyContext, ServiceException, NoOpLogger, emitWarningIfUnsupportedVersion, loadConfigsForDefaultMode, getDefaultExtensionConfiguration, resolveDefaultRuntimeConfig, Client, makeBuilder, createAggregatedClient } = __nccwpck_require__(4614);
+const { Command: $Command } = __nccwpck_require__(4614);
+__webpack_unused_export__ = $Command;
+__webpack_unused_export__ = Client;
+const { resolveDefaultsModeConfig, loadConfig, NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS, resolveRegionConfig } = __nccwpck_require__(7567);
+const { BinaryDecisionDiagram, EndpointCache, decideEndpoint, customEndpointFunctions, resolveParams, resolveEndpointConfig, getEndpointPlugin } = __nccwpck_require__(4561);
+const { parseUrl, getHttpHandlerExtensionConfiguration, resolveHttpHandlerRuntimeConfig, getContentLengthPlugin } = __nccwpck_require__(9922);
+const { DEFAULT_RETRY_MODE, NODE_RETRY_MODE_CONFIG_OPTIONS, NODE_MAX_ATTEMPT_CONFIG_OPTIONS, resolveRetryConfig, getRetryPlugin } = __nccwpck_require__(9285);
+const { TypeRegistry, getSchemaSerdePlugin } = __nccwpck_require__(5982);
+const { resolveAwsSdkSigV4Config, resolveAwsSdkSigV4AConfig, AwsSdkSigV4Signer, AwsSdkSigV4ASigner, NODE_SIGV4A_CONFIG_OPTIONS, NODE_AUTH_SCHEME_PREFERENCE_OPTIONS } = __nccwpck_require__(8039);
+const { SignatureV4MultiRegion } = __nccwpck_require__(6861);
+const { defaultProvider } = __nccwpck_require__(7777);
+const { toUtf8, fromUtf8, toBase64, fromBase64, calculateBodyLength } = __nccwpck_require__(2882);
+const { streamCollector, NodeHttpHandler } = __nccwpck_require__(8771);
+const { AwsQueryProtocol } = __nccwpck_require__(3628);
+const { Sha256 } = __nccwpck_require__(9362);
+
+const q = "ref";
+const a = -1, b = true, c = "isSet", d = "PartitionResult", e = "booleanEquals", f = "stringEquals", g = "getAttr", h = "us-east-1", i = "sigv4", j = "sts", k = "https://sts.{Region}.{PartitionResult#dnsSuffix}", l = { [q]: "Endpoint" }, m = { [q]: "Region" }, n = { [q]: d }, o = {}, p = [m];
+const _data = {
+    conditions: [
+        [c, [l]],
+        [c, p],
+        ["aws.partition", p, d],
+        [e, [{ [q]: "UseFIPS" }, b]],
+        [e, [{ [q]: "UseDualStack" }, b]],
+        [f, [m, "aws-global"]],
+        [e, [{ [q]: "UseGlobalEndpoint" }, b]],
+        [f, [m, "eu-central-1"]],
+        [e, [{ fn: g, argv: [n, "supportsDualStack"] }, b]],
+        [e, [{ fn: g, argv: [n, "supportsFIPS"] }, b]],
+        [f, [m, "ap-south-1"]],
+        [f, [m, "eu-north-1"]],
+        [f, [m, "eu-west-1"]],
+        [f, [m, "eu-west-2"]],
+        [f, [m, "eu-west-3"]],
+        [f, [m, "sa-east-1"]],
+        [f, [m, h]],
+        [f, [m, "us-east-2"]],
+        [f, [m, "us-west-2"]],
+        [f, [m, "us-west-1"]],
+        [f, [m, "ca-central-1"]],
+        [f, [m, "ap-southeast-1"]],
+        [f, [m, "ap-northeast-1"]],
+        [f, [m, "ap-southeast-2"]],
+        [f, [{ fn: g, argv: [n, "name"] }, "aws-us-gov"]]
+    ],
+    results: [
+        [a],
+        ["https://sts.amazonaws.com", { authSchemes: [{ name: i, signingName: j, signingRegion: h }] }],
+        [k, { authSchemes: [{ name: i, signingName: j, signingRegion: "{Region}" }] }],
+        [a, "Invalid Configuration: FIPS and custom endpoint are not supported"],
+        [a, "Invalid Configuration: Dualstack and custom endpoint are not supported"],
+        [l, o],
+        ["https://sts-fips.{Region}.{PartitionResult#dualStackDnsSuffix}", o],
+        [a, "FIPS and DualStack are enabled, but this partition does not support one or both"],
+        ["https://sts.{Region}.amazonaws.com", o],
+        ["https://sts-fips.{Region}.{PartitionResult#dnsSuffix}", o],
+        [a, "FIPS is enabled but this partition does not support FIPS"],
+        ["https://sts.{Region}.{PartitionResult#dualStackDnsSuffix}", o],
+        [a, "DualStack is enabled but this partition does not support DualStack"],
+        [k, o],
+        [a, "Invalid Configuration: Missing Region"]
+    ]
+};
+const root = 2;
+const r = 100_000_000;
+const nodes = new Int32Array([
+    -1, 1, -1,
+    0, 30, 3,
+    1, 4, r + 14,
+    2, 5, r + 14,
+    3, 25, 6,
+    4, 24, 7,
+    5, r + 1, 8,
+    6, 9, r + 13,
+    7, r + 1, 10,
+    10, r + 1, 11,
+    11, r + 1, 12,
+    12, r + 1, 13,
+    13, r + 1, 14,
+    14, r + 1, 15,
+    15, r + 1, 16,
+    16, r + 1, 17,
+    17, r + 1, 18,
+    18, r + 1, 19,
+    19, r + 1, 20,
+    20, r + 1, 21,
+    21, r + 1, 22,
+    22, r + 1, 23,
+    23, r + 1, r + 2,
+    8, r + 11, r + 12,
+    4, 28, 26,
+    9, 27, r + 10,
+    24, r + 8, r + 9,
+    8, 29, r + 7,
+    9, r + 6, r + 7,
+    3, r + 3, 31,
+    4, r + 4, r + 5,
+]);
+const bdd = BinaryDecisionDiagram.from(nodes, root, _data.conditions, _data.results);
+
+const cache = new EndpointCache({
+    size: 50,
+    params: ["Endpoint", "Region", "UseDualStack", "UseFIPS", "UseGlobalEndpoint"],
+});
+const defaultEndpointResolver = (endpointParams, context = {}) => {
+    return cache.get(endpointParams, () => decideEndpoint(bdd, {
+        endpointParams: endpointParams,
+        logger: context.logger,
+    }));
+};
+customEndpointFunctions.aws = awsEndpointFunctions;
+
+const createEndpointRuleSetHttpAuthSchemeParametersProvider = (defaultHttpAuthSchemeParametersProvider) => async (config, context, input) => {
+    if (!input) {
+        throw new Error("Could not find `input` for `defaultEndpointRuleSetHttpAuthSchemeParametersProvider`");
+    }
+    const defaultParameters = await defaultHttpAuthSchemeParametersProvider(config, context, input);
+    const instructionsFn = getSmithyContext(context)?.commandInstance?.constructor
+        ?.getEndpointParameterInstructions;
+    if (!instructionsFn) {
+        throw new Error(`getEndpointParameterInstructions() is not defined on '${context.commandName}'`);
+    }
+    const endpointParameters = await resolveParams(input, { getEndpointParameterInstructions: instructionsFn }, config);
+    return Object.assign(defaultParameters, endpointParameters);
+};
+const _defaultSTSHttpAuthSchemeParametersProvider = async (config, context, input) => {
+    return {
+        operation: getSmithyContext(context).operation,
+        region: await normalizeProvider(config.region)() || (() => {
+            throw new Error("expected `region` to be configured for `aws.auth#sigv4`");
+        })(),
+    };
+};
+const defaultSTSHttpAuthSchemeParametersProvider = createEndpointRuleSetHttpAuthSchemeParametersProvider(_defaultSTSHttpAuthSchemeParametersProvider);
+function createAwsAuthSigv4HttpAuthOption(authParameters) {
+    return {
+        schemeId: "aws.auth#sigv4",
+        signingProperties: {
+            name: "sts",
+            region: authParameters.region,
+        },
+        propertiesExtractor: (config, context) => ({
+            signingProperties: {
+                config,
+                context,
+            },
+        }),
+    };
+}
+function createAwsAuthSigv4aHttpAuthOption(authParameters) {
+    return {
+        schemeId: "aws.auth#sigv4a",
+        signingProperties: {
+            name: "sts",
+            region: authParameters.region,
+        },
+        propertiesExtractor: (config, context) => ({
+            signingProperties: {
+                config,
+                context,
+            },
+        }),
+    };
+}
+function createSmithyApiNoAuthHttpAuthOption(authParameters) {
+    return {
+        schemeId: "smithy.api#noAuth",
+    };
+}
+const createEndpointRuleSetHttpAuthSchemeProvider = (defaultEndpointResolver, defaultHttpAuthSchemeResolver, createHttpAuthOptionFunctions) => {
+    const endpointRuleSetHttpAuthSchemeProvider = (authParameters) => {
+        const endpoint = defaultEndpointResolver(authParameters);
+        const authSchemes = endpoint.properties?.authSchemes;
+        if (!authSchemes) {
+            return defaultHttpAuthSchemeResolver(authParameters);
+        }
+        const options = [];
+        for (const scheme of authSchemes) {
+            const { name: resolvedName, properties = {}, ...rest } = scheme;
+            const name = resolvedName.toLowerCase();
+            if (resolvedName !== name) {
+                console.warn(`HttpAuthScheme has been normalized with lowercasing: '${resolvedName}' to '${name}'`);
+            }
+            let schemeId;
+            if (name === "sigv4a") {
+                schemeId = "aws.auth#sigv4a";
+                const sigv4Present = authSchemes.find((s) => {
+                    const name = s.name.toLowerCase();
+                    return name !== "sigv4a" && name.startsWith("sigv4");
+                });
+                if (SignatureV4MultiRegion.sigv4aDependency() === "none" && sigv4Present) {
+                    continue;
+                }
+            }
+            else if (name.startsWith("sigv4")) {
+                schemeId = "aws.auth#sigv4";
+            }
+            else {
+                throw new Error(`Unknown HttpAuthScheme found in '@smithy.rules#endpointRuleSet': '${name}'`);
+            }
+            const createOption = createHttpAuthOptionFunctions[schemeId];
+            if (!createOption) {
+                throw new Error(`Could not find HttpAuthOption create function for '${schemeId}'`);
+            }
+            const option = createOption(authParameters);
+            option.schemeId = schemeId;
+            option.signingProperties = { ...(option.signingProperties || {}), ...rest, ...properties };
+            options.push(option);
+        }
+        return options;
+    };
+    return endpointRuleSetHttpAuthSchemeProvider;
+};
+const _defaultSTSHttpAuthSchemeProvider = (authParameters) => {
+    const options = [];
+    switch (authParameters.operation) {
+        case "AssumeRoleWithSAML": {
+            options.push(createSmithyApiNoAuthHttpAuthOption());
+            options.push(createAwsAuthSigv4aHttpAuthOption(authParameters));
+            break;
+        }
+        case "AssumeRoleWithWebIdentity": {
+            options.push(createSmithyApiNoAuthHttpAuthOption());
+            options.push(createAwsAuthSigv4aHttpAuthOption(authParameters));
+            break;
+        }
+        default: {
+            options.push(createAwsAuthSigv4HttpAuthOption(authParameters));
+            options.push(createAwsAuthSigv4aHttpAuthOption(authParameters));
+        }
+    }
+    return options;
+};
+const defaultSTSHttpAuthSchemeProvider = createEndpointRuleSetHttpAuthSchemeProvider(defaultEndpointResolver, _defaultSTSHttpAuthSchemeProvider, {
+    "aws.auth#sigv4": createAwsAuthSigv4HttpAuthOption,
+    "aws.auth#sigv4a": createAwsAuthSigv4aHttpAuthOption,
+    "smithy.api#noAuth": createSmithyApiNoAuthHttpAuthOption,
+});
+const resolveHttpAuthSchemeConfig = (config) => {
+    const config_0 = resolveAwsSdkSigV4Config(config);
+    const config_1 = resolveAwsSdkSigV4AConfig(config_0);
+    return Object.assign(config_1, {
+        authSchemePreference: normalizeProvider(config.authSchemePreference ?? []),
+    });
+};
+
+const resolveClientEndpointParameters = (options) => {
+    return Object.assign(options, {
+        useDualstackEndpoint: options.useDualstackEndpoint ?? false,
+        useFipsEndpoint: options.useFipsEndpoint ?? false,
+        useGlobalEndpoint: options.useGlobalEndpoint ?? false,
+        defaultSigningName: "sts",
+    });
+};
+const commonParams = {
+    UseGlobalEndpoint: { type: "builtInParams", name: "useGlobalEndpoint" },
+    UseFIPS: { type: "builtInParams", name: "useFipsEndpoint" },
+    Endpoint: { type: "builtInParams", name: "endpoint" },
+    Region: { type: "builtInParams", name: "region" },
+    UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
+};
+
+var version = "3.1176.0";
+var packageInfo = {
+	version: version};
+
+class STSServiceException extends ServiceException {
+    static shapeId = "smithy.ts.sdk.synthetic.com.amazonaws.sts#STSServiceException";
+    constructor(options) {
+        super(options);
+        Object.setPrototypeOf(this, STSServiceException.prototype);
+    }
+}
+
+class ExpiredTokenException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#ExpiredTokenException";
+    name = "ExpiredTokenException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ExpiredTokenException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ExpiredTokenException.prototype);
+    }
+}
+class InvalidContextAssertionException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#InvalidContextAssertionException";
+    name = "InvalidContextAssertionException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidContextAssertionException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidContextAssertionException.prototype);
+    }
+}
+class MalformedPolicyDocumentException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#MalformedPolicyDocumentException";
+    name = "MalformedPolicyDocumentException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "MalformedPolicyDocumentException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, MalformedPolicyDocumentException.prototype);
+    }
+}
+class PackedPolicyTooLargeException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#PackedPolicyTooLargeException";
+    name = "PackedPolicyTooLargeException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "PackedPolicyTooLargeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, PackedPolicyTooLargeException.prototype);
+    }
+}
+class RegionDisabledException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#RegionDisabledException";
+    name = "RegionDisabledException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "RegionDisabledException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, RegionDisabledException.prototype);
+    }
+}
+class IDPRejectedClaimException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#IDPRejectedClaimException";
+    name = "IDPRejectedClaimException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "IDPRejectedClaimException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, IDPRejectedClaimException.prototype);
+    }
+}
+class InvalidIdentityTokenException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#InvalidIdentityTokenException";
+    name = "InvalidIdentityTokenException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidIdentityTokenException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidIdentityTokenException.prototype);
+    }
+}
+class IDPCommunicationErrorException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#IDPCommunicationErrorException";
+    name = "IDPCommunicationErrorException";
+    $fault = "client";
+    $retryable = {};
+    constructor(opts) {
+        super({
+            name: "IDPCommunicationErrorException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, IDPCommunicationErrorException.prototype);
+    }
+}
+class InvalidAuthorizationMessageException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#InvalidAuthorizationMessageException";
+    name = "InvalidAuthorizationMessageException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidAuthorizationMessageException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidAuthorizationMessageException.prototype);
+    }
+}
+class ExpiredTradeInTokenException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#ExpiredTradeInTokenException";
+    name = "ExpiredTradeInTokenException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "ExpiredTradeInTokenException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, ExpiredTradeInTokenException.prototype);
+    }
+}
+class InsufficientSessionLifetimeException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#InsufficientSessionLifetimeException";
+    name = "InsufficientSessionLifetimeException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InsufficientSessionLifetimeException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InsufficientSessionLifetimeException.prototype);
+    }
+}
+class InvalidSubjectCredentialsException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#InvalidSubjectCredentialsException";
+    name = "InvalidSubjectCredentialsException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidSubjectCredentialsException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidSubjectCredentialsException.prototype);
+    }
+}
+class JWTPayloadSizeExceededException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#JWTPayloadSizeExceededException";
+    name = "JWTPayloadSizeExceededException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "JWTPayloadSizeExceededException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, JWTPayloadSizeExceededException.prototype);
+    }
+}
+class OutboundWebIdentityFederationDisabledException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#OutboundWebIdentityFederationDisabledException";
+    name = "OutboundWebIdentityFederationDisabledException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "OutboundWebIdentityFederationDisabledException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, OutboundWebIdentityFederationDisabledException.prototype);
+    }
+}
+class SessionDurationEscalationException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#SessionDurationEscalationException";
+    name = "SessionDurationEscalationException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "SessionDurationEscalationException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, SessionDurationEscalationException.prototype);
+    }
+}
+
+const _A = "Arn";
+const _AKI = "AccessKeyId";
+const _AP = "AssumedPrincipal";
+const _AR = "AssumeRole";
+const _ARI = "AssumedRoleId";
+const _ARR = "AssumeRoleRequest";
+const _ARRs = "AssumeRoleResponse";
+const _ARRss = "AssumeRootRequest";
+const _ARRssu = "AssumeRootResponse";
+const _ARU = "AssumedRoleUser";
+const _ARWSAML = "AssumeRoleWithSAML";
+const _ARWSAMLR = "AssumeRoleWithSAMLRequest";
+const _ARWSAMLRs = "AssumeRoleWithSAMLResponse";
+const _ARWWI = "AssumeRoleWithWebIdentity";
+const _ARWWIR = "AssumeRoleWithWebIdentityRequest";
+const _ARWWIRs = "AssumeRoleWithWebIdentityResponse";
+const _ARs = "AssumeRoot";
+const _Ac = "Account";
+const _Au = "Audience";
+const _C = "Credentials";
+const _CA = "ContextAssertion";
+const _DAM = "DecodeAuthorizationMessage";
+const _DAMR = "DecodeAuthorizationMessageRequest";
+const _DAMRe = "DecodeAuthorizationMessageResponse";
+const _DM = "DecodedMessage";
+const _DS = "DurationSeconds";
+const _E = "Expiration";
+const _EI = "ExternalId";
+const _EM = "EncodedMessage";
+const _ETE = "ExpiredTokenException";
+const _ETITE = "ExpiredTradeInTokenException";
+const _FPA = "FederatedProviderArn";
+const _FU = "FederatedUser";
+const _FUI = "FederatedUserId";
+const _GAKI = "GetAccessKeyInfo";
+const _GAKIR = "GetAccessKeyInfoRequest";
+const _GAKIRe = "GetAccessKeyInfoResponse";
+const _GCI = "GetCallerIdentity";
+const _GCIR = "GetCallerIdentityRequest";
+const _GCIRe = "GetCallerIdentityResponse";
+const _GDAT = "GetDelegatedAccessToken";
+const _GDATR = "GetDelegatedAccessTokenRequest";
+const _GDATRe = "GetDelegatedAccessTokenResponse";
+const _GFT = "GetFederationToken";
+const _GFTR = "GetFederationTokenRequest";
+const _GFTRe = "GetFederationTokenResponse";
+const _GSC = "GetScopedCredentials";
+const _GSCR = "GetScopedCredentialsRequest";
+const _GSCRe = "GetScopedCredentialsResponse";
+const _GST = "GetSessionToken";
+const _GSTR = "GetSessionTokenRequest";
+const _GSTRe = "GetSessionTokenResponse";
+const _GWIT = "GetWebIdentityToken";
+const _GWITR = "GetWebIdentityTokenRequest";
+const _GWITRe = "GetWebIdentityTokenResponse";
+const _I = "Issuer";
+const _IAME = "InvalidAuthorizationMessageException";
+const _ICAE = "InvalidContextAssertionException";
+const _IDPCEE = "IDPCommunicationErrorException";
+const _IDPRCE = "IDPRejectedClaimException";
+const _IITE = "InvalidIdentityTokenException";
+const _IP = "IdentityProvider";
+const _ISCE = "InvalidSubjectCredentialsException";
+const _ISLE = "InsufficientSessionLifetimeException";
+const _JWTPSEE = "JWTPayloadSizeExceededException";
+const _K = "Key";
+const _MPDE = "MalformedPolicyDocumentException";
+const _MSTS = "MinimumSessionTokenSize";
+const _N = "Name";
+const _NQ = "NameQualifier";
+const _OI = "OriginIdentity";
+const _OWIFDE = "OutboundWebIdentityFederationDisabledException";
+const _P = "Policy";
+const _PA = "PolicyArns";
+const _PAr = "PrincipalArn";
+const _PAro = "ProviderArn";
+const _PC = "ProvidedContexts";
+const _PCLT = "ProvidedContextsListType";
+const _PCr = "ProvidedContext";
+const _PDT = "PolicyDescriptorType";
+const _PI = "ProviderId";
+const _PPS = "PackedPolicySize";
+const _PPTLE = "PackedPolicyTooLargeException";
+const _Pr = "Provider";
+const _RA = "RoleArn";
+const _RDE = "RegionDisabledException";
+const _RSN = "RoleSessionName";
+const _S = "Subject";
+const _SA = "SigningAlgorithm";
+const _SAK = "SecretAccessKey";
+const _SAMLA = "SAMLAssertion";
+const _SAMLAT = "SAMLAssertionType";
+const _SDEE = "SessionDurationEscalationException";
+const _SFWIT = "SubjectFromWebIdentityToken";
+const _SI = "SourceIdentity";
+const _SIe = "SessionInfo";
+const _SM = "SubjectMode";
+const _SN = "SerialNumber";
+const _SPC = "ScopedPoliciesCount";
+const _SS = "ScopedSession";
+const _SSD = "ScopedSessionDescription";
+const _SSI = "ScopedSessionId";
+const _ST = "SubjectType";
+const _STS = "SessionTokenSize";
+const _STU = "SessionTokenUtilization";
+const _STe = "SessionToken";
+const _Sc = "Scope";
+const _T = "Tags";
+const _TC = "TokenCode";
+const _TCr = "TransactionContext";
+const _TIPC = "TrustedIdentityPropagationContext";
+const _TIT = "TradeInToken";
+const _TP = "TargetPrincipal";
+const _TPA = "TaskPolicyArn";
+const _TTK = "TransitiveTagKeys";
+const _Ta = "Tag";
+const _UI = "UserId";
+const _V = "Value";
+const _WIT = "WebIdentityToken";
+const _a = "arn";
+const _aKST = "accessKeySecretType";
+const _aQE = "awsQueryError";
+const _c = "client";
+const _cTT = "clientTokenType";
+const _e = "error";
+const _hE = "httpError";
+const _m = "message";
+const _oIIT = "originIdentityIssuerType";
+const _oIST = "originIdentitySubjectType";
+const _oISTT = "originIdentitySubjectTypeType";
+const _pDLT = "policyDescriptorListType";
+const _s = "smithy.ts.sdk.synthetic.com.amazonaws.sts";
+const _tCIPMT = "transactionContextIdentityProviderMapType";
+const _tCVT = "transactionContextValueType";
+const _tITT = "tradeInTokenType";
+const _tLT = "tagListType";
+const _wITT = "webIdentityTokenType";
+const n0 = "com.amazonaws.sts";
+const _s_registry = new TypeRegistry(_s);
+var STSServiceException$ = [-3, _s, "STSServiceException", 0, [], []];
+_s_registry.registerError(STSServiceException$, STSServiceException);
+const n0_registry = new TypeRegistry(n0);
+var ExpiredTokenException$ = [-3, n0, _ETE,
+    { [_aQE]: [`ExpiredTokenException`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ExpiredTokenException$, ExpiredTokenException);
+var ExpiredTradeInTokenException$ = [-3, n0, _ETITE,
+    { [_aQE]: [`ExpiredTradeInTokenException`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(ExpiredTradeInTokenException$, ExpiredTradeInTokenException);
+var IDPCommunicationErrorException$ = [-3, n0, _IDPCEE,
+    { [_aQE]: [`IDPCommunicationError`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(IDPCommunicationErrorException$, IDPCommunicationErrorException);
+var IDPRejectedClaimException$ = [-3, n0, _IDPRCE,
+    { [_aQE]: [`IDPRejectedClaim`, 403], [_e]: _c, [_hE]: 403 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(IDPRejectedClaimException$, IDPRejectedClaimException);
+var InsufficientSessionLifetimeException$ = [-3, n0, _ISLE,
+    { [_aQE]: [`InsufficientSessionLifetime`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InsufficientSessionLifetimeException$, InsufficientSessionLifetimeException);
+var InvalidAuthorizationMessageException$ = [-3, n0, _IAME,
+    { [_aQE]: [`InvalidAuthorizationMessageException`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidAuthorizationMessageException$, InvalidAuthorizationMessageException);
+var InvalidContextAssertionException$ = [-3, n0, _ICAE,
+    { [_aQE]: [`InvalidContextAssertion`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidContextAssertionException$, InvalidContextAssertionException);
+var InvalidIdentityTokenException$ = [-3, n0, _IITE,
+    { [_aQE]: [`InvalidIdentityToken`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidIdentityTokenException$, InvalidIdentityTokenException);
+var InvalidSubjectCredentialsException$ = [-3, n0, _ISCE,
+    { [_aQE]: [`InvalidSubjectCredentials`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidSubjectCredentialsException$, InvalidSubjectCredentialsException);
+var JWTPayloadSizeExceededException$ = [-3, n0, _JWTPSEE,
+    { [_aQE]: [`JWTPayloadSizeExceededException`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(JWTPayloadSizeExceededException$, JWTPayloadSizeExceededException);
+var MalformedPolicyDocumentException$ = [-3, n0, _MPDE,
+    { [_aQE]: [`MalformedPolicyDocument`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(MalformedPolicyDocumentException$, MalformedPolicyDocumentException);
+var OutboundWebIdentityFederationDisabledException$ = [-3, n0, _OWIFDE,
+    { [_aQE]: [`OutboundWebIdentityFederationDisabledException`, 403], [_e]: _c, [_hE]: 403 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(OutboundWebIdentityFederationDisabledException$, OutboundWebIdentityFederationDisabledException);
+var PackedPolicyTooLargeException$ = [-3, n0, _PPTLE,
+    { [_aQE]: [`PackedPolicyTooLarge`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(PackedPolicyTooLargeException$, PackedPolicyTooLargeException);
+var RegionDisabledException$ = [-3, n0, _RDE,
+    { [_aQE]: [`RegionDisabledException`, 403], [_e]: _c, [_hE]: 403 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(RegionDisabledException$, RegionDisabledException);
+var SessionDurationEscalationException$ = [-3, n0, _SDEE,
+    { [_aQE]: [`SessionDurationEscalationException`, 403], [_e]: _c, [_hE]: 403 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(SessionDurationEscalationException$, SessionDurationEscalationException);
+const errorTypeRegistries = [
+    _s_registry,
+    n0_registry,
+];
+var accessKeySecretType = [0, n0, _aKST, 8, 0];
+var clientTokenType = [0, n0, _cTT, 8, 0];
+var originIdentityIssuerType = [0, n0, _oIIT, 8, 0];
+var originIdentitySubjectType = [0, n0, _oIST, 8, 0];
+var originIdentitySubjectTypeType = [0, n0, _oISTT, 8, 0];
+var SAMLAssertionType = [0, n0, _SAMLAT, 8, 0];
+var tradeInTokenType = [0, n0, _tITT, 8, 0];
+var transactionContextValueType = [0, n0, _tCVT, 8, 0];
+var webIdentityTokenType = [0, n0, _wITT, 8, 0];
+var AssumedRoleUser$ = [3, n0, _ARU,
+    0,
+    [_ARI, _A],
+    [0, 0], 2
+];
+var AssumeRoleRequest$ = [3, n0, _ARR,
+    0,
+    [_RA, _RSN, _PA, _P, _DS, _T, _TTK, _EI, _SN, _TC, _SI, _PC, _MSTS],
+    [0, 0, () => policyDescriptorListType, 0, 1, () => tagListType, 64 | 0, 0, 0, 0, 0, () => ProvidedContextsListType, 1], 2
+];
+var AssumeRoleResponse$ = [3, n0, _ARRs,
+    0,
+    [_C, _ARU, _PPS, _SI, _STU, _STS],
+    [[() => Credentials$, 0], () => AssumedRoleUser$, 1, 0, 1, 1]
+];
+var AssumeRoleWithSAMLRequest$ = [3, n0, _ARWSAMLR,
+    0,
+    [_RA, _PAr, _SAMLA, _PA, _P, _DS, _MSTS],
+    [0, 0, [() => SAMLAssertionType, 0], () => policyDescriptorListType, 0, 1, 1], 3
+];
+var AssumeRoleWithSAMLResponse$ = [3, n0, _ARWSAMLRs,
+    0,
+    [_C, _ARU, _PPS, _S, _ST, _I, _Au, _NQ, _SI, _STU, _STS, _TIPC],
+    [[() => Credentials$, 0], () => AssumedRoleUser$, 1, 0, 0, 0, 0, 0, 0, 1, 1, [() => TrustedIdentityPropagationContext$, 0]]
+];
+var AssumeRoleWithWebIdentityRequest$ = [3, n0, _ARWWIR,
+    0,
+    [_RA, _RSN, _WIT, _PI, _PA, _P, _DS, _MSTS],
+    [0, 0, [() => clientTokenType, 0], 0, () => policyDescriptorListType, 0, 1, 1], 3
+];
+var AssumeRoleWithWebIdentityResponse$ = [3, n0, _ARWWIRs,
+    0,
+    [_C, _SFWIT, _ARU, _PPS, _Pr, _Au, _SI, _STU, _STS, _TIPC],
+    [[() => Credentials$, 0], 0, () => AssumedRoleUser$, 1, 0, 0, 0, 1, 1, [() => TrustedIdentityPropagationContext$, 0]]
+];
+var AssumeRootRequest$ = [3, n0, _ARRss,
+    0,
+    [_TP, _TPA, _DS, _MSTS],
+    [0, () => PolicyDescriptorType$, 1, 1], 2
+];
+var AssumeRootResponse$ = [3, n0, _ARRssu,
+    0,
+    [_C, _SI, _STU, _STS],
+    [[() => Credentials$, 0], 0, 1, 1]
+];
+var Credentials$ = [3, n0, _C,
+    0,
+    [_AKI, _SAK, _STe, _E],
+    [0, [() => accessKeySecretType, 0], 0, 4], 4
+];
+var DecodeAuthorizationMessageRequest$ = [3, n0, _DAMR,
+    0,
+    [_EM],
+    [0], 1
+];
+var DecodeAuthorizationMessageResponse$ = [3, n0, _DAMRe,
+    0,
+    [_DM],
+    [0]
+];
+var FederatedUser$ = [3, n0, _FU,
+    0,
+    [_FUI, _A],
+    [0, 0], 2
+];
+var GetAccessKeyInfoRequest$ = [3, n0, _GAKIR,
+    0,
+    [_AKI],
+    [0], 1
+];
+var GetAccessKeyInfoResponse$ = [3, n0, _GAKIRe,
+    0,
+    [_Ac],
+    [0]
+];
+var GetCallerIdentityRequest$ = [3, n0, _GCIR,
+    0,
+    [],
+    []
+];
+var GetCallerIdentityResponse$ = [3, n0, _GCIRe,
+    0,
+    [_UI, _Ac, _A],
+    [0, 0, 0]
+];
+var GetDelegatedAccessTokenRequest$ = [3, n0, _GDATR,
+    0,
+    [_TIT],
+    [[() => tradeInTokenType, 0]], 1
+];
+var GetDelegatedAccessTokenResponse$ = [3, n0, _GDATRe,
+    0,
+    [_C, _PPS, _AP],
+    [[() => Credentials$, 0], 1, 0]
+];
+var GetFederationTokenRequest$ = [3, n0, _GFTR,
+    0,
+    [_N, _P, _PA, _DS, _T, _MSTS],
+    [0, 0, () => policyDescriptorListType, 1, () => tagListType, 1], 1
+];
+var GetFederationTokenResponse$ = [3, n0, _GFTRe,
+    0,
+    [_C, _FU, _PPS, _STU, _STS],
+    [[() => Credentials$, 0], () => FederatedUser$, 1, 1, 1]
+];
+var GetScopedCredentialsRequest$ = [3, n0, _GSCR,
+    0,
+    [_P, _DS, _MSTS, _SSD],
+    [0, 1, 1, 0]
+];
+var GetScopedCredentialsResponse$ = [3, n0, _GSCRe,
+    0,
+    [_C, _SIe, _STU, _STS, _SPC, _SI],
+    [[() => Credentials$, 0], () => ScopedSession$, 1, 1, 1, 0]
+];
+var GetSessionTokenRequest$ = [3, n0, _GSTR,
+    0,
+    [_DS, _SN, _TC, _MSTS],
+    [1, 0, 0, 1]
+];
+var GetSessionTokenResponse$ = [3, n0, _GSTRe,
+    0,
+    [_C, _STU, _STS],
+    [[() => Credentials$, 0], 1, 1]
+];
+var GetWebIdentityTokenRequest$ = [3, n0, _GWITR,
+    0,
+    [_Au, _SA, _DS, _Sc, _SM, _T],
+    [64 | 0, 0, 1, 0, 0, () => tagListType], 2
+];
+var GetWebIdentityTokenResponse$ = [3, n0, _GWITRe,
+    0,
+    [_WIT, _E],
+    [[() => webIdentityTokenType, 0], 4]
+];
+var OriginIdentity$ = [3, n0, _OI,
+    0,
+    [_S, _ST, _I, _FPA],
+    [[() => originIdentitySubjectType, 0], [() => originIdentitySubjectTypeType, 0], [() => originIdentityIssuerType, 0], 0]
+];
+var PolicyDescriptorType$ = [3, n0, _PDT,
+    0,
+    [_a],
+    [0]
+];
+var ProvidedContext$ = [3, n0, _PCr,
+    0,
+    [_PAro, _CA],
+    [0, 0]
+];
+var ScopedSession$ = [3, n0, _SS,
+    0,
+    [_SSI, _A],
+    [0, 0], 2
+];
+var Tag$ = [3, n0, _Ta,
+    0,
+    [_K, _V],
+    [0, 0], 2
+];
+var TransactionContext$ = [3, n0, _TCr,
+    0,
+    [_IP],
+    [[() => transactionContextIdentityProviderMapType, 0]]
+];
+var TrustedIdentityPropagationContext$ = [3, n0, _TIPC,
+    8,
+    [_OI, _TCr],
+    [[() => OriginIdentity$, 0], [() => TransactionContext$, 0]]
+];
+var policyDescriptorListType = [1, n0, _pDLT,
+    0, () => PolicyDescriptorType$
+];
+var ProvidedContextsListType = [1, n0, _PCLT,
+    0, () => ProvidedContext$
+];
+var tagListType = [1, n0, _tLT,
+    0, () => Tag$
+];
+var transactionContextIdentityProviderMapType = [2, n0, _tCIPMT,
+    0, [0,
+        0],
+    [() => transactionContextValueType,
+        0]
+];
+var AssumeRole$ = [9, n0, _AR,
+    0, () => AssumeRoleRequest$, () => AssumeRoleResponse$
+];
+var AssumeRoleWithSAML$ = [9, n0, _ARWSAML,
+    0, () => AssumeRoleWithSAMLRequest$, () => AssumeRoleWithSAMLResponse$
+];
+var AssumeRoleWithWebIdentity$ = [9, n0, _ARWWI,
+    0, () => AssumeRoleWithWebIdentityRequest$, () => AssumeRoleWithWebIdentityResponse$
+];
+var AssumeRoot$ = [9, n0, _ARs,
+    0, () => AssumeRootRequest$, () => AssumeRootResponse$
+];
+var DecodeAuthorizationMessage$ = [9, n0, _DAM,
+    0, () => DecodeAuthorizationMessageRequest$, () => DecodeAuthorizationMessageResponse$
+];
+var GetAccessKeyInfo$ = [9, n0, _GAKI,
+    0, () => GetAccessKeyInfoRequest$, () => GetAccessKeyInfoResponse$
+];
+var GetCallerIdentity$ = [9, n0, _GCI,
+    0, () => GetCallerIdentityRequest$, () => GetCallerIdentityResponse$
+];
+var GetDelegatedAccessToken$ = [9, n0, _GDAT,
+    0, () => GetDelegatedAccessTokenRequest$, () => GetDelegatedAccessTokenResponse$
+];
+var GetFederationToken$ = [9, n0, _GFT,
+    0, () => GetFederationTokenRequest$, () => GetFederationTokenResponse$
+];
+var GetScopedCredentials$ = [9, n0, _GSC,
+    0, () => GetScopedCredentialsRequest$, () => GetScopedCredentialsResponse$
+];
+var GetSessionToken$ = [9, n0, _GST,
+    0, () => GetSessionTokenRequest$, () => GetSessionTokenResponse$
+];
+var GetWebIdentityToken$ = [9, n0, _GWIT,
+    0, () => GetWebIdentityTokenRequest$, () => GetWebIdentityTokenResponse$
+];
+
+const getRuntimeConfig$1 = (config) => {
+    return {
+        apiVersion: "2011-06-15",
+        base64Decoder: config?.base64Decoder ?? fromBase64,
+        base64Encoder: config?.base64Encoder ?? toBase64,
+        disableHostPrefix: config?.disableHostPrefix ?? false,
+        endpointProvider: config?.endpointProvider ?? defaultEndpointResolver,
+        extensions: config?.extensions ?? [],
+        httpAuthSchemeProvider: config?.httpAuthSchemeProvider ?? defaultSTSHttpAuthSchemeProvider,
+        httpAuthSchemes: config?.httpAuthSchemes ?? [
+            {
+                schemeId: "aws.auth#sigv4",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4"),
+                signer: new AwsSdkSigV4Signer(),
+            },
+            {
+                schemeId: "aws.auth#sigv4a",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4a"),
+                signer: new AwsSdkSigV4ASigner(),
+            },
+            {
+                schemeId: "smithy.api#noAuth",
+                identityProvider: (ipc) => ipc.getIdentityProvider("smithy.api#noAuth") || (async () => ({})),
+                signer: new NoAuthSigner(),
+            },
+        ],
+        logger: config?.logger ?? new NoOpLogger(),
+        protocol: config?.protocol ?? AwsQueryProtocol,
+        protocolSettings: config?.protocolSettings ?? {
+            defaultNamespace: "com.amazonaws.sts",
+            errorTypeRegistries,
+            xmlNamespace: "https://sts.amazonaws.com/doc/2011-06-15/",
+            version: "2011-06-15",
+            serviceTarget: "AWSSecurityTokenServiceV20110615",
+        },
+        serviceId: config?.serviceId ?? "STS",
+        sha256: config?.sha256 ?? Sha256,
+        signerConstructor: config?.signerConstructor ?? SignatureV4MultiRegion,
+        urlParser: config?.urlParser ?? parseUrl,
+        utf8Decoder: config?.utf8Decoder ?? fromUtf8,
+        utf8Encoder: config?.utf8Encoder ?? toUtf8,
+    };
+};
+
+const getRuntimeConfig = (config) => {
+    emitWarningIfUnsupportedVersion(process.version);
+    const defaultsMode = resolveDefaultsModeConfig(config);
+    const defaultConfigProvider = () => defaultsMode().then(loadConfigsForDefaultMode);
+    const clientSharedValues = getRuntimeConfig$1(config);
+    emitWarningIfUnsupportedVersion$1(process.version);
+    const loaderConfig = {
+        profile: config?.profile,
+        logger: clientSharedValues.logger,
+    };
+    return {
+        ...clientSharedValues,
+        ...config,
+        runtime: "node",
+        defaultsMode,
+        authSchemePreference: config?.authSchemePreference ?? loadConfig(NODE_AUTH_SCHEME_PREFERENCE_OPTIONS, loaderConfig),
+        bodyLengthChecker: config?.bodyLengthChecker ?? calculateBodyLength,
+        credentialDefaultProvider: config?.credentialDefaultProvider ?? defaultProvider,
+        defaultSocketTimeout: getDefaultSocketTimeout(config?.requestHandler, 300_000),
+        defaultUserAgentProvider: config?.defaultUserAgentProvider ?? createDefaultUserAgentProvider({ serviceId: clientSharedValues.serviceId, clientVersion: packageInfo.version }),
+        httpAuthSchemes: config?.httpAuthSchemes ?? [
+            {
+                schemeId: "aws.auth#sigv4",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4") || (async (idProps) => await defaultProvider(idProps?.__config || {})()),
+                signer: new AwsSdkSigV4Signer(),
+            },
+            {
+                schemeId: "aws.auth#sigv4a",
+                identityProvider: (ipc) => ipc.getIdentityProvider("aws.auth#sigv4a"),
+                signer: new AwsSdkSigV4ASigner(),
+            },
+            {
+                schemeId: "smithy.api#noAuth",
+                identityProvider: (ipc) => ipc.getIdentityProvider("smithy.api#noAuth") || (async () => ({})),
+                signer: new NoAuthSigner(),
+            },
+        ],
+        maxAttempts: config?.maxAttempts ?? loadConfig(NODE_MAX_ATTEMPT_CONFIG_OPTIONS, config),
+        region: config?.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS, ...loaderConfig }),
+        requestHandler: NodeHttpHandler.create(config?.requestHandler ?? defaultConfigProvider),
+        retryMode: config?.retryMode ??
+            loadConfig({
+                ...NODE_RETRY_MODE_CONFIG_OPTIONS,
+                default: async () => (await defaultConfigProvider()).retryMode || DEFAULT_RETRY_MODE,
+            }, config),
+        sigv4aSigningRegionSet: config?.sigv4aSigningRegionSet ?? loadConfig(NODE_SIGV4A_CONFIG_OPTIONS, loaderConfig),
+        streamCollector: config?.streamCollector ?? streamCollector,
+        useDualstackEndpoint: config?.useDualstackEndpoint ?? loadConfig(NODE_USE_DUALSTACK_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        useFipsEndpoint: config?.useFipsEndpoint ?? loadConfig(NODE_USE_FIPS_ENDPOINT_CONFIG_OPTIONS, loaderConfig),
+        userAgentAppId: config?.userAgentAppId ?? loadConfig(NODE_APP_ID_CONFIG_OPTIONS, loaderConfig),
+    };
+};
+
+const getHttpAuthExtensionConfiguration = (runtimeConfig) => {
+    const _httpAuthSchemes = runtimeConfig.httpAuthSchemes;
+    let _httpAuthSchemeProvider = runtimeConfig.httpAuthSchemeProvider;
+    let _credentials = runtimeConfig.credentials;
+    return {
+        setHttpAuthScheme(httpAuthScheme) {
+            const index = _httpAuthSchemes.findIndex((scheme) => scheme.schemeId === httpAuthScheme.schemeId);
+            if (index === -1) {
+                _httpAuthSchemes.push(httpAuthScheme);
+            }
+            else {
+                _httpAuthSchemes.splice(index, 1, httpAuthScheme);
+            }
+        },
+        httpAuthSchemes() {
+            return _httpAuthSchemes;
+        },
+        setHttpAuthSchemeProvider(httpAuthSchemeProvider) {
+            _httpAuthSchemeProvider = httpAuthSchemeProvider;
+        },
+        httpAuthSchemeProvider() {
+            return _httpAuthSchemeProvider;
+        },
+        setCredentials(credentials) {
+            _credentials = credentials;
+        },
+        credentials() {
+            return _credentials;
+        },
+    };
+};
+const resolveHttpAuthRuntimeConfig = (config) => {
+    return {
+        httpAuthSchemes: config.httpAuthSchemes(),
+        httpAuthSchemeProvider: config.httpAuthSchemeProvider(),
+        credentials: config.credentials(),
+    };
+};
+
+const resolveRuntimeExtensions = (runtimeConfig, extensions) => {
+    const extensionConfiguration = Object.assign(getAwsRegionExtensionConfiguration(runtimeConfig), getDefaultExtensionConfiguration(runtimeConfig), getHttpHandlerExtensionConfiguration(runtimeConfig), getHttpAuthExtensionConfiguration(runtimeConfig));
+    extensions.forEach((extension) => extension.configure(extensionConfiguration));
+    return Object.assign(runtimeConfig, resolveAwsRegionExtensionConfiguration(extensionConfiguration), resolveDefaultRuntimeConfig(extensionConfiguration), resolveHttpHandlerRuntimeConfig(extensionConfiguration), resolveHttpAuthRuntimeConfig(extensionConfiguration));
+};
+
+class STSClient extends Client {
+    config;
+    constructor(...[configuration]) {
+        const _config_0 = getRuntimeConfig(configuration || {});
+        super(_config_0);
+        this.initConfig = _config_0;
+        const _config_1 = resolveClientEndpointParameters(_config_0);
+        const _config_2 = resolveUserAgentConfig(_config_1);
+        const _config_3 = resolveRetryConfig(_config_2);
+        const _config_4 = resolveRegionConfig(_config_3);
+        const _config_5 = resolveHostHeaderConfig(_config_4);
+        const _config_6 = resolveEndpointConfig(_config_5);
+        const _config_7 = resolveHttpAuthSchemeConfig(_config_6);
+        const _config_8 = resolveRuntimeExtensions(_config_7, configuration?.extensions || []);
+        this.config = _config_8;
+        this.middlewareStack.use(getSchemaSerdePlugin(this.config));
+        this.middlewareStack.use(getUserAgentPlugin(this.config));
+        this.middlewareStack.use(getRetryPlugin(this.config));
+        this.middlewareStack.use(getContentLengthPlugin(this.config));
+        this.middlewareStack.use(getHostHeaderPlugin(this.config));
+        this.middlewareStack.use(getLoggerPlugin(this.config));
+        this.middlewareStack.use(getRecursionDetectionPlugin(this.config));
+        this.middlewareStack.use(getHttpAuthSchemeEndpointRuleSetPlugin(this.config, {
+            httpAuthSchemeParametersProvider: defaultSTSHttpAuthSchemeParametersProvider,
+            identityProviderConfigProvider: async (config) => new DefaultIdentityProviderConfig({
+                "aws.auth#sigv4": config.credentials,
+                "aws.auth#sigv4a": config.credentials,
+            }),
+        }));
+        this.middlewareStack.use(getHttpSigningPlugin(this.config));
+    }
+    destroy() {
+        super.destroy();
+    }
+}
+
+const command = makeBuilder(commonParams, "AWSSecurityTokenServiceV20110615", "STSClient", getEndpointPlugin);
+const _ep0 = {};
+const _mw0 = (Command, cs, config, o) => [];
+
+class AssumeRoleCommand extends command(_ep0, _mw0, "AssumeRole", AssumeRole$) {
+}
+
+class AssumeRoleWithSAMLCommand extends command(_ep0, _mw0, "AssumeRoleWithSAML", AssumeRoleWithSAML$) {
+}
+
+class AssumeRoleWithWebIdentityCommand extends command(_ep0, _mw0, "AssumeRoleWithWebIdentity", AssumeRoleWithWebIdentity$) {
+}
+
+class AssumeRootCommand extends command(_ep0, _mw0, "AssumeRoot", AssumeRoot$) {
+}
+
+class DecodeAuthorizationMessageCommand extends command(_ep0, _mw0, "DecodeAuthorizationMessage", DecodeAuthorizationMessage$) {
+}
+
+class GetAccessKeyInfoCommand extends command(_ep0, _mw0, "GetAccessKeyInfo", GetAccessKeyInfo$) {
+}
+
+class GetCallerIdentityCommand extends command(_ep0, _mw0, "GetCallerIdentity", GetCallerIdentity$) {
+}
+
+class GetDelegatedAccessTokenCommand extends command(_ep0, _mw0, "GetDelegatedAccessToken", GetDelegatedAccessToken$) {
+}
+
+class GetFederationTokenCommand extends command(_ep0, _mw0, "GetFederationToken", GetFederationToken$) {
+}
+
+class GetScopedCredentialsCommand extends command(_ep0, _mw0, "GetScopedCredentials", GetScopedCredentials$) {
+}
+
+class GetSessionTokenCommand extends command(_ep0, _mw0, "GetSessionToken", GetSessionToken$) {
+}
+
+class GetWebIdentityTokenCommand extends command(_ep0, _mw0, "GetWebIdentityToken", GetWebIdentityToken$) {
+}
+
+const commands = {
+    AssumeRoleCommand,
+    AssumeRoleWithSAMLCommand,
+    AssumeRoleWithWebIdentityCommand,
+    AssumeRootCommand,
+    DecodeAuthorizationMessageCommand,
+    GetAccessKeyInfoCommand,
+    GetCallerIdentityCommand,
+    GetDelegatedAccessTokenCommand,
+    GetFederationTokenCommand,
+    GetScopedCredentialsCommand,
+    GetSessionTokenCommand,
+    GetWebIdentityTokenCommand,
+};
+class STS extends STSClient {
+}
+createAggregatedClient(commands, STS);
+
+const WebIdentityTokenSubjectModeType = {
+    AWS_IDENTITY: "AWSIdentity",
+    ORIGIN_IDENTITY: "OriginIdentity",
+};
+
+const getAccountIdFromAssumedRoleUser = (assumedRoleUser) => {
+    if (typeof assumedRoleUser?.Arn === "string") {
+        const arnComponents = assumedRoleUser.Arn.split(":");
+        if (arnComponents.length > 4 && arnComponents[4] !== "") {
+            return arnComponents[4];
+        }
+    }
+    return undefined;
+};
+const resolveRegion = async (_region, _parentRegion, credentialProviderLogger, loaderConfig = {}) => {
+    const region = typeof _region === "function" ? await _region() : _region;
+    const parentRegion = typeof _parentRegion === "function" ? await _parentRegion() : _parentRegion;
+    let stsDefaultRegion = "";
+    const resolvedRegion = region ?? parentRegion ?? (stsDefaultRegion = await stsRegionDefaultResolver(loaderConfig)());
+    credentialProviderLogger?.debug?.("@aws-sdk/client-sts::resolveRegion", "accepting first of:", `${region} (credential provider clientConfig)`, `${parentRegion} (contextual client)`, `${stsDefaultRegion} (STS default: AWS_REGION, profile region, or us-east-1)`);
+    return resolvedRegion;
+};
+const getDefaultRoleAssumer$1 = (stsOptions, STSClient) => {
+    let stsClient;
+    let closureSourceCreds;
+    return async (sourceCreds, params) => {
+        closureSourceCreds = sourceCreds;
+        if (!stsClient) {
+            const { logger = stsOptions?.parentClientConfig?.logger, profile = stsOptions?.parentClientConfig?.profile, region, requestHandler = stsOptions?.parentClientConfig?.requestHandler, credentialProviderLogger, userAgentAppId = stsOptions?.parentClientConfig?.userAgentAppId, } = stsOptions;
+            const resolvedRegion = await resolveRegion(region, stsOptions?.parentClientConfig?.region, credentialProviderLogger, {
+                logger,
+                profile,
+            });
+            const isCompatibleRequestHandler = !isH2(requestHandler);
+            stsClient = new STSClient({
+                ...stsOptions,
+                userAgentAppId,
+                profile,
+                credentialDefaultProvider: () => async () => closureSourceCreds,
+                region: resolvedRegion,
+                requestHandler: isCompatibleRequestHandler ? requestHandler : undefined,
+                logger: logger,
+            });
+        }
+        const { Credentials, AssumedRoleUser } = await stsClient.send(new AssumeRoleCommand(params));
+        if (!Credentials || !Credentials.AccessKeyId || !Credentials.SecretAccessKey) {
+            throw new Error(`Invalid response from STS.assumeRole call with role ${params.RoleArn}`);
+        }
+        const accountId = getAccountIdFromAssumedRoleUser(AssumedRoleUser);
+        const credentials = {
+            accessKeyId: Credentials.AccessKeyId,
+            secretAccessKey: Credentials.SecretAccessKey,
+            sessionToken: Credentials.SessionToken,
+            expiration: Credentials.Expiration,
+            ...(Credentials.CredentialScope && { credentialScope: Credentials.CredentialScope }),
+            ...(accountId && { accountId }),
+        };
+        setCredentialFeature(credentials, "CREDENTIALS_STS_ASSUME_ROLE", "i");
+        return credentials;
+    };
+};
+const getDefaultRoleAssumerWithWebIdentity$1 = (stsOptions, STSClient) => {
+    let stsClient;
+    return async (params) => {
+        if (!stsClient) {
+            const { logger = stsOptions?.parentClientConfig?.logger, profile = stsOptions?.parentClientConfig?.profile, region, requestHandler = stsOptions?.parentClientConfig?.requestHandler, credentialProviderLogger, userAgentAppId = stsOptions?.parentClientConfig?.userAgentAppId, } = stsOptions;
+            const resolvedRegion = await resolveRegion(region, stsOptions?.parentClientConfig?.region, credentialProviderLogger, {
+                logger,
+                profile,
+            });
+            const isCompatibleRequestHandler = !isH2(requestHandler);
+            stsClient = new STSClient({
+                ...stsOptions,
+                userAgentAppId,
+                profile,
+                region: resolvedRegion,
+                requestHandler: isCompatibleRequestHandler ? requestHandler : undefined,
+                logger: logger,
+            });
+        }
+        const { Credentials, AssumedRoleUser } = await stsClient.send(new AssumeRoleWithWebIdentityCommand(params));
+        if (!Credentials || !Credentials.AccessKeyId || !Credentials.SecretAccessKey) {
+            throw new Error(`Invalid response from STS.assumeRoleWithWebIdentity call with role ${params.RoleArn}`);
+        }
+        const accountId = getAccountIdFromAssumedRoleUser(AssumedRoleUser);
+        const credentials = {
+            accessKeyId: Credentials.AccessKeyId,
+            secretAccessKey: Credentials.SecretAccessKey,
+            sessionToken: Credentials.SessionToken,
+            expiration: Credentials.Expiration,
+            ...(Credentials.CredentialScope && { credentialScope: Credentials.CredentialScope }),
+            ...(accountId && { accountId }),
+        };
+        if (accountId) {
+            setCredentialFeature(credentials, "RESOLVED_ACCOUNT_ID", "T");
+        }
+        setCredentialFeature(credentials, "CREDENTIALS_STS_ASSUME_ROLE_WEB_ID", "k");
+        return credentials;
+    };
+};
+const isH2 = (requestHandler) => {
+    return requestHandler?.metadata?.handlerProtocol === "h2";
+};
+
+const getCustomizableStsClientCtor = (baseCtor, customizations) => {
+    if (!customizations)
+        return baseCtor;
+    else
+        return class CustomizableSTSClient extends baseCtor {
+            constructor(config) {
+                super(config);
+                for (const customization of customizations) {
+                    this.middlewareStack.use(customization);
+                }
+            }
+        };
+};
+const getDefaultRoleAssumer = (stsOptions = {}, stsPlugins) => getDefaultRoleAssumer$1(stsOptions, getCustomizableStsClientCtor(STSClient, stsPlugins));
+const getDefaultRoleAssumerWithWebIdentity = (stsOptions = {}, stsPlugins) => getDefaultRoleAssumerWithWebIdentity$1(stsOptions, getCustomizableStsClientCtor(STSClient, stsPlugins));
+const decorateDefaultCredentialProvider = (provider) => (input) => provider({
+    roleAssumer: getDefaultRoleAssumer(input),
+    roleAssumerWithWebIdentity: getDefaultRoleAssumerWithWebIdentity(input),
+    ...input,
+});
+
+__webpack_unused_export__ = AssumeRole$;
+exports.QL = AssumeRoleCommand;
+__webpack_unused_export__ = AssumeRoleRequest$;
+__webpack_unused_export__ = AssumeRoleResponse$;
+__webpack_unused_export__ = AssumeRoleWithSAML$;
+__webpack_unused_export__ = AssumeRoleWithSAMLCommand;
+__webpack_unused_export__ = AssumeRoleWithSAMLRequest$;
+__webpack_unused_export__ = AssumeRoleWithSAMLResponse$;
+__webpack_unused_export__ = AssumeRoleWithWebIdentity$;
+__webpack_unused_export__ = AssumeRoleWithWebIdentityCommand;
+__webpack_unused_export__ = AssumeRoleWithWebIdentityRequest$;
+__webpack_unused_export__ = AssumeRoleWithWebIdentityResponse$;
+__webpack_unused_export__ = AssumeRoot$;
+__webpack_unused_export__ = AssumeRootCommand;
+__webpack_unused_export__ = AssumeRootRequest$;
+__webpack_unused_export__ = AssumeRootResponse$;
+__webpack_unused_export__ = AssumedRoleUser$;
+__webpack_unused_export__ = Credentials$;
+__webpack_unused_export__ = DecodeAuthorizationMessage$;
+__webpack_unused_export__ = DecodeAuthorizationMessageCommand;
+__webpack_unused_export__ = DecodeAuthorizationMessageRequest$;
+__webpack_unused_export__ = DecodeAuthorizationMessageResponse$;
+__webpack_unused_export__ = ExpiredTokenException;
+__webpack_unused_export__ = ExpiredTokenException$;
+__webpack_unused_export__ = ExpiredTradeInTokenException;
+__webpack_unused_export__ = ExpiredTradeInTokenException$;
+__webpack_unused_export__ = FederatedUser$;
+__webpack_unused_export__ = GetAccessKeyInfo$;
+__webpack_unused_export__ = GetAccessKeyInfoCommand;
+__webpack_unused_export__ = GetAccessKeyInfoRequest$;
+__webpack_unused_export__ = GetAccessKeyInfoResponse$;
+__webpack_unused_export__ = GetCallerIdentity$;
+__webpack_unused_export__ = GetCallerIdentityCommand;
+__webpack_unused_export__ = GetCallerIdentityRequest$;
+__webpack_unused_export__ = GetCallerIdentityResponse$;
+__webpack_unused_export__ = GetDelegatedAccessToken$;
+__webpack_unused_export__ = GetDelegatedAccessTokenCommand;
+__webpack_unused_export__ = GetDelegatedAccessTokenRequest$;
+__webpack_unused_export__ = GetDelegatedAccessTokenResponse$;
+__webpack_unused_export__ = GetFederationToken$;
+__webpack_unused_export__ = GetFederationTokenCommand;
+__webpack_unused_export__ = GetFederationTokenRequest$;
+__webpack_unused_export__ = GetFederationTokenResponse$;
+__webpack_unused_export__ = GetScopedCredentials$;
+__webpack_unused_export__ = GetScopedCredentialsCommand;
+__webpack_unused_export__ = GetScopedCredentialsRequest$;
+__webpack_unused_export__ = GetScopedCredentialsResponse$;
+__webpack_unused_export__ = GetSessionToken$;
+__webpack_unused_export__ = GetSessionTokenCommand;
+__webpack_unused_export__ = GetSessionTokenRequest$;
+__webpack_unused_export__ = GetSessionTokenResponse$;
+__webpack_unused_export__ = GetWebIdentityToken$;
+__webpack_unused_export__ = GetWebIdentityTokenCommand;
+__webpack_unused_export__ = GetWebIdentityTokenRequest$;
+__webpack_unused_export__ = GetWebIdentityTokenResponse$;
+__webpack_unused_export__ = IDPCommunicationErrorException;
+__webpack_unused_export__ = IDPCommunicationErrorException$;
+__webpack_unused_export__ = IDPRejectedClaimException;
+__webpack_unused_export__ = IDPRejectedClaimException$;
+__webpack_unused_export__ = InsufficientSessionLifetimeException;
+__webpack_unused_export__ = InsufficientSessionLifetimeException$;
+__webpack_unused_export__ = InvalidAuthorizationMessageException;
+__webpack_unused_export__ = InvalidAuthorizationMessageException$;
+__webpack_unused_export__ = InvalidContextAssertionException;
+__webpack_unused_export__ = InvalidContextAssertionException$;
+__webpack_unused_export__ = InvalidIdentityTokenException;
+__webpack_unused_export__ = InvalidIdentityTokenException$;
+__webpack_unused_export__ = InvalidSubjectCredentialsException;
+__webpack_unused_export__ = InvalidSubjectCredentialsException$;
+__webpack_unused_export__ = JWTPayloadSizeExceededException;
+__webpack_unused_export__ = JWTPayloadSizeExceededException$;
+__webpack_unused_export__ = MalformedPolicyDocumentException;
+__webpack_unused_export__ = MalformedPolicyDocumentException$;
+__webpack_unused_export__ = OriginIdentity$;
+__webpack_unused_export__ = OutboundWebIdentityFederationDisabledException;
+__webpack_unused_export__ = OutboundWebIdentityFederationDisabledException$;
+__webpack_unused_export__ = PackedPolicyTooLargeException;
+__webpack_unused_export__ = PackedPolicyTooLargeException$;
+__webpack_unused_export__ = PolicyDescriptorType$;
+__webpack_unused_export__ = ProvidedContext$;
+__webpack_unused_export__ = RegionDisabledException;
+__webpack_unused_export__ = RegionDisabledException$;
+__webpack_unused_export__ = STS;
+exports.iM = STSClient;
+__webpack_unused_export__ = STSServiceException;
+__webpack_unused_export__ = STSServiceException$;
+__webpack_unused_export__ = ScopedSession$;
+__webpack_unused_export__ = SessionDurationEscalationException;
+__webpack_unused_export__ = SessionDurationEscalationException$;
+__webpack_unused_export__ = Tag$;
+__webpack_unused_export__ = TransactionContext$;
+__webpack_unused_export__ = TrustedIdentityPropagationContext$;
+__webpack_unused_export__ = WebIdentityTokenSubjectModeType;
+__webpack_unused_export__ = decorateDefaultCredentialProvider;
+__webpack_unused_export__ = errorTypeRegistries;
+__webpack_unused_export__ = getDefaultRoleAssumer;
+__webpack_unused_export__ = getDefaultRoleAssumerWithWebIdentity;
+
+
+/***/ }),
+
 /***/ 9300:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const { HttpRequest, parseUrl } = __nccwpck_require__(9922);
+const { NoOpLogger } = __nccwpck_require__(4614);
 const { InvokeStore } = __nccwpck_require__(5084);
 const { normalizeProvider } = __nccwpck_require__(5086);
 const { RETRY_MODES } = __nccwpck_require__(9285);
@@ -11319,18 +12728,22 @@ const getHostHeaderPlugin = (options) => ({
 const loggerMiddleware = () => (next, context) => async (args) => {
     try {
         const response = await next(args);
-        const { clientName, commandName, logger, dynamoDbDocumentClientOptions = {} } = context;
-        const { overrideInputFilterSensitiveLog, overrideOutputFilterSensitiveLog } = dynamoDbDocumentClientOptions;
-        const inputFilterSensitiveLog = overrideInputFilterSensitiveLog ?? context.inputFilterSensitiveLog;
-        const outputFilterSensitiveLog = overrideOutputFilterSensitiveLog ?? context.outputFilterSensitiveLog;
-        const { $metadata, ...outputWithoutMetadata } = response.output;
-        logger?.info?.({
-            clientName,
-            commandName,
-            input: inputFilterSensitiveLog(args.input),
-            output: outputFilterSensitiveLog(outputWithoutMetadata),
-            metadata: $metadata,
-        });
+        const { logger } = context;
+        const isNoOpLogger = logger instanceof NoOpLogger;
+        if (logger && !isNoOpLogger) {
+            const { clientName, commandName, dynamoDbDocumentClientOptions = {} } = context;
+            const { overrideInputFilterSensitiveLog, overrideOutputFilterSensitiveLog } = dynamoDbDocumentClientOptions;
+            const inputFilterSensitiveLog = overrideInputFilterSensitiveLog ?? context.inputFilterSensitiveLog;
+            const outputFilterSensitiveLog = overrideOutputFilterSensitiveLog ?? context.outputFilterSensitiveLog;
+            const { $metadata, ...outputWithoutMetadata } = response.output;
+            logger.info?.({
+                clientName,
+                commandName,
+                input: inputFilterSensitiveLog(args.input),
+                output: outputFilterSensitiveLog(outputWithoutMetadata),
+                metadata: $metadata,
+            });
+        }
         return response;
     }
     catch (error) {
@@ -15461,7 +16874,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -15945,6 +17358,7 @@ const OAuth2ErrorCode = {
     CONFLICT: "CONFLICT",
     INSUFFICIENT_PERMISSIONS: "INSUFFICIENT_PERMISSIONS",
     INVALID_REQUEST: "INVALID_REQUEST",
+    OAUTH_INVALID_CLIENT: "invalid_client",
     OAUTH_INVALID_GRANT: "invalid_grant",
     OAUTH_INVALID_REQUEST: "invalid_request",
     OAUTH_INVALID_SCOPE: "invalid_scope",
@@ -16071,7 +17485,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -16765,7 +18179,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -17426,7 +18840,7 @@ const commonParams = {
     UseDualStack: { type: "builtInParams", name: "useDualstackEndpoint" },
 };
 
-var version = "3.998.2";
+var version = "3.998.4";
 var packageInfo = {
 	version: version};
 
@@ -17449,6 +18863,19 @@ class ExpiredTokenException extends STSServiceException {
             ...opts,
         });
         Object.setPrototypeOf(this, ExpiredTokenException.prototype);
+    }
+}
+class InvalidContextAssertionException extends STSServiceException {
+    static shapeId = "com.amazonaws.sts#InvalidContextAssertionException";
+    name = "InvalidContextAssertionException";
+    $fault = "client";
+    constructor(opts) {
+        super({
+            name: "InvalidContextAssertionException",
+            $fault: "client",
+            ...opts,
+        });
+        Object.setPrototypeOf(this, InvalidContextAssertionException.prototype);
     }
 }
 class MalformedPolicyDocumentException extends STSServiceException {
@@ -17548,12 +18975,17 @@ const _DS = "DurationSeconds";
 const _E = "Expiration";
 const _EI = "ExternalId";
 const _ETE = "ExpiredTokenException";
+const _FPA = "FederatedProviderArn";
+const _I = "Issuer";
+const _ICAE = "InvalidContextAssertionException";
 const _IDPCEE = "IDPCommunicationErrorException";
 const _IDPRCE = "IDPRejectedClaimException";
 const _IITE = "InvalidIdentityTokenException";
+const _IP = "IdentityProvider";
 const _K = "Key";
 const _MPDE = "MalformedPolicyDocumentException";
 const _MSTS = "MinimumSessionTokenSize";
+const _OI = "OriginIdentity";
 const _P = "Policy";
 const _PA = "PolicyArns";
 const _PAr = "ProviderArn";
@@ -17568,6 +19000,7 @@ const _Pr = "Provider";
 const _RA = "RoleArn";
 const _RDE = "RegionDisabledException";
 const _RSN = "RoleSessionName";
+const _S = "Subject";
 const _SAK = "SecretAccessKey";
 const _SFWIT = "SubjectFromWebIdentityToken";
 const _SI = "SourceIdentity";
@@ -17575,8 +19008,11 @@ const _SN = "SerialNumber";
 const _ST = "SessionToken";
 const _STS = "SessionTokenSize";
 const _STU = "SessionTokenUtilization";
+const _STu = "SubjectType";
 const _T = "Tags";
 const _TC = "TokenCode";
+const _TCr = "TransactionContext";
+const _TIPC = "TrustedIdentityPropagationContext";
 const _TTK = "TransitiveTagKeys";
 const _Ta = "Tag";
 const _V = "Value";
@@ -17589,8 +19025,13 @@ const _cTT = "clientTokenType";
 const _e = "error";
 const _hE = "httpError";
 const _m = "message";
+const _oIIT = "originIdentityIssuerType";
+const _oIST = "originIdentitySubjectType";
+const _oISTT = "originIdentitySubjectTypeType";
 const _pDLT = "policyDescriptorListType";
 const _s = "smithy.ts.sdk.synthetic.com.amazonaws.sts";
+const _tCIPMT = "transactionContextIdentityProviderMapType";
+const _tCVT = "transactionContextValueType";
 const _tLT = "tagListType";
 const n0 = "com.amazonaws.sts";
 const _s_registry = new TypeRegistry(_s);
@@ -17615,6 +19056,12 @@ var IDPRejectedClaimException$ = [-3, n0, _IDPRCE,
     [0]
 ];
 n0_registry.registerError(IDPRejectedClaimException$, IDPRejectedClaimException);
+var InvalidContextAssertionException$ = [-3, n0, _ICAE,
+    { [_aQE]: [`InvalidContextAssertion`, 400], [_e]: _c, [_hE]: 400 },
+    [_m],
+    [0]
+];
+n0_registry.registerError(InvalidContextAssertionException$, InvalidContextAssertionException);
 var InvalidIdentityTokenException$ = [-3, n0, _IITE,
     { [_aQE]: [`InvalidIdentityToken`, 400], [_e]: _c, [_hE]: 400 },
     [_m],
@@ -17645,6 +19092,10 @@ const errorTypeRegistries = [
 ];
 var accessKeySecretType = [0, n0, _aKST, 8, 0];
 var clientTokenType = [0, n0, _cTT, 8, 0];
+var originIdentityIssuerType = [0, n0, _oIIT, 8, 0];
+var originIdentitySubjectType = [0, n0, _oIST, 8, 0];
+var originIdentitySubjectTypeType = [0, n0, _oISTT, 8, 0];
+var transactionContextValueType = [0, n0, _tCVT, 8, 0];
 var AssumedRoleUser$ = [3, n0, _ARU,
     0,
     [_ARI, _A],
@@ -17667,13 +19118,18 @@ var AssumeRoleWithWebIdentityRequest$ = [3, n0, _ARWWIR,
 ];
 var AssumeRoleWithWebIdentityResponse$ = [3, n0, _ARWWIRs,
     0,
-    [_C, _SFWIT, _ARU, _PPS, _Pr, _Au, _SI, _STU, _STS],
-    [[() => Credentials$, 0], 0, () => AssumedRoleUser$, 1, 0, 0, 0, 1, 1]
+    [_C, _SFWIT, _ARU, _PPS, _Pr, _Au, _SI, _STU, _STS, _TIPC],
+    [[() => Credentials$, 0], 0, () => AssumedRoleUser$, 1, 0, 0, 0, 1, 1, [() => TrustedIdentityPropagationContext$, 0]]
 ];
 var Credentials$ = [3, n0, _C,
     0,
     [_AKI, _SAK, _ST, _E],
     [0, [() => accessKeySecretType, 0], 0, 4], 4
+];
+var OriginIdentity$ = [3, n0, _OI,
+    0,
+    [_S, _STu, _I, _FPA],
+    [[() => originIdentitySubjectType, 0], [() => originIdentitySubjectTypeType, 0], [() => originIdentityIssuerType, 0], 0]
 ];
 var PolicyDescriptorType$ = [3, n0, _PDT,
     0,
@@ -17690,6 +19146,16 @@ var Tag$ = [3, n0, _Ta,
     [_K, _V],
     [0, 0], 2
 ];
+var TransactionContext$ = [3, n0, _TCr,
+    0,
+    [_IP],
+    [[() => transactionContextIdentityProviderMapType, 0]]
+];
+var TrustedIdentityPropagationContext$ = [3, n0, _TIPC,
+    8,
+    [_OI, _TCr],
+    [[() => OriginIdentity$, 0], [() => TransactionContext$, 0]]
+];
 var policyDescriptorListType = [1, n0, _pDLT,
     0, () => PolicyDescriptorType$
 ];
@@ -17698,6 +19164,12 @@ var ProvidedContextsListType = [1, n0, _PCLT,
 ];
 var tagListType = [1, n0, _tLT,
     0, () => Tag$
+];
+var transactionContextIdentityProviderMapType = [2, n0, _tCIPMT,
+    0, [0,
+        0],
+    [() => transactionContextValueType,
+        0]
 ];
 var AssumeRole$ = [9, n0, _AR,
     0, () => AssumeRoleRequest$, () => AssumeRoleResponse$
@@ -18037,10 +19509,13 @@ exports.IDPCommunicationErrorException = IDPCommunicationErrorException;
 exports.IDPCommunicationErrorException$ = IDPCommunicationErrorException$;
 exports.IDPRejectedClaimException = IDPRejectedClaimException;
 exports.IDPRejectedClaimException$ = IDPRejectedClaimException$;
+exports.InvalidContextAssertionException = InvalidContextAssertionException;
+exports.InvalidContextAssertionException$ = InvalidContextAssertionException$;
 exports.InvalidIdentityTokenException = InvalidIdentityTokenException;
 exports.InvalidIdentityTokenException$ = InvalidIdentityTokenException$;
 exports.MalformedPolicyDocumentException = MalformedPolicyDocumentException;
 exports.MalformedPolicyDocumentException$ = MalformedPolicyDocumentException$;
+exports.OriginIdentity$ = OriginIdentity$;
 exports.PackedPolicyTooLargeException = PackedPolicyTooLargeException;
 exports.PackedPolicyTooLargeException$ = PackedPolicyTooLargeException$;
 exports.PolicyDescriptorType$ = PolicyDescriptorType$;
@@ -18052,6 +19527,8 @@ exports.STSClient = STSClient;
 exports.STSServiceException = STSServiceException;
 exports.STSServiceException$ = STSServiceException$;
 exports.Tag$ = Tag$;
+exports.TransactionContext$ = TransactionContext$;
+exports.TrustedIdentityPropagationContext$ = TrustedIdentityPropagationContext$;
 exports.decorateDefaultCredentialProvider = decorateDefaultCredentialProvider;
 exports.errorTypeRegistries = errorTypeRegistries;
 exports.getDefaultRoleAssumer = getDefaultRoleAssumer;
@@ -29480,7 +30957,7 @@ const race = (promise, signal) => {
     }
     let cleanup = () => { };
     const aborted = new Promise((_, reject) => {
-        const handler = () => reject(createAbortError());
+        const handler = () => reject(createAbortError(signal));
         if (signal.aborted) {
             handler();
         }
@@ -29494,7 +30971,13 @@ const race = (promise, signal) => {
     });
     return Promise.race([promise, aborted]).finally(cleanup);
 };
-const createAbortError = () => Object.assign(new Error("Request aborted"), { name: "AbortError" });
+const createAbortError = (signal) => {
+    const reason = signal.reason;
+    if (reason instanceof Error) {
+        return Object.assign(new Error("Request aborted"), { name: "AbortError", cause: reason });
+    }
+    return Object.assign(new Error(reason ? String(reason) : "Request aborted"), { name: "AbortError" });
+};
 const isAbortError = (error) => typeof error === "object" && error !== null && "name" in error && error.name === "AbortError";
 
 const DEFAULT_RETRY_DELAY_BASE = 100;
@@ -29607,10 +31090,13 @@ function bindRetryMiddleware(isStreamingPayload) {
                         throw lastError;
                     }
                     try {
+                        if (abortSignal?.aborted) {
+                            throw lastError;
+                        }
                         retryToken = await race(retryStrategy.refreshRetryTokenForRetry(retryToken, retryErrorInfo), abortSignal);
                     }
                     catch (refreshError) {
-                        if (abortSignal?.aborted && isAbortError(refreshError)) {
+                        if (refreshError !== lastError && abortSignal?.aborted && isAbortError(refreshError)) {
                             throw refreshError;
                         }
                         if (!lastError.$metadata) {
@@ -63377,7 +64863,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6076);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(692);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runStep */ .eg)();
 
@@ -63386,7 +64872,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6076:
+/***/ 692:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -67150,6 +68636,753 @@ async function runAction(options, body) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/deployment/deployment-config-check.ts
+
+/** Lifecycle stages at which ECS refuses a PAUSE hook (SDK model, DeploymentLifecycleHook). */
+const NO_PAUSE_STAGES = new Set(['TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT']);
+/**
+ * Refuses, before anything is registered, a merged configuration that UpdateService would refuse
+ * (or, for a field ECS clamps, apply differently). Each value came from an input or from the
+ * service's own configuration; the error names which, so the user knows where to change it.
+ */
+function checkDeploymentConfiguration(config, inputs, serviceName) {
+    const fromService = (field) => `service "${serviceName}"'s deploymentConfiguration.${field} (set outside this action)`;
+    const source = (input, given, field) => given !== undefined ? `Input "${input}"` : `The value of ${fromService(field)}`;
+    const linear = config.linearConfiguration;
+    if (linear?.stepPercent !== undefined && !isTenth(linear.stepPercent, 3, 100)) {
+        refuse(source('linear-step-percent', inputs.linearStepPercent, 'linearConfiguration.stepPercent'), 'a multiple of 0.1 from 3 to 100', linear.stepPercent, 'linear-step-percent');
+    }
+    const canary = config.canaryConfiguration;
+    if (canary?.canaryPercent !== undefined && !isTenth(canary.canaryPercent, 0.1, 100)) {
+        refuse(source('canary-percent', inputs.canaryPercent, 'canaryConfiguration.canaryPercent'), 'a multiple of 0.1 from 0.1 to 100', canary.canaryPercent, 'canary-percent');
+    }
+    const bakes = [
+        [
+            'canary-bake-minutes',
+            'canaryBakeMinutes',
+            'canaryConfiguration.canaryBakeTimeInMinutes',
+            canary?.canaryBakeTimeInMinutes,
+        ],
+        [
+            'linear-step-bake-minutes',
+            'linearStepBakeMinutes',
+            'linearConfiguration.stepBakeTimeInMinutes',
+            linear?.stepBakeTimeInMinutes,
+        ],
+        ['bake-minutes', 'bakeMinutes', 'bakeTimeInMinutes', config.bakeTimeInMinutes],
+    ];
+    for (const [input, key, field, value] of bakes) {
+        if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= 1440)) {
+            refuse(source(input, inputs[key], field), 'a whole number of minutes from 0 to 1440', value, input);
+        }
+    }
+    if (config.earlySuccessCriteria && config.strategy !== 'ROLLING') {
+        throw new errors_ConfigurationError(`Input "strategy: ${inputs.strategy}" cannot be combined with ${fromService('earlySuccessCriteria')}: ECS accepts earlySuccessCriteria only for rolling deployments.`);
+    }
+    (config.lifecycleHooks ?? []).forEach((hook, index) => {
+        const refused = (hook.lifecycleStages ?? []).filter((stage) => NO_PAUSE_STAGES.has(stage));
+        if (hook.targetType !== 'PAUSE' || refused.length === 0)
+            return;
+        throw new errors_ConfigurationError(`${fromService(`lifecycleHooks[${index}]`)} is a PAUSE hook at ${refused.join(' and ')}, which ECS refuses ` +
+            '(PAUSE hooks cannot sit on TEST_TRAFFIC_SHIFT or PRODUCTION_TRAFFIC_SHIFT), so the UpdateService this action sends ' +
+            "with the service's own hooks kept would fail. Move that hook (e.g. to POST_TEST_TRAFFIC_SHIFT) on the service, then run again.");
+    });
+}
+/** A multiple of 0.1 in [min, max], allowing for binary fractions (2.3 is 2.2999…). */
+function isTenth(value, min, max) {
+    return value >= min && value <= max && Math.abs(value * 10 - Math.round(value * 10)) < 1e-9;
+}
+function refuse(what, expected, given, input) {
+    const fix = what.startsWith('Input') ? '' : ` Set input "${input}" to override it.`;
+    throw new errors_ConfigurationError(`${what} must be ${expected}; it is ${given}.${fix}`);
+}
+
+;// CONCATENATED MODULE: ./src/images-from/spec.ts
+
+const NAME = '[A-Za-z0-9_-]{1,255}';
+const SPEC = new RegExp(`^(${NAME})/(${NAME})(?::(${NAME}(?:\\s*,\\s*${NAME})*))?$`);
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const spec_REGION = /^[a-z]{2}(?:-[a-z]+)+-\d+$/;
+/**
+ * `images-from: CLUSTER/SERVICE` (every container) or `CLUSTER/SERVICE:CONTAINER[,CONTAINER]`,
+ * with `images-from-role` and `images-from-region` beside it. Undefined when it is not set; the
+ * two others are refused without it.
+ */
+function readImagesFrom(inputs) {
+    const text = inputs.optional('images-from');
+    const roleArn = inputs.optional('images-from-role');
+    const region = inputs.optional('images-from-region');
+    if (text === undefined) {
+        const orphans = [
+            ...(roleArn !== undefined ? ['"images-from-role"'] : []),
+            ...(region !== undefined ? ['"images-from-region"'] : []),
+        ];
+        if (orphans.length > 0)
+            throw new errors_ConfigurationError(`Input${orphans.length > 1 ? 's' : ''} ${orphans.join(' and ')} ${orphans.length > 1 ? 'apply' : 'applies'} to the reads of "images-from", which is not set.`);
+        return undefined;
+    }
+    const match = SPEC.exec(text);
+    if (!match)
+        return inputs.fail('images-from', 'CLUSTER/SERVICE (e.g. dev/api) or CLUSTER/SERVICE:CONTAINER[,CONTAINER] (e.g. dev/api:app,worker)', text);
+    if (roleArn !== undefined && !ROLE_ARN.test(roleArn))
+        inputs.fail('images-from-role', 'an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)', roleArn);
+    if (region !== undefined && !spec_REGION.test(region))
+        inputs.fail('images-from-region', 'an AWS region such as eu-west-1', region);
+    const [, cluster = '', service = '', list] = match;
+    const containers = list === undefined ? undefined : [...new Set(list.split(',').map((name) => name.trim()))];
+    return {
+        cluster,
+        service,
+        ...(containers ? { containers } : {}),
+        ...(roleArn ? { roleArn } : {}),
+        ...(region ? { region } : {}),
+    };
+}
+/** `dev/api` or `dev/api:app,worker`, for messages and the summary. */
+function describeImagesFrom(from) {
+    return `${from.cluster}/${from.service}${from.containers ? `:${from.containers.join(',')}` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./src/revision/secret-references.ts
+/**
+ * arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME, the name possibly ending in Secrets
+ * Manager's 6-character suffix (`-AbCdEf`, part of the name's character set, so not told apart),
+ * optionally followed by `:json-key:version-stage:version-id`, each of which may be empty (ECS
+ * needs the colons to tell the three apart).
+ */
+const SECRETS_MANAGER_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}(?::[^:\s]*:[^:\s]*:[^:\s]*)?$/;
+/** arn:aws:ssm:REGION:ACCOUNT:parameter/NAME, NAME with its path (`parameter/prod/db/password`). */
+const SSM_PARAMETER_ARN = /^arn:aws[a-z-]*:ssm:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:parameter\/[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/;
+/** A parameter of the task's own region by name: `/path/name` or `name` (SSM's name characters). */
+const SSM_PARAMETER_NAME = /^\/?[A-Za-z0-9_.-]{1,1011}(?:\/[A-Za-z0-9_.-]+)*$/;
+const SECRET_REFERENCE_FORMS = 'a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME, optionally :json-key:version-stage:version-id), ' +
+    'an SSM parameter ARN (arn:aws:ssm:REGION:ACCOUNT:parameter/NAME) or an SSM parameter name (/path/name or name)';
+/** The kind of a `valueFrom`, or undefined when it is none of the forms ECS takes. */
+function secretSourceOf(valueFrom) {
+    if (SECRETS_MANAGER_ARN.test(valueFrom))
+        return 'Secrets Manager';
+    if (SSM_PARAMETER_ARN.test(valueFrom) || SSM_PARAMETER_NAME.test(valueFrom))
+        return 'SSM Parameter Store';
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/deployment/stages.ts
+/**
+ * The stages a service deployment reports, in order. PRE_PRODUCTION_TRAFFIC_SHIFT is a hook stage
+ * (DeploymentLifecycleHookStage) but not one that ServiceDeployment.lifecycleStage reports in the SDK
+ * model, so a pause there is recognised by its hook (AWAITING_ACTION), not by the stage.
+ */
+const LIFECYCLE_STAGES = [
+    'RECONCILE_SERVICE',
+    'PRE_SCALE_UP',
+    'SCALE_UP',
+    'POST_SCALE_UP',
+    'TEST_TRAFFIC_SHIFT',
+    'POST_TEST_TRAFFIC_SHIFT',
+    'PRODUCTION_TRAFFIC_SHIFT',
+    'POST_PRODUCTION_TRAFFIC_SHIFT',
+    'BAKE_TIME',
+    'CLEAN_UP',
+];
+/**
+ * The order of what ECS may report, PRE_PRODUCTION_TRAFFIC_SHIFT included: the SDK's doc comment
+ * lists it as a value of lifecycleStage though the enum lacks it, so a deployment paused there may
+ * report it.
+ */
+const STAGE_ORDER = [
+    ...LIFECYCLE_STAGES.slice(0, LIFECYCLE_STAGES.indexOf('PRODUCTION_TRAFFIC_SHIFT')),
+    'PRE_PRODUCTION_TRAFFIC_SHIFT',
+    ...LIFECYCLE_STAGES.slice(LIFECYCLE_STAGES.indexOf('PRODUCTION_TRAFFIC_SHIFT')),
+];
+/** True when `current` is `wanted` or a later stage. */
+function reachedStage(current, wanted) {
+    if (current === undefined)
+        return false;
+    const at = STAGE_ORDER.indexOf(current);
+    return at >= 0 && at >= STAGE_ORDER.indexOf(wanted);
+}
+
+;// CONCATENATED MODULE: ./src/deployment/deployment-timeout.ts
+
+
+
+const MINUTE = 60_000;
+/** Rolling deployments, one-off tasks, and the floor of every derived default. */
+const BASE_TIMEOUT_MS = 30 * MINUTE;
+/** The longest `timeout`: a GitHub-hosted job runs at most 6 hours. */
+const MAX_TIMEOUT_MS = 6 * 60 * MINUTE;
+/**
+ * Before the first production shift: new tasks pull their image, start, pass the load balancer's
+ * health checks (several intervals each) and take test traffic. Generous, since a default that is
+ * too short rolls back a healthy deployment.
+ */
+const SCALE_UP_MARGIN_MS = 15 * MINUTE;
+/** After the last bake, old tasks drain (the target group's deregistration delay is 300 s by default). */
+const CLEAN_UP_MARGIN_MS = 5 * MINUTE;
+/** What even the fastest deployment needs beyond its bakes, for the refusal of a `timeout` that cannot fit. */
+const MINIMUM_MARGIN_MS = 5 * MINUTE;
+/**
+ * ECS's default bakeTimeInMinutes for canary and linear is not in the SDK model: a derived default
+ * counts an unset one as the blue/green default; the refusal counts it as 0 (refuse only on certainty).
+ */
+const UNSET_BAKE_ASSUMED_MINUTES = 5;
+/**
+ * How long the wait `wait` asks for takes at least, and what the default `timeout` is: the bakes
+ * ECS waits through before that point (whatever the tasks do), plus margins for scale-up and
+ * clean-up. With `wait: gate` only the bakes before the gate count: the timeout ends there.
+ */
+function timeoutPlan(config, wait) {
+    const untilEnd = wait.kind === 'stable' || (wait.kind === 'stage' && wait.stage === 'CLEAN_UP');
+    const pastShift = wait.kind === 'stage' && reachedStage(wait.stage, 'POST_PRODUCTION_TRAFFIC_SHIFT');
+    const bake = config.bakeTimeInMinutes;
+    const finalBake = (assumeUnset) => untilEnd ? (bake ?? (assumeUnset ? UNSET_BAKE_ASSUMED_MINUTES : 0)) * MINUTE : 0;
+    const bakeText = bake ? ` and a ${bake}-minute bake` : '';
+    const plan = (shiftBakesMs, describe) => {
+        if (wait.kind === 'none')
+            return { defaultMs: BASE_TIMEOUT_MS, minimumMs: 0, describe };
+        const minimumMs = shiftBakesMs + finalBake(false) + MINIMUM_MARGIN_MS;
+        const derived = shiftBakesMs + finalBake(true) + SCALE_UP_MARGIN_MS + (untilEnd ? CLEAN_UP_MARGIN_MS : 0);
+        return { defaultMs: Math.max(BASE_TIMEOUT_MS, derived), minimumMs, describe };
+    };
+    switch (config.strategy) {
+        case 'CANARY': {
+            const percent = config.canaryConfiguration?.canaryPercent ?? 5;
+            const canaryBake = percent < 100 ? (config.canaryConfiguration?.canaryBakeTimeInMinutes ?? 10) : 0;
+            const counted = untilEnd || pastShift || wait.kind === 'gate';
+            return plan(counted ? canaryBake * MINUTE : 0, `canary ${percent}% with a ${canaryBake}-minute canary bake${bakeText}`);
+        }
+        case 'LINEAR': {
+            const step = config.linearConfiguration?.stepPercent ?? 10;
+            const stepBake = config.linearConfiguration?.stepBakeTimeInMinutes ?? 6;
+            // ECS bakes after every step but the one that reaches 100% (SDK model, LinearConfiguration).
+            const bakes = Math.ceil(100 / step - 1e-9) - 1;
+            const counted = untilEnd || pastShift ? bakes : wait.kind === 'gate' ? Math.min(1, bakes) : 0;
+            return plan(counted * stepBake * MINUTE, `linear ${step}% steps with ${stepBake}-minute bakes${bakeText}`);
+        }
+        case 'BLUE_GREEN':
+            return plan(0, `blue-green with a ${bake ?? 0}-minute bake`);
+        default:
+            return { defaultMs: BASE_TIMEOUT_MS, minimumMs: 0, describe: 'rolling' };
+    }
+}
+/**
+ * The `timeout` to use: the input when it fits the plan, the derived default when it is unset.
+ * Refused, before any change, when the input cannot fit, or when nothing within the 6-hour limit can.
+ */
+function resolveTimeout(given, plan, wait) {
+    const waitText = wait.kind === 'stage' ? wait.stage : wait.kind;
+    if (plan.minimumMs > MAX_TIMEOUT_MS) {
+        throw new errors_ConfigurationError(`The deployment (${plan.describe}) needs at least ${formatDuration(plan.minimumMs)} with "wait: ${waitText}", more than the ${formatDuration(MAX_TIMEOUT_MS)} a job may wait: ` +
+            'use shorter bakes or larger steps, or "wait: none" (or "gate: pause") and follow it elsewhere.');
+    }
+    if (given === undefined)
+        return Math.min(plan.defaultMs, MAX_TIMEOUT_MS);
+    if (given < plan.minimumMs) {
+        throw new errors_ConfigurationError(`Input "timeout" ${formatDuration(given)} cannot fit ${plan.describe} (wait: ${waitText}): it needs at least ${formatDuration(plan.minimumMs)}. ` +
+            `Raise it, or leave it unset for the derived default (${formatDuration(Math.min(plan.defaultMs, MAX_TIMEOUT_MS))}).`);
+    }
+    return given;
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
+
+
+
+
+
+
+
+const STRATEGIES = ['rolling', 'canary', 'linear', 'blue-green'];
+const MODES = ['service', 'run-task', 'continue', 'resolve-images', 'validate'];
+const CONTAINER = { pattern: /^[A-Za-z0-9_-]{1,255}$/, description: 'container' };
+const CONTAINER_VARIABLE = {
+    pattern: /^[A-Za-z0-9_-]{1,255}\.[A-Za-z_][A-Za-z0-9_.-]*$/,
+    description: 'container.NAME',
+};
+const ARN_TASK_DEFINITION = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]+:\d+$/;
+const FAMILY_REVISION = /^[A-Za-z0-9_-]{1,255}(:\d+)?$/;
+/** Reads and validates every input; no AWS call happens before this returns. */
+function getInputs(inputs) {
+    const mode = inputs.enumeration('mode', MODES, 'service');
+    refuseInputsOfOtherModes(inputs, mode);
+    if (mode === 'continue')
+        return readContinue(inputs);
+    if (mode === 'resolve-images') {
+        const imagesFrom = readImagesFrom(inputs);
+        if (imagesFrom === undefined)
+            throw new errors_ConfigurationError('Input "images-from" is required when "mode" is resolve-images: the service whose running images to resolve, as cluster/service.');
+        const region = inputs.optional('region');
+        return { mode, ...(region ? { region } : {}), imagesFrom };
+    }
+    return readDeploy(inputs, mode);
+}
+function readDeploy(inputs, mode) {
+    const cluster = inputs.string('cluster', 'default');
+    const service = inputs.optional('service');
+    if (mode === 'service' && service === undefined) {
+        throw new errors_ConfigurationError('Input "service" is required when "mode" is service: the ECS service to deploy.');
+    }
+    const strategyInputs = readStrategy(inputs, mode);
+    const source = readSource(inputs, mode, service);
+    const images = inputs.keyValueLines('images', CONTAINER).map(([container, image]) => {
+        if (image === '' || /\s/.test(image))
+            inputs.fail('images', 'lines of container=image-uri', `${container}=${image}`);
+        return { container, image };
+    });
+    const imagesFrom = readImagesFrom(inputs);
+    if (imagesFrom !== undefined && images.length > 0) {
+        throw new errors_ConfigurationError('Inputs "images" and "images-from" are exclusive: give the images, or the service whose running images to take.');
+    }
+    // A value may be a credential: errors never quote it, and values of credential-like variable
+    // names (the part after "container.": a container called "key-service" proves nothing) are masked.
+    const environment = inputs
+        .keyValueLines('environment', CONTAINER_VARIABLE, {
+        hideValues: true,
+        isSecret: (key) => looksLikeCredentialName(variableName(key)),
+    })
+        .map(([key, value]) => ({ container: containerOf(key), name: variableName(key), value }));
+    const secrets = readSecrets(inputs);
+    const allowPlaintext = inputs.list('allow-plaintext-environment');
+    for (const key of allowPlaintext)
+        if (!CONTAINER_VARIABLE.pattern.test(key))
+            inputs.fail('allow-plaintext-environment', 'lines of container.NAME (no values)', key);
+    if (source.kind === 'arn') {
+        const rendering = [
+            ...(images.length > 0 ? ['"images"'] : []),
+            ...(imagesFrom ? ['"images-from"'] : []),
+            ...(environment.length > 0 ? ['"environment"'] : []),
+            ...(secrets.length > 0 ? ['"secrets"'] : []),
+        ];
+        if (rendering.length > 0)
+            throw new errors_ConfigurationError(`Input "task-definition-arn" deploys a revision unchanged, so ${rendering.join(', ')} cannot be used with it; ` +
+                'use "task-definition" (a file) or neither (the current revision) to render a new revision.');
+    }
+    const wait = readWait(inputs, strategyInputs, mode);
+    const timeoutMs = inputs.duration('timeout', undefined, { min: 10_000, max: MAX_TIMEOUT_MS });
+    const desiredCount = inputs.integer('desired-count', undefined, { min: 0, max: 5000 });
+    const region = inputs.optional('region');
+    return {
+        mode,
+        ...(region ? { region } : {}),
+        cluster,
+        ...(service ? { service } : {}),
+        source,
+        images,
+        ...(imagesFrom ? { imagesFrom } : {}),
+        environment,
+        secrets,
+        allowPlaintext,
+        ...strategyInputs,
+        wait,
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        ...(desiredCount !== undefined ? { desiredCount } : {}),
+        forceNewDeployment: inputs.boolean('force-new-deployment', false),
+        runTask: readRunTask(inputs, mode),
+        runTaskGiven: RUN_TASK_INPUTS.some((name) => inputs.optional(name) !== undefined),
+    };
+}
+/**
+ * Lines of `container.NAME=valueFrom`. A value that is none of the reference forms may be a pasted
+ * secret value, so it is never quoted back.
+ */
+function readSecrets(inputs) {
+    const secrets = inputs
+        .keyValueLines('secrets', CONTAINER_VARIABLE, { hideValues: true })
+        .map(([key, valueFrom]) => {
+        const source = secretSourceOf(valueFrom);
+        if (source === undefined) {
+            throw new errors_ConfigurationError(`Input "secrets": ${key} must be ${SECRET_REFERENCE_FORMS}; its value is none of these (not shown: it could be a secret pasted by mistake).`);
+        }
+        return { container: containerOf(key), name: variableName(key), valueFrom, source };
+    });
+    return secrets;
+}
+/**
+ * Inputs that mean something in other modes only are refused rather than silently ignored. Inputs
+ * with an action.yml default are always given by the runner, so those count only when they differ
+ * from it.
+ */
+function refuseInputsOfOtherModes(inputs, mode) {
+    const applies = MODE_INPUTS[mode];
+    if (applies === 'all-but-continue') {
+        const given = CONTINUE_ONLY_INPUTS.filter((name) => givenOtherThanDefault(inputs, name));
+        if (given.length > 0)
+            throw new errors_ConfigurationError(`Input(s) ${given.map((name) => `"${name}"`).join(', ')} apply only to "mode: continue".`);
+        return;
+    }
+    const given = ACTION_INPUTS.filter((name) => !applies.includes(name) && givenOtherThanDefault(inputs, name));
+    if (given.length > 0) {
+        throw new errors_ConfigurationError(`Input(s) ${given.map((name) => `"${name}"`).join(', ')} do not apply to "mode: ${mode}", which reads only ${applies.map((name) => `"${name}"`).join(', ')}.`);
+    }
+}
+function givenOtherThanDefault(inputs, name) {
+    const value = inputs.optional(name);
+    if (value === undefined)
+        return false;
+    const fallback = INPUT_DEFAULTS[name];
+    return fallback === undefined || value.toLowerCase() !== fallback.toLowerCase();
+}
+/** The action.yml defaults (a test keeps them equal to action.yml's). */
+const INPUT_DEFAULTS = {
+    cluster: 'default',
+    mode: 'service',
+    strategy: 'rolling',
+    gate: 'none',
+    'gate-timeout-action': 'ROLLBACK',
+    'rollback-on-failure': 'true',
+    'force-new-deployment': 'false',
+    answer: 'continue',
+};
+/** Every input of action.yml (a test keeps the list equal to action.yml's). */
+const ACTION_INPUTS = [
+    'cluster',
+    'service',
+    'region',
+    'mode',
+    'task-definition',
+    'task-definition-arn',
+    'images',
+    'images-from',
+    'images-from-role',
+    'images-from-region',
+    'environment',
+    'secrets',
+    'allow-plaintext-environment',
+    'strategy',
+    'canary-percent',
+    'canary-bake-minutes',
+    'linear-step-percent',
+    'linear-step-bake-minutes',
+    'bake-minutes',
+    'alarms',
+    'circuit-breaker',
+    'gate',
+    'gate-timeout',
+    'gate-timeout-action',
+    'wait',
+    'timeout',
+    'rollback-on-failure',
+    'desired-count',
+    'force-new-deployment',
+    'subnets',
+    'security-groups',
+    'assign-public-ip',
+    'launch-type',
+    'capacity-provider-strategy',
+    'command',
+    'command-container',
+    'service-deployment-arn',
+    'answer',
+];
+const CONTINUE_ONLY_INPUTS = ['service-deployment-arn', 'answer'];
+const MODE_INPUTS = {
+    service: 'all-but-continue',
+    'run-task': 'all-but-continue',
+    validate: 'all-but-continue',
+    continue: [
+        'mode',
+        'cluster',
+        'service',
+        'region',
+        'service-deployment-arn',
+        'answer',
+        'wait',
+        'timeout',
+        'rollback-on-failure',
+    ],
+    'resolve-images': ['mode', 'region', 'images-from', 'images-from-role', 'images-from-region'],
+};
+const SERVICE_DEPLOYMENT_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service-deployment\/([A-Za-z0-9_-]+)\/([A-Za-z0-9_-]+)\/[A-Za-z0-9_-]+$/;
+/**
+ * mode continue. The deployment's ARN names its cluster and service, so both may be left out; when
+ * given, they must be the ones it names (a copy-paste from another job's outputs fails here, not
+ * after an answer went to the wrong deployment).
+ */
+function readContinue(inputs) {
+    const deploymentArn = inputs.required('service-deployment-arn');
+    const match = SERVICE_DEPLOYMENT_ARN.exec(deploymentArn);
+    if (!match) {
+        return inputs.fail('service-deployment-arn', 'a service deployment ARN (arn:aws:ecs:REGION:ACCOUNT:service-deployment/CLUSTER/SERVICE/ID), as ecs-deploy outputs it', deploymentArn);
+    }
+    const [, clusterOfArn = '', serviceOfArn = ''] = match;
+    const nameOf = (value) => value.slice(value.lastIndexOf('/') + 1);
+    const cluster = inputs.optional('cluster');
+    if (cluster !== undefined && cluster !== INPUT_DEFAULTS.cluster && nameOf(cluster) !== clusterOfArn) {
+        throw new errors_ConfigurationError(`Input "cluster" is ${JSON.stringify(cluster)}, but "service-deployment-arn" is a deployment in cluster "${clusterOfArn}"; leave "cluster" out or make them agree.`);
+    }
+    const service = inputs.optional('service');
+    if (service !== undefined && nameOf(service) !== serviceOfArn) {
+        throw new errors_ConfigurationError(`Input "service" is ${JSON.stringify(service)}, but "service-deployment-arn" is a deployment of service "${serviceOfArn}"; leave "service" out or make them agree.`);
+    }
+    const text = inputs.string('wait', 'stable');
+    let wait;
+    if (text.toLowerCase() === 'stable')
+        wait = { kind: 'stable' };
+    else {
+        const stage = LIFECYCLE_STAGES.find((name) => name === text.toUpperCase());
+        if (stage === undefined) {
+            return inputs.fail('wait', `stable or a lifecycle stage (${LIFECYCLE_STAGES.join(', ')}) with "mode: continue", which answers every pause of the deployment and so has no gate to stop at, and waits at least until ECS confirmed its answer`, text);
+        }
+        wait = { kind: 'stage', stage };
+    }
+    const timeoutMs = inputs.duration('timeout', undefined, { min: 10_000, max: MAX_TIMEOUT_MS });
+    const region = inputs.optional('region');
+    return {
+        mode: 'continue',
+        ...(region ? { region } : {}),
+        cluster: clusterOfArn,
+        service: serviceOfArn,
+        deploymentArn,
+        answer: inputs.enumeration('answer', ['continue', 'rollback'], 'continue'),
+        wait,
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        rollbackOnFailure: inputs.boolean('rollback-on-failure', true),
+    };
+}
+function containerOf(key) {
+    return key.slice(0, key.indexOf('.'));
+}
+/** `container.NAME` → `NAME`. */
+function variableName(key) {
+    return key.slice(key.indexOf('.') + 1);
+}
+/** The ECS client's configuration for these inputs (the region input, else the environment's). */
+function ecsClientConfig(inputs) {
+    return awsClientConfig({
+        ...(inputs.region ? { region: inputs.region } : {}),
+        actionName: 'ecs-deploy',
+        serviceId: 'ECS',
+    });
+}
+function readSource(inputs, mode, service) {
+    const file = inputs.optional('task-definition');
+    const arn = inputs.optional('task-definition-arn');
+    if (mode === 'validate' && file === undefined) {
+        throw new errors_ConfigurationError('Input "task-definition" is required when "mode" is validate: the task definition file to check (validate makes no AWS call, so a revision in ECS cannot be read).');
+    }
+    if (file !== undefined && arn !== undefined) {
+        throw new errors_ConfigurationError('Inputs "task-definition" and "task-definition-arn" are exclusive: give a file to render, or the ARN of a revision to deploy unchanged.');
+    }
+    if (file !== undefined) {
+        const path = inputs.file('task-definition') ?? file;
+        return {
+            kind: 'file',
+            path: file,
+            document: parseYamlText((0,external_node_fs_.readFileSync)(path, 'utf8'), `Input "task-definition" (file ${file})`),
+        };
+    }
+    if (arn !== undefined) {
+        if (!ARN_TASK_DEFINITION.test(arn) && !FAMILY_REVISION.test(arn)) {
+            inputs.fail('task-definition-arn', 'a task definition ARN (arn:aws:ecs:REGION:ACCOUNT:task-definition/FAMILY:REVISION) or FAMILY:REVISION', arn);
+        }
+        return { kind: 'arn', arn };
+    }
+    if (mode === 'run-task' && service === undefined) {
+        throw new errors_ConfigurationError('With "mode: run-task", set "task-definition", "task-definition-arn", or "service" (to run the revision that service runs).');
+    }
+    return { kind: 'current' };
+}
+function readStrategy(inputs, mode) {
+    const strategy = inputs.enumeration('strategy', STRATEGIES, 'rolling');
+    const only = (name, wanted) => {
+        if (inputs.optional(name) !== undefined && !wanted.includes(strategy)) {
+            throw new errors_ConfigurationError(`Input "${name}" applies to strategy ${wanted.join(' or ')}, but "strategy" is ${strategy}; remove it or change the strategy.`);
+        }
+    };
+    only('canary-percent', ['canary']);
+    only('canary-bake-minutes', ['canary']);
+    only('linear-step-percent', ['linear']);
+    only('linear-step-bake-minutes', ['linear']);
+    only('bake-minutes', ['blue-green', 'canary', 'linear']);
+    const canaryPercent = inputs.percent('canary-percent', undefined, { min: 0.1, max: 100 });
+    if (canaryPercent !== undefined && !isTenth(canaryPercent, 0.1, 100)) {
+        inputs.fail('canary-percent', 'a multiple of 0.1 from 0.1 to 100', inputs.raw('canary-percent'));
+    }
+    const linearStepPercent = inputs.percent('linear-step-percent', undefined, { min: 3, max: 100 });
+    if (linearStepPercent !== undefined && !isTenth(linearStepPercent, 3, 100)) {
+        inputs.fail('linear-step-percent', 'a multiple of 0.1 from 3 to 100', inputs.raw('linear-step-percent'));
+    }
+    const minutes = (name) => inputs.integer(name, undefined, { min: 0, max: 1440 });
+    const canaryBakeMinutes = minutes('canary-bake-minutes');
+    const linearStepBakeMinutes = minutes('linear-step-bake-minutes');
+    const bakeMinutes = minutes('bake-minutes');
+    const breakerText = inputs.optional('circuit-breaker');
+    const circuitBreaker = breakerText === undefined ? undefined : inputs.boolean('circuit-breaker', true);
+    if (circuitBreaker === true && strategy !== 'rolling') {
+        throw new errors_ConfigurationError(`Input "circuit-breaker" applies to strategy rolling; ${strategy} deployments are protected by "alarms" and by rolling back at a gate.`);
+    }
+    const gate = inputs.enumeration('gate', ['none', 'pause'], 'none');
+    if (gate === 'pause' && (strategy === 'rolling' || mode === 'run-task')) {
+        throw new errors_ConfigurationError(`Input "gate: pause" needs strategy canary, linear or blue-green (PAUSE lifecycle hooks exist only there); "strategy" is ${strategy}${mode === 'run-task' ? ' and "mode" is run-task' : ''}.`);
+    }
+    const alarms = inputs.list('alarms');
+    for (const alarm of alarms) {
+        if (alarm.length > 255)
+            inputs.fail('alarms', 'CloudWatch alarm names of at most 255 characters', alarm);
+    }
+    return {
+        strategy,
+        ...(canaryPercent !== undefined ? { canaryPercent } : {}),
+        ...(canaryBakeMinutes !== undefined ? { canaryBakeMinutes } : {}),
+        ...(linearStepPercent !== undefined ? { linearStepPercent } : {}),
+        ...(linearStepBakeMinutes !== undefined ? { linearStepBakeMinutes } : {}),
+        ...(bakeMinutes !== undefined ? { bakeMinutes } : {}),
+        alarms,
+        ...(circuitBreaker !== undefined ? { circuitBreaker } : {}),
+        gate,
+        gateTimeoutMinutes: readGateTimeoutMinutes(inputs),
+        gateTimeoutAction: inputs.enumeration('gate-timeout-action', ['ROLLBACK', 'CONTINUE'], 'ROLLBACK'),
+        rollbackOnFailure: inputs.boolean('rollback-on-failure', true),
+    };
+}
+/**
+ * ECS's PAUSE hook timeout. The default is what canary-gate needs: its default max-duration (30m)
+ * plus 15 minutes for its job to start and read, so an abandoned gate rolls back within the hour
+ * instead of leaving production split for a day. Below the minimum not even the gate's shortest
+ * judgement fits: its default min-duration (3 periods of 60 s) after the 60 s publish delay is 4
+ * minutes, and its job needs about a minute to start.
+ */
+const GATE_TIMEOUT = { defaultText: '45m', minMs: 5 * 60_000, maxMs: 14 * 24 * 3_600_000 };
+function readGateTimeoutMinutes(inputs) {
+    const ms = inputs.duration('gate-timeout', GATE_TIMEOUT.defaultText, { min: 1, max: GATE_TIMEOUT.maxMs });
+    if (ms < GATE_TIMEOUT.minMs) {
+        throw new errors_ConfigurationError(`Input "gate-timeout" must be at least 5m; got ${JSON.stringify(inputs.raw('gate-timeout'))}. ` +
+            "Shorter cannot fit canary-gate's shortest judgement (min-duration of 3 periods of 60 s, read 60 s after each period ends: 4 minutes) " +
+            'plus a minute for its job to start, so ECS would take gate-timeout-action before anyone could answer.');
+    }
+    if (ms % 60_000 !== 0)
+        inputs.fail('gate-timeout', 'whole minutes (ECS counts the PAUSE timeout in minutes)', inputs.raw('gate-timeout'));
+    return ms / 60_000;
+}
+function readWait(inputs, strategy, mode) {
+    const gated = strategy.gate === 'pause';
+    // With a gate, the default is to return at it: waiting for the end would wait out the gate and
+    // roll back a healthy deployment at the timeout.
+    const text = inputs.string('wait', gated ? 'gate' : 'stable');
+    const lower = text.toLowerCase();
+    if (lower === 'stable' && gated) {
+        throw new errors_ConfigurationError('Inputs "gate: pause" and "wait: stable" cannot be combined: the deployment stops at the gate until someone continues it, ' +
+            'so waiting for it to finish would only time out and roll it back. Remove "wait" (with a gate it defaults to gate), ' +
+            'or set "wait: gate" or "wait: none" and let canary-gate continue it.');
+    }
+    if (lower === 'stable' || lower === 'none')
+        return { kind: lower };
+    if (lower === 'gate') {
+        if (!gated) {
+            throw new errors_ConfigurationError('Input "wait: gate" waits for a gate pause, so it needs "gate: pause".');
+        }
+        return { kind: 'gate' };
+    }
+    const stage = LIFECYCLE_STAGES.find((name) => name === text.toUpperCase());
+    if (stage === undefined) {
+        return inputs.fail('wait', `stable, none, gate or a lifecycle stage (${LIFECYCLE_STAGES.join(', ')})`, text);
+    }
+    if (strategy.strategy === 'rolling' || mode === 'run-task') {
+        throw new errors_ConfigurationError(`Input "wait: ${stage}" waits for a lifecycle stage, which only canary, linear and blue-green deployments report; "strategy" is ${strategy.strategy}.`);
+    }
+    if (gated && reachedStage(stage, 'PRODUCTION_TRAFFIC_SHIFT')) {
+        throw new errors_ConfigurationError(`Inputs "gate: pause" and "wait: ${stage}" cannot be combined: the gate stops the deployment before PRODUCTION_TRAFFIC_SHIFT, ` +
+            `so ${stage} is reached only after someone continues it. Use "wait: gate", or a stage before PRODUCTION_TRAFFIC_SHIFT.`);
+    }
+    return { kind: 'stage', stage };
+}
+const RUN_TASK_INPUTS = [
+    'subnets',
+    'security-groups',
+    'assign-public-ip',
+    'launch-type',
+    'capacity-provider-strategy',
+    'command',
+    'command-container',
+];
+function readRunTask(inputs, mode) {
+    if (mode === 'service') {
+        const given = RUN_TASK_INPUTS.filter((name) => inputs.optional(name) !== undefined);
+        if (given.length > 0) {
+            throw new errors_ConfigurationError(`Input(s) ${given.map((name) => `"${name}"`).join(', ')} apply only to "mode: run-task" (and are checked by "mode: validate").`);
+        }
+        return { subnets: [], securityGroups: [] };
+    }
+    const subnets = inputs.list('subnets');
+    for (const subnet of subnets)
+        if (!/^subnet-[0-9a-f]+$/.test(subnet))
+            inputs.fail('subnets', 'subnet IDs such as subnet-0abc123', subnet);
+    const securityGroups = inputs.list('security-groups');
+    for (const group of securityGroups)
+        if (!/^sg-[0-9a-f]+$/.test(group))
+            inputs.fail('security-groups', 'security group IDs such as sg-0abc123', group);
+    const publicIp = inputs.optional('assign-public-ip');
+    const networking = [
+        ...(securityGroups.length > 0 ? ['"security-groups"'] : []),
+        ...(publicIp !== undefined ? ['"assign-public-ip"'] : []),
+    ];
+    if (networking.length > 0 && subnets.length === 0) {
+        throw new errors_ConfigurationError(`${networking.length > 1 ? 'Inputs' : 'Input'} ${networking.join(' and ')} ${networking.length > 1 ? 'configure' : 'configures'} awsvpc networking, which needs "subnets": ` +
+            'add the subnet IDs the task runs in, or remove them.');
+    }
+    const launchType = inputs.enumeration('launch-type', [
+        'FARGATE',
+        'EC2',
+        'EXTERNAL',
+        'MANAGED_INSTANCES',
+    ]);
+    const capacityProviderStrategy = readCapacityProviders(inputs);
+    if (launchType !== undefined && capacityProviderStrategy !== undefined) {
+        throw new errors_ConfigurationError('Inputs "launch-type" and "capacity-provider-strategy" are exclusive; give one (or neither for the cluster default).');
+    }
+    const command = readCommand(inputs);
+    const commandContainer = inputs.optional('command-container');
+    return {
+        subnets,
+        securityGroups,
+        ...(publicIp !== undefined
+            ? { assignPublicIp: inputs.boolean('assign-public-ip', false) ? 'ENABLED' : 'DISABLED' }
+            : {}),
+        ...(launchType ? { launchType } : {}),
+        ...(capacityProviderStrategy ? { capacityProviderStrategy } : {}),
+        ...(command ? { command } : {}),
+        ...(commandContainer ? { commandContainer } : {}),
+    };
+}
+/** Lines of `provider=weight` or `provider=weight:base`, e.g. FARGATE_SPOT=3 and FARGATE=1:1. */
+function readCapacityProviders(inputs) {
+    const form = { pattern: /^[A-Za-z0-9_-]{1,255}$/, description: 'provider' };
+    const items = inputs.keyValueLines('capacity-provider-strategy', form).map(([capacityProvider, value]) => {
+        const match = /^(\d+)(?::(\d+))?$/.exec(value);
+        if (!match)
+            return inputs.fail('capacity-provider-strategy', 'lines of provider=weight or provider=weight:base', `${capacityProvider}=${value}`);
+        return {
+            capacityProvider,
+            weight: Number(match[1]),
+            ...(match[2] !== undefined ? { base: Number(match[2]) } : {}),
+        };
+    });
+    return items.length > 0 ? items : undefined;
+}
+/** A JSON array (exact argv) or words separated by white space. */
+function readCommand(inputs) {
+    const text = inputs.optional('command');
+    if (text === undefined)
+        return undefined;
+    if (text.startsWith('[')) {
+        let parsed;
+        try {
+            parsed = JSON.parse(text);
+        }
+        catch {
+            return inputs.fail('command', 'a JSON array of strings or words separated by spaces', text);
+        }
+        if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((item) => typeof item === 'string')) {
+            return inputs.fail('command', 'a non-empty JSON array of strings', text);
+        }
+        return parsed;
+    }
+    return text.split(/\s+/).filter((word) => word !== '');
+}
+
 ;// CONCATENATED MODULE: ../../packages/shared/src/structure.ts
 /**
  * Checks on parsed YAML documents (checks, metrics, task definitions): each error names where in the
@@ -67397,6 +69630,40 @@ function shortTaskDefinition(arn) {
     return arn.includes('/') ? arn.slice(arn.lastIndexOf('/') + 1) : arn;
 }
 
+;// CONCATENATED MODULE: ./src/state.ts
+/** What cleanup needs, saved before the first change (none of these makes the post step act). */
+function saveCleanupContext(state, context) {
+    state.save('region', context.region);
+    state.save('cluster', context.cluster);
+    if (context.service !== undefined)
+        state.save('service', context.service);
+    state.save('strategy', context.strategy);
+    state.save('timeout-ms', String(context.timeoutMs));
+    state.save('rollback-on-failure', String(context.rollbackOnFailure));
+    if (context.previousTaskDefinitionArn)
+        state.save('previous-task-definition-arn', context.previousTaskDefinitionArn);
+}
+/** The post step acts only when main saved a deployment (or task) and did not reach a verdict. */
+function needsCleanup(state) {
+    return (state.get('finished') !== 'true' &&
+        (state.get('deployment-arn') !== '' ||
+            state.get('task-definition-arn') !== '' ||
+            state.get('task-arn') !== ''));
+}
+class MemoryState {
+    values = new Map();
+    save(name, value) {
+        this.values.set(name, value);
+    }
+    get(name) {
+        return this.values.get(name) ?? '';
+    }
+}
+/** The runner's GITHUB_STATE, as the main and post steps' context gives it. */
+function stateStoreOf(context) {
+    return { save: (name, value) => context.saveState(name, value), get: (name) => context.getState(name) };
+}
+
 ;// CONCATENATED MODULE: ./src/deployment/deployment-config.ts
 
 const ECS_STRATEGY = {
@@ -67588,183 +69855,152 @@ function rollbackConfiguration(current) {
     return config;
 }
 
-;// CONCATENATED MODULE: ./src/deployment/deployment-config-check.ts
+;// CONCATENATED MODULE: ../../packages/shared/src/poll.ts
 
-/** Lifecycle stages at which ECS refuses a PAUSE hook (SDK model, DeploymentLifecycleHook). */
-const NO_PAUSE_STAGES = new Set(['TEST_TRAFFIC_SHIFT', 'PRODUCTION_TRAFFIC_SHIFT']);
 /**
- * Refuses, before anything is registered, a merged configuration that UpdateService would refuse
- * (or, for a field ECS clamps, apply differently). Each value came from an input or from the
- * service's own configuration; the error names which, so the user knows where to change it.
+ * Calls `attempt` until it reports done or the deadline passes. Never sleeps past the deadline; the
+ * last attempt happens at the deadline itself, so completion right before it is still seen.
  */
-function checkDeploymentConfiguration(config, inputs, serviceName) {
-    const fromService = (field) => `service "${serviceName}"'s deploymentConfiguration.${field} (set outside this action)`;
-    const source = (input, given, field) => given !== undefined ? `Input "${input}"` : `The value of ${fromService(field)}`;
-    const linear = config.linearConfiguration;
-    if (linear?.stepPercent !== undefined && !isTenth(linear.stepPercent, 3, 100)) {
-        refuse(source('linear-step-percent', inputs.linearStepPercent, 'linearConfiguration.stepPercent'), 'a multiple of 0.1 from 3 to 100', linear.stepPercent, 'linear-step-percent');
-    }
-    const canary = config.canaryConfiguration;
-    if (canary?.canaryPercent !== undefined && !isTenth(canary.canaryPercent, 0.1, 100)) {
-        refuse(source('canary-percent', inputs.canaryPercent, 'canaryConfiguration.canaryPercent'), 'a multiple of 0.1 from 0.1 to 100', canary.canaryPercent, 'canary-percent');
-    }
-    const bakes = [
-        [
-            'canary-bake-minutes',
-            'canaryBakeMinutes',
-            'canaryConfiguration.canaryBakeTimeInMinutes',
-            canary?.canaryBakeTimeInMinutes,
-        ],
-        [
-            'linear-step-bake-minutes',
-            'linearStepBakeMinutes',
-            'linearConfiguration.stepBakeTimeInMinutes',
-            linear?.stepBakeTimeInMinutes,
-        ],
-        ['bake-minutes', 'bakeMinutes', 'bakeTimeInMinutes', config.bakeTimeInMinutes],
-    ];
-    for (const [input, key, field, value] of bakes) {
-        if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= 1440)) {
-            refuse(source(input, inputs[key], field), 'a whole number of minutes from 0 to 1440', value, input);
+async function poll(attempt, options) {
+    const { clock, deadline, signal } = options;
+    const backoff = options.backoff ?? 1.5;
+    const jitter = options.jitter ?? 0.2;
+    const random = options.random ?? Math.random;
+    const maxErrors = options.maxConsecutiveErrors ?? 4;
+    const started = clock.now();
+    let delay = options.initialDelayMs;
+    let last;
+    let consecutiveErrors = 0;
+    for (let index = 0;; index++) {
+        if (signal?.aborted)
+            throw new errors_CancelledError();
+        let step;
+        try {
+            step = await attempt(index);
+            consecutiveErrors = 0;
         }
+        catch (error) {
+            if (error instanceof errors_CancelledError || !options.isTransient?.(error))
+                throw error;
+            consecutiveErrors += 1;
+            if (consecutiveErrors >= maxErrors)
+                throw error;
+            options.onTransientError?.(error, consecutiveErrors);
+        }
+        if (step) {
+            last = step.value;
+            if (step.done)
+                return { status: 'done', value: step.value, attempts: index + 1, elapsedMs: clock.now() - started };
+            if (step.changed)
+                delay = options.initialDelayMs;
+        }
+        const remaining = deadline - clock.now();
+        if (remaining <= 0)
+            return { status: 'timeout', value: last, attempts: index + 1, elapsedMs: clock.now() - started };
+        const wanted = step?.nextDelayMs ?? Math.min(options.maxDelayMs, delay * (1 + jitter * (2 * random() - 1)));
+        delay = Math.min(options.maxDelayMs, delay * backoff);
+        await clock.sleep(Math.min(Math.max(0, wanted), remaining), signal);
     }
-    if (config.earlySuccessCriteria && config.strategy !== 'ROLLING') {
-        throw new errors_ConfigurationError(`Input "strategy: ${inputs.strategy}" cannot be combined with ${fromService('earlySuccessCriteria')}: ECS accepts earlySuccessCriteria only for rolling deployments.`);
-    }
-    (config.lifecycleHooks ?? []).forEach((hook, index) => {
-        const refused = (hook.lifecycleStages ?? []).filter((stage) => NO_PAUSE_STAGES.has(stage));
-        if (hook.targetType !== 'PAUSE' || refused.length === 0)
-            return;
-        throw new errors_ConfigurationError(`${fromService(`lifecycleHooks[${index}]`)} is a PAUSE hook at ${refused.join(' and ')}, which ECS refuses ` +
-            '(PAUSE hooks cannot sit on TEST_TRAFFIC_SHIFT or PRODUCTION_TRAFFIC_SHIFT), so the UpdateService this action sends ' +
-            "with the service's own hooks kept would fail. Move that hook (e.g. to POST_TEST_TRAFFIC_SHIFT) on the service, then run again.");
+}
+
+;// CONCATENATED MODULE: ./src/deployment/deployment-lookup.ts
+
+
+
+
+/** Clocks differ between the runner and ECS; a deployment created this much before our call may still be ours. */
+const CLOCK_SKEW_MS = 60_000;
+/**
+ * ListServiceDeployments may lag UpdateService: a deployment not listed yet is looked for again
+ * for this long before the service is followed instead. Errors are not retried here: the SDK has
+ * retried throttling and 5xx already.
+ */
+const LOOKUP_TIMING = { initialDelayMs: 3_000, maxDelayMs: 15_000, backoff: 2, windowMs: 60_000 };
+/**
+ * The service deployment that is ours: newest first, among those created since our UpdateService,
+ * the one whose target revision runs `taskDefinitionArn` (ListServiceDeployments gives the target
+ * service revision; DescribeServiceRevisions its task definition). Another run's deployment of the
+ * same service, started just before or after ours, is never taken for it. Looked for again while
+ * ECS catches up; undefined when it cannot be told (the caller then follows the service, as the
+ * ServicesStable waiter does, which never mistakes another revision for ours).
+ */
+async function findOurDeployment(deps, query) {
+    const { logger, clock } = deps;
+    const revisionsOf = new Map();
+    let unavailable = false;
+    const result = await poll(async () => {
+        let briefs;
+        try {
+            briefs = await listSince(deps, query);
+        }
+        catch (error) {
+            // The SDK has retried throttling and 5xx already; what is left will not pass in a minute.
+            logger.warning(`Could not list service deployments (${describeError(error)}); following the service's deployments instead, as the ServicesStable waiter does.`);
+            unavailable = true;
+            return { done: true, value: undefined };
+        }
+        const unknown = briefs
+            .map((brief) => brief.targetServiceRevisionArn)
+            .filter((arn) => arn !== undefined && !revisionsOf.has(arn));
+        if (unknown.length > 0) {
+            try {
+                for (const [arn, taskDefinition] of await taskDefinitionsOf(deps, unknown))
+                    revisionsOf.set(arn, taskDefinition);
+            }
+            catch (error) {
+                logger.warning(`Could not read the deployments' service revisions (${describeError(error)}); without their task definitions no deployment is taken for ours: following the service instead.`);
+                unavailable = true;
+                return { done: true, value: undefined };
+            }
+        }
+        const ours = briefs.find((brief) => brief.targetServiceRevisionArn !== undefined &&
+            revisionsOf.get(brief.targetServiceRevisionArn) === query.taskDefinitionArn);
+        return { done: ours !== undefined, value: ours?.serviceDeploymentArn };
+    }, {
+        clock,
+        deadline: Math.min(query.deadline, clock.now() + LOOKUP_TIMING.windowMs),
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        ...(deps.random ? { random: deps.random } : {}),
+        ...LOOKUP_TIMING,
     });
-}
-/** A multiple of 0.1 in [min, max], allowing for binary fractions (2.3 is 2.2999…). */
-function isTenth(value, min, max) {
-    return value >= min && value <= max && Math.abs(value * 10 - Math.round(value * 10)) < 1e-9;
-}
-function refuse(what, expected, given, input) {
-    const fix = what.startsWith('Input') ? '' : ` Set input "${input}" to override it.`;
-    throw new errors_ConfigurationError(`${what} must be ${expected}; it is ${given}.${fix}`);
-}
-
-;// CONCATENATED MODULE: ./src/deployment/stages.ts
-/**
- * The stages a service deployment reports, in order. PRE_PRODUCTION_TRAFFIC_SHIFT is a hook stage
- * (DeploymentLifecycleHookStage) but not one that ServiceDeployment.lifecycleStage reports in the SDK
- * model, so a pause there is recognised by its hook (AWAITING_ACTION), not by the stage.
- */
-const LIFECYCLE_STAGES = [
-    'RECONCILE_SERVICE',
-    'PRE_SCALE_UP',
-    'SCALE_UP',
-    'POST_SCALE_UP',
-    'TEST_TRAFFIC_SHIFT',
-    'POST_TEST_TRAFFIC_SHIFT',
-    'PRODUCTION_TRAFFIC_SHIFT',
-    'POST_PRODUCTION_TRAFFIC_SHIFT',
-    'BAKE_TIME',
-    'CLEAN_UP',
-];
-/**
- * The order of what ECS may report, PRE_PRODUCTION_TRAFFIC_SHIFT included: the SDK's doc comment
- * lists it as a value of lifecycleStage though the enum lacks it, so a deployment paused there may
- * report it.
- */
-const STAGE_ORDER = [
-    ...LIFECYCLE_STAGES.slice(0, LIFECYCLE_STAGES.indexOf('PRODUCTION_TRAFFIC_SHIFT')),
-    'PRE_PRODUCTION_TRAFFIC_SHIFT',
-    ...LIFECYCLE_STAGES.slice(LIFECYCLE_STAGES.indexOf('PRODUCTION_TRAFFIC_SHIFT')),
-];
-/** True when `current` is `wanted` or a later stage. */
-function reachedStage(current, wanted) {
-    if (current === undefined)
-        return false;
-    const at = STAGE_ORDER.indexOf(current);
-    return at >= 0 && at >= STAGE_ORDER.indexOf(wanted);
-}
-
-;// CONCATENATED MODULE: ./src/deployment/deployment-timeout.ts
-
-
-
-const MINUTE = 60_000;
-/** Rolling deployments, one-off tasks, and the floor of every derived default. */
-const BASE_TIMEOUT_MS = 30 * MINUTE;
-/** The longest `timeout`: a GitHub-hosted job runs at most 6 hours. */
-const MAX_TIMEOUT_MS = 6 * 60 * MINUTE;
-/**
- * Before the first production shift: new tasks pull their image, start, pass the load balancer's
- * health checks (several intervals each) and take test traffic. Generous, since a default that is
- * too short rolls back a healthy deployment.
- */
-const SCALE_UP_MARGIN_MS = 15 * MINUTE;
-/** After the last bake, old tasks drain (the target group's deregistration delay is 300 s by default). */
-const CLEAN_UP_MARGIN_MS = 5 * MINUTE;
-/** What even the fastest deployment needs beyond its bakes, for the refusal of a `timeout` that cannot fit. */
-const MINIMUM_MARGIN_MS = 5 * MINUTE;
-/**
- * ECS's default bakeTimeInMinutes for canary and linear is not in the SDK model: a derived default
- * counts an unset one as the blue/green default; the refusal counts it as 0 (refuse only on certainty).
- */
-const UNSET_BAKE_ASSUMED_MINUTES = 5;
-/**
- * How long the wait `wait` asks for takes at least, and what the default `timeout` is: the bakes
- * ECS waits through before that point (whatever the tasks do), plus margins for scale-up and
- * clean-up. With `wait: gate` only the bakes before the gate count: the timeout ends there.
- */
-function timeoutPlan(config, wait) {
-    const untilEnd = wait.kind === 'stable' || (wait.kind === 'stage' && wait.stage === 'CLEAN_UP');
-    const pastShift = wait.kind === 'stage' && reachedStage(wait.stage, 'POST_PRODUCTION_TRAFFIC_SHIFT');
-    const bake = config.bakeTimeInMinutes;
-    const finalBake = (assumeUnset) => untilEnd ? (bake ?? (assumeUnset ? UNSET_BAKE_ASSUMED_MINUTES : 0)) * MINUTE : 0;
-    const bakeText = bake ? ` and a ${bake}-minute bake` : '';
-    const plan = (shiftBakesMs, describe) => {
-        if (wait.kind === 'none')
-            return { defaultMs: BASE_TIMEOUT_MS, minimumMs: 0, describe };
-        const minimumMs = shiftBakesMs + finalBake(false) + MINIMUM_MARGIN_MS;
-        const derived = shiftBakesMs + finalBake(true) + SCALE_UP_MARGIN_MS + (untilEnd ? CLEAN_UP_MARGIN_MS : 0);
-        return { defaultMs: Math.max(BASE_TIMEOUT_MS, derived), minimumMs, describe };
-    };
-    switch (config.strategy) {
-        case 'CANARY': {
-            const percent = config.canaryConfiguration?.canaryPercent ?? 5;
-            const canaryBake = percent < 100 ? (config.canaryConfiguration?.canaryBakeTimeInMinutes ?? 10) : 0;
-            const counted = untilEnd || pastShift || wait.kind === 'gate';
-            return plan(counted ? canaryBake * MINUTE : 0, `canary ${percent}% with a ${canaryBake}-minute canary bake${bakeText}`);
-        }
-        case 'LINEAR': {
-            const step = config.linearConfiguration?.stepPercent ?? 10;
-            const stepBake = config.linearConfiguration?.stepBakeTimeInMinutes ?? 6;
-            // ECS bakes after every step but the one that reaches 100% (SDK model, LinearConfiguration).
-            const bakes = Math.ceil(100 / step - 1e-9) - 1;
-            const counted = untilEnd || pastShift ? bakes : wait.kind === 'gate' ? Math.min(1, bakes) : 0;
-            return plan(counted * stepBake * MINUTE, `linear ${step}% steps with ${stepBake}-minute bakes${bakeText}`);
-        }
-        case 'BLUE_GREEN':
-            return plan(0, `blue-green with a ${bake ?? 0}-minute bake`);
-        default:
-            return { defaultMs: BASE_TIMEOUT_MS, minimumMs: 0, describe: 'rolling' };
+    if (result.value === undefined && !unavailable) {
+        logger.warning(`ECS lists no deployment of ${shortTaskDefinition(query.taskDefinitionArn)} for service ${query.service}` +
+            `${query.since !== undefined ? ' since the update' : ''}; following the service's deployments instead.`);
     }
+    return result.value;
 }
-/**
- * The `timeout` to use: the input when it fits the plan, the derived default when it is unset.
- * Refused, before any change, when the input cannot fit, or when nothing within the 6-hour limit can.
- */
-function resolveTimeout(given, plan, wait) {
-    const waitText = wait.kind === 'stage' ? wait.stage : wait.kind;
-    if (plan.minimumMs > MAX_TIMEOUT_MS) {
-        throw new errors_ConfigurationError(`The deployment (${plan.describe}) needs at least ${formatDuration(plan.minimumMs)} with "wait: ${waitText}", more than the ${formatDuration(MAX_TIMEOUT_MS)} a job may wait: ` +
-            'use shorter bakes or larger steps, or "wait: none" (or "gate: pause") and follow it elsewhere.');
+/** The service's deployments since `query.since` (all pages), newest first. */
+async function listSince(deps, query) {
+    const briefs = [];
+    let nextToken;
+    do {
+        const page = await deps.ecs.send(new dist_cjs/* ListServiceDeploymentsCommand */.jz8({
+            cluster: query.cluster,
+            service: query.service,
+            ...(query.status ? { status: query.status } : {}),
+            ...(query.since !== undefined ? { createdAt: { after: new Date(query.since - CLOCK_SKEW_MS) } } : {}),
+            ...(nextToken ? { nextToken } : {}),
+        }));
+        briefs.push(...(page.serviceDeployments ?? []));
+        nextToken = page.nextToken;
+    } while (nextToken && briefs.length < 100);
+    const since = query.since === undefined ? undefined : query.since - CLOCK_SKEW_MS;
+    return briefs
+        .filter((brief) => since === undefined || (brief.createdAt?.getTime() ?? Number.NaN) >= since)
+        .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
+}
+/** Service revision ARN → its task definition, 20 per DescribeServiceRevisions call (the API's limit). */
+async function taskDefinitionsOf(deps, arns) {
+    const found = new Map();
+    for (let at = 0; at < arns.length; at += 20) {
+        const batch = arns.slice(at, at + 20);
+        const response = await deps.ecs.send(new dist_cjs/* DescribeServiceRevisionsCommand */.oF5({ serviceRevisionArns: batch }));
+        for (const revision of response.serviceRevisions ?? [])
+            if (revision.serviceRevisionArn)
+                found.set(revision.serviceRevisionArn, revision.taskDefinition);
     }
-    if (given === undefined)
-        return Math.min(plan.defaultMs, MAX_TIMEOUT_MS);
-    if (given < plan.minimumMs) {
-        throw new errors_ConfigurationError(`Input "timeout" ${formatDuration(given)} cannot fit ${plan.describe} (wait: ${waitText}): it needs at least ${formatDuration(plan.minimumMs)}. ` +
-            `Raise it, or leave it unset for the derived default (${formatDuration(Math.min(plan.defaultMs, MAX_TIMEOUT_MS))}).`);
-    }
-    return given;
+    // A revision ECS did not describe stays unknown (not in the map), so a later look asks again.
+    return found;
 }
 
 ;// CONCATENATED MODULE: ./src/deployment/failure-reasons.ts
@@ -67835,122 +70071,6 @@ function describeStoppedTask(task) {
     return `Task ${id} stopped${task.stopCode ? ` [${task.stopCode}]` : ''}: ${task.stoppedReason ?? 'no reason given'}${containers ? ` — ${containers}` : ''}`;
 }
 
-;// CONCATENATED MODULE: ./src/preflight.ts
-
-
-
-/**
- * Every read the action needs before it may change anything: the cluster and service exist and are
- * active, the service can do the strategy, and the task definition to start from is loaded. Each
- * error names the input, what was expected, what was found and what to configure.
- */
-async function preflight(ecs, inputs) {
-    // With a service, DescribeServices alone tells whether the cluster exists (one call fewer).
-    let clusterArn = inputs.cluster;
-    if (inputs.service === undefined) {
-        const clusters = await ecs.send(new dist_cjs/* DescribeClustersCommand */._2_({ clusters: [inputs.cluster] }));
-        const cluster = clusters.clusters?.[0];
-        if (!cluster || cluster.status !== 'ACTIVE')
-            throw missingCluster(inputs.cluster, cluster?.status);
-        clusterArn = cluster.clusterArn ?? inputs.cluster;
-    }
-    let service;
-    if (inputs.service !== undefined) {
-        let services;
-        try {
-            services = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: inputs.cluster, services: [inputs.service] }));
-        }
-        catch (error) {
-            if (error instanceof Error && error.name === 'ClusterNotFoundException')
-                throw missingCluster(inputs.cluster, undefined);
-            throw error;
-        }
-        service = services.services?.[0];
-        if (!service || service.status !== 'ACTIVE') {
-            throw new errors_ConfigurationError(`Input "service": expected an ACTIVE service "${inputs.service}" in cluster "${inputs.cluster}"; ` +
-                (service
-                    ? `it is ${service.status}.`
-                    : 'there is none. Create it first (this action updates services, it does not create them).'));
-        }
-        if (inputs.mode === 'service')
-            checkStrategy(service, inputs.strategy, inputs.alarms.length > 0);
-    }
-    const { base, baseArn } = await loadBase(ecs, inputs, service);
-    return {
-        clusterArn: service?.clusterArn ?? clusterArn,
-        ...(service ? { service } : {}),
-        ...(service?.taskDefinition ? { previousTaskDefinitionArn: service.taskDefinition } : {}),
-        base,
-        ...(baseArn ? { baseArn } : {}),
-    };
-}
-function missingCluster(name, status) {
-    return new errors_ConfigurationError(`Input "cluster": expected an ACTIVE ECS cluster named "${name}" in this account and region; ` +
-        (status
-            ? `it is ${status}.`
-            : 'there is none. Check the name, the "region" input and the credentials\' account.'));
-}
-/** Throws when the service cannot do `strategy`; exported for table tests. */
-function checkStrategy(service, strategy, alarms) {
-    const controller = service.deploymentController?.type ?? 'ECS';
-    if (controller !== 'ECS') {
-        throw new errors_ConfigurationError(`Service "${service.serviceName}" uses the ${controller} deployment controller; this action deploys through the ECS ` +
-            `deployment controller (needed for "strategy" ${strategy}${alarms ? ' and "alarms"' : ''}). ` +
-            (controller === 'CODE_DEPLOY'
-                ? 'Migrate the service: UpdateService with deploymentController {type: ECS} and a native blue/green configuration.'
-                : 'EXTERNAL services are deployed through task sets, which this action does not manage.'));
-    }
-    if (strategy === 'rolling')
-        return;
-    // Traffic shifts through a load balancer's listener rules, or through Service Connect's proxies.
-    // DescribeServices reports Service Connect per deployment: the primary one's is the service's now.
-    const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
-    if (primary?.serviceConnectConfiguration?.enabled === true)
-        return;
-    const balancers = service.loadBalancers ?? [];
-    const ready = balancers.find((balancer) => balancer.advancedConfiguration?.alternateTargetGroupArn &&
-        balancer.advancedConfiguration.productionListenerRule &&
-        balancer.advancedConfiguration.roleArn);
-    if (!ready) {
-        const given = balancers.length === 0
-            ? 'the service has no load balancer and no Service Connect'
-            : `its load balancer${balancers.length > 1 ? 's have' : ' has'} no advancedConfiguration with alternateTargetGroupArn, productionListenerRule and roleArn`;
-        throw new errors_ConfigurationError(`Input "strategy: ${strategy}" needs a service whose load balancer has an advancedConfiguration ` +
-            `(alternateTargetGroupArn, productionListenerRule, optionally testListenerRule, and roleArn: the ECS infrastructure role that may modify the listener), ` +
-            `or Service Connect (serviceConnectConfiguration enabled); ${given}. Configure one on service "${service.serviceName}" ` +
-            '(UpdateService loadBalancers[].advancedConfiguration, or serviceConnectConfiguration), or use "strategy: rolling".');
-    }
-}
-async function loadBase(ecs, inputs, service) {
-    const source = inputs.source;
-    if (source.kind === 'file')
-        return { base: toRegistrable(source.document, `Input "task-definition" (file ${source.path})`) };
-    const reference = source.kind === 'arn' ? source.arn : service?.taskDefinition;
-    const input = source.kind === 'arn' ? 'task-definition-arn' : 'service';
-    if (!reference)
-        throw new errors_ConfigurationError(`Input "service": service "${inputs.service}" has no task definition to start from; give "task-definition".`);
-    let taskDefinition;
-    try {
-        taskDefinition = (await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference })))
-            .taskDefinition;
-    }
-    catch (error) {
-        if (error instanceof Error && /ClientException|InvalidParameter/.test(error.name)) {
-            throw new errors_ConfigurationError(`Input "${input}": task definition "${reference}" was not found (${error.message}).`);
-        }
-        throw error;
-    }
-    if (!taskDefinition)
-        throw new errors_ConfigurationError(`Input "${input}": task definition "${reference}" was not found.`);
-    if (taskDefinition.status !== undefined && taskDefinition.status !== 'ACTIVE') {
-        throw new errors_ConfigurationError(`Input "${input}": task definition "${reference}" is ${taskDefinition.status}; ECS runs only ACTIVE revisions. Register it again or choose another revision.`);
-    }
-    return {
-        base: fromDescribed(taskDefinition),
-        ...(taskDefinition.taskDefinitionArn ? { baseArn: taskDefinition.taskDefinitionArn } : {}),
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/deps.ts
 
 /**
@@ -67960,164 +70080,6 @@ async function loadBase(ecs, inputs, service) {
 function throwIfCancelled(signal) {
     if (signal?.aborted)
         throw new errors_CancelledError();
-}
-
-;// CONCATENATED MODULE: ./src/revision/registration.ts
-
-
-
-/**
- * The revision to deploy: an existing one when it equals the rendered definition (the one the
- * service runs, or the family's latest), otherwise a newly registered one. Re-running a job
- * therefore registers nothing new.
- */
-async function registerOrReuse(deps, rendered, pre) {
-    const { ecs, logger } = deps;
-    const known = { base: pre.base, baseArn: pre.baseArn, currentArn: pre.previousTaskDefinitionArn };
-    if (known.baseArn && sameTaskDefinition(rendered, known.base)) {
-        logger.info(`Task definition unchanged: reusing ${shortTaskDefinition(known.baseArn)}.`);
-        return { taskDefinitionArn: known.baseArn, registered: false };
-    }
-    const candidates = [known.currentArn, rendered.family].filter((reference) => reference !== undefined &&
-        reference !== known.baseArn &&
-        (reference === rendered.family || familyOf(reference) === rendered.family));
-    for (const reference of candidates) {
-        const described = await describeIfExists(ecs, reference);
-        if (described?.taskDefinitionArn &&
-            described.status === 'ACTIVE' &&
-            sameTaskDefinition(rendered, fromDescribed(described))) {
-            logger.info(`Rendered task definition equals ${shortTaskDefinition(described.taskDefinitionArn)}: reusing it.`);
-            return { taskDefinitionArn: described.taskDefinitionArn, registered: false };
-        }
-    }
-    throwIfCancelled(deps.signal);
-    const response = await ecs.send(new dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(rendered));
-    const arn = response.taskDefinition?.taskDefinitionArn;
-    if (!arn)
-        throw new Error('RegisterTaskDefinition returned no taskDefinitionArn');
-    logger.info(`Registered ${shortTaskDefinition(arn)}.`);
-    return { taskDefinitionArn: arn, registered: true };
-}
-function familyOf(arn) {
-    return shortTaskDefinition(arn).split(':')[0] ?? '';
-}
-async function describeIfExists(ecs, reference) {
-    try {
-        return (await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference }))).taskDefinition;
-    }
-    catch (error) {
-        // A family registered for the first time has no latest revision yet.
-        if (error instanceof Error && /ClientException/.test(error.name))
-            return undefined;
-        throw error;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/revision/render.ts
-
-/**
- * Applies `images` and `environment` to a task definition. Every named container must exist; a
- * variable that the container takes from `secrets` cannot also be set as plain text.
- */
-function renderTaskDefinition(base, images, environment) {
-    const taskDefinition = structuredClone(base);
-    const names = taskDefinition.containerDefinitions.map((container) => container.name ?? '');
-    const find = (input, container) => {
-        const found = taskDefinition.containerDefinitions.find((candidate) => candidate.name === container);
-        if (!found) {
-            throw new errors_ConfigurationError(`Input "${input}" names container "${container}", which task definition family "${taskDefinition.family}" does not have; its containers are ${names.map((name) => `"${name}"`).join(', ')}.`);
-        }
-        return found;
-    };
-    const imageChanges = [];
-    for (const { container, image } of images) {
-        const definition = find('images', container);
-        const from = definition.image ?? '';
-        definition.image = image;
-        const existing = imageChanges.find((change) => change.container === container);
-        if (existing)
-            existing.to = image;
-        else
-            imageChanges.push({ container, from, to: image });
-    }
-    const environmentChanges = [];
-    for (const { container, name, value } of environment) {
-        const definition = find('environment', container);
-        if (definition.secrets?.some((secret) => secret.name === name)) {
-            throw new errors_ConfigurationError(`Input "environment" sets ${container}.${name}, which container "${container}" already takes from "secrets" (a Secrets Manager or SSM reference); remove one of the two.`);
-        }
-        const variables = (definition.environment ??= []);
-        const current = variables.find((variable) => variable.name === name);
-        if (current)
-            current.value = value;
-        else
-            variables.push({ name, value });
-        let change = environmentChanges.find((entry) => entry.container === container);
-        if (!change)
-            environmentChanges.push((change = { container, names: [] }));
-        if (!change.names.includes(name))
-            change.names.push(name);
-    }
-    return {
-        taskDefinition,
-        images: imageChanges.filter((change) => change.from !== change.to),
-        environment: environmentChanges,
-    };
-}
-/** The log lines for what rendering changed: images, and variable names (never values). */
-function describeRendered(rendered) {
-    return [
-        ...rendered.images.map((change) => `image ${change.container}: ${change.from} → ${change.to}`),
-        ...rendered.environment.map((change) => `environment ${change.container}: set ${change.names.join(', ')}`),
-    ];
-}
-
-;// CONCATENATED MODULE: ../../packages/shared/src/poll.ts
-
-/**
- * Calls `attempt` until it reports done or the deadline passes. Never sleeps past the deadline; the
- * last attempt happens at the deadline itself, so completion right before it is still seen.
- */
-async function poll(attempt, options) {
-    const { clock, deadline, signal } = options;
-    const backoff = options.backoff ?? 1.5;
-    const jitter = options.jitter ?? 0.2;
-    const random = options.random ?? Math.random;
-    const maxErrors = options.maxConsecutiveErrors ?? 4;
-    const started = clock.now();
-    let delay = options.initialDelayMs;
-    let last;
-    let consecutiveErrors = 0;
-    for (let index = 0;; index++) {
-        if (signal?.aborted)
-            throw new errors_CancelledError();
-        let step;
-        try {
-            step = await attempt(index);
-            consecutiveErrors = 0;
-        }
-        catch (error) {
-            if (error instanceof errors_CancelledError || !options.isTransient?.(error))
-                throw error;
-            consecutiveErrors += 1;
-            if (consecutiveErrors >= maxErrors)
-                throw error;
-            options.onTransientError?.(error, consecutiveErrors);
-        }
-        if (step) {
-            last = step.value;
-            if (step.done)
-                return { status: 'done', value: step.value, attempts: index + 1, elapsedMs: clock.now() - started };
-            if (step.changed)
-                delay = options.initialDelayMs;
-        }
-        const remaining = deadline - clock.now();
-        if (remaining <= 0)
-            return { status: 'timeout', value: last, attempts: index + 1, elapsedMs: clock.now() - started };
-        const wanted = step?.nextDelayMs ?? Math.min(options.maxDelayMs, delay * (1 + jitter * (2 * random() - 1)));
-        delay = Math.min(options.maxDelayMs, delay * backoff);
-        await clock.sleep(Math.min(Math.max(0, wanted), remaining), signal);
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/deployment/hook-answers.ts
@@ -68195,11 +70157,15 @@ class HookAnswers {
     actionFor(deployment) {
         if (this.policy.kind === 'rollback')
             return this.policy.answer;
+        if (this.policy.kind === 'continue-all')
+            return 'CONTINUE';
         return isFirstGate(deployment, this.policy.strategy) ? 'CONTINUE' : undefined;
     }
     describe(hookId, action) {
         if (this.policy.kind === 'first-gate')
             return `gate before the first production traffic shift: no production traffic has reached the new revision yet, so continuing (hook ${hookId}).`;
+        if (this.policy.kind === 'continue-all')
+            return `lifecycle hook ${hookId}: continued (answer: continue).`;
         return action === 'ROLLBACK'
             ? `lifecycle hook ${hookId} paused the deployment being rolled back: answered ROLLBACK, never CONTINUE, so the new revision is not pushed forward.`
             : `lifecycle hook ${hookId} paused the rollback's own deployment (back to the previous revision): continuing it.`;
@@ -68710,250 +70676,6 @@ async function watchRollback(deps, request, deadline) {
         : { outcome: 'failed', reason: `Rollback did not finish: ${watch.outcome}.`, watch };
 }
 
-;// CONCATENATED MODULE: ./src/deployment/service-health.ts
-/** How long an unchanged service may take to reach its desired count (a task being replaced, a scale-out). */
-const SETTLE_WINDOW_MS = 5 * 60_000;
-/**
- * Why the service is not healthy, or nothing when it is: every desired task running, none pending,
- * one deployment, and its rollout not failed. An unknown count is not read as the desired one.
- * This is what a run that deploys nothing (the revision and configuration are the service's
- * already) must check before it says `succeeded`: a crash-looping service is not green.
- */
-function serviceProblems(service) {
-    const problems = [];
-    const { desiredCount, runningCount, pendingCount } = service;
-    if (typeof desiredCount !== 'number' || typeof runningCount !== 'number')
-        problems.push('DescribeServices did not report its running and desired counts');
-    else if (runningCount !== desiredCount || (pendingCount ?? 0) > 0)
-        problems.push(`it runs ${runningCount} of ${desiredCount} desired task(s)${pendingCount ? `, ${pendingCount} pending` : ''}`);
-    const deployments = service.deployments ?? [];
-    const primary = deployments.find((deployment) => deployment.status === 'PRIMARY');
-    if (!primary)
-        problems.push('DescribeServices reported no primary deployment');
-    if (deployments.length > 1)
-        problems.push(`${deployments.length} deployments are active`);
-    if (primary?.rolloutState === 'FAILED')
-        problems.push(`its last deployment failed${primary.rolloutStateReason ? ` (${primary.rolloutStateReason})` : ''}`);
-    return problems;
-}
-
-;// CONCATENATED MODULE: ./src/deployment/deployment-lookup.ts
-
-
-
-
-/** Clocks differ between the runner and ECS; a deployment created this much before our call may still be ours. */
-const CLOCK_SKEW_MS = 60_000;
-/**
- * ListServiceDeployments may lag UpdateService: a deployment not listed yet is looked for again
- * for this long before the service is followed instead. Errors are not retried here: the SDK has
- * retried throttling and 5xx already.
- */
-const LOOKUP_TIMING = { initialDelayMs: 3_000, maxDelayMs: 15_000, backoff: 2, windowMs: 60_000 };
-/**
- * The service deployment that is ours: newest first, among those created since our UpdateService,
- * the one whose target revision runs `taskDefinitionArn` (ListServiceDeployments gives the target
- * service revision; DescribeServiceRevisions its task definition). Another run's deployment of the
- * same service, started just before or after ours, is never taken for it. Looked for again while
- * ECS catches up; undefined when it cannot be told (the caller then follows the service, as the
- * ServicesStable waiter does, which never mistakes another revision for ours).
- */
-async function findOurDeployment(deps, query) {
-    const { logger, clock } = deps;
-    const revisionsOf = new Map();
-    let unavailable = false;
-    const result = await poll(async () => {
-        let briefs;
-        try {
-            briefs = await listSince(deps, query);
-        }
-        catch (error) {
-            // The SDK has retried throttling and 5xx already; what is left will not pass in a minute.
-            logger.warning(`Could not list service deployments (${describeError(error)}); following the service's deployments instead, as the ServicesStable waiter does.`);
-            unavailable = true;
-            return { done: true, value: undefined };
-        }
-        const unknown = briefs
-            .map((brief) => brief.targetServiceRevisionArn)
-            .filter((arn) => arn !== undefined && !revisionsOf.has(arn));
-        if (unknown.length > 0) {
-            try {
-                for (const [arn, taskDefinition] of await taskDefinitionsOf(deps, unknown))
-                    revisionsOf.set(arn, taskDefinition);
-            }
-            catch (error) {
-                logger.warning(`Could not read the deployments' service revisions (${describeError(error)}); without their task definitions no deployment is taken for ours: following the service instead.`);
-                unavailable = true;
-                return { done: true, value: undefined };
-            }
-        }
-        const ours = briefs.find((brief) => brief.targetServiceRevisionArn !== undefined &&
-            revisionsOf.get(brief.targetServiceRevisionArn) === query.taskDefinitionArn);
-        return { done: ours !== undefined, value: ours?.serviceDeploymentArn };
-    }, {
-        clock,
-        deadline: Math.min(query.deadline, clock.now() + LOOKUP_TIMING.windowMs),
-        ...(deps.signal ? { signal: deps.signal } : {}),
-        ...(deps.random ? { random: deps.random } : {}),
-        ...LOOKUP_TIMING,
-    });
-    if (result.value === undefined && !unavailable) {
-        logger.warning(`ECS lists no deployment of ${shortTaskDefinition(query.taskDefinitionArn)} for service ${query.service}` +
-            `${query.since !== undefined ? ' since the update' : ''}; following the service's deployments instead.`);
-    }
-    return result.value;
-}
-/** The service's deployments since `query.since` (all pages), newest first. */
-async function listSince(deps, query) {
-    const briefs = [];
-    let nextToken;
-    do {
-        const page = await deps.ecs.send(new dist_cjs/* ListServiceDeploymentsCommand */.jz8({
-            cluster: query.cluster,
-            service: query.service,
-            ...(query.status ? { status: query.status } : {}),
-            ...(query.since !== undefined ? { createdAt: { after: new Date(query.since - CLOCK_SKEW_MS) } } : {}),
-            ...(nextToken ? { nextToken } : {}),
-        }));
-        briefs.push(...(page.serviceDeployments ?? []));
-        nextToken = page.nextToken;
-    } while (nextToken && briefs.length < 100);
-    const since = query.since === undefined ? undefined : query.since - CLOCK_SKEW_MS;
-    return briefs
-        .filter((brief) => since === undefined || (brief.createdAt?.getTime() ?? Number.NaN) >= since)
-        .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0));
-}
-/** Service revision ARN → its task definition, 20 per DescribeServiceRevisions call (the API's limit). */
-async function taskDefinitionsOf(deps, arns) {
-    const found = new Map();
-    for (let at = 0; at < arns.length; at += 20) {
-        const batch = arns.slice(at, at + 20);
-        const response = await deps.ecs.send(new dist_cjs/* DescribeServiceRevisionsCommand */.oF5({ serviceRevisionArns: batch }));
-        for (const revision of response.serviceRevisions ?? [])
-            if (revision.serviceRevisionArn)
-                found.set(revision.serviceRevisionArn, revision.taskDefinition);
-    }
-    // A revision ECS did not describe stays unknown (not in the map), so a later look asks again.
-    return found;
-}
-
-;// CONCATENATED MODULE: ./src/deployment/service-update.ts
-
-
-
-
-
-/**
- * Starts the deployment, or attaches to one already deploying the same revision (a re-run of the
- * job must not start a second deployment on top of the first).
- */
-async function startDeployment(deps, plan) {
-    const { ecs, logger } = deps;
-    const { service } = plan;
-    const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
-    const sameRevision = service.taskDefinition === plan.taskDefinitionArn;
-    if (!plan.forceNewDeployment &&
-        primary?.taskDefinition === plan.taskDefinitionArn &&
-        primary.rolloutState === 'IN_PROGRESS') {
-        const deploymentArn = service.currentServiceDeployment ??
-            (await findOurDeployment(deps, {
-                ...lookupOf(plan),
-                status: ['PENDING', 'IN_PROGRESS'],
-            }));
-        logger.info(`A deployment of ${shortTaskDefinition(plan.taskDefinitionArn)} is already in progress: following it instead of starting another.`);
-        return { action: 'attached', ...(deploymentArn ? { deploymentArn } : {}) };
-    }
-    const sameCount = plan.desiredCount === undefined || plan.desiredCount === service.desiredCount;
-    if (sameRevision &&
-        sameCount &&
-        !plan.forceNewDeployment &&
-        (primary?.rolloutState ?? 'COMPLETED') === 'COMPLETED' &&
-        (service.deployments?.length ?? 1) <= 1) {
-        const revision = shortTaskDefinition(plan.taskDefinitionArn);
-        if (sameDeploymentConfiguration(plan.deploymentConfiguration, service.deploymentConfiguration)) {
-            logger.info(`The service already runs ${revision}: nothing to deploy (set force-new-deployment to replace its tasks).`);
-            return { action: 'unchanged' };
-        }
-        // The revision is the same, the strategy, alarms or gate are not: a later deployment (ECS's own,
-        // after a task failure, or the next run's) must use them. Only the configuration is sent.
-        throwIfCancelled(deps.signal);
-        const updatedAt = deps.clock.now();
-        const response = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({
-            cluster: plan.cluster,
-            service: service.serviceName ?? service.serviceArn,
-            deploymentConfiguration: plan.deploymentConfiguration,
-        }));
-        const next = response.service?.currentServiceDeployment;
-        if (next === undefined || next === service.currentServiceDeployment) {
-            logger.info(`The service already runs ${revision}; updated its deployment configuration (strategy ${plan.deploymentConfiguration.strategy ?? 'ROLLING'}), which starts no deployment.`);
-            return { action: 'reconfigured' };
-        }
-        logger.info(`Updated the deployment configuration; ECS started deployment ${next}.`);
-        return { action: 'updated', deploymentArn: next, updatedAt };
-    }
-    throwIfCancelled(deps.signal);
-    const updatedAt = deps.clock.now();
-    const response = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({
-        cluster: plan.cluster,
-        service: service.serviceName ?? service.serviceArn,
-        taskDefinition: plan.taskDefinitionArn,
-        deploymentConfiguration: plan.deploymentConfiguration,
-        ...(plan.desiredCount !== undefined ? { desiredCount: plan.desiredCount } : {}),
-        ...(plan.forceNewDeployment ? { forceNewDeployment: true } : {}),
-    }));
-    // The service as our update left it names the deployment the update started; when it still names
-    // the one before (ECS catching up), ours is looked for by revision and time.
-    let deploymentArn = response.service?.currentServiceDeployment;
-    if (deploymentArn !== undefined && deploymentArn === service.currentServiceDeployment)
-        deploymentArn = undefined;
-    deploymentArn ??= await findOurDeployment(deps, { ...lookupOf(plan), since: updatedAt });
-    logger.info(`Updated service ${service.serviceName ?? ''} to ${shortTaskDefinition(plan.taskDefinitionArn)} (strategy ${plan.deploymentConfiguration.strategy ?? 'ROLLING'})` +
-        (deploymentArn ? `: deployment ${deploymentArn}` : '.'));
-    return { action: 'updated', updatedAt, ...(deploymentArn ? { deploymentArn } : {}) };
-}
-function lookupOf(plan) {
-    return {
-        cluster: plan.cluster,
-        service: plan.service.serviceName ?? plan.service.serviceArn ?? '',
-        taskDefinitionArn: plan.taskDefinitionArn,
-        deadline: plan.deadline,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/state.ts
-/** What cleanup needs, saved before the first change (none of these makes the post step act). */
-function saveCleanupContext(state, context) {
-    state.save('region', context.region);
-    state.save('cluster', context.cluster);
-    if (context.service !== undefined)
-        state.save('service', context.service);
-    state.save('strategy', context.strategy);
-    state.save('timeout-ms', String(context.timeoutMs));
-    state.save('rollback-on-failure', String(context.rollbackOnFailure));
-    if (context.previousTaskDefinitionArn)
-        state.save('previous-task-definition-arn', context.previousTaskDefinitionArn);
-}
-/** The post step acts only when main saved a deployment (or task) and did not reach a verdict. */
-function needsCleanup(state) {
-    return (state.get('finished') !== 'true' &&
-        (state.get('deployment-arn') !== '' ||
-            state.get('task-definition-arn') !== '' ||
-            state.get('task-arn') !== ''));
-}
-class MemoryState {
-    values = new Map();
-    save(name, value) {
-        this.values.set(name, value);
-    }
-    get(name) {
-        return this.values.get(name) ?? '';
-    }
-}
-/** The runner's GITHUB_STATE, as the main and post steps' context gives it. */
-function stateStoreOf(context) {
-    return { save: (name, value) => context.saveState(name, value), get: (name) => context.getState(name) };
-}
-
 ;// CONCATENATED MODULE: ./src/deployment/superseded.ts
 
 
@@ -69209,9 +70931,1039 @@ async function recordTrafficRoles(deps, service, report, observed) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/deployment/follow.ts
+
+
+
+
+
+
+
+
+/**
+ * Follows a deployment with the watcher until `wait` is met, and turns what it saw into the
+ * report: the status, AWS's reasons, the timeline, the target-group outputs. On failure or
+ * timeout it rolls back (when `rollbackOnFailure`; a deployment ECS rolled back itself is not
+ * rolled back twice); on cancellation it asks for the rollback at once. Service mode follows the
+ * deployment it started with this; mode continue one another step started.
+ */
+async function followDeployment(deps, following, report, state) {
+    const { logger } = deps;
+    const { target, service, timeoutMs } = following;
+    let watch;
+    try {
+        watch = await logger.group(`Waiting for the deployment (wait: ${describeWait(following.wait)}, timeout ${formatDuration(timeoutMs)})`, () => watchDeployment(deps, target, {
+            wait: following.wait,
+            deadline: following.deadline,
+            hooks: following.hooks,
+        }));
+    }
+    catch (error) {
+        if (error instanceof errors_CancelledError)
+            await onCancelled(deps, following, report, state);
+        throw error;
+    }
+    report.timeline.push(...watch.timeline);
+    if (watch.hookId)
+        report.hookId = watch.hookId;
+    if (['succeeded', 'paused', 'reached', 'in-progress'].includes(watch.outcome))
+        await recordTrafficRoles(deps, service, report, watch.last?.deployment);
+    switch (watch.outcome) {
+        case 'succeeded':
+            report.status = 'succeeded';
+            return;
+        case 'paused':
+            report.status = 'paused';
+            logger.info(`Paused at lifecycle hook ${watch.hookId ?? '?'}: continue or roll back with ContinueServiceDeployment (canary-gate does, or ecs-deploy's mode continue).`);
+            return;
+        case 'reached':
+        case 'in-progress':
+            report.status = 'in-progress';
+            return;
+        case 'rolled-back':
+            report.status = 'rolled-back';
+            report.reasons.push(...(await gatherFailureReasons(deps, target, watch.last)));
+            return;
+        case 'superseded':
+        case 'stopped': {
+            // Another deployment replaced ours (or someone stopped it): not ours to roll back.
+            const stopped = watch.outcome === 'superseded'
+                ? {
+                    superseded: true,
+                    reason: `Superseded: the service now runs ${shortTaskDefinition(watch.last?.service?.taskDefinition)}, not ${shortTaskDefinition(target.taskDefinitionArn)} that this run deployed. Nothing was rolled back: the newer deployment is not ours to undo.`,
+                }
+                : await whyStopped(deps, target);
+            report.status = stopped.superseded ? 'superseded' : 'failed';
+            report.reasons.push(stopped.reason);
+            logger.error(stopped.reason);
+            return;
+        }
+        case 'failed':
+        case 'timeout': {
+            if (watch.outcome === 'timeout')
+                report.reasons.push(`Not finished after ${formatDuration(timeoutMs)} (${following.timeoutSource}).`);
+            report.reasons.push(...(await gatherFailureReasons(deps, target, watch.last)));
+            for (const reason of report.reasons)
+                logger.error(reason);
+            // One ECS could not roll back leaves the service half-deployed: the rollback falls back to UpdateService.
+            const native = watch.last?.deployment?.status;
+            const ours = watch.outcome === 'timeout' || native === undefined || native === 'ROLLBACK_FAILED';
+            if (!following.rollbackOnFailure || !ours) {
+                report.status = 'failed';
+                return;
+            }
+            recordRollback(report, await logger.group('Rolling back', () => rollBack(deps, target, deps.clock.now() + timeoutMs)));
+            return;
+        }
+    }
+}
+/** A rollback's outcome into the report: its status, reason and stages (prefixed "rollback:"). */
+function recordRollback(report, rollback) {
+    report.rollback = rollback.outcome;
+    if (rollback.reason)
+        report.reasons.push(rollback.reason);
+    report.status = rollback.outcome === 'rolled-back' ? 'rolled-back' : 'failed';
+    if (rollback.watch)
+        report.timeline.push(...rollback.watch.timeline.map((span) => ({ ...span, stage: `rollback: ${span.stage}` })));
+}
+/** Cancelled mid-wait: ask for the rollback at once (the runner kills us seconds later); the post step waits for it. */
+async function onCancelled(deps, following, report, state) {
+    report.status = 'failed';
+    report.reasons.push('The workflow run was cancelled during the deployment.');
+    if (!following.rollbackOnFailure)
+        return;
+    try {
+        // The run is cancelled already; the request itself must still go out.
+        const { signal: _cancelled, ...uncancelled } = deps;
+        const request = await requestRollback(uncancelled, following.target);
+        if (request.kind === 'watching') {
+            report.rollback = 'requested';
+            state.save('rollback-requested', request.by);
+            // What the post step follows: the rollback's own deployment when it has one.
+            state.save('deployment-arn', request.target.deploymentArn ?? '');
+        }
+        else {
+            report.reasons.push(request.reason);
+            // Nothing for the post step to wait for or undo.
+            state.save('finished', 'true');
+        }
+    }
+    catch (error) {
+        deps.logger.error(`Could not request the rollback: ${describeError(error)}; the post step will try again.`);
+    }
+}
+function describeWait(wait) {
+    return wait.kind === 'stage' ? wait.stage : wait.kind;
+}
+
+;// CONCATENATED MODULE: ./src/deployment/continue.ts
+
+
+
+
+
+
+
+
+
+
+
+/** States in which the deployment may still change: the post step has something to clean up. */
+const UNFINISHED = new Set([
+    'PENDING',
+    'IN_PROGRESS',
+    'STOP_REQUESTED',
+    'ROLLBACK_REQUESTED',
+    'ROLLBACK_IN_PROGRESS',
+]);
+/** States in which `answer: rollback` has something to roll back (a finished one by the guarded UpdateService). */
+const ROLLBACK_NEEDED = new Set(['PENDING', 'IN_PROGRESS', 'SUCCESSFUL']);
+/**
+ * Mode continue: finishes a deployment another step left (paused at a gate, or still going). With
+ * `answer: continue` every pause of it is continued, each resent until ECS confirms it, and the
+ * deployment is followed as service mode follows its own (same watcher, rollback on failure or
+ * timeout, same outputs). With `answer: rollback` it is rolled back through the rollback path of
+ * service mode: a waiting pause is answered ROLLBACK, a deployment in flight is stopped with
+ * ROLLBACK, and one that already finished is rolled back by the guarded UpdateService to the
+ * previous revision. A deployment that ended already (rolled back by canary-gate, superseded) is
+ * reported as it ended, at the first look.
+ */
+async function continueDeployment(deps, inputs, report, state) {
+    const { ecs, logger } = deps;
+    report.deploymentArn = inputs.deploymentArn;
+    report.answer = inputs.answer;
+    const deployment = await describeDeployment(deps, inputs);
+    const service = (await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: inputs.cluster, services: [inputs.service] }))).services?.[0];
+    if (!service)
+        throw new errors_ConfigurationError(`Input "service-deployment-arn": service "${inputs.service}" of cluster "${inputs.cluster}" that it names does not exist.`);
+    const targetRevision = deployment.targetServiceRevision?.arn;
+    const sourceRevision = deployment.sourceServiceRevisions?.[0]?.arn;
+    const revisions = await taskDefinitionsOf(deps, [targetRevision, sourceRevision].filter((arn) => arn !== undefined));
+    const taskDefinitionArn = targetRevision ? revisions.get(targetRevision) : undefined;
+    // Without the revision it deploys, neither success nor a rollback can be told: fail closed.
+    if (!taskDefinitionArn)
+        throw new Error(`ECS did not tell which task definition ${inputs.deploymentArn} deploys (DescribeServiceRevisions of ${targetRevision ?? 'no target revision'}).`);
+    const previousTaskDefinitionArn = sourceRevision ? revisions.get(sourceRevision) : undefined;
+    const configuration = deployment.deploymentConfiguration ?? service.deploymentConfiguration;
+    const strategy = strategyOf(configuration?.strategy);
+    report.strategy = strategy;
+    report.taskDefinitionArn = taskDefinitionArn;
+    if (previousTaskDefinitionArn)
+        report.previousTaskDefinitionArn = previousTaskDefinitionArn;
+    // The deployment is partway: the plan of the whole is an upper bound of what is left.
+    const plan = timeoutPlan(configuration ?? {}, inputs.wait);
+    const timeoutMs = inputs.timeoutMs ?? Math.min(plan.defaultMs, MAX_TIMEOUT_MS);
+    report.timeout = {
+        ms: timeoutMs,
+        ...(inputs.timeoutMs === undefined ? { derivedFrom: plan.describe } : {}),
+    };
+    const deadline = report.startedAt + timeoutMs;
+    const target = {
+        cluster: inputs.cluster,
+        service: inputs.service,
+        deploymentArn: inputs.deploymentArn,
+        taskDefinitionArn,
+        strategy,
+        ...(configuration ? { deploymentConfiguration: configuration } : {}),
+        ...(previousTaskDefinitionArn ? { previousTaskDefinitionArn } : {}),
+    };
+    const status = deployment.status ?? 'PENDING';
+    const awaiting = status === 'IN_PROGRESS' ? awaitingHookIds(deployment) : [];
+    logger.info(`Deployment ${inputs.deploymentArn} of ${shortTaskDefinition(taskDefinitionArn)}: ${status}` +
+        `${deployment.lifecycleStage ? ` at ${deployment.lifecycleStage}` : ''}` +
+        `${awaiting.length > 0 ? `, paused at lifecycle hook ${awaiting.join(', ')}` : ''}; answer: ${inputs.answer}.`);
+    if (UNFINISHED.has(status) || (inputs.answer === 'rollback' && status === 'SUCCESSFUL')) {
+        saveCleanupContext(state, {
+            region: report.region,
+            cluster: inputs.cluster,
+            service: inputs.service,
+            strategy,
+            timeoutMs,
+            rollbackOnFailure: inputs.rollbackOnFailure,
+            ...(previousTaskDefinitionArn ? { previousTaskDefinitionArn } : {}),
+        });
+        state.save('task-definition-arn', taskDefinitionArn);
+        state.save('deployment-arn', inputs.deploymentArn);
+    }
+    if (inputs.answer === 'rollback' && ROLLBACK_NEEDED.has(status)) {
+        const rollback = await logger.group('Rolling back (answer: rollback)', () => 
+        // A waiting pause takes the rollback as its answer (ContinueServiceDeployment ROLLBACK, resent
+        // until ECS confirms it); otherwise StopServiceDeployment ROLLBACK, or the guarded UpdateService.
+        awaiting.length > 0
+            ? watchRollback(deps, { target, by: 'stop' }, deadline)
+            : rollBack(deps, target, deadline));
+        recordRollback(report, rollback);
+        if (rollback.outcome === 'rolled-back')
+            report.reasons.push('Rolled back as asked (answer: rollback).');
+        return;
+    }
+    await followDeployment(deps, {
+        target,
+        service,
+        wait: inputs.answer === 'rollback' ? { kind: 'stable' } : inputs.wait,
+        deadline,
+        timeoutMs,
+        timeoutSource: inputs.timeoutMs === undefined ? `the timeout derived from ${plan.describe}` : 'input "timeout"',
+        hooks: inputs.answer === 'continue' ? { kind: 'continue-all' } : { kind: 'rollback', answer: 'ROLLBACK' },
+        rollbackOnFailure: inputs.rollbackOnFailure,
+    }, report, state);
+}
+async function describeDeployment(deps, inputs) {
+    const response = await deps.ecs.send(new dist_cjs/* DescribeServiceDeploymentsCommand */.A6p({ serviceDeploymentArns: [inputs.deploymentArn] }));
+    const deployment = response.serviceDeployments?.[0];
+    if (!deployment) {
+        const why = response.failures?.[0]?.reason;
+        throw new errors_ConfigurationError(`Input "service-deployment-arn": ECS does not know deployment ${inputs.deploymentArn}${why ? ` (${why})` : ''}; ` +
+            'pass the service-deployment-arn output of the ecs-deploy step that started it, in the same account and region.');
+    }
+    return deployment;
+}
+function strategyOf(ecsStrategy) {
+    return STRATEGIES.find((strategy) => ECS_STRATEGY[strategy] === (ecsStrategy ?? 'ROLLING')) ?? 'rolling';
+}
+
+;// CONCATENATED MODULE: ./src/checks.ts
+
+/**
+ * Runs the named checks a deploy makes before its first change. A deploy stops at the first
+ * refusal (`stopAtFirst`: the ConfigurationError propagates, nothing was changed); mode validate
+ * records every check's outcome for its table and goes on with those that do not depend on a
+ * failed one. Both run the same check code, so what validate passes a deploy passes too.
+ */
+class Checks {
+    collect;
+    results = [];
+    constructor(collect) {
+        this.collect = collect;
+    }
+    static stopAtFirst() {
+        return new Checks(false);
+    }
+    static collectAll() {
+        return new Checks(true);
+    }
+    /** The value of `body`, or undefined when it was refused (collecting). Bugs always propagate. */
+    run(check, body, detail = () => '') {
+        if (!this.collect)
+            return body();
+        try {
+            const value = body();
+            this.results.push({ check, status: 'passed', detail: detail(value) });
+            return value;
+        }
+        catch (error) {
+            if (!(error instanceof errors_ConfigurationError))
+                throw error;
+            this.results.push({ check, status: 'failed', detail: error.message });
+            return undefined;
+        }
+    }
+    skip(check, why) {
+        if (this.collect)
+            this.results.push({ check, status: 'skipped', detail: why });
+    }
+    get failed() {
+        return this.results.some((result) => result.status === 'failed');
+    }
+}
+
+;// CONCATENATED MODULE: ./src/images-from/resolve.ts
+
+
+
+
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+const PINNED = /@(sha256:[a-f0-9]{64})$/;
+/**
+ * What the source service actually runs, container by container, as `repository@digest`. Read
+ * from ECS, never inferred from a tag: the primary deployment's task definition (a source that is
+ * mid-deploy, or not steady, is refused: its images are about to change), then the image digest
+ * each RUNNING task of that revision reports (DescribeTasks containers[].imageDigest; ECS resolves
+ * a tag to a digest per deployment). Every task must report one, and all must agree, else the
+ * resolution is refused: a tag is never taken instead. A container already pinned by digest in the
+ * task definition keeps its pin. Reads only; `ecs` holds the source's credentials and region.
+ */
+async function resolveImagesFrom(deps, from, region) {
+    const { ecs, logger } = deps;
+    const source = describeImagesFrom({ cluster: from.cluster, service: from.service });
+    const refuse = (why) => {
+        throw new errors_ConfigurationError(`Input "images-from": ${why}`);
+    };
+    let service;
+    try {
+        service = (await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: from.cluster, services: [from.service] }))).services?.[0];
+    }
+    catch (error) {
+        if (error instanceof Error && error.name === 'ClusterNotFoundException')
+            refuse(`cluster "${from.cluster}" does not exist in region ${region}${from.roleArn ? ` of the account of ${from.roleArn}` : ''}.`);
+        throw error;
+    }
+    if (!service || service.status !== 'ACTIVE')
+        refuse(`expected an ACTIVE service "${from.service}" in cluster "${from.cluster}" (region ${region}); ${service ? `it is ${service.status}` : 'there is none'}.`);
+    const deployments = service?.deployments ?? [];
+    const primary = deployments.find((deployment) => deployment.status === 'PRIMARY');
+    if (deployments.length !== 1 || !primary) {
+        refuse(`the source ${source} is mid-deploy (${deployments.length} deployments in flight: ${deployments.map((d) => `${d.status ?? '?'} ${shortTaskDefinition(d.taskDefinition)}`).join(', ') || 'none reported'}), ` +
+            'so what it runs is about to change. Promote once its deployment has finished.');
+    }
+    // rolloutState is not reported for every service (Classic Load Balancer ones): then the counts tell, as for the waiter.
+    const rollout = primary?.rolloutState ?? 'COMPLETED';
+    if (rollout !== 'COMPLETED' || primary?.runningCount !== primary?.desiredCount) {
+        refuse(`the source ${source} is not steady (rollout ${primary?.rolloutState ?? 'not reported'}, ${primary?.runningCount ?? '?'} of ${primary?.desiredCount ?? '?'} tasks running), ` +
+            'so its tasks may not all run what it is meant to. Promote once it is steady.');
+    }
+    const taskDefinitionArn = primary?.taskDefinition ?? service?.taskDefinition;
+    if (!taskDefinitionArn)
+        return refuse(`DescribeServices reported no task definition for ${source}.`);
+    const definition = (await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: taskDefinitionArn }))).taskDefinition;
+    const images = new Map((definition?.containerDefinitions ?? []).map((container) => [
+        container.name ?? '',
+        container.image ?? '',
+    ]));
+    const names = from.containers ?? [...images.keys()];
+    const unknown = names.filter((name) => !images.has(name));
+    if (unknown.length > 0)
+        refuse(`${unknown.map((name) => `"${name}"`).join(', ')} ${unknown.length > 1 ? 'are not containers' : 'is not a container'} of ${shortTaskDefinition(taskDefinitionArn)}, which ${source} runs; its containers are ${[...images.keys()].map((name) => `"${name}"`).join(', ')}.`);
+    const tasks = (await runningTasks(ecs, from)).filter((task) => task.taskDefinitionArn === taskDefinitionArn && task.lastStatus === 'RUNNING');
+    if (tasks.length === 0)
+        refuse(`no RUNNING task of ${shortTaskDefinition(taskDefinitionArn)} in ${source}: image digests are read from running tasks, never guessed from a tag.`);
+    const containers = names.map((container) => {
+        const image = images.get(container) ?? '';
+        const pin = PINNED.exec(image)?.[1];
+        const reported = tasks.map((task) => ({
+            task: taskId(task),
+            digest: task.containers?.find((candidate) => candidate.name === container)?.imageDigest,
+        }));
+        const missing = reported.filter((entry) => entry.digest === undefined);
+        if (missing.length > 0 && pin === undefined)
+            refuse(`task ${missing[0]?.task ?? '?'} of ${source} reports no image digest for container "${container}" (${missing.length} of ${tasks.length} tasks), ` +
+                'so what it runs cannot be told; a tag is never used instead. Look again once ECS reports it (the task may still be starting).');
+        const counts = new Map();
+        for (const { digest } of reported)
+            if (digest !== undefined)
+                counts.set(digest, (counts.get(digest) ?? 0) + 1);
+        if (pin !== undefined)
+            counts.set(pin, counts.get(pin) ?? 0);
+        if (counts.size > 1)
+            refuse(`the RUNNING tasks of ${source} run different images for container "${container}" (${[...counts].map(([digest, count]) => `${digest}: ${count} task(s)`).join(', ')}${pin ? `; the task definition pins ${pin}` : ''}), ` +
+                'so there is no one image to promote (a tag that moved while tasks were replaced, with versionConsistency disabled?). Redeploy the source so that its tasks agree.');
+        const digest = pin ?? [...counts.keys()][0] ?? '';
+        if (!DIGEST.test(digest))
+            refuse(`container "${container}" of ${source} reports the image digest ${JSON.stringify(digest)}, which is not sha256:<64 hex digits>.`);
+        return {
+            container,
+            uri: `${repositoryOf(image)}@${digest}`,
+            digest,
+            runningTasks: tasks.length,
+            pinned: pin !== undefined,
+        };
+    });
+    logger.info(`images-from ${describeImagesFrom(from)} (${region}): ${shortTaskDefinition(taskDefinitionArn)}, ${tasks.length} running task(s): ` +
+        containers.map((c) => `${c.container}=${c.uri}`).join(', '));
+    return { from, region, taskDefinitionArn, containers };
+}
+/**
+ * The image without its tag or digest: `host:5000/team/app:1.2@sha256:…` → `host:5000/team/app`.
+ * A colon counts as the tag's only in the last path segment (the first may be host:port).
+ */
+function repositoryOf(image) {
+    const withoutDigest = image.includes('@') ? image.slice(0, image.indexOf('@')) : image;
+    const slash = withoutDigest.lastIndexOf('/');
+    const colon = withoutDigest.indexOf(':', slash + 1);
+    return colon >= 0 ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+/** Every RUNNING task of the service (all pages), described 100 at a time (DescribeTasks' limit). */
+async function runningTasks(ecs, from) {
+    const arns = [];
+    let nextToken;
+    do {
+        const page = await ecs.send(new dist_cjs/* ListTasksCommand */.MYg({
+            cluster: from.cluster,
+            serviceName: from.service,
+            desiredStatus: 'RUNNING',
+            maxResults: 100,
+            ...(nextToken ? { nextToken } : {}),
+        }));
+        arns.push(...(page.taskArns ?? []));
+        nextToken = page.nextToken;
+    } while (nextToken);
+    const tasks = [];
+    for (let at = 0; at < arns.length; at += 100) {
+        const described = await ecs.send(new dist_cjs/* DescribeTasksCommand */.z8X({ cluster: from.cluster, tasks: arns.slice(at, at + 100) }));
+        tasks.push(...(described.tasks ?? []));
+    }
+    return tasks;
+}
+function taskId(task) {
+    return task.taskArn?.slice(task.taskArn.lastIndexOf('/') + 1) ?? '?';
+}
+
+;// CONCATENATED MODULE: ./src/images-from/target-images.ts
+
+
+
+/**
+ * The `images` a deploy renders with: the input's, or those images-from resolves, restricted to
+ * the containers the target revision has. A target container the source lacks keeps its image;
+ * a source container the target lacks is left out; both are noted in the summary. A container
+ * named in images-from's filter that the target lacks is refused (it was asked for).
+ */
+async function imagesForDeploy(deps, inputs, base, report) {
+    const from = inputs.imagesFrom;
+    if (from === undefined)
+        return inputs.images;
+    if (!deps.sourceEcs)
+        throw new Error('images-from without a source client');
+    const region = from.region ?? report.region;
+    const resolved = await resolveImagesFrom({ ecs: await deps.sourceEcs(), logger: deps.logger }, from, region);
+    const target = base.containerDefinitions.map((container) => container.name ?? '');
+    const missing = (from.containers ?? []).filter((name) => !target.includes(name));
+    if (missing.length > 0)
+        throw new errors_ConfigurationError(`Input "images-from" names container${missing.length > 1 ? 's' : ''} ${missing.map((name) => `"${name}"`).join(', ')}, which task definition family "${base.family}" does not have; its containers are ${target.map((name) => `"${name}"`).join(', ')}.`);
+    const applied = resolved.containers.filter((container) => target.includes(container.container));
+    const ignored = resolved.containers.filter((container) => !target.includes(container.container));
+    const kept = from.containers
+        ? []
+        : target.filter((name) => !resolved.containers.some((container) => container.container === name));
+    report.imagesFrom = {
+        ...resolved,
+        ignored: ignored.map((container) => container.container),
+        kept,
+    };
+    const source = describeImagesFrom(from);
+    for (const name of kept)
+        report.notes.push(`Container ${name} is not in ${source}: it keeps the image of the revision deployed from.`);
+    for (const { container } of ignored)
+        report.notes.push(`Container ${container} of ${source} is not in task definition family "${base.family}": its image is not used.`);
+    if (applied.length === 0)
+        throw new errors_ConfigurationError(`Input "images-from": no container of ${source} (${resolved.containers.map((c) => `"${c.container}"`).join(', ')}) is in task definition family "${base.family}" (${target.map((name) => `"${name}"`).join(', ')}), so there is nothing to promote.`);
+    return applied.map((container) => ({ container: container.container, image: container.uri }));
+}
+
+;// CONCATENATED MODULE: ./src/revision/plaintext-credentials.ts
+
+/**
+ * Words whose presence in a variable's name makes it a credential's name. The name is split on
+ * `_`, `-` and `.`; a part counts when it is one of these words or ends with one (API_KEY,
+ * SECRET_KEY, AWS_SECRET_ACCESS_KEY, PRIVATE_KEY, ACCESS_KEY, DBPASSWORD, GITHUB_TOKEN). A part that
+ * only starts with one does not (KEYCLOAK_URL, TOKENIZER_MODEL, SECRETS_PATH), nor a word inside a
+ * longer part (PASSWORDLESS_LOGIN). The rule is on purpose this blunt: a false alarm costs one line
+ * of `allow-plaintext-environment`, a miss a credential in every reader of the task definition.
+ */
+const CREDENTIAL_WORDS = ['PASSWORD', 'PASSWD', 'TOKEN', 'SECRET', 'KEY'];
+/** `scheme://user:password@host` (the user may be empty: `redis://:password@host`). */
+const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:[^\s/?#@]+@/i;
+/** Why this variable looks like a plain-text credential, or undefined. Never quotes the value. */
+function plaintextCredentialReason(name, value) {
+    for (const part of name.toUpperCase().split(/[_.-]+/)) {
+        const word = CREDENTIAL_WORDS.find((candidate) => part === candidate || part.endsWith(candidate));
+        if (word)
+            return `its name has ${part === word ? `the word ${word}` : `${part}, which ends with ${word}`}`;
+    }
+    if (value !== undefined && URL_WITH_PASSWORD.test(value))
+        return 'its value is a URL with a password in it';
+    return undefined;
+}
+/**
+ * Refuses the first variable that looks like a credential and is not in `allowed` (lines of
+ * `container.NAME` from `allow-plaintext-environment`). `where` says where the variable is
+ * ('Input "environment"', or the task-definition file); the error names container.NAME, never
+ * the value, and says what to use instead.
+ */
+function refusePlaintextCredentials(variables, allowed, where) {
+    for (const variable of variables) {
+        const key = `${variable.container}.${variable.name}`;
+        if (allowed.has(key))
+            continue;
+        const reason = plaintextCredentialReason(variable.name, variable.value);
+        if (reason === undefined)
+            continue;
+        throw new errors_ConfigurationError(`${where(variable)} ${key} in plain text, and it looks like a credential (${reason}); plain-text environment ` +
+            'variables are stored in the task definition for anyone who may describe it. Pass it with "secrets:" instead ' +
+            `(${key}=<Secrets Manager secret ARN or SSM parameter>), or, if it is not secret, add "${key}" to "allow-plaintext-environment".`);
+    }
+}
+/** The variables that look like credentials and are not allowed, for a warning (names only). */
+function plaintextCredentialsIn(variables, allowed) {
+    return variables
+        .filter((variable) => !allowed.has(`${variable.container}.${variable.name}`) &&
+        plaintextCredentialReason(variable.name, variable.value) !== undefined)
+        .map((variable) => `${variable.container}.${variable.name}`);
+}
+
+;// CONCATENATED MODULE: ./src/revision/render.ts
+
+
+
+/**
+ * Applies `images`, `secrets` and `environment` to a task definition, in that order, each as a named
+ * check (checks.ts). Every named container must exist; a variable cannot be both a secret and plain
+ * text; a plain-text variable that looks like a credential is refused.
+ */
+function renderTaskDefinition(base, overrides, options = { base: { kind: 'revision' } }) {
+    const checks = options.checks ?? Checks.stopAtFirst();
+    const taskDefinition = structuredClone(base);
+    const names = taskDefinition.containerDefinitions.map((container) => container.name ?? '');
+    const find = (input, container) => {
+        const found = taskDefinition.containerDefinitions.find((candidate) => candidate.name === container);
+        if (!found) {
+            throw new errors_ConfigurationError(`Input "${input}" names container "${container}", which task definition family "${taskDefinition.family}" does not have; its containers are ${names.map((name) => `"${name}"`).join(', ')}.`);
+        }
+        return found;
+    };
+    const rendered = {
+        taskDefinition,
+        images: [],
+        environment: [],
+        secrets: [],
+        plaintextWarnings: [],
+    };
+    checks.run('images', () => {
+        for (const { container, image } of overrides.images) {
+            const definition = find('images', container);
+            const from = definition.image ?? '';
+            definition.image = image;
+            const existing = rendered.images.find((change) => change.container === container);
+            if (existing)
+                existing.to = image;
+            else
+                rendered.images.push({ container, from, to: image });
+        }
+        rendered.images = rendered.images.filter((change) => change.from !== change.to);
+    }, () => listed(overrides.images.map((image) => image.container), 'no "images"'));
+    const fromSecretsInput = new Set();
+    checks.run('secrets', () => {
+        for (const { container, name, valueFrom, source } of overrides.secrets) {
+            const definition = find('secrets', container);
+            if (definition.environment?.some((variable) => variable.name === name)) {
+                throw new errors_ConfigurationError(`Input "secrets" sets ${container}.${name}, which container "${container}" already has as a plain-text environment variable ` +
+                    `(${options.base.kind === 'file' ? options.base.where : 'the revision it starts from'}); it would be both. ` +
+                    'Remove it from the environment of the task definition (a "task-definition" file renders one without it).');
+            }
+            const list = (definition.secrets ??= []);
+            const current = list.find((secret) => secret.name === name);
+            if (current)
+                current.valueFrom = valueFrom;
+            else
+                list.push({ name, valueFrom });
+            fromSecretsInput.add(`${container}.${name}`);
+            let change = rendered.secrets.find((entry) => entry.container === container);
+            if (!change)
+                rendered.secrets.push((change = { container, secrets: [] }));
+            change.secrets = [...change.secrets.filter((secret) => secret.name !== name), { name, source }];
+        }
+        const withSecrets = taskDefinition.containerDefinitions.filter((c) => (c.secrets ?? []).length > 0);
+        if (withSecrets.length > 0 && !taskDefinition.executionRoleArn) {
+            throw new errors_ConfigurationError(`Container${withSecrets.length > 1 ? 's' : ''} ${withSecrets.map((c) => `"${c.name}"`).join(', ')} take${withSecrets.length > 1 ? '' : 's'} secrets, ` +
+                `but task definition family "${taskDefinition.family}" has no "executionRoleArn": ECS fetches secrets with the task execution role ` +
+                '(secretsmanager:GetSecretValue, ssm:GetParameters, kms:Decrypt for customer-managed keys; see the README). Add it to the task definition.');
+        }
+    }, () => listed(overrides.secrets.map((secret) => `${secret.container}.${secret.name} (${secret.source})`), 'no "secrets"'));
+    checks.run('environment', () => {
+        for (const { container, name, value } of overrides.environment) {
+            const definition = find('environment', container);
+            if (definition.secrets?.some((secret) => secret.name === name)) {
+                throw new errors_ConfigurationError(fromSecretsInput.has(`${container}.${name}`)
+                    ? `Inputs "environment" and "secrets" both set ${container}.${name}; a variable is either a secret or plain text: remove one of the two.`
+                    : `Input "environment" sets ${container}.${name}, which container "${container}" already takes from "secrets" (a Secrets Manager or SSM reference); remove one of the two.`);
+            }
+            const variables = (definition.environment ??= []);
+            const current = variables.find((variable) => variable.name === name);
+            if (current)
+                current.value = value;
+            else
+                variables.push({ name, value });
+            let change = rendered.environment.find((entry) => entry.container === container);
+            if (!change)
+                rendered.environment.push((change = { container, names: [] }));
+            if (!change.names.includes(name))
+                change.names.push(name);
+        }
+        // After the conflicts with secrets: "use secrets" is no advice for a variable already there.
+        const allowed = new Set(overrides.allowPlaintext);
+        refusePlaintextCredentials(overrides.environment, allowed, () => 'Input "environment" sets');
+        const inherited = plainVariables(base);
+        if (options.base.kind === 'file') {
+            const where = options.base.where;
+            refusePlaintextCredentials(inherited, allowed, (variable) => `${where}: container "${variable.container}" has`);
+        }
+        else
+            rendered.plaintextWarnings = plaintextCredentialsIn(inherited, allowed);
+    }, () => `${listed(overrides.environment.map((variable) => `${variable.container}.${variable.name}`), 'no "environment"')}; no plain-text credential`);
+    return rendered;
+}
+function plainVariables(taskDefinition) {
+    return taskDefinition.containerDefinitions.flatMap((container) => (container.environment ?? []).map((variable) => ({
+        container: container.name ?? '',
+        name: variable.name ?? '',
+        ...(variable.value !== undefined ? { value: variable.value } : {}),
+    })));
+}
+function listed(items, none) {
+    return items.length === 0 ? none : [...new Set(items)].join(', ');
+}
+/** The log lines for what rendering changed: images, secret names and sources, variable names (never values). */
+function describeRendered(rendered) {
+    return [
+        ...rendered.images.map((change) => `image ${change.container}: ${change.from} → ${change.to}`),
+        ...rendered.secrets.map((change) => `secrets ${change.container}: ${change.secrets.map((secret) => `${secret.name} (${secret.source})`).join(', ')}`),
+        ...rendered.environment.map((change) => `environment ${change.container}: set ${change.names.join(', ')}`),
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/run-task/run-task-check.ts
+
+/**
+ * What RunTask would refuse, or run wrongly, found before anything is registered: a
+ * `command-container` the revision does not have, an awsvpc revision without subnets. Returns the
+ * container the command is for (and whose exit code is `exit-code`), when there is a command.
+ */
+function checkRunTask(definition, run) {
+    const containers = definition.containerDefinitions;
+    if (run.commandContainer !== undefined && !containers.some((c) => c.name === run.commandContainer)) {
+        throw new errors_ConfigurationError(`Input "command-container" names "${run.commandContainer}", which the task definition does not have; its containers are ${containers.map((c) => `"${c.name}"`).join(', ')}.`);
+    }
+    if (definition.networkMode === 'awsvpc' && run.subnets.length === 0) {
+        throw new errors_ConfigurationError('Input "subnets" is required: the task definition uses networkMode awsvpc, so the task needs subnets to run in.');
+    }
+    if (run.commandContainer !== undefined)
+        return run.commandContainer;
+    if (run.command === undefined)
+        return undefined;
+    return containers.find((c) => c.essential !== false)?.name ?? containers[0]?.name;
+}
+
+;// CONCATENATED MODULE: ./src/offline-checks.ts
+
+
+
+
+
+
+/**
+ * Every check a deploy makes before its first change that needs no AWS call, in order: the task
+ * definition, images, secrets, environment (credential refusal included), the strategy settings
+ * merged over the service's, the timeout against the bakes, and RunTask's networking. Service and
+ * run-task modes call it with `Checks.stopAtFirst()` once the reads are done; mode validate with
+ * `Checks.collectAll()` on the file alone: one code path, so validate passes what a deploy passes.
+ */
+function planOffline(subject, checks) {
+    const { inputs } = subject;
+    const plan = {};
+    const base = checks.run('task definition', subject.base.load, (definition) => `family "${definition.family}", containers ${definition.containerDefinitions.map((c) => c.name).join(', ')}`);
+    if (base === undefined) {
+        for (const check of ['images', 'secrets', 'environment'])
+            checks.skip(check, 'needs the task definition, which was refused');
+    }
+    else {
+        plan.rendered = renderTaskDefinition(base, {
+            images: subject.images,
+            environment: inputs.environment,
+            secrets: inputs.secrets,
+            allowPlaintext: inputs.allowPlaintext,
+        }, {
+            base: subject.base.file ? { kind: 'file', where: subject.base.file } : { kind: 'revision' },
+            checks,
+        });
+    }
+    if (subject.deployment) {
+        const { current, serviceName } = subject.deployment;
+        const configuration = checks.run('strategy', () => {
+            const merged = buildDeploymentConfiguration(inputs, current);
+            checkDeploymentConfiguration(merged, inputs, serviceName);
+            return merged;
+        }, (merged) => `${merged.strategy ?? 'ROLLING'}${inputs.gate === 'pause' ? ' with the gate' : ''}${current === undefined ? " (merged over ECS's defaults: the service's own settings are not read)" : ''}`);
+        if (configuration === undefined)
+            checks.skip('timeout', 'needs the strategy settings, which were refused');
+        else {
+            const timing = timeoutPlan(configuration, inputs.wait);
+            const timeoutMs = checks.run('timeout', () => resolveTimeout(inputs.timeoutMs, timing, inputs.wait), (ms) => `${formatDuration(ms)}${inputs.timeoutMs === undefined ? ` (derived from ${timing.describe})` : ''} fits ${timing.describe}`);
+            if (timeoutMs !== undefined)
+                plan.deployment = { configuration, plan: timing, timeoutMs };
+        }
+    }
+    if (subject.runTask) {
+        if (plan.rendered === undefined)
+            checks.skip('run-task', 'needs the task definition, which was refused');
+        else {
+            const definition = plan.rendered.taskDefinition;
+            const commandContainer = checks.run('run-task', () => checkRunTask(definition, inputs.runTask), (container) => `networking${definition.networkMode ? ` (${definition.networkMode})` : ''}${container ? `; command for container ${container}` : ''}`);
+            if (commandContainer !== undefined)
+                plan.commandContainer = commandContainer;
+        }
+    }
+    return plan;
+}
+
+;// CONCATENATED MODULE: ./src/preflight.ts
+
+
+
+/**
+ * Every read the action needs before it may change anything: the cluster and service exist and are
+ * active, the service can do the strategy, and the task definition to start from is loaded. Each
+ * error names the input, what was expected, what was found and what to configure.
+ */
+async function preflight(ecs, inputs) {
+    // With a service, DescribeServices alone tells whether the cluster exists (one call fewer).
+    let clusterArn = inputs.cluster;
+    if (inputs.service === undefined) {
+        const clusters = await ecs.send(new dist_cjs/* DescribeClustersCommand */._2_({ clusters: [inputs.cluster] }));
+        const cluster = clusters.clusters?.[0];
+        if (!cluster || cluster.status !== 'ACTIVE')
+            throw missingCluster(inputs.cluster, cluster?.status);
+        clusterArn = cluster.clusterArn ?? inputs.cluster;
+    }
+    let service;
+    if (inputs.service !== undefined) {
+        let services;
+        try {
+            services = await ecs.send(new dist_cjs/* DescribeServicesCommand */.H7c({ cluster: inputs.cluster, services: [inputs.service] }));
+        }
+        catch (error) {
+            if (error instanceof Error && error.name === 'ClusterNotFoundException')
+                throw missingCluster(inputs.cluster, undefined);
+            throw error;
+        }
+        service = services.services?.[0];
+        if (!service || service.status !== 'ACTIVE') {
+            throw new errors_ConfigurationError(`Input "service": expected an ACTIVE service "${inputs.service}" in cluster "${inputs.cluster}"; ` +
+                (service
+                    ? `it is ${service.status}.`
+                    : 'there is none. Create it first (this action updates services, it does not create them).'));
+        }
+        if (inputs.mode === 'service')
+            checkStrategy(service, inputs.strategy, inputs.alarms.length > 0);
+    }
+    const { base, baseArn } = await loadBase(ecs, inputs, service);
+    return {
+        clusterArn: service?.clusterArn ?? clusterArn,
+        ...(service ? { service } : {}),
+        ...(service?.taskDefinition ? { previousTaskDefinitionArn: service.taskDefinition } : {}),
+        base,
+        ...(baseArn ? { baseArn } : {}),
+        ...(inputs.source.kind === 'file' ? { file: fileLabel(inputs.source.path) } : {}),
+    };
+}
+/** How messages name a task-definition file (toRegistrable's errors name it the same way). */
+function fileLabel(path) {
+    return `Input "task-definition" (file ${path})`;
+}
+function missingCluster(name, status) {
+    return new errors_ConfigurationError(`Input "cluster": expected an ACTIVE ECS cluster named "${name}" in this account and region; ` +
+        (status
+            ? `it is ${status}.`
+            : 'there is none. Check the name, the "region" input and the credentials\' account.'));
+}
+/** Throws when the service cannot do `strategy`; exported for table tests. */
+function checkStrategy(service, strategy, alarms) {
+    const controller = service.deploymentController?.type ?? 'ECS';
+    if (controller !== 'ECS') {
+        throw new errors_ConfigurationError(`Service "${service.serviceName}" uses the ${controller} deployment controller; this action deploys through the ECS ` +
+            `deployment controller (needed for "strategy" ${strategy}${alarms ? ' and "alarms"' : ''}). ` +
+            (controller === 'CODE_DEPLOY'
+                ? 'Migrate the service: UpdateService with deploymentController {type: ECS} and a native blue/green configuration.'
+                : 'EXTERNAL services are deployed through task sets, which this action does not manage.'));
+    }
+    if (strategy === 'rolling')
+        return;
+    // Traffic shifts through a load balancer's listener rules, or through Service Connect's proxies.
+    // DescribeServices reports Service Connect per deployment: the primary one's is the service's now.
+    const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
+    if (primary?.serviceConnectConfiguration?.enabled === true)
+        return;
+    const balancers = service.loadBalancers ?? [];
+    const ready = balancers.find((balancer) => balancer.advancedConfiguration?.alternateTargetGroupArn &&
+        balancer.advancedConfiguration.productionListenerRule &&
+        balancer.advancedConfiguration.roleArn);
+    if (!ready) {
+        const given = balancers.length === 0
+            ? 'the service has no load balancer and no Service Connect'
+            : `its load balancer${balancers.length > 1 ? 's have' : ' has'} no advancedConfiguration with alternateTargetGroupArn, productionListenerRule and roleArn`;
+        throw new errors_ConfigurationError(`Input "strategy: ${strategy}" needs a service whose load balancer has an advancedConfiguration ` +
+            `(alternateTargetGroupArn, productionListenerRule, optionally testListenerRule, and roleArn: the ECS infrastructure role that may modify the listener), ` +
+            `or Service Connect (serviceConnectConfiguration enabled); ${given}. Configure one on service "${service.serviceName}" ` +
+            '(UpdateService loadBalancers[].advancedConfiguration, or serviceConnectConfiguration), or use "strategy: rolling".');
+    }
+}
+async function loadBase(ecs, inputs, service) {
+    const source = inputs.source;
+    if (source.kind === 'file')
+        return { base: toRegistrable(source.document, fileLabel(source.path)) };
+    const reference = source.kind === 'arn' ? source.arn : service?.taskDefinition;
+    const input = source.kind === 'arn' ? 'task-definition-arn' : 'service';
+    if (!reference)
+        throw new errors_ConfigurationError(`Input "service": service "${inputs.service}" has no task definition to start from; give "task-definition".`);
+    let taskDefinition;
+    try {
+        taskDefinition = (await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference })))
+            .taskDefinition;
+    }
+    catch (error) {
+        if (error instanceof Error && /ClientException|InvalidParameter/.test(error.name)) {
+            throw new errors_ConfigurationError(`Input "${input}": task definition "${reference}" was not found (${error.message}).`);
+        }
+        throw error;
+    }
+    if (!taskDefinition)
+        throw new errors_ConfigurationError(`Input "${input}": task definition "${reference}" was not found.`);
+    if (taskDefinition.status !== undefined && taskDefinition.status !== 'ACTIVE') {
+        throw new errors_ConfigurationError(`Input "${input}": task definition "${reference}" is ${taskDefinition.status}; ECS runs only ACTIVE revisions. Register it again or choose another revision.`);
+    }
+    return {
+        base: fromDescribed(taskDefinition),
+        ...(taskDefinition.taskDefinitionArn ? { baseArn: taskDefinition.taskDefinitionArn } : {}),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/revision/registration.ts
+
+
+
+/**
+ * The revision to deploy: an existing one when it equals the rendered definition (the one the
+ * service runs, or the family's latest), otherwise a newly registered one. Re-running a job
+ * therefore registers nothing new.
+ */
+async function registerOrReuse(deps, rendered, pre) {
+    const { ecs, logger } = deps;
+    const known = { base: pre.base, baseArn: pre.baseArn, currentArn: pre.previousTaskDefinitionArn };
+    if (known.baseArn && sameTaskDefinition(rendered, known.base)) {
+        logger.info(`Task definition unchanged: reusing ${shortTaskDefinition(known.baseArn)}.`);
+        return { taskDefinitionArn: known.baseArn, registered: false };
+    }
+    const candidates = [known.currentArn, rendered.family].filter((reference) => reference !== undefined &&
+        reference !== known.baseArn &&
+        (reference === rendered.family || familyOf(reference) === rendered.family));
+    for (const reference of candidates) {
+        const described = await describeIfExists(ecs, reference);
+        if (described?.taskDefinitionArn &&
+            described.status === 'ACTIVE' &&
+            sameTaskDefinition(rendered, fromDescribed(described))) {
+            logger.info(`Rendered task definition equals ${shortTaskDefinition(described.taskDefinitionArn)}: reusing it.`);
+            return { taskDefinitionArn: described.taskDefinitionArn, registered: false };
+        }
+    }
+    throwIfCancelled(deps.signal);
+    const response = await ecs.send(new dist_cjs/* RegisterTaskDefinitionCommand */.$Hl(rendered));
+    const arn = response.taskDefinition?.taskDefinitionArn;
+    if (!arn)
+        throw new Error('RegisterTaskDefinition returned no taskDefinitionArn');
+    logger.info(`Registered ${shortTaskDefinition(arn)}.`);
+    return { taskDefinitionArn: arn, registered: true };
+}
+function familyOf(arn) {
+    return shortTaskDefinition(arn).split(':')[0] ?? '';
+}
+async function describeIfExists(ecs, reference) {
+    try {
+        return (await ecs.send(new dist_cjs/* DescribeTaskDefinitionCommand */.Zy$({ taskDefinition: reference }))).taskDefinition;
+    }
+    catch (error) {
+        // A family registered for the first time has no latest revision yet.
+        if (error instanceof Error && /ClientException/.test(error.name))
+            return undefined;
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report.ts
+
+function newReport(base) {
+    return { ...base, images: [], environment: [], secrets: [], timeline: [], reasons: [], notes: [] };
+}
+/**
+ * What rendering changed, into the report (summary and outputs) and the log: images, secret names
+ * and sources, variable names, never a value. Credential-like plain text the revision already had
+ * is a note: not refused (it is registered already), but worth moving to `secrets`.
+ */
+function recordRendered(logger, rendered, images, report) {
+    report.images = rendered.images;
+    report.environment = rendered.environment;
+    report.secrets = rendered.secrets;
+    if (images.length > 0)
+        report.imageLines = images.map((image) => `${image.container}=${image.image}`);
+    for (const line of describeRendered(rendered))
+        logger.info(line);
+    if (rendered.plaintextWarnings.length > 0) {
+        const note = `The revision deployed from has plain-text environment variable(s) that look like credentials: ${rendered.plaintextWarnings.join(', ')}. ` +
+            'They are kept as they are; move them to "secrets" (or list them in "allow-plaintext-environment" if they are not secret).';
+        report.notes.push(note);
+        logger.warning(note);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deployment/service-health.ts
+/** How long an unchanged service may take to reach its desired count (a task being replaced, a scale-out). */
+const SETTLE_WINDOW_MS = 5 * 60_000;
+/**
+ * Why the service is not healthy, or nothing when it is: every desired task running, none pending,
+ * one deployment, and its rollout not failed. An unknown count is not read as the desired one.
+ * This is what a run that deploys nothing (the revision and configuration are the service's
+ * already) must check before it says `succeeded`: a crash-looping service is not green.
+ */
+function serviceProblems(service) {
+    const problems = [];
+    const { desiredCount, runningCount, pendingCount } = service;
+    if (typeof desiredCount !== 'number' || typeof runningCount !== 'number')
+        problems.push('DescribeServices did not report its running and desired counts');
+    else if (runningCount !== desiredCount || (pendingCount ?? 0) > 0)
+        problems.push(`it runs ${runningCount} of ${desiredCount} desired task(s)${pendingCount ? `, ${pendingCount} pending` : ''}`);
+    const deployments = service.deployments ?? [];
+    const primary = deployments.find((deployment) => deployment.status === 'PRIMARY');
+    if (!primary)
+        problems.push('DescribeServices reported no primary deployment');
+    if (deployments.length > 1)
+        problems.push(`${deployments.length} deployments are active`);
+    if (primary?.rolloutState === 'FAILED')
+        problems.push(`its last deployment failed${primary.rolloutStateReason ? ` (${primary.rolloutStateReason})` : ''}`);
+    return problems;
+}
+
+;// CONCATENATED MODULE: ./src/deployment/service-update.ts
+
+
+
+
+
+/**
+ * Starts the deployment, or attaches to one already deploying the same revision (a re-run of the
+ * job must not start a second deployment on top of the first).
+ */
+async function startDeployment(deps, plan) {
+    const { ecs, logger } = deps;
+    const { service } = plan;
+    const primary = service.deployments?.find((deployment) => deployment.status === 'PRIMARY');
+    const sameRevision = service.taskDefinition === plan.taskDefinitionArn;
+    if (!plan.forceNewDeployment &&
+        primary?.taskDefinition === plan.taskDefinitionArn &&
+        primary.rolloutState === 'IN_PROGRESS') {
+        const deploymentArn = service.currentServiceDeployment ??
+            (await findOurDeployment(deps, {
+                ...lookupOf(plan),
+                status: ['PENDING', 'IN_PROGRESS'],
+            }));
+        logger.info(`A deployment of ${shortTaskDefinition(plan.taskDefinitionArn)} is already in progress: following it instead of starting another.`);
+        return { action: 'attached', ...(deploymentArn ? { deploymentArn } : {}) };
+    }
+    const sameCount = plan.desiredCount === undefined || plan.desiredCount === service.desiredCount;
+    if (sameRevision &&
+        sameCount &&
+        !plan.forceNewDeployment &&
+        (primary?.rolloutState ?? 'COMPLETED') === 'COMPLETED' &&
+        (service.deployments?.length ?? 1) <= 1) {
+        const revision = shortTaskDefinition(plan.taskDefinitionArn);
+        if (sameDeploymentConfiguration(plan.deploymentConfiguration, service.deploymentConfiguration)) {
+            logger.info(`The service already runs ${revision}: nothing to deploy (set force-new-deployment to replace its tasks).`);
+            return { action: 'unchanged' };
+        }
+        // The revision is the same, the strategy, alarms or gate are not: a later deployment (ECS's own,
+        // after a task failure, or the next run's) must use them. Only the configuration is sent.
+        throwIfCancelled(deps.signal);
+        const updatedAt = deps.clock.now();
+        const response = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({
+            cluster: plan.cluster,
+            service: service.serviceName ?? service.serviceArn,
+            deploymentConfiguration: plan.deploymentConfiguration,
+        }));
+        const next = response.service?.currentServiceDeployment;
+        if (next === undefined || next === service.currentServiceDeployment) {
+            logger.info(`The service already runs ${revision}; updated its deployment configuration (strategy ${plan.deploymentConfiguration.strategy ?? 'ROLLING'}), which starts no deployment.`);
+            return { action: 'reconfigured' };
+        }
+        logger.info(`Updated the deployment configuration; ECS started deployment ${next}.`);
+        return { action: 'updated', deploymentArn: next, updatedAt };
+    }
+    throwIfCancelled(deps.signal);
+    const updatedAt = deps.clock.now();
+    const response = await ecs.send(new dist_cjs/* UpdateServiceCommand */.kZr({
+        cluster: plan.cluster,
+        service: service.serviceName ?? service.serviceArn,
+        taskDefinition: plan.taskDefinitionArn,
+        deploymentConfiguration: plan.deploymentConfiguration,
+        ...(plan.desiredCount !== undefined ? { desiredCount: plan.desiredCount } : {}),
+        ...(plan.forceNewDeployment ? { forceNewDeployment: true } : {}),
+    }));
+    // The service as our update left it names the deployment the update started; when it still names
+    // the one before (ECS catching up), ours is looked for by revision and time.
+    let deploymentArn = response.service?.currentServiceDeployment;
+    if (deploymentArn !== undefined && deploymentArn === service.currentServiceDeployment)
+        deploymentArn = undefined;
+    deploymentArn ??= await findOurDeployment(deps, { ...lookupOf(plan), since: updatedAt });
+    logger.info(`Updated service ${service.serviceName ?? ''} to ${shortTaskDefinition(plan.taskDefinitionArn)} (strategy ${plan.deploymentConfiguration.strategy ?? 'ROLLING'})` +
+        (deploymentArn ? `: deployment ${deploymentArn}` : '.'));
+    return { action: 'updated', updatedAt, ...(deploymentArn ? { deploymentArn } : {}) };
+}
+function lookupOf(plan) {
+    return {
+        cluster: plan.cluster,
+        service: plan.service.serviceName ?? plan.service.serviceArn ?? '',
+        taskDefinitionArn: plan.taskDefinitionArn,
+        deadline: plan.deadline,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/deployment/deploy.ts
-
-
 
 
 
@@ -69232,29 +71984,36 @@ async function recordTrafficRoles(deps, service, report, observed) {
  * on failure or timeout roll back. Fills `report` as it goes, so the summary shows whatever happened.
  */
 async function deployService(deps, inputs, report, state) {
-    const { logger, clock } = deps;
+    const { logger } = deps;
     const pre = await preflight(deps.ecs, inputs);
     const service = pre.service;
     if (!service || inputs.service === undefined)
         throw new Error('service mode without a service');
     if (pre.previousTaskDefinitionArn)
         report.previousTaskDefinitionArn = pre.previousTaskDefinitionArn;
-    const rendered = renderTaskDefinition(pre.base, inputs.images, inputs.environment);
-    report.images = rendered.images;
-    report.environment = rendered.environment;
-    for (const line of describeRendered(rendered))
-        logger.info(line);
+    const images = await imagesForDeploy(deps, inputs, pre.base, report);
     // Everything ECS would refuse, and a timeout that cannot fit, is refused before the first change.
-    const deploymentConfiguration = buildDeploymentConfiguration(inputs, service.deploymentConfiguration);
-    checkDeploymentConfiguration(deploymentConfiguration, inputs, service.serviceName ?? inputs.service);
-    const plan = timeoutPlan(deploymentConfiguration, inputs.wait);
-    const timeoutMs = resolveTimeout(inputs.timeoutMs, plan, inputs.wait);
+    const planned = planOffline({
+        inputs,
+        base: { load: () => pre.base, ...(pre.file ? { file: pre.file } : {}) },
+        images,
+        deployment: {
+            current: service.deploymentConfiguration,
+            serviceName: service.serviceName ?? inputs.service,
+        },
+        runTask: false,
+    }, Checks.stopAtFirst());
+    if (!planned.rendered || !planned.deployment)
+        throw new Error('planOffline left the deploy unplanned');
+    const rendered = planned.rendered;
+    recordRendered(logger, rendered, images, report);
+    const { configuration: deploymentConfiguration, plan, timeoutMs } = planned.deployment;
     report.timeout = {
         ms: timeoutMs,
         ...(inputs.timeoutMs === undefined ? { derivedFrom: plan.describe } : {}),
     };
     if (inputs.timeoutMs === undefined && inputs.wait.kind !== 'none')
-        logger.info(`timeout ${formatDuration(timeoutMs)}: derived from ${plan.describe} (wait: ${describeWait(inputs)}).`);
+        logger.info(`timeout ${formatDuration(timeoutMs)}: derived from ${plan.describe} (wait: ${describeWait(inputs.wait)}).`);
     const deadline = report.startedAt + timeoutMs;
     saveCleanupContext(state, {
         region: report.region,
@@ -69302,78 +72061,16 @@ async function deployService(deps, inputs, report, state) {
         await recordTrafficRoles(deps, service, report, undefined);
         return;
     }
-    let watch;
-    try {
-        watch = await logger.group(`Waiting for the deployment (wait: ${describeWait(inputs)}, timeout ${formatDuration(timeoutMs)})`, () => watchDeployment(deps, target, {
-            wait: inputs.wait,
-            deadline,
-            hooks: { kind: 'first-gate', strategy: inputs.strategy },
-        }));
-    }
-    catch (error) {
-        if (error instanceof errors_CancelledError)
-            await onCancelled(deps, inputs, report, state, target);
-        throw error;
-    }
-    report.timeline = watch.timeline;
-    if (watch.hookId)
-        report.hookId = watch.hookId;
-    if (['succeeded', 'paused', 'reached', 'in-progress'].includes(watch.outcome))
-        await recordTrafficRoles(deps, service, report, watch.last?.deployment);
-    switch (watch.outcome) {
-        case 'succeeded':
-            report.status = 'succeeded';
-            return;
-        case 'paused':
-            report.status = 'paused';
-            logger.info(`Paused at lifecycle hook ${watch.hookId ?? '?'}: continue or roll back with ContinueServiceDeployment (canary-gate does).`);
-            return;
-        case 'reached':
-        case 'in-progress':
-            report.status = 'in-progress';
-            return;
-        case 'rolled-back':
-            report.status = 'rolled-back';
-            report.reasons.push(...(await gatherFailureReasons(deps, target, watch.last)));
-            return;
-        case 'superseded':
-        case 'stopped': {
-            // Another deployment replaced ours (or someone stopped it): not ours to roll back.
-            const stopped = watch.outcome === 'superseded'
-                ? {
-                    superseded: true,
-                    reason: `Superseded: the service now runs ${shortTaskDefinition(watch.last?.service?.taskDefinition)}, not ${shortTaskDefinition(taskDefinitionArn)} that this run deployed. Nothing was rolled back: the newer deployment is not ours to undo.`,
-                }
-                : await whyStopped(deps, target);
-            report.status = stopped.superseded ? 'superseded' : 'failed';
-            report.reasons.push(stopped.reason);
-            logger.error(stopped.reason);
-            return;
-        }
-        case 'failed':
-        case 'timeout': {
-            if (watch.outcome === 'timeout')
-                report.reasons.push(`Not finished after ${formatDuration(timeoutMs)} (${inputs.timeoutMs === undefined ? `the timeout derived from ${plan.describe}` : 'input "timeout"'}).`);
-            report.reasons.push(...(await gatherFailureReasons(deps, target, watch.last)));
-            for (const reason of report.reasons)
-                logger.error(reason);
-            // One ECS could not roll back leaves the service half-deployed: the rollback falls back to UpdateService.
-            const native = watch.last?.deployment?.status;
-            const ours = watch.outcome === 'timeout' || native === undefined || native === 'ROLLBACK_FAILED';
-            if (!inputs.rollbackOnFailure || !ours) {
-                report.status = 'failed';
-                return;
-            }
-            const rollback = await logger.group('Rolling back', () => rollBack(deps, target, clock.now() + timeoutMs));
-            report.rollback = rollback.outcome;
-            if (rollback.reason)
-                report.reasons.push(rollback.reason);
-            report.status = rollback.outcome === 'rolled-back' ? 'rolled-back' : 'failed';
-            if (rollback.watch)
-                report.timeline.push(...rollback.watch.timeline.map((span) => ({ ...span, stage: `rollback: ${span.stage}` })));
-            return;
-        }
-    }
+    await followDeployment(deps, {
+        target,
+        service,
+        wait: inputs.wait,
+        deadline,
+        timeoutMs,
+        timeoutSource: inputs.timeoutMs === undefined ? `the timeout derived from ${plan.describe}` : 'input "timeout"',
+        hooks: { kind: 'first-gate', strategy: inputs.strategy },
+        rollbackOnFailure: inputs.rollbackOnFailure,
+    }, report, state);
 }
 /**
  * Nothing was deployed (the service runs this revision with this configuration already): green
@@ -69410,333 +72107,68 @@ async function confirmHealthy(deps, inputs, report, service, target, deadline) {
     report.reasons.push(`Nothing was deployed (the service already runs ${revision}), but the service is not healthy: ${problems.join('; ') || 'it did not settle'}.`);
     report.reasons.push(...(await gatherFailureReasons(deps, target, last)));
 }
-/** Cancelled mid-wait: ask for the rollback at once (the runner kills us seconds later); the post step waits for it. */
-async function onCancelled(deps, inputs, report, state, target) {
-    report.status = 'failed';
-    report.reasons.push('The workflow run was cancelled during the deployment.');
-    if (!inputs.rollbackOnFailure)
-        return;
+
+;// CONCATENATED MODULE: ./src/images-from/resolve-only.ts
+
+/** Mode resolve-images: what the source runs, as outputs and a summary; nothing is changed. */
+async function resolveImagesOnly(deps, inputs, report) {
+    if (!deps.sourceEcs)
+        throw new Error('resolve-images without a source client');
+    const resolved = await resolveImagesFrom({ ecs: await deps.sourceEcs(), logger: deps.logger }, inputs.imagesFrom, report.region);
+    report.imagesFrom = { ...resolved, ignored: [], kept: [] };
+    report.imageLines = resolved.containers.map((container) => `${container.container}=${container.uri}`);
+    report.status = 'succeeded';
+}
+
+// EXTERNAL MODULE: ../../node_modules/@aws-sdk/client-sts/dist-cjs/index.js
+var client_sts_dist_cjs = __nccwpck_require__(2811);
+;// CONCATENATED MODULE: ./src/images-from/source-client.ts
+
+
+
+
+/** The 15 minutes STS allows at least: the source reads take seconds. */
+const SESSION_SECONDS = 900;
+const SESSION_NAME = 'ecs-ship-ecs-deploy-images-from';
+/**
+ * The ECS client the source reads go through: the job's own credentials in `region`, or, with
+ * `roleArn`, a role of another account assumed for these reads alone (the deploy itself keeps the
+ * job's credentials). Built only when images-from is resolved, after every input was validated.
+ */
+async function sourceEcsClient(options) {
+    const config = awsClientConfig({ region: options.region, actionName: 'ecs-deploy', serviceId: 'ECS' });
+    if (options.roleArn === undefined)
+        return new dist_cjs/* ECSClient */.Zgc(config);
+    const sts = new client_sts_dist_cjs/* STSClient */.iM(awsClientConfig({ region: options.region, actionName: 'ecs-deploy', serviceId: 'STS' }));
+    let answer;
     try {
-        // The run is cancelled already; the request itself must still go out.
-        const { signal: _cancelled, ...uncancelled } = deps;
-        const request = await requestRollback(uncancelled, target);
-        if (request.kind === 'watching') {
-            report.rollback = 'requested';
-            state.save('rollback-requested', request.by);
-            // What the post step follows: the rollback's own deployment when it has one.
-            state.save('deployment-arn', request.target.deploymentArn ?? '');
-        }
-        else {
-            report.reasons.push(request.reason);
-            // Nothing for the post step to wait for or undo.
-            state.save('finished', 'true');
-        }
+        answer = await sts.send(new client_sts_dist_cjs/* AssumeRoleCommand */.QL({
+            RoleArn: options.roleArn,
+            RoleSessionName: SESSION_NAME,
+            DurationSeconds: SESSION_SECONDS,
+        }));
     }
     catch (error) {
-        deps.logger.error(`Could not request the rollback: ${describeError(error)}; the post step will try again.`);
+        if (error instanceof Error && /AccessDenied|NoSuchEntity|InvalidClientTokenId/.test(error.name))
+            throw new errors_ConfigurationError(`Input "images-from-role": could not assume ${options.roleArn} (${describeError(error)}). Its trust policy must let this job's role call sts:AssumeRole, ` +
+                "and this job's role needs sts:AssumeRole on it (see the README's IAM section).");
+        throw error;
     }
-}
-function describeWait(inputs) {
-    return inputs.wait.kind === 'stage' ? inputs.wait.stage : inputs.wait.kind;
-}
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-
-
-
-
-
-
-
-const STRATEGIES = ['rolling', 'canary', 'linear', 'blue-green'];
-const CONTAINER = { pattern: /^[A-Za-z0-9_-]{1,255}$/, description: 'container' };
-const CONTAINER_VARIABLE = {
-    pattern: /^[A-Za-z0-9_-]{1,255}\.[A-Za-z_][A-Za-z0-9_.-]*$/,
-    description: 'container.NAME',
-};
-const ARN_TASK_DEFINITION = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[A-Za-z0-9_-]+:\d+$/;
-const FAMILY_REVISION = /^[A-Za-z0-9_-]{1,255}(:\d+)?$/;
-/** Reads and validates every input; no AWS call happens before this returns. */
-function getInputs(inputs) {
-    const mode = inputs.enumeration('mode', ['service', 'run-task'], 'service');
-    const cluster = inputs.string('cluster', 'default');
-    const service = inputs.optional('service');
-    if (mode === 'service' && service === undefined) {
-        throw new errors_ConfigurationError('Input "service" is required when "mode" is service: the ECS service to deploy.');
+    finally {
+        sts.destroy();
     }
-    const strategyInputs = readStrategy(inputs, mode);
-    const source = readSource(inputs, mode, service);
-    const images = inputs.keyValueLines('images', CONTAINER).map(([container, image]) => {
-        if (image === '' || /\s/.test(image))
-            inputs.fail('images', 'lines of container=image-uri', `${container}=${image}`);
-        return { container, image };
+    const credentials = answer.Credentials;
+    if (!credentials?.AccessKeyId || !credentials.SecretAccessKey)
+        throw new Error(`STS AssumeRole of ${options.roleArn} returned no credentials`);
+    return new dist_cjs/* ECSClient */.Zgc({
+        ...config,
+        credentials: {
+            accessKeyId: credentials.AccessKeyId,
+            secretAccessKey: credentials.SecretAccessKey,
+            ...(credentials.SessionToken ? { sessionToken: credentials.SessionToken } : {}),
+            ...(credentials.Expiration ? { expiration: credentials.Expiration } : {}),
+        },
     });
-    // A value may be a credential: errors never quote it, and values of credential-like variable
-    // names (the part after "container.": a container called "key-service" proves nothing) are masked.
-    const environment = inputs
-        .keyValueLines('environment', CONTAINER_VARIABLE, {
-        hideValues: true,
-        isSecret: (key) => looksLikeCredentialName(variableName(key)),
-    })
-        .map(([key, value]) => ({ container: key.slice(0, key.indexOf('.')), name: variableName(key), value }));
-    if (source.kind === 'arn' && (images.length > 0 || environment.length > 0)) {
-        throw new errors_ConfigurationError('Input "task-definition-arn" deploys a revision unchanged, so "images" and "environment" cannot be used with it; ' +
-            'use "task-definition" (a file) or neither (the current revision) to render a new revision.');
-    }
-    const wait = readWait(inputs, strategyInputs, mode);
-    const timeoutMs = inputs.duration('timeout', undefined, { min: 10_000, max: MAX_TIMEOUT_MS });
-    const desiredCount = inputs.integer('desired-count', undefined, { min: 0, max: 5000 });
-    const region = inputs.optional('region');
-    return {
-        mode,
-        ...(region ? { region } : {}),
-        cluster,
-        ...(service ? { service } : {}),
-        source,
-        images,
-        environment,
-        ...strategyInputs,
-        wait,
-        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-        ...(desiredCount !== undefined ? { desiredCount } : {}),
-        forceNewDeployment: inputs.boolean('force-new-deployment', false),
-        runTask: readRunTask(inputs, mode),
-    };
-}
-/** `container.NAME` → `NAME`. */
-function variableName(key) {
-    return key.slice(key.indexOf('.') + 1);
-}
-/** The ECS client's configuration for these inputs (the region input, else the environment's). */
-function ecsClientConfig(inputs) {
-    return awsClientConfig({
-        ...(inputs.region ? { region: inputs.region } : {}),
-        actionName: 'ecs-deploy',
-        serviceId: 'ECS',
-    });
-}
-function readSource(inputs, mode, service) {
-    const file = inputs.optional('task-definition');
-    const arn = inputs.optional('task-definition-arn');
-    if (file !== undefined && arn !== undefined) {
-        throw new errors_ConfigurationError('Inputs "task-definition" and "task-definition-arn" are exclusive: give a file to render, or the ARN of a revision to deploy unchanged.');
-    }
-    if (file !== undefined) {
-        const path = inputs.file('task-definition') ?? file;
-        return {
-            kind: 'file',
-            path: file,
-            document: parseYamlText((0,external_node_fs_.readFileSync)(path, 'utf8'), `Input "task-definition" (file ${file})`),
-        };
-    }
-    if (arn !== undefined) {
-        if (!ARN_TASK_DEFINITION.test(arn) && !FAMILY_REVISION.test(arn)) {
-            inputs.fail('task-definition-arn', 'a task definition ARN (arn:aws:ecs:REGION:ACCOUNT:task-definition/FAMILY:REVISION) or FAMILY:REVISION', arn);
-        }
-        return { kind: 'arn', arn };
-    }
-    if (mode === 'run-task' && service === undefined) {
-        throw new errors_ConfigurationError('With "mode: run-task", set "task-definition", "task-definition-arn", or "service" (to run the revision that service runs).');
-    }
-    return { kind: 'current' };
-}
-function readStrategy(inputs, mode) {
-    const strategy = inputs.enumeration('strategy', STRATEGIES, 'rolling');
-    const only = (name, wanted) => {
-        if (inputs.optional(name) !== undefined && !wanted.includes(strategy)) {
-            throw new errors_ConfigurationError(`Input "${name}" applies to strategy ${wanted.join(' or ')}, but "strategy" is ${strategy}; remove it or change the strategy.`);
-        }
-    };
-    only('canary-percent', ['canary']);
-    only('canary-bake-minutes', ['canary']);
-    only('linear-step-percent', ['linear']);
-    only('linear-step-bake-minutes', ['linear']);
-    only('bake-minutes', ['blue-green', 'canary', 'linear']);
-    const canaryPercent = inputs.percent('canary-percent', undefined, { min: 0.1, max: 100 });
-    if (canaryPercent !== undefined && !isTenth(canaryPercent, 0.1, 100)) {
-        inputs.fail('canary-percent', 'a multiple of 0.1 from 0.1 to 100', inputs.raw('canary-percent'));
-    }
-    const linearStepPercent = inputs.percent('linear-step-percent', undefined, { min: 3, max: 100 });
-    if (linearStepPercent !== undefined && !isTenth(linearStepPercent, 3, 100)) {
-        inputs.fail('linear-step-percent', 'a multiple of 0.1 from 3 to 100', inputs.raw('linear-step-percent'));
-    }
-    const minutes = (name) => inputs.integer(name, undefined, { min: 0, max: 1440 });
-    const canaryBakeMinutes = minutes('canary-bake-minutes');
-    const linearStepBakeMinutes = minutes('linear-step-bake-minutes');
-    const bakeMinutes = minutes('bake-minutes');
-    const breakerText = inputs.optional('circuit-breaker');
-    const circuitBreaker = breakerText === undefined ? undefined : inputs.boolean('circuit-breaker', true);
-    if (circuitBreaker === true && strategy !== 'rolling') {
-        throw new errors_ConfigurationError(`Input "circuit-breaker" applies to strategy rolling; ${strategy} deployments are protected by "alarms" and by rolling back at a gate.`);
-    }
-    const gate = inputs.enumeration('gate', ['none', 'pause'], 'none');
-    if (gate === 'pause' && (strategy === 'rolling' || mode === 'run-task')) {
-        throw new errors_ConfigurationError(`Input "gate: pause" needs strategy canary, linear or blue-green (PAUSE lifecycle hooks exist only there); "strategy" is ${strategy}${mode === 'run-task' ? ' and "mode" is run-task' : ''}.`);
-    }
-    const alarms = inputs.list('alarms');
-    for (const alarm of alarms) {
-        if (alarm.length > 255)
-            inputs.fail('alarms', 'CloudWatch alarm names of at most 255 characters', alarm);
-    }
-    return {
-        strategy,
-        ...(canaryPercent !== undefined ? { canaryPercent } : {}),
-        ...(canaryBakeMinutes !== undefined ? { canaryBakeMinutes } : {}),
-        ...(linearStepPercent !== undefined ? { linearStepPercent } : {}),
-        ...(linearStepBakeMinutes !== undefined ? { linearStepBakeMinutes } : {}),
-        ...(bakeMinutes !== undefined ? { bakeMinutes } : {}),
-        alarms,
-        ...(circuitBreaker !== undefined ? { circuitBreaker } : {}),
-        gate,
-        gateTimeoutMinutes: readGateTimeoutMinutes(inputs),
-        gateTimeoutAction: inputs.enumeration('gate-timeout-action', ['ROLLBACK', 'CONTINUE'], 'ROLLBACK'),
-        rollbackOnFailure: inputs.boolean('rollback-on-failure', true),
-    };
-}
-/**
- * ECS's PAUSE hook timeout. The default is what canary-gate needs: its default max-duration (30m)
- * plus 15 minutes for its job to start and read, so an abandoned gate rolls back within the hour
- * instead of leaving production split for a day. Below the minimum not even the gate's shortest
- * judgement fits: its default min-duration (3 periods of 60 s) after the 60 s publish delay is 4
- * minutes, and its job needs about a minute to start.
- */
-const GATE_TIMEOUT = { defaultText: '45m', minMs: 5 * 60_000, maxMs: 14 * 24 * 3_600_000 };
-function readGateTimeoutMinutes(inputs) {
-    const ms = inputs.duration('gate-timeout', GATE_TIMEOUT.defaultText, { min: 1, max: GATE_TIMEOUT.maxMs });
-    if (ms < GATE_TIMEOUT.minMs) {
-        throw new errors_ConfigurationError(`Input "gate-timeout" must be at least 5m; got ${JSON.stringify(inputs.raw('gate-timeout'))}. ` +
-            "Shorter cannot fit canary-gate's shortest judgement (min-duration of 3 periods of 60 s, read 60 s after each period ends: 4 minutes) " +
-            'plus a minute for its job to start, so ECS would take gate-timeout-action before anyone could answer.');
-    }
-    if (ms % 60_000 !== 0)
-        inputs.fail('gate-timeout', 'whole minutes (ECS counts the PAUSE timeout in minutes)', inputs.raw('gate-timeout'));
-    return ms / 60_000;
-}
-function readWait(inputs, strategy, mode) {
-    const gated = strategy.gate === 'pause';
-    // With a gate, the default is to return at it: waiting for the end would wait out the gate and
-    // roll back a healthy deployment at the timeout.
-    const text = inputs.string('wait', gated ? 'gate' : 'stable');
-    const lower = text.toLowerCase();
-    if (lower === 'stable' && gated) {
-        throw new errors_ConfigurationError('Inputs "gate: pause" and "wait: stable" cannot be combined: the deployment stops at the gate until someone continues it, ' +
-            'so waiting for it to finish would only time out and roll it back. Remove "wait" (with a gate it defaults to gate), ' +
-            'or set "wait: gate" or "wait: none" and let canary-gate continue it.');
-    }
-    if (lower === 'stable' || lower === 'none')
-        return { kind: lower };
-    if (lower === 'gate') {
-        if (!gated) {
-            throw new errors_ConfigurationError('Input "wait: gate" waits for a gate pause, so it needs "gate: pause".');
-        }
-        return { kind: 'gate' };
-    }
-    const stage = LIFECYCLE_STAGES.find((name) => name === text.toUpperCase());
-    if (stage === undefined) {
-        return inputs.fail('wait', `stable, none, gate or a lifecycle stage (${LIFECYCLE_STAGES.join(', ')})`, text);
-    }
-    if (strategy.strategy === 'rolling' || mode === 'run-task') {
-        throw new errors_ConfigurationError(`Input "wait: ${stage}" waits for a lifecycle stage, which only canary, linear and blue-green deployments report; "strategy" is ${strategy.strategy}.`);
-    }
-    if (gated && reachedStage(stage, 'PRODUCTION_TRAFFIC_SHIFT')) {
-        throw new errors_ConfigurationError(`Inputs "gate: pause" and "wait: ${stage}" cannot be combined: the gate stops the deployment before PRODUCTION_TRAFFIC_SHIFT, ` +
-            `so ${stage} is reached only after someone continues it. Use "wait: gate", or a stage before PRODUCTION_TRAFFIC_SHIFT.`);
-    }
-    return { kind: 'stage', stage };
-}
-function readRunTask(inputs, mode) {
-    const names = [
-        'subnets',
-        'security-groups',
-        'assign-public-ip',
-        'launch-type',
-        'capacity-provider-strategy',
-        'command',
-        'command-container',
-    ];
-    if (mode !== 'run-task') {
-        const given = names.filter((name) => inputs.optional(name) !== undefined);
-        if (given.length > 0) {
-            throw new errors_ConfigurationError(`Input(s) ${given.map((name) => `"${name}"`).join(', ')} apply only to "mode: run-task".`);
-        }
-        return { subnets: [], securityGroups: [] };
-    }
-    const subnets = inputs.list('subnets');
-    for (const subnet of subnets)
-        if (!/^subnet-[0-9a-f]+$/.test(subnet))
-            inputs.fail('subnets', 'subnet IDs such as subnet-0abc123', subnet);
-    const securityGroups = inputs.list('security-groups');
-    for (const group of securityGroups)
-        if (!/^sg-[0-9a-f]+$/.test(group))
-            inputs.fail('security-groups', 'security group IDs such as sg-0abc123', group);
-    const publicIp = inputs.optional('assign-public-ip');
-    const networking = [
-        ...(securityGroups.length > 0 ? ['"security-groups"'] : []),
-        ...(publicIp !== undefined ? ['"assign-public-ip"'] : []),
-    ];
-    if (networking.length > 0 && subnets.length === 0) {
-        throw new errors_ConfigurationError(`${networking.length > 1 ? 'Inputs' : 'Input'} ${networking.join(' and ')} ${networking.length > 1 ? 'configure' : 'configures'} awsvpc networking, which needs "subnets": ` +
-            'add the subnet IDs the task runs in, or remove them.');
-    }
-    const launchType = inputs.enumeration('launch-type', [
-        'FARGATE',
-        'EC2',
-        'EXTERNAL',
-        'MANAGED_INSTANCES',
-    ]);
-    const capacityProviderStrategy = readCapacityProviders(inputs);
-    if (launchType !== undefined && capacityProviderStrategy !== undefined) {
-        throw new errors_ConfigurationError('Inputs "launch-type" and "capacity-provider-strategy" are exclusive; give one (or neither for the cluster default).');
-    }
-    const command = readCommand(inputs);
-    const commandContainer = inputs.optional('command-container');
-    return {
-        subnets,
-        securityGroups,
-        ...(publicIp !== undefined
-            ? { assignPublicIp: inputs.boolean('assign-public-ip', false) ? 'ENABLED' : 'DISABLED' }
-            : {}),
-        ...(launchType ? { launchType } : {}),
-        ...(capacityProviderStrategy ? { capacityProviderStrategy } : {}),
-        ...(command ? { command } : {}),
-        ...(commandContainer ? { commandContainer } : {}),
-    };
-}
-/** Lines of `provider=weight` or `provider=weight:base`, e.g. FARGATE_SPOT=3 and FARGATE=1:1. */
-function readCapacityProviders(inputs) {
-    const form = { pattern: /^[A-Za-z0-9_-]{1,255}$/, description: 'provider' };
-    const items = inputs.keyValueLines('capacity-provider-strategy', form).map(([capacityProvider, value]) => {
-        const match = /^(\d+)(?::(\d+))?$/.exec(value);
-        if (!match)
-            return inputs.fail('capacity-provider-strategy', 'lines of provider=weight or provider=weight:base', `${capacityProvider}=${value}`);
-        return {
-            capacityProvider,
-            weight: Number(match[1]),
-            ...(match[2] !== undefined ? { base: Number(match[2]) } : {}),
-        };
-    });
-    return items.length > 0 ? items : undefined;
-}
-/** A JSON array (exact argv) or words separated by white space. */
-function readCommand(inputs) {
-    const text = inputs.optional('command');
-    if (text === undefined)
-        return undefined;
-    if (text.startsWith('[')) {
-        let parsed;
-        try {
-            parsed = JSON.parse(text);
-        }
-        catch {
-            return inputs.fail('command', 'a JSON array of strings or words separated by spaces', text);
-        }
-        if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((item) => typeof item === 'string')) {
-            return inputs.fail('command', 'a non-empty JSON array of strings', text);
-        }
-        return parsed;
-    }
-    return text.split(/\s+/).filter((word) => word !== '');
 }
 
 ;// CONCATENATED MODULE: ./src/post-cleanup.ts
@@ -69859,12 +72291,10 @@ async function runPost() {
     });
 }
 
-;// CONCATENATED MODULE: ./src/report.ts
-function newReport(base) {
-    return { ...base, images: [], environment: [], timeline: [], reasons: [], notes: [] };
-}
-
 ;// CONCATENATED MODULE: ./src/run-task/run-task.ts
+
+
+
 
 
 
@@ -69886,13 +72316,19 @@ async function runTaskMode(deps, inputs, report, state) {
     const pre = await preflight(deps.ecs, inputs);
     if (pre.previousTaskDefinitionArn)
         report.previousTaskDefinitionArn = pre.previousTaskDefinitionArn;
-    const rendered = renderTaskDefinition(pre.base, inputs.images, inputs.environment);
-    report.images = rendered.images;
-    report.environment = rendered.environment;
-    for (const line of describeRendered(rendered))
-        deps.logger.info(line);
+    const images = await imagesForDeploy(deps, inputs, pre.base, report);
+    const planned = planOffline({
+        inputs,
+        base: { load: () => pre.base, ...(pre.file ? { file: pre.file } : {}) },
+        images,
+        runTask: true,
+    }, Checks.stopAtFirst());
+    if (!planned.rendered)
+        throw new Error('planOffline returned no rendered revision');
+    const rendered = planned.rendered;
+    recordRendered(deps.logger, rendered, images, report);
     const definition = rendered.taskDefinition;
-    const commandContainer = checkRunTask(definition, inputs.runTask);
+    const commandContainer = planned.commandContainer;
     const essential = definition.containerDefinitions
         .filter((container) => container.essential !== false)
         .map((container) => container.name ?? '');
@@ -69900,25 +72336,6 @@ async function runTaskMode(deps, inputs, report, state) {
     report.taskDefinitionArn = registration.taskDefinitionArn;
     report.registered = registration.registered;
     await runOneOffTask(deps, inputs, { arn: registration.taskDefinitionArn, commandContainer, essential }, report, state);
-}
-/**
- * What RunTask would refuse, or run wrongly, found before anything is registered: a
- * `command-container` the revision does not have, an awsvpc revision without subnets. Returns the
- * container the command is for (and whose exit code is `exit-code`), when there is a command.
- */
-function checkRunTask(definition, run) {
-    const containers = definition.containerDefinitions;
-    if (run.commandContainer !== undefined && !containers.some((c) => c.name === run.commandContainer)) {
-        throw new errors_ConfigurationError(`Input "command-container" names "${run.commandContainer}", which the task definition does not have; its containers are ${containers.map((c) => `"${c.name}"`).join(', ')}.`);
-    }
-    if (definition.networkMode === 'awsvpc' && run.subnets.length === 0) {
-        throw new errors_ConfigurationError('Input "subnets" is required: the task definition uses networkMode awsvpc, so the task needs subnets to run in.');
-    }
-    if (run.commandContainer !== undefined)
-        return run.commandContainer;
-    if (run.command === undefined)
-        return undefined;
-    return containers.find((c) => c.essential !== false)?.name ?? containers[0]?.name;
 }
 /**
  * Runs one task of the revision and waits for it to stop. Succeeds when every essential container
@@ -70058,14 +72475,17 @@ function failedContainers(task) {
 
 
 
+
 const ICON = {
     succeeded: '✅',
+    valid: '✅',
     'rolled-back': '↩️',
     failed: '❌',
     'in-progress': '⏳',
     paused: '⏸️',
     superseded: '⏭️',
 };
+const CHECK_ICON = { passed: '✅ passed', failed: '❌ failed', skipped: '➖ skipped' };
 function consoleUrl(report) {
     const cluster = encodeURIComponent(report.cluster);
     const base = `https://${report.region}.console.aws.amazon.com/ecs/v2/clusters/${cluster}`;
@@ -70073,22 +72493,60 @@ function consoleUrl(report) {
         ? `${base}/services/${encodeURIComponent(report.service)}/deployments?region=${report.region}`
         : `${base}/tasks?region=${report.region}`;
 }
-/** The job summary, from the report alone: what changed, how, when, and how it ended. Never a variable's value. */
+/**
+ * The job summary, from the report alone: what changed, how, when, and how it ended. Never a
+ * variable's value, nor a secret's reference (names and their source only).
+ */
 function buildSummary(report, now) {
     const status = report.status ?? 'failed';
+    const title = report.mode === 'run-task' || report.mode === 'validate'
+        ? report.mode
+        : report.mode === 'resolve-images'
+            ? `resolve-images ${report.cluster}/${report.service ?? ''}`
+            : (report.service ?? '');
+    const blocks = [heading(`ECS deploy: ${ICON[status]} ${status} — ${title}`)];
+    if (report.mode === 'validate')
+        blocks.push(...checksTable(report));
+    else if (report.mode === 'resolve-images')
+        blocks.push(...imagesFromTable(report));
+    else
+        blocks.push(factsTable(report, now));
+    blocks.push(...changes(report));
+    if (report.mode !== 'resolve-images' && report.imagesFrom)
+        blocks.push(...imagesFromTable(report));
+    blocks.push(...timeline(report));
+    if (report.reasons.length > 0) {
+        blocks.push(heading('Why', 3));
+        blocks.push(list(report.reasons.map((reason) => escapeText(reason))));
+    }
+    if (report.notes.length > 0) {
+        blocks.push(heading('Notes', 3));
+        blocks.push(list(report.notes.map((note) => escapeText(note))));
+    }
+    if (report.rollback)
+        blocks.push(paragraph(`**Rollback:** ${report.rollback}`));
+    if (report.mode !== 'validate' && report.region !== '')
+        blocks.push(paragraph(`[Open in the ECS console](${consoleUrl(report)})`));
+    return blocks;
+}
+function factsTable(report, now) {
     const what = report.mode === 'run-task' ? 'task' : `service ${inlineCode(report.service ?? '?')}`;
-    const blocks = [
-        heading(`ECS deploy: ${ICON[status]} ${status} — ${report.mode === 'run-task' ? 'run-task' : (report.service ?? '')}`),
-    ];
     const facts = [
         ['Target', `${what} in cluster ${inlineCode(report.cluster)} (${report.region})`],
         [
             'Strategy',
             report.mode === 'run-task'
                 ? 'one-off task'
-                : `${report.strategy}${report.gate === 'pause' ? ', gated (PAUSE hook before production traffic shifts)' : ''}`,
+                : `${report.strategy ?? 'unknown'}${report.gate === 'pause' ? ', gated (PAUSE hook before production traffic shifts)' : ''}`,
         ],
     ];
+    if (report.answer)
+        facts.push([
+            'Answer',
+            report.answer === 'continue'
+                ? 'continue: every pause of the deployment is continued'
+                : 'rollback: the deployment is rolled back',
+        ]);
     if (report.taskDefinitionArn) {
         facts.push([
             'Task definition',
@@ -70120,49 +72578,74 @@ function buildSummary(report, now) {
         if (report.task.exitCode !== undefined)
             facts.push(['Exit code', String(report.task.exitCode)]);
     }
-    if (report.timeout && report.mode === 'service')
+    if (report.timeout && report.mode !== 'run-task')
         facts.push([
             'Timeout',
             `${formatDuration(report.timeout.ms)}${report.timeout.derivedFrom ? ` (derived from ${escapeText(report.timeout.derivedFrom)})` : ''}`,
         ]);
     facts.push(['Duration', formatDuration((report.endedAt ?? now) - report.startedAt)]);
-    blocks.push(table(['', ''], facts));
-    if (report.images.length > 0 || report.environment.length > 0) {
-        blocks.push(heading('What changed', 3));
-        const rows = [
-            ...report.images.map((change) => [
-                change.container,
-                'image',
-                `${inlineCode(change.from)} → ${inlineCode(change.to)}`,
-            ]),
-            ...report.environment.map((change) => [
-                change.container,
-                'environment',
-                change.names.map((name) => inlineCode(name)).join(', ') + ' (values not shown)',
-            ]),
-        ];
-        blocks.push(table(['Container', 'What', 'Change'], rows));
-    }
-    if (report.timeline.length > 0) {
-        blocks.push(heading('Timeline', 3));
-        blocks.push(table(['Stage', 'Started', 'Duration'], report.timeline.map((span) => [
+    return table(['', ''], facts);
+}
+function changes(report) {
+    const rows = [
+        ...report.images.map((change) => [
+            change.container,
+            'image',
+            `${inlineCode(change.from)} → ${inlineCode(change.to)}`,
+        ]),
+        ...report.secrets.map((change) => [
+            change.container,
+            'secrets',
+            change.secrets.map((secret) => `${inlineCode(secret.name)} (${secret.source})`).join(', ') +
+                ' (references not shown)',
+        ]),
+        ...report.environment.map((change) => [
+            change.container,
+            'environment',
+            change.names.map((name) => inlineCode(name)).join(', ') + ' (values not shown)',
+        ]),
+    ];
+    if (rows.length === 0)
+        return [];
+    return [
+        heading(report.mode === 'validate' ? 'What a deploy would change' : 'What changed', 3),
+        table(['Container', 'What', 'Change'], rows),
+    ];
+}
+function checksTable(report) {
+    const checks = report.checks ?? [];
+    return [
+        paragraph('Every check a deploy makes before its first change that needs no AWS call, run on the task definition file alone (no AWS call was made).'),
+        table(['Check', 'Result', 'Detail'], checks.map((check) => [check.check, CHECK_ICON[check.status], escapeText(check.detail)])),
+    ];
+}
+function imagesFromTable(report) {
+    const resolved = report.imagesFrom;
+    if (!resolved)
+        return [];
+    const source = `${describeImagesFrom({ cluster: resolved.from.cluster, service: resolved.from.service })} (${resolved.region}${resolved.from.roleArn ? `, as ${resolved.from.roleArn}` : ''})`;
+    return [
+        heading('Images from', 3),
+        table(['Source service', 'Task definition', 'Container', 'Digest', 'Running tasks'], resolved.containers.map((container) => [
+            escapeText(source),
+            inlineCode(shortTaskDefinition(resolved.taskDefinitionArn)),
+            container.container,
+            `${inlineCode(container.digest)}${container.pinned ? ' (pinned in the task definition)' : ''}`,
+            String(container.runningTasks),
+        ]), ['left', 'left', 'left', 'left', 'right']),
+    ];
+}
+function timeline(report) {
+    if (report.timeline.length === 0)
+        return [];
+    return [
+        heading('Timeline', 3),
+        table(['Stage', 'Started', 'Duration'], report.timeline.map((span) => [
             span.stage,
             `+${formatDuration(span.startedAt - report.startedAt)}`,
             span.endedAt !== undefined ? formatDuration(span.endedAt - span.startedAt) : 'ongoing',
-        ]), ['left', 'right', 'right']));
-    }
-    if (report.reasons.length > 0) {
-        blocks.push(heading('Why', 3));
-        blocks.push(list(report.reasons.map((reason) => escapeText(reason))));
-    }
-    if (report.notes.length > 0) {
-        blocks.push(heading('Notes', 3));
-        blocks.push(list(report.notes.map((note) => escapeText(note))));
-    }
-    if (report.rollback)
-        blocks.push(paragraph(`**Rollback:** ${report.rollback}`));
-    blocks.push(paragraph(`[Open in the ECS console](${consoleUrl(report)})`));
-    return blocks;
+        ]), ['left', 'right', 'right']),
+    ];
 }
 /** `targetgroup/name/id` from a target group ARN, as CloudWatch names it. */
 function shortTargetGroup(arn) {
@@ -70170,7 +72653,51 @@ function shortTargetGroup(arn) {
     return at >= 0 ? arn.slice(at) : arn;
 }
 
+;// CONCATENATED MODULE: ./src/validate.ts
+
+
+
+
+
+
+/**
+ * Mode validate: the checks a deploy makes before its first change (offline-checks.ts), run on the
+ * task-definition file alone with no AWS call and no credentials, every one of them recorded for
+ * the summary's table. What needs AWS is left to the deploy: the service's own settings (the
+ * strategy is merged over ECS's defaults here), the revision in ECS, what images-from resolves.
+ */
+function validateOffline(logger, inputs, report) {
+    const checks = Checks.collectAll();
+    checks.run('inputs', () => undefined, () => 'every input parses and fits the others');
+    const source = inputs.source;
+    if (source.kind !== 'file')
+        throw new Error('mode validate without a task-definition file');
+    const file = fileLabel(source.path);
+    const planned = planOffline({
+        inputs,
+        base: { load: () => toRegistrable(source.document, file), file },
+        images: inputs.images,
+        deployment: { current: undefined, serviceName: inputs.service ?? '(the service)' },
+        runTask: inputs.runTaskGiven,
+    }, checks);
+    if (!inputs.runTaskGiven)
+        checks.skip('run-task', 'no run-task input given');
+    if (inputs.imagesFrom)
+        checks.skip('images-from', `${describeImagesFrom(inputs.imagesFrom)} is resolved by the deploy: what a service runs can only be read from ECS`);
+    // What a deploy would change, once nothing stops it.
+    if (planned.rendered && !checks.failed)
+        recordRendered(logger, planned.rendered, inputs.images, report);
+    report.checks = checks.results;
+    report.status = checks.failed ? 'failed' : 'valid';
+    for (const result of checks.results)
+        (result.status === 'failed' ? logger.error : logger.info).call(logger, `${result.check}: ${result.status}${result.detail ? ` — ${result.detail}` : ''}`);
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
 
 
 
@@ -70200,24 +72727,46 @@ async function runStep() {
 async function run() {
     await runAction({ title: 'ECS deploy' }, async (context) => {
         let inputs;
-        let config;
         try {
             inputs = getInputs(context.inputs);
-            config = ecsClientConfig(inputs);
+        }
+        catch (error) {
+            context.setOutput('status', 'failed');
+            if (error instanceof errors_ConfigurationError && context.inputs.raw('mode').toLowerCase() === 'validate')
+                context.setSummary(() => buildSummary(refusedInputs(context, error), context.clock.now()));
+            throw error;
+        }
+        if (inputs.mode === 'validate')
+            return validate(context, inputs);
+        let config;
+        try {
+            config = ecsClientConfig({
+                ...(inputs.mode === 'resolve-images' && inputs.imagesFrom.region
+                    ? { region: inputs.imagesFrom.region }
+                    : inputs.region
+                        ? { region: inputs.region }
+                        : {}),
+            });
         }
         catch (error) {
             context.setOutput('status', 'failed');
             throw error;
         }
+        const region = config.region;
+        const imagesFrom = inputs.mode === 'continue' ? undefined : inputs.imagesFrom;
         const deps = {
             ecs: new dist_cjs/* ECSClient */.Zgc(config),
-            ...(inputs.mode === 'service'
+            ...(inputs.mode === 'service' || inputs.mode === 'continue'
                 ? {
-                    elbv2: new client_elastic_load_balancing_v2_dist_cjs/* ElasticLoadBalancingV2Client */.MlD(awsClientConfig({
-                        region: config.region,
-                        actionName: 'ecs-deploy',
-                        serviceId: 'ELASTIC_LOAD_BALANCING_V2',
-                    })),
+                    elbv2: new client_elastic_load_balancing_v2_dist_cjs/* ElasticLoadBalancingV2Client */.MlD(awsClientConfig({ region, actionName: 'ecs-deploy', serviceId: 'ELASTIC_LOAD_BALANCING_V2' })),
+                }
+                : {}),
+            ...(imagesFrom
+                ? {
+                    sourceEcs: () => sourceEcsClient({
+                        region: imagesFrom.region ?? region,
+                        ...(imagesFrom.roleArn ? { roleArn: imagesFrom.roleArn } : {}),
+                    }),
                 }
                 : {}),
             logger: context.logger,
@@ -70227,19 +72776,31 @@ async function run() {
         const state = stateStoreOf(context);
         const report = newReport({
             mode: inputs.mode,
-            region: config.region,
-            cluster: inputs.cluster,
-            ...(inputs.service ? { service: inputs.service } : {}),
-            strategy: inputs.strategy,
-            gate: inputs.gate,
+            region,
+            ...(inputs.mode === 'resolve-images'
+                ? { cluster: inputs.imagesFrom.cluster, service: inputs.imagesFrom.service }
+                : { cluster: inputs.cluster, ...(inputs.service ? { service: inputs.service } : {}) }),
+            ...(inputs.mode === 'service' || inputs.mode === 'run-task'
+                ? { strategy: inputs.strategy, gate: inputs.gate }
+                : {}),
             startedAt: context.clock.now(),
         });
         context.setSummary(() => buildSummary(report, context.clock.now()));
         try {
-            if (inputs.mode === 'service')
-                await deployService(deps, inputs, report, state);
-            else
-                await runTaskMode(deps, inputs, report, state);
+            switch (inputs.mode) {
+                case 'service':
+                    await deployService(deps, inputs, report, state);
+                    break;
+                case 'run-task':
+                    await runTaskMode(deps, inputs, report, state);
+                    break;
+                case 'continue':
+                    await continueDeployment(deps, inputs, report, state);
+                    break;
+                case 'resolve-images':
+                    await resolveImagesOnly(deps, inputs, report);
+                    break;
+            }
         }
         finally {
             // An error before a verdict (a bad input found by a read, an outage, a bug) is a failure too.
@@ -70260,6 +72821,44 @@ async function run() {
         }
     });
 }
+/** Mode validate: offline, so no client is made and no credentials or region are needed. */
+function validate(context, inputs) {
+    const report = newReport({
+        mode: 'validate',
+        region: inputs.region ?? '',
+        cluster: inputs.cluster,
+        ...(inputs.service ? { service: inputs.service } : {}),
+        strategy: inputs.strategy,
+        gate: inputs.gate,
+        startedAt: context.clock.now(),
+    });
+    context.setSummary(() => buildSummary(report, context.clock.now()));
+    try {
+        validateOffline(context.logger, inputs, report);
+    }
+    finally {
+        report.status ??= 'failed';
+        report.endedAt = context.clock.now();
+        setOutputs(context, report);
+    }
+    stateStoreOf(context).save('finished', 'true');
+    const failed = (report.checks ?? []).filter((check) => check.status === 'failed');
+    if (failed.length > 0)
+        throw new OutcomeError(`The task definition failed ${failed.length} check(s); first ${failed[0]?.check}: ${failed[0]?.detail ?? ''}`);
+}
+/** Mode validate with inputs that do not parse: the table still says which check failed. */
+function refusedInputs(context, error) {
+    const report = newReport({
+        mode: 'validate',
+        region: '',
+        cluster: context.inputs.string('cluster', 'default'),
+        startedAt: context.clock.now(),
+    });
+    report.status = 'failed';
+    report.checks = [{ check: 'inputs', status: 'failed', detail: error.message }];
+    report.endedAt = context.clock.now();
+    return report;
+}
 function setOutputs(context, report) {
     const set = (name, value) => {
         if (value !== undefined)
@@ -70274,6 +72873,9 @@ function setOutputs(context, report) {
     set('baseline-target-group', report.trafficRoles?.baselineTargetGroupArn);
     set('task-arn', report.task?.arn);
     set('exit-code', report.task?.exitCode);
+    set('images', report.imageLines?.join('\n'));
+    if (report.imagesFrom)
+        set('image-digests', JSON.stringify(Object.fromEntries(report.imagesFrom.containers.map((container) => [container.container, container.digest]))));
 }
 
 

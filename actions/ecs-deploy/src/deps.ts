@@ -14,6 +14,11 @@ export interface Deps {
   signal?: AbortSignal;
   /** For the polls' jitter; tests fix it. */
   random?: () => number;
+  /**
+   * The ECS client images-from reads the source service through (its region, and the credentials
+   * of images-from-role when set). Called only once the inputs are validated; unset without images-from.
+   */
+  sourceEcs?: () => Promise<ECSClient>;
 }
 
 /**

@@ -33,17 +33,44 @@ export const IAM_ACTIONS = {
     'ecs:StopTask',
     'iam:PassRole',
   ],
+  // Finishing another step's deployment: the answer, the watch, a rollback (UpdateService when ECS
+  // could not roll back), the failure reasons and the target-group outputs.
+  continue: [
+    'ecs:DescribeServiceDeployments',
+    'ecs:DescribeServices',
+    'ecs:DescribeServiceRevisions',
+    'ecs:ContinueServiceDeployment',
+    'ecs:StopServiceDeployment',
+    'ecs:UpdateService',
+    'ecs:ListTasks',
+    'ecs:DescribeTasks',
+    'elasticloadbalancing:DescribeRules',
+    'elasticloadbalancing:DescribeListeners',
+  ],
+  // The reads of images-from (and of mode resolve-images), in the source's account and region:
+  // granted to the job's role, or to images-from-role when the source is another account's.
+  'images-from': ['ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:ListTasks', 'ecs:DescribeTasks'],
+  // With images-from-role: the job's role assumes it.
+  'images-from-role': ['sts:AssumeRole'],
+  // Mode validate makes no AWS call.
+  validate: [],
 } as const;
 
 /** Actions that are not SDK commands of ours: ECS calls PassRole when a revision names roles. */
 export const IMPLIED_ACTIONS = ['iam:PassRole'] as const;
 
-/** `DescribeServicesCommand` → `ecs:DescribeServices` (`elasticloadbalancing:` for the ELBv2 client's). */
-export function iamActionOf(commandName: string, service: 'ecs' | 'elasticloadbalancing' = 'ecs'): string {
+/** `DescribeServicesCommand` → `ecs:DescribeServices` (`elasticloadbalancing:` for the ELBv2 client's, `sts:` for STS's). */
+export function iamActionOf(
+  commandName: string,
+  service: 'ecs' | 'elasticloadbalancing' | 'sts' = 'ecs',
+): string {
   return `${service}:${commandName.replace(/Command$/, '')}`;
 }
 
-/** The policy document the README shows, one statement per mode. */
+/**
+ * The policy document the README shows for the job's role. Modes continue and resolve-images, and
+ * images-from in the same account, need nothing beyond service mode's statement.
+ */
 export function iamPolicy(): unknown {
   const ecs = (mode: keyof typeof IAM_ACTIONS) =>
     IAM_ACTIONS[mode].filter((action) => action.startsWith('ecs:'));
@@ -70,6 +97,27 @@ export function iamPolicy(): unknown {
         Action: 'iam:PassRole',
         Resource: ['arn:aws:iam::ACCOUNT:role/TASK_ROLE', 'arn:aws:iam::ACCOUNT:role/TASK_EXECUTION_ROLE'],
         Condition: { StringLike: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+      },
+      {
+        Sid: 'AssumeImagesFromRole',
+        Effect: 'Allow',
+        Action: IAM_ACTIONS['images-from-role'][0],
+        Resource: 'arn:aws:iam::SOURCE_ACCOUNT:role/IMAGES_FROM_ROLE',
+      },
+    ],
+  };
+}
+
+/** The permissions policy of images-from-role, in the source account: the reads of images-from alone. */
+export function imagesFromRolePolicy(): unknown {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'EcsDeployImagesFromReads',
+        Effect: 'Allow',
+        Action: [...IAM_ACTIONS['images-from']],
+        Resource: '*',
       },
     ],
   };

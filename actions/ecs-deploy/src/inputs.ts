@@ -5,6 +5,8 @@ import { ConfigurationError } from '@ecs-ship/shared/errors';
 import { parseYamlText, type InputReader } from '@ecs-ship/shared/inputs';
 import { looksLikeCredentialName } from '@ecs-ship/shared/secrets';
 import { isTenth } from './deployment/deployment-config-check.js';
+import { readImagesFrom, type ImagesFrom } from './images-from/spec.js';
+import { secretSourceOf, SECRET_REFERENCE_FORMS, type SecretSource } from './revision/secret-references.js';
 import { MAX_TIMEOUT_MS } from './deployment/deployment-timeout.js';
 import { LIFECYCLE_STAGES, reachedStage, type LifecycleStage } from './deployment/stages.js';
 
@@ -27,6 +29,14 @@ export interface EnvironmentOverride {
   name: string;
   /** Never logged, never in the summary. */
   value: string;
+}
+
+export interface SecretOverride {
+  container: string;
+  name: string;
+  /** A Secrets Manager or SSM reference: not secret itself, but kept out of logs and the summary. */
+  valueFrom: string;
+  source: SecretSource;
 }
 
 export interface StrategyInputs {
@@ -55,20 +65,54 @@ export interface RunTaskInputs {
   commandContainer?: string;
 }
 
+export const MODES = ['service', 'run-task', 'continue', 'resolve-images', 'validate'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** What each mode reads: `getInputs` returns the one `mode` names. */
+export type ActionInputs = DeployInputs | ContinueInputs | ResolveImagesInputs;
+
+/** service and run-task, and validate, which checks offline what they would check before a change. */
 export interface DeployInputs extends StrategyInputs {
-  mode: 'service' | 'run-task';
+  mode: 'service' | 'run-task' | 'validate';
   region?: string;
   cluster: string;
   service?: string;
   source: TaskDefinitionSource;
   images: ImageOverride[];
+  /** Instead of `images`: the digests another service runs (images-from/). */
+  imagesFrom?: ImagesFrom;
   environment: EnvironmentOverride[];
+  secrets: SecretOverride[];
+  /** container.NAME of plain-text variables known not to be secret (allow-plaintext-environment). */
+  allowPlaintext: string[];
   wait: WaitMode;
   /** Unset: derived from the strategy's steps and bakes once the service is read (deployment-timeout.ts). */
   timeoutMs?: number;
   desiredCount?: number;
   forceNewDeployment: boolean;
   runTask: RunTaskInputs;
+  /** validate: whether run-task inputs were given, so that their checks apply. */
+  runTaskGiven: boolean;
+}
+
+/** Finishes a deployment another step left paused (deployment/continue.ts). */
+export interface ContinueInputs {
+  mode: 'continue';
+  region?: string;
+  cluster: string;
+  service: string;
+  deploymentArn: string;
+  answer: 'continue' | 'rollback';
+  wait: WaitMode;
+  timeoutMs?: number;
+  rollbackOnFailure: boolean;
+}
+
+/** Only the resolution of images-from: changes nothing. */
+export interface ResolveImagesInputs {
+  mode: 'resolve-images';
+  region?: string;
+  imagesFrom: ImagesFrom;
 }
 
 const CONTAINER = { pattern: /^[A-Za-z0-9_-]{1,255}$/, description: 'container' };
@@ -80,8 +124,23 @@ const ARN_TASK_DEFINITION = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definiti
 const FAMILY_REVISION = /^[A-Za-z0-9_-]{1,255}(:\d+)?$/;
 
 /** Reads and validates every input; no AWS call happens before this returns. */
-export function getInputs(inputs: InputReader): DeployInputs {
-  const mode = inputs.enumeration('mode', ['service', 'run-task'] as const, 'service');
+export function getInputs(inputs: InputReader): ActionInputs {
+  const mode = inputs.enumeration('mode', MODES, 'service');
+  refuseInputsOfOtherModes(inputs, mode);
+  if (mode === 'continue') return readContinue(inputs);
+  if (mode === 'resolve-images') {
+    const imagesFrom = readImagesFrom(inputs);
+    if (imagesFrom === undefined)
+      throw new ConfigurationError(
+        'Input "images-from" is required when "mode" is resolve-images: the service whose running images to resolve, as cluster/service.',
+      );
+    const region = inputs.optional('region');
+    return { mode, ...(region ? { region } : {}), imagesFrom };
+  }
+  return readDeploy(inputs, mode);
+}
+
+function readDeploy(inputs: InputReader, mode: DeployInputs['mode']): DeployInputs {
   const cluster = inputs.string('cluster', 'default');
   const service = inputs.optional('service');
   if (mode === 'service' && service === undefined) {
@@ -97,6 +156,12 @@ export function getInputs(inputs: InputReader): DeployInputs {
       inputs.fail('images', 'lines of container=image-uri', `${container}=${image}`);
     return { container, image };
   });
+  const imagesFrom = readImagesFrom(inputs);
+  if (imagesFrom !== undefined && images.length > 0) {
+    throw new ConfigurationError(
+      'Inputs "images" and "images-from" are exclusive: give the images, or the service whose running images to take.',
+    );
+  }
   // A value may be a credential: errors never quote it, and values of credential-like variable
   // names (the part after "container.": a container called "key-service" proves nothing) are masked.
   const environment = inputs
@@ -104,12 +169,24 @@ export function getInputs(inputs: InputReader): DeployInputs {
       hideValues: true,
       isSecret: (key) => looksLikeCredentialName(variableName(key)),
     })
-    .map(([key, value]) => ({ container: key.slice(0, key.indexOf('.')), name: variableName(key), value }));
-  if (source.kind === 'arn' && (images.length > 0 || environment.length > 0)) {
-    throw new ConfigurationError(
-      'Input "task-definition-arn" deploys a revision unchanged, so "images" and "environment" cannot be used with it; ' +
-        'use "task-definition" (a file) or neither (the current revision) to render a new revision.',
-    );
+    .map(([key, value]) => ({ container: containerOf(key), name: variableName(key), value }));
+  const secrets = readSecrets(inputs);
+  const allowPlaintext = inputs.list('allow-plaintext-environment');
+  for (const key of allowPlaintext)
+    if (!CONTAINER_VARIABLE.pattern.test(key))
+      inputs.fail('allow-plaintext-environment', 'lines of container.NAME (no values)', key);
+  if (source.kind === 'arn') {
+    const rendering = [
+      ...(images.length > 0 ? ['"images"'] : []),
+      ...(imagesFrom ? ['"images-from"'] : []),
+      ...(environment.length > 0 ? ['"environment"'] : []),
+      ...(secrets.length > 0 ? ['"secrets"'] : []),
+    ];
+    if (rendering.length > 0)
+      throw new ConfigurationError(
+        `Input "task-definition-arn" deploys a revision unchanged, so ${rendering.join(', ')} cannot be used with it; ` +
+          'use "task-definition" (a file) or neither (the current revision) to render a new revision.',
+      );
   }
 
   const wait = readWait(inputs, strategyInputs, mode);
@@ -123,14 +200,208 @@ export function getInputs(inputs: InputReader): DeployInputs {
     ...(service ? { service } : {}),
     source,
     images,
+    ...(imagesFrom ? { imagesFrom } : {}),
     environment,
+    secrets,
+    allowPlaintext,
     ...strategyInputs,
     wait,
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(desiredCount !== undefined ? { desiredCount } : {}),
     forceNewDeployment: inputs.boolean('force-new-deployment', false),
     runTask: readRunTask(inputs, mode),
+    runTaskGiven: RUN_TASK_INPUTS.some((name) => inputs.optional(name) !== undefined),
   };
+}
+
+/**
+ * Lines of `container.NAME=valueFrom`. A value that is none of the reference forms may be a pasted
+ * secret value, so it is never quoted back.
+ */
+function readSecrets(inputs: InputReader): SecretOverride[] {
+  const secrets = inputs
+    .keyValueLines('secrets', CONTAINER_VARIABLE, { hideValues: true })
+    .map(([key, valueFrom]) => {
+      const source = secretSourceOf(valueFrom);
+      if (source === undefined) {
+        throw new ConfigurationError(
+          `Input "secrets": ${key} must be ${SECRET_REFERENCE_FORMS}; its value is none of these (not shown: it could be a secret pasted by mistake).`,
+        );
+      }
+      return { container: containerOf(key), name: variableName(key), valueFrom, source };
+    });
+  return secrets;
+}
+
+/**
+ * Inputs that mean something in other modes only are refused rather than silently ignored. Inputs
+ * with an action.yml default are always given by the runner, so those count only when they differ
+ * from it.
+ */
+function refuseInputsOfOtherModes(inputs: InputReader, mode: Mode): void {
+  const applies = MODE_INPUTS[mode];
+  if (applies === 'all-but-continue') {
+    const given = CONTINUE_ONLY_INPUTS.filter((name) => givenOtherThanDefault(inputs, name));
+    if (given.length > 0)
+      throw new ConfigurationError(
+        `Input(s) ${given.map((name) => `"${name}"`).join(', ')} apply only to "mode: continue".`,
+      );
+    return;
+  }
+  const given = ACTION_INPUTS.filter(
+    (name) => !applies.includes(name) && givenOtherThanDefault(inputs, name),
+  );
+  if (given.length > 0) {
+    throw new ConfigurationError(
+      `Input(s) ${given.map((name) => `"${name}"`).join(', ')} do not apply to "mode: ${mode}", which reads only ${applies.map((name) => `"${name}"`).join(', ')}.`,
+    );
+  }
+}
+
+function givenOtherThanDefault(inputs: InputReader, name: string): boolean {
+  const value = inputs.optional(name);
+  if (value === undefined) return false;
+  const fallback = INPUT_DEFAULTS[name];
+  return fallback === undefined || value.toLowerCase() !== fallback.toLowerCase();
+}
+
+/** The action.yml defaults (a test keeps them equal to action.yml's). */
+export const INPUT_DEFAULTS: Readonly<Record<string, string>> = {
+  cluster: 'default',
+  mode: 'service',
+  strategy: 'rolling',
+  gate: 'none',
+  'gate-timeout-action': 'ROLLBACK',
+  'rollback-on-failure': 'true',
+  'force-new-deployment': 'false',
+  answer: 'continue',
+};
+
+/** Every input of action.yml (a test keeps the list equal to action.yml's). */
+export const ACTION_INPUTS = [
+  'cluster',
+  'service',
+  'region',
+  'mode',
+  'task-definition',
+  'task-definition-arn',
+  'images',
+  'images-from',
+  'images-from-role',
+  'images-from-region',
+  'environment',
+  'secrets',
+  'allow-plaintext-environment',
+  'strategy',
+  'canary-percent',
+  'canary-bake-minutes',
+  'linear-step-percent',
+  'linear-step-bake-minutes',
+  'bake-minutes',
+  'alarms',
+  'circuit-breaker',
+  'gate',
+  'gate-timeout',
+  'gate-timeout-action',
+  'wait',
+  'timeout',
+  'rollback-on-failure',
+  'desired-count',
+  'force-new-deployment',
+  'subnets',
+  'security-groups',
+  'assign-public-ip',
+  'launch-type',
+  'capacity-provider-strategy',
+  'command',
+  'command-container',
+  'service-deployment-arn',
+  'answer',
+] as const;
+
+const CONTINUE_ONLY_INPUTS = ['service-deployment-arn', 'answer'] as const;
+
+const MODE_INPUTS: Record<Mode, readonly string[] | 'all-but-continue'> = {
+  service: 'all-but-continue',
+  'run-task': 'all-but-continue',
+  validate: 'all-but-continue',
+  continue: [
+    'mode',
+    'cluster',
+    'service',
+    'region',
+    'service-deployment-arn',
+    'answer',
+    'wait',
+    'timeout',
+    'rollback-on-failure',
+  ],
+  'resolve-images': ['mode', 'region', 'images-from', 'images-from-role', 'images-from-region'],
+};
+
+const SERVICE_DEPLOYMENT_ARN =
+  /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:service-deployment\/([A-Za-z0-9_-]+)\/([A-Za-z0-9_-]+)\/[A-Za-z0-9_-]+$/;
+
+/**
+ * mode continue. The deployment's ARN names its cluster and service, so both may be left out; when
+ * given, they must be the ones it names (a copy-paste from another job's outputs fails here, not
+ * after an answer went to the wrong deployment).
+ */
+function readContinue(inputs: InputReader): ContinueInputs {
+  const deploymentArn = inputs.required('service-deployment-arn');
+  const match = SERVICE_DEPLOYMENT_ARN.exec(deploymentArn);
+  if (!match) {
+    return inputs.fail(
+      'service-deployment-arn',
+      'a service deployment ARN (arn:aws:ecs:REGION:ACCOUNT:service-deployment/CLUSTER/SERVICE/ID), as ecs-deploy outputs it',
+      deploymentArn,
+    );
+  }
+  const [, clusterOfArn = '', serviceOfArn = ''] = match;
+  const nameOf = (value: string) => value.slice(value.lastIndexOf('/') + 1);
+  const cluster = inputs.optional('cluster');
+  if (cluster !== undefined && cluster !== INPUT_DEFAULTS.cluster && nameOf(cluster) !== clusterOfArn) {
+    throw new ConfigurationError(
+      `Input "cluster" is ${JSON.stringify(cluster)}, but "service-deployment-arn" is a deployment in cluster "${clusterOfArn}"; leave "cluster" out or make them agree.`,
+    );
+  }
+  const service = inputs.optional('service');
+  if (service !== undefined && nameOf(service) !== serviceOfArn) {
+    throw new ConfigurationError(
+      `Input "service" is ${JSON.stringify(service)}, but "service-deployment-arn" is a deployment of service "${serviceOfArn}"; leave "service" out or make them agree.`,
+    );
+  }
+  const text = inputs.string('wait', 'stable');
+  let wait: WaitMode;
+  if (text.toLowerCase() === 'stable') wait = { kind: 'stable' };
+  else {
+    const stage = LIFECYCLE_STAGES.find((name) => name === text.toUpperCase());
+    if (stage === undefined) {
+      return inputs.fail(
+        'wait',
+        `stable or a lifecycle stage (${LIFECYCLE_STAGES.join(', ')}) with "mode: continue", which answers every pause of the deployment and so has no gate to stop at, and waits at least until ECS confirmed its answer`,
+        text,
+      );
+    }
+    wait = { kind: 'stage', stage };
+  }
+  const timeoutMs = inputs.duration('timeout', undefined, { min: 10_000, max: MAX_TIMEOUT_MS });
+  const region = inputs.optional('region');
+  return {
+    mode: 'continue',
+    ...(region ? { region } : {}),
+    cluster: clusterOfArn,
+    service: serviceOfArn,
+    deploymentArn,
+    answer: inputs.enumeration('answer', ['continue', 'rollback'] as const, 'continue'),
+    wait,
+    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    rollbackOnFailure: inputs.boolean('rollback-on-failure', true),
+  };
+}
+
+function containerOf(key: string): string {
+  return key.slice(0, key.indexOf('.'));
 }
 
 /** `container.NAME` → `NAME`. */
@@ -150,6 +421,11 @@ export function ecsClientConfig(inputs: Pick<DeployInputs, 'region'>): AwsClient
 function readSource(inputs: InputReader, mode: string, service: string | undefined): TaskDefinitionSource {
   const file = inputs.optional('task-definition');
   const arn = inputs.optional('task-definition-arn');
+  if (mode === 'validate' && file === undefined) {
+    throw new ConfigurationError(
+      'Input "task-definition" is required when "mode" is validate: the task definition file to check (validate makes no AWS call, so a revision in ECS cannot be read).',
+    );
+  }
   if (file !== undefined && arn !== undefined) {
     throw new ConfigurationError(
       'Inputs "task-definition" and "task-definition-arn" are exclusive: give a file to render, or the ARN of a revision to deploy unchanged.',
@@ -316,21 +592,22 @@ function readWait(inputs: InputReader, strategy: StrategyInputs, mode: string): 
   return { kind: 'stage', stage };
 }
 
+const RUN_TASK_INPUTS = [
+  'subnets',
+  'security-groups',
+  'assign-public-ip',
+  'launch-type',
+  'capacity-provider-strategy',
+  'command',
+  'command-container',
+];
+
 function readRunTask(inputs: InputReader, mode: string): RunTaskInputs {
-  const names = [
-    'subnets',
-    'security-groups',
-    'assign-public-ip',
-    'launch-type',
-    'capacity-provider-strategy',
-    'command',
-    'command-container',
-  ];
-  if (mode !== 'run-task') {
-    const given = names.filter((name) => inputs.optional(name) !== undefined);
+  if (mode === 'service') {
+    const given = RUN_TASK_INPUTS.filter((name) => inputs.optional(name) !== undefined);
     if (given.length > 0) {
       throw new ConfigurationError(
-        `Input(s) ${given.map((name) => `"${name}"`).join(', ')} apply only to "mode: run-task".`,
+        `Input(s) ${given.map((name) => `"${name}"`).join(', ')} apply only to "mode: run-task" (and are checked by "mode: validate").`,
       );
     }
     return { subnets: [], securityGroups: [] };

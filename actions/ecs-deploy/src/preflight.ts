@@ -19,6 +19,8 @@ export interface Preflight {
   base: RegistrableTaskDefinition;
   /** Set when `base` is an existing revision (task-definition-arn, or the current one). */
   baseArn?: string;
+  /** Set when `base` is a file given to us: how messages name it. */
+  file?: string;
 }
 
 /**
@@ -67,7 +69,13 @@ export async function preflight(ecs: ECSClient, inputs: DeployInputs): Promise<P
     ...(service?.taskDefinition ? { previousTaskDefinitionArn: service.taskDefinition } : {}),
     base,
     ...(baseArn ? { baseArn } : {}),
+    ...(inputs.source.kind === 'file' ? { file: fileLabel(inputs.source.path) } : {}),
   };
+}
+
+/** How messages name a task-definition file (toRegistrable's errors name it the same way). */
+export function fileLabel(path: string): string {
+  return `Input "task-definition" (file ${path})`;
 }
 
 function missingCluster(name: string, status: string | undefined): ConfigurationError {
@@ -123,8 +131,7 @@ async function loadBase(
   service: Service | undefined,
 ): Promise<{ base: RegistrableTaskDefinition; baseArn?: string }> {
   const source = inputs.source;
-  if (source.kind === 'file')
-    return { base: toRegistrable(source.document, `Input "task-definition" (file ${source.path})`) };
+  if (source.kind === 'file') return { base: toRegistrable(source.document, fileLabel(source.path)) };
   const reference = source.kind === 'arn' ? source.arn : service?.taskDefinition;
   const input = source.kind === 'arn' ? 'task-definition-arn' : 'service';
   if (!reference)

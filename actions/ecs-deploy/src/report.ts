@@ -1,17 +1,33 @@
-import type { EnvironmentChange, ImageChange } from './revision/render.js';
+import type { Logger } from '@ecs-ship/shared/logger';
+import type { CheckResult } from './checks.js';
+import type { ResolvedImages } from './images-from/resolve.js';
+import type { ImageOverride, Mode } from './inputs.js';
+import {
+  describeRendered,
+  type EnvironmentChange,
+  type ImageChange,
+  type Rendered,
+  type SecretChange,
+} from './revision/render.js';
 import type { StageSpan } from './deployment/watch.js';
 
-/** `superseded`: another deployment replaced this run's before it finished (not green: this run's revision is not what runs). */
-export type Status = 'succeeded' | 'rolled-back' | 'failed' | 'in-progress' | 'paused' | 'superseded';
+/**
+ * `superseded`: another deployment replaced this run's before it finished (not green: this run's
+ * revision is not what runs). `valid`: mode validate found nothing to refuse.
+ */
+export type Status =
+  'succeeded' | 'rolled-back' | 'failed' | 'in-progress' | 'paused' | 'superseded' | 'valid';
 
 /** Everything the outputs and the job summary are built from, filled in as the run goes. */
 export interface DeployReport {
-  mode: 'service' | 'run-task';
+  mode: Mode;
   region: string;
+  /** The target's (the source's in mode resolve-images). */
   cluster: string;
   service?: string;
-  strategy: string;
-  gate: 'none' | 'pause';
+  /** Unknown until the deployment is read in mode continue. */
+  strategy?: string;
+  gate?: 'none' | 'pause';
   startedAt: number;
   endedAt?: number;
   /** The wait's timeout: the input, or derived from the strategy. */
@@ -27,6 +43,15 @@ export interface DeployReport {
   trafficRoles?: { canaryTargetGroupArn: string; baselineTargetGroupArn: string };
   images: ImageChange[];
   environment: EnvironmentChange[];
+  secrets: SecretChange[];
+  /** The `images` output: the container=uri lines rendered (or resolved, in mode resolve-images). */
+  imageLines?: string[];
+  /** What images-from resolved, and which containers it did not apply to. */
+  imagesFrom?: ResolvedImages & { ignored: string[]; kept: string[] };
+  /** Mode validate: every check and its outcome. */
+  checks?: CheckResult[];
+  /** Mode continue: what the run answered. */
+  answer?: 'continue' | 'rollback';
   timeline: StageSpan[];
   status?: Status;
   /** AWS's reasons for a failure, and ours (timeout, cancellation). */
@@ -39,7 +64,32 @@ export interface DeployReport {
 }
 
 export function newReport(
-  base: Omit<DeployReport, 'images' | 'environment' | 'timeline' | 'reasons' | 'notes'>,
+  base: Omit<DeployReport, 'images' | 'environment' | 'secrets' | 'timeline' | 'reasons' | 'notes'>,
 ): DeployReport {
-  return { ...base, images: [], environment: [], timeline: [], reasons: [], notes: [] };
+  return { ...base, images: [], environment: [], secrets: [], timeline: [], reasons: [], notes: [] };
+}
+
+/**
+ * What rendering changed, into the report (summary and outputs) and the log: images, secret names
+ * and sources, variable names, never a value. Credential-like plain text the revision already had
+ * is a note: not refused (it is registered already), but worth moving to `secrets`.
+ */
+export function recordRendered(
+  logger: Logger,
+  rendered: Rendered,
+  images: readonly ImageOverride[],
+  report: DeployReport,
+): void {
+  report.images = rendered.images;
+  report.environment = rendered.environment;
+  report.secrets = rendered.secrets;
+  if (images.length > 0) report.imageLines = images.map((image) => `${image.container}=${image.image}`);
+  for (const line of describeRendered(rendered)) logger.info(line);
+  if (rendered.plaintextWarnings.length > 0) {
+    const note =
+      `The revision deployed from has plain-text environment variable(s) that look like credentials: ${rendered.plaintextWarnings.join(', ')}. ` +
+      'They are kept as they are; move them to "secrets" (or list them in "allow-plaintext-environment" if they are not secret).';
+    report.notes.push(note);
+    logger.warning(note);
+  }
 }

@@ -93,6 +93,43 @@ suite('forwarding and tasks', () => {
     ecs.destroy();
   }, 30_000);
 
+  it('resolves a tag to a digest per revision, as ECS does: a later retag changes only later deployments', async () => {
+    const { ecs } = clientsFor(local);
+    const app = await createBlueGreenFixture(local, { image: 'example/app:1' });
+    const describeTasks = async () => {
+      const listed = await ecs.send(
+        new ListTasksCommand({ cluster: app.clusterName, serviceName: app.serviceName }),
+      );
+      const described = await ecs.send(
+        new DescribeTasksCommand({ cluster: app.clusterName, tasks: listed.taskArns }),
+      );
+      return (described.tasks ?? []).map((task) => task.containers?.[0]?.imageDigest);
+    };
+    const first = await describeTasks();
+    expect(first).toHaveLength(2);
+    expect(first[0]).toMatch(/^sha256:[a-f0-9]{64}$/);
+    expect(first[1]).toBe(first[0]);
+
+    // The tag moves: running tasks keep what they resolved; a new revision resolves it again.
+    local.setImageDigest('example/app:1', DIGEST);
+    expect(await describeTasks()).toEqual(first);
+    const again = await registerRevision(local, app.family, 'example/app:1');
+    const deployment = await deploy(ecs, app.clusterName, app.serviceName, again);
+    await driveDeployment(local, ecs, deployment, () => 'CONTINUE');
+    expect(await describeTasks()).toEqual([DIGEST, DIGEST]);
+    const revision = (await describe(ecs, deployment)).targetServiceRevision?.arn ?? '';
+    const described = await ecs.send(
+      new DescribeServiceRevisionsCommand({ serviceRevisionArns: [revision] }),
+    );
+    expect(described.serviceRevisions?.[0]?.containerImages?.[0]?.imageDigest).toBe(DIGEST);
+
+    // A drifted digest shows on the last running task only.
+    const other = `sha256:${'cd'.repeat(32)}`;
+    local.driftDigest(again, 'app', other);
+    expect(await describeTasks()).toEqual([DIGEST, other]);
+    ecs.destroy();
+  }, 30_000);
+
   it('answers missing clusters and services with the named ECS errors', async () => {
     const { ecs } = clientsFor(local);
     await expect(

@@ -2,7 +2,11 @@ import {
   DescribeClustersCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
+  ListTasksCommand,
+  type CapacityProviderStrategyItem,
   type DeploymentConfiguration,
+  type DesiredStatus,
+  type LaunchType,
   type ECSClient,
   type LoadBalancer,
   type ServiceConnectConfiguration,
@@ -25,6 +29,15 @@ import {
 } from './ecs-model.js';
 import { seconds, serializeDeployment, serializeDeploymentBrief, serializeService } from './ecs-serialize.js';
 import { serializeTask, serviceTasks, type ServiceTask } from './ecs-tasks.js';
+import { familyRevision, serializeOneOffTask } from './one-off-tasks.js';
+import {
+  findOneOffTask,
+  listOneOffTasks,
+  runTask,
+  stopTask,
+  type ResolvedCluster,
+  type RunTaskContext,
+} from './run-task-operations.js';
 import { groupPair, percentOf } from './traffic.js';
 
 type Input = Record<string, unknown>;
@@ -37,14 +50,23 @@ export interface OperationOptions {
   omitResolvedConfiguration: boolean;
 }
 
-/** CreateService ... StopServiceDeployment as ECS answers them, over the emulator's state. */
+/** CreateService ... StopServiceDeployment, RunTask and StopTask as ECS answers them, over the emulator's state. */
 export class EcsOperations {
+  private readonly tasks: RunTaskContext;
+
   constructor(
     private readonly context: LifecycleContext,
     private readonly ecs: ECSClient,
     /** Read on every call: tests change them between calls. */
     private readonly options: () => OperationOptions,
-  ) {}
+  ) {
+    this.tasks = {
+      state: context.state,
+      timing: context.timing,
+      ecs,
+      resolveCluster: (cluster) => this.resolveCluster(cluster),
+    };
+  }
 
   readonly modelled = new Set([
     'CreateService',
@@ -58,24 +80,19 @@ export class EcsOperations {
     'DeleteService',
     'ListTasks',
     'DescribeTasks',
+    'RunTask',
+    'StopTask',
   ]);
 
   /**
-   * Whether the emulator answers this request itself. Tasks: only a service's (ListTasks by
-   * serviceName or an ecs-svc/ startedBy; DescribeTasks naming a service task); RunTask's tasks
-   * stay moto's.
+   * Whether the emulator answers this request itself. Tasks: RunTask and DescribeTasks always
+   * (moto is asked about task ARNs the model does not know); ListTasks unless it filters by container
+   * instance (moto's); StopTask of a one-off task. Tasks moto started (StartTask) stay moto's.
    */
   owns(operation: string, input: Input): boolean {
     if (!this.modelled.has(operation)) return false;
-    if (operation === 'ListTasks')
-      return typeof input.serviceName === 'string' || String(input.startedBy ?? '').startsWith('ecs-svc/');
-    if (operation === 'DescribeTasks') {
-      const wanted = ((input.tasks as string[] | undefined) ?? []).map(
-        (task) => task.split('/').pop() ?? task,
-      );
-      const ours = new Set(this.allServiceTasks().map((task) => task.id));
-      return wanted.some((id) => ours.has(id));
-    }
+    if (operation === 'ListTasks') return input.containerInstance === undefined;
+    if (operation === 'StopTask') return findOneOffTask(this.state, input.task) !== undefined;
     return true;
   }
 
@@ -100,9 +117,13 @@ export class EcsOperations {
       case 'StopServiceDeployment':
         return this.stopServiceDeployment(input, now);
       case 'ListTasks':
-        return this.listTasks(input);
+        return this.listTasks(input, now);
       case 'DescribeTasks':
-        return this.describeTasks(input);
+        return this.describeTasks(input, now);
+      case 'RunTask':
+        return runTask(this.tasks, input, now);
+      case 'StopTask':
+        return stopTask(this.tasks, input, now);
       default:
         throw new AwsError('UnsupportedFeatureException', `${operation} is not modelled`);
     }
@@ -112,13 +133,18 @@ export class EcsOperations {
     return this.context.state;
   }
 
-  private async resolveCluster(cluster: unknown): Promise<{ arn: string; name: string }> {
+  private async resolveCluster(cluster: unknown): Promise<ResolvedCluster> {
     const given = typeof cluster === 'string' && cluster !== '' ? cluster : 'default';
     const answer = await this.ecs.send(new DescribeClustersCommand({ clusters: [given] }));
     const found = answer.clusters?.find((c) => c.status !== 'INACTIVE');
     if (found?.clusterArn === undefined || found.clusterName === undefined)
       throw new AwsError('ClusterNotFoundException', `Cluster not found: ${given}`);
-    return { arn: found.clusterArn, name: found.clusterName };
+    return {
+      arn: found.clusterArn,
+      name: found.clusterName,
+      defaultCapacityProviderStrategy: (found.defaultCapacityProviderStrategy ??
+        []) as CapacityProviderStrategyItem[],
+    };
   }
 
   private async resolveTaskDefinition(taskDefinition: unknown): Promise<string> {
@@ -423,8 +449,8 @@ export class EcsOperations {
   }
 
   /**
-   * The revision as ECS keeps it: the service's wiring, the container images (imageDigest when
-   * pinned) and resolvedConfiguration.loadBalancers, the group this revision's tasks are in (SDK
+   * The revision as ECS keeps it: the service's wiring, the container images (imageDigest: what the
+   * image resolved to when the revision was created) and resolvedConfiguration.loadBalancers, the group this revision's tasks are in (SDK
    * ResolvedConfiguration doc: "which target groups serve traffic").
    */
   private async describeServiceRevisions(input: Input): Promise<unknown> {
@@ -456,7 +482,7 @@ export class EcsOperations {
         containerImages: (definition.taskDefinition?.containerDefinitions ?? []).map((container) => ({
           containerName: container.name,
           image: container.image,
-          imageDigest: /@(sha256:[a-f0-9]{64})$/.exec(container.image ?? '')?.[1],
+          imageDigest: this.state.imageDigests.at(container.image ?? '', revision.createdAt),
         })),
         ...(this.options().omitResolvedConfiguration || revision.targetGroupArn === undefined
           ? {}
@@ -528,24 +554,73 @@ export class EcsOperations {
     return { serviceDeploymentArn: deployment.arn };
   }
 
-  private async listTasks(input: Input): Promise<unknown> {
+  /**
+   * ListTasks by serviceName or an ecs-svc/ startedBy: that service's tasks. Otherwise every task
+   * of the cluster the filters select (family, startedBy, launchType, desiredStatus RUNNING by
+   * default): service tasks, one-off tasks, then whatever moto started itself; pages of maxResults.
+   */
+  private async listTasks(input: Input, now: number): Promise<unknown> {
     const cluster = await this.resolveCluster(input.cluster);
+    const { region, account } = this.state.identity;
+    const arnOf = (task: ServiceTask) => `arn:aws:ecs:${region}:${account}:task/${cluster.name}/${task.id}`;
     const wantStopped = input.desiredStatus === 'STOPPED';
-    const tasks = this.allServiceTasks().filter(
+    if (typeof input.serviceName === 'string' || String(input.startedBy ?? '').startsWith('ecs-svc/')) {
+      const tasks = this.allServiceTasks().filter(
+        (task) =>
+          task.service.clusterArn === cluster.arn &&
+          (input.serviceName === undefined || task.service.name === input.serviceName) &&
+          (input.startedBy === undefined || task.revision.ecsDeploymentId === input.startedBy) &&
+          (task.lastStatus === 'STOPPED') === wantStopped,
+      );
+      return { taskArns: tasks.map(arnOf) };
+    }
+    const family = typeof input.family === 'string' ? input.family : undefined;
+    const startedBy = typeof input.startedBy === 'string' ? input.startedBy : undefined;
+    const launchType = typeof input.launchType === 'string' ? input.launchType : undefined;
+    const desiredStatus = typeof input.desiredStatus === 'string' ? input.desiredStatus : 'RUNNING';
+    const services = this.allServiceTasks().filter(
       (task) =>
         task.service.clusterArn === cluster.arn &&
-        (input.serviceName === undefined || task.service.name === input.serviceName) &&
-        (input.startedBy === undefined || task.revision.ecsDeploymentId === input.startedBy) &&
-        (task.lastStatus === 'STOPPED') === wantStopped,
+        (family === undefined || familyRevision(task.revision.taskDefinition).family === family) &&
+        (startedBy === undefined || task.revision.ecsDeploymentId === startedBy) &&
+        (launchType === undefined || task.service.extra.launchType === launchType) &&
+        (task.lastStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING') === desiredStatus,
     );
-    const { region, account } = this.state.identity;
+    const oneOff = listOneOffTasks(
+      this.state,
+      cluster.arn,
+      { family, startedBy, launchType, desiredStatus },
+      now,
+    ).sort((a, b) => a.createdAt - b.createdAt);
+    const fromMoto = await this.ecs.send(
+      new ListTasksCommand({
+        cluster: cluster.arn,
+        family,
+        startedBy,
+        launchType: launchType as LaunchType | undefined,
+        desiredStatus: desiredStatus as DesiredStatus,
+      }),
+    );
+    const all = [
+      ...services.map(arnOf),
+      ...oneOff.map((task) => task.arn),
+      ...(fromMoto.taskArns ?? []).filter((arn) => findOneOffTask(this.state, arn) === undefined),
+    ];
+    const start = typeof input.nextToken === 'string' ? Number(input.nextToken) : 0;
+    const max = typeof input.maxResults === 'number' ? input.maxResults : 100;
+    if (!Number.isInteger(max) || max < 1 || max > 100)
+      throw invalidParameter(`maxResults must be from 1 to 100; got ${String(input.maxResults)}.`);
     return {
-      taskArns: tasks.map((task) => `arn:aws:ecs:${region}:${account}:task/${cluster.name}/${task.id}`),
+      taskArns: all.slice(start, start + max),
+      ...(start + max < all.length ? { nextToken: String(start + max) } : {}),
     };
   }
 
-  /** Service tasks from the model; any other task ARN is asked of moto (RunTask's tasks). */
-  private async describeTasks(input: Input): Promise<unknown> {
+  /**
+   * Service tasks and one-off tasks from the model; any other task ARN is asked of moto, and one
+   * neither knows is a MISSING failure (moto leaves it out of both lists; ECS reports it).
+   */
+  private async describeTasks(input: Input, now: number): Promise<unknown> {
     const cluster = await this.resolveCluster(input.cluster);
     const wanted = (input.tasks as string[] | undefined) ?? [];
     const byId = new Map(this.allServiceTasks().map((task) => [task.id, task]));
@@ -553,6 +628,13 @@ export class EcsOperations {
     const failures: unknown[] = [];
     const others: string[] = [];
     for (const arn of wanted) {
+      const oneOff = findOneOffTask(this.state, arn);
+      if (oneOff !== undefined) {
+        if (oneOff.clusterArn === cluster.arn)
+          tasks.push(serializeOneOffTask(oneOff, this.state.identity, now));
+        else failures.push({ arn, reason: 'MISSING' });
+        continue;
+      }
       const task = byId.get(arn.split('/').pop() ?? arn);
       if (task === undefined) {
         others.push(arn);
@@ -567,6 +649,7 @@ export class EcsOperations {
           this.state.identity,
           cluster.name,
           definition.taskDefinition?.containerDefinitions ?? [],
+          this.state.imageDigests,
         ),
       );
     }
@@ -574,6 +657,13 @@ export class EcsOperations {
       const fromMoto = await this.ecs.send(new DescribeTasksCommand({ cluster: cluster.arn, tasks: others }));
       tasks.push(...(fromMoto.tasks ?? []).map(jsonTask));
       failures.push(...(fromMoto.failures ?? []));
+      const answered = [
+        ...(fromMoto.tasks ?? []).map((task) => task.taskArn ?? ''),
+        ...(fromMoto.failures ?? []).map((failure) => failure.arn ?? ''),
+      ];
+      for (const arn of others)
+        if (!answered.some((known) => known === arn || known.endsWith(`/${arn}`)))
+          failures.push({ arn, reason: 'MISSING' });
     }
     return { tasks, failures };
   }

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Revision, ServiceDeploymentRecord, ServiceRecord } from './ecs-model.js';
+import { ImageDigests } from './image-digests.js';
+import { RunTaskOutcomes, type OneOffTask } from './one-off-tasks.js';
 
 export interface EmulatorIdentity {
   region: string;
@@ -12,12 +14,19 @@ export interface TaskFaults {
   crashLooping: Set<string>;
 }
 
-/** Everything the emulator knows about ECS services; moto keeps clusters and task definitions. */
+/**
+ * Everything the emulator knows about ECS services and one-off tasks; moto keeps clusters and task
+ * definitions.
+ */
 export class EcsState {
   readonly services = new Map<string, ServiceRecord>();
   readonly deployments = new Map<string, ServiceDeploymentRecord>();
   readonly revisions = new Map<string, Revision & { serviceArn: string; clusterArn: string }>();
   readonly taskFaults: TaskFaults = { failing: new Map(), crashLooping: new Set() };
+  readonly imageDigests = new ImageDigests();
+  /** RunTask's tasks by id. */
+  readonly oneOffTasks = new Map<string, OneOffTask>();
+  readonly runTaskOutcomes = new RunTaskOutcomes();
 
   constructor(readonly identity: EmulatorIdentity) {}
 

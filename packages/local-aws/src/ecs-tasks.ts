@@ -3,11 +3,16 @@ import type { ContainerDefinition } from '@aws-sdk/client-ecs';
 import type { Revision, ServiceRecord } from './ecs-model.js';
 import { isInFlight } from './ecs-model.js';
 import type { EcsState } from './ecs-state.js';
+import type { ImageDigests } from './image-digests.js';
 import { serviceDeploymentsView } from './ecs-serialize.js';
 
 /** A service task as the emulator derives it: tasks exist only as counts of the model. */
 export interface ServiceTask {
   id: string;
+  /** Its place among the revision's running tasks (0 first). */
+  index: number;
+  /** How many tasks of its revision run (the last one is the one a drifted digest shows on). */
+  ofRunning: number;
   service: ServiceRecord;
   revision: Revision;
   lastStatus: 'RUNNING' | 'STOPPED';
@@ -31,6 +36,8 @@ export function serviceTasks(state: EcsState, service: ServiceRecord): ServiceTa
     for (let index = 0; index < view.running; index++)
       tasks.push({
         id: taskId(view.revision.arn, index),
+        index,
+        ofRunning: view.running,
         service,
         revision: view.revision,
         lastStatus: 'RUNNING',
@@ -42,6 +49,8 @@ export function serviceTasks(state: EcsState, service: ServiceRecord): ServiceTa
     for (let index = 0; index < latest.circuitBreaker.failureCount; index++)
       tasks.push({
         id: taskId(latest.target.arn, 10_000 + index),
+        index: 10_000 + index,
+        ofRunning: 0,
         service,
         revision: latest.target,
         lastStatus: 'STOPPED',
@@ -52,14 +61,24 @@ export function serviceTasks(state: EcsState, service: ServiceRecord): ServiceTa
   return tasks;
 }
 
-/** DescribeTasks' shape for one task; imageDigest only when the image is pinned by digest. */
+/**
+ * DescribeTasks' shape for one task. `imageDigest` is what the image resolved to when the task's
+ * revision was created (pinned images: their digest), except on the last running task of a
+ * task definition given a drifted digest for that container (ImageDigests.drift).
+ */
 export function serializeTask(
   task: ServiceTask,
   identity: { region: string; account: string },
   clusterName: string,
   containers: ContainerDefinition[],
+  digests: ImageDigests,
 ): Record<string, unknown> {
   const stopped = task.lastStatus === 'STOPPED';
+  const digestOf = (container: ContainerDefinition): string => {
+    const drifted = digests.driftOf(task.revision.taskDefinition, container.name ?? '');
+    if (drifted !== undefined && !stopped && task.index === task.ofRunning - 1) return drifted;
+    return digests.at(container.image ?? '', task.revision.createdAt);
+  };
   return {
     taskArn: `arn:aws:ecs:${identity.region}:${identity.account}:task/${clusterName}/${task.id}`,
     clusterArn: task.service.clusterArn,
@@ -73,7 +92,7 @@ export function serializeTask(
     containers: containers.map((container) => ({
       name: container.name,
       image: container.image,
-      imageDigest: /@(sha256:[a-f0-9]{64})$/.exec(container.image ?? '')?.[1],
+      imageDigest: digestOf(container),
       lastStatus: task.lastStatus,
       ...(stopped && container.essential !== false ? { exitCode: task.exitCode } : {}),
     })),

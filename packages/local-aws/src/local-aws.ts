@@ -11,6 +11,7 @@ import type { ServiceRecord } from './ecs-model.js';
 import { EcsOperations, type OperationOptions } from './ecs-operations.js';
 import { EcsState, randomId } from './ecs-state.js';
 import { FaultInjector } from './faults.js';
+import { nextOneOffChangeAt, recordOf, type RunTaskOutcome, type RunTaskRecord } from './one-off-tasks.js';
 import { parseRequest, type ParsedRequest } from './routing.js';
 import { DEFAULT_TIMING, type LocalAwsTiming } from './timing.js';
 import { TrafficRouter } from './traffic.js';
@@ -66,6 +67,26 @@ export interface LocalAws {
   crashLoop(taskDefinitionArn: string): void;
   /** Undoes failTasksOf and crashLoop for this task definition. */
   healTasksOf(taskDefinitionArn: string): void;
+  /**
+   * From now on (simulated time) the tag `image` resolves to `digest` (`sha256:` and 64 hex
+   * digits): revisions created later run it; tasks of earlier ones keep the digest they resolved.
+   */
+  setImageDigest(image: string, digest: string): void;
+  /**
+   * The last running task of this task definition reports `digest` for `container`: what a task
+   * started after its tag moved reports when the container has versionConsistency disabled (test
+   * control: the emulator does not model that setting or when each task started).
+   */
+  driftDigest(taskDefinitionArn: string, container: string, digest: string): void;
+  /**
+   * From now on, RunTask's tasks of this task definition (an ARN, `family:revision`, or a family for
+   * every revision; the latest call that names it wins) end as `outcome` says: exit `exitCode`
+   * (default 0) from `container` (default the first essential one), or never start
+   * (`failToStart`). Tasks already run keep the outcome they were run with.
+   */
+  exitRunTasksOf(taskDefinition: string, outcome: RunTaskOutcome): void;
+  /** Every task RunTask started, in order, as it stands now: what it ran and how it ended. */
+  runTasks(): RunTaskRecord[];
   /** Moves the model to clock.now() (rule rewrites included) and resolves when done. */
   advance(): Promise<void>;
   /**
@@ -73,7 +94,10 @@ export interface LocalAws {
    * a ScaledClock use clock.sleep and advance().
    */
   advanceTo(simulatedMs: number): Promise<void>;
-  /** The next simulated ms at which a deployment changes by itself (undefined: all wait or are done). */
+  /**
+   * The next simulated ms at which a deployment or a one-off task changes by itself (undefined: all
+   * wait or are done).
+   */
   nextChangeAt(): number | undefined;
   /** Runs `listener` after every advance of the model, inside its queue; returns the unsubscriber. */
   afterAdvance(listener: (now: number) => Promise<void>): () => void;
@@ -84,9 +108,9 @@ export interface LocalAws {
   /** Emulated ECS services by ARN (read-only view for assertions). */
   services(): ServiceRecord[];
   /**
-   * Forgets every service, deployment, revision, rule rewrite, task fault, injected fault and
-   * recorded call, and restores the starting options (pair it with moto.reset() between tests that
-   * share one emulator).
+   * Forgets every service, deployment, revision, one-off task and its outcomes, rule rewrite, task
+   * fault, injected fault and recorded call, and restores the starting options (pair it with
+   * moto.reset() between tests that share one emulator).
    */
   reset(): Promise<void>;
   /** Environment a dist needs to reach this emulator on this clock. */
@@ -280,6 +304,16 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       state.taskFaults.failing.delete(taskDefinitionArn);
       state.taskFaults.crashLooping.delete(taskDefinitionArn);
     },
+    setImageDigest(image, digest) {
+      state.imageDigests.set(image, digest, clock.now());
+    },
+    driftDigest(taskDefinitionArn, container, digest) {
+      state.imageDigests.drift(taskDefinitionArn, container, digest);
+    },
+    exitRunTasksOf(taskDefinition, outcome) {
+      state.runTaskOutcomes.set(taskDefinition, { ...outcome });
+    },
+    runTasks: () => [...state.oneOffTasks.values()].map((task) => recordOf(task, clock.now())),
     advance,
     async advanceTo(simulatedMs) {
       const movable = clock as { advance?: (ms: number) => void };
@@ -291,7 +325,12 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
       if (ahead > 0) movable.advance(ahead);
       await advance();
     },
-    nextChangeAt: () => nextChangeAt(context),
+    nextChangeAt() {
+      const deployments = nextChangeAt(context);
+      const tasks = nextOneOffChangeAt(state.oneOffTasks.values(), clock.now());
+      if (deployments === undefined || tasks === undefined) return deployments ?? tasks;
+      return Math.min(deployments, tasks);
+    },
     afterAdvance(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -304,6 +343,9 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
         state.revisions.clear();
         state.taskFaults.failing.clear();
         state.taskFaults.crashLooping.clear();
+        state.imageDigests.clear();
+        state.oneOffTasks.clear();
+        state.runTaskOutcomes.clear();
         traffic.history.length = 0;
         faults.clear();
         calls.length = 0;

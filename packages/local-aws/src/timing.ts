@@ -12,6 +12,10 @@ export interface LocalAwsTiming {
   stopMs: number;
   /** A failing revision's tasks fail one after another this far apart (default 10 s). */
   taskFailureIntervalMs: number;
+  /** A one-off task (RunTask) from PROVISIONING to RUNNING; PENDING from half-way (default 5 s). */
+  runTaskStartMs: number;
+  /** A one-off task runs this long, then its essential container exits (default 20 s). */
+  runTaskDurationMs: number;
 }
 
 export const DEFAULT_TIMING: LocalAwsTiming = {
@@ -21,4 +25,6 @@ export const DEFAULT_TIMING: LocalAwsTiming = {
   rollbackMs: 10_000,
   stopMs: 5_000,
   taskFailureIntervalMs: 10_000,
+  runTaskStartMs: 5_000,
+  runTaskDurationMs: 20_000,
 };

@@ -35,7 +35,7 @@ import { SimulatedClock } from '@ecs-ship/shared/clock';
 import { InputReader } from '@ecs-ship/shared/inputs';
 import { MemoryLogger } from '@ecs-ship/shared/logger';
 import { deployService } from '../../src/deployment/deploy.js';
-import { getInputs, type DeployInputs } from '../../src/inputs.js';
+import { getInputs, type ActionInputs, type DeployInputs } from '../../src/inputs.js';
 import { newReport, type DeployReport } from '../../src/report.js';
 import { runTaskMode } from '../../src/run-task/run-task.js';
 import { MemoryState } from '../../src/state.js';
@@ -249,13 +249,15 @@ export function scenario(options: {
   supersededBy?: string;
   /** The target group the new revision's tasks register in (ECS alternates them per deployment). */
   newRevisionIn?: string;
+  /** Another step started the deployment just before the scenario begins (mode continue): phases run from now. */
+  alreadyUpdated?: boolean;
 }): Scenario {
   const client = new ECSClient({ region: REGION, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
   const ecs = mockClient(options.everyClient ? ECSClient : client);
   const clock = new SimulatedClock(Date.UTC(2026, 0, 1), options.onSleep);
   const logger = new MemoryLogger();
   const service = options.service ?? serviceShape();
-  let updatedAt: number | undefined;
+  let updatedAt: number | undefined = options.alreadyUpdated ? clock.now() : undefined;
   let stoppedAt: number | undefined;
   let fallbackAt: number | undefined;
   let configuration = service.deploymentConfiguration;
@@ -493,8 +495,17 @@ export function scenario(options: {
   };
 }
 
-export function readInputs(values: Record<string, string>): DeployInputs {
+/** The inputs of any mode, as getInputs reads them. */
+export function readAnyInputs(values: Record<string, string>): ActionInputs {
   return getInputs(new InputReader((name) => values[name] ?? '', { workspace: process.cwd() }));
+}
+
+/** The inputs of service, run-task or validate mode. */
+export function readInputs(values: Record<string, string>): DeployInputs {
+  const inputs = readAnyInputs(values);
+  if (inputs.mode === 'continue' || inputs.mode === 'resolve-images')
+    throw new Error(`readInputs is for deploy modes, not ${inputs.mode}`);
+  return inputs;
 }
 
 export function reportFor(inputs: DeployInputs, clock: { now(): number }): DeployReport {

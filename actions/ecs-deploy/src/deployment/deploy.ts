@@ -1,23 +1,21 @@
 import type { Service } from '@aws-sdk/client-ecs';
 import { formatDuration } from '@ecs-ship/shared/duration';
-import { CancelledError, describeError } from '@ecs-ship/shared/errors';
+import { Checks } from '../checks.js';
 import type { Deps } from '../deps.js';
-import { buildDeploymentConfiguration } from './deployment-config.js';
-import { checkDeploymentConfiguration } from './deployment-config-check.js';
-import { resolveTimeout, timeoutPlan } from './deployment-timeout.js';
 import { gatherFailureReasons } from './failure-reasons.js';
+import { imagesForDeploy } from '../images-from/target-images.js';
 import type { DeployInputs } from '../inputs.js';
+import { planOffline } from '../offline-checks.js';
 import { preflight } from '../preflight.js';
 import { registerOrReuse } from '../revision/registration.js';
-import { describeRendered, renderTaskDefinition } from '../revision/render.js';
-import type { DeployReport } from '../report.js';
-import { requestRollback, rollBack, type RollbackTarget } from './rollback.js';
+import { recordRendered, type DeployReport } from '../report.js';
+import type { RollbackTarget } from './rollback.js';
 import { serviceProblems, SETTLE_WINDOW_MS } from './service-health.js';
 import { startDeployment } from './service-update.js';
 import { saveCleanupContext, type StateStore } from '../state.js';
-import { whyStopped } from './superseded.js';
 import { shortTaskDefinition } from '../revision/task-definition.js';
 import { recordTrafficRoles } from './traffic-outputs.js';
+import { describeWait, followDeployment } from './follow.js';
 import { watchDeployment, type WatchResult, type WatchTarget } from './watch.js';
 
 /**
@@ -30,28 +28,38 @@ export async function deployService(
   report: DeployReport,
   state: StateStore,
 ): Promise<void> {
-  const { logger, clock } = deps;
+  const { logger } = deps;
   const pre = await preflight(deps.ecs, inputs);
   const service = pre.service;
   if (!service || inputs.service === undefined) throw new Error('service mode without a service');
   if (pre.previousTaskDefinitionArn) report.previousTaskDefinitionArn = pre.previousTaskDefinitionArn;
-  const rendered = renderTaskDefinition(pre.base, inputs.images, inputs.environment);
-  report.images = rendered.images;
-  report.environment = rendered.environment;
-  for (const line of describeRendered(rendered)) logger.info(line);
+  const images = await imagesForDeploy(deps, inputs, pre.base, report);
 
   // Everything ECS would refuse, and a timeout that cannot fit, is refused before the first change.
-  const deploymentConfiguration = buildDeploymentConfiguration(inputs, service.deploymentConfiguration);
-  checkDeploymentConfiguration(deploymentConfiguration, inputs, service.serviceName ?? inputs.service);
-  const plan = timeoutPlan(deploymentConfiguration, inputs.wait);
-  const timeoutMs = resolveTimeout(inputs.timeoutMs, plan, inputs.wait);
+  const planned = planOffline(
+    {
+      inputs,
+      base: { load: () => pre.base, ...(pre.file ? { file: pre.file } : {}) },
+      images,
+      deployment: {
+        current: service.deploymentConfiguration,
+        serviceName: service.serviceName ?? inputs.service,
+      },
+      runTask: false,
+    },
+    Checks.stopAtFirst(),
+  );
+  if (!planned.rendered || !planned.deployment) throw new Error('planOffline left the deploy unplanned');
+  const rendered = planned.rendered;
+  recordRendered(logger, rendered, images, report);
+  const { configuration: deploymentConfiguration, plan, timeoutMs } = planned.deployment;
   report.timeout = {
     ms: timeoutMs,
     ...(inputs.timeoutMs === undefined ? { derivedFrom: plan.describe } : {}),
   };
   if (inputs.timeoutMs === undefined && inputs.wait.kind !== 'none')
     logger.info(
-      `timeout ${formatDuration(timeoutMs)}: derived from ${plan.describe} (wait: ${describeWait(inputs)}).`,
+      `timeout ${formatDuration(timeoutMs)}: derived from ${plan.describe} (wait: ${describeWait(inputs.wait)}).`,
     );
   const deadline = report.startedAt + timeoutMs;
   saveCleanupContext(state, {
@@ -102,87 +110,22 @@ export async function deployService(
     return;
   }
 
-  let watch: WatchResult;
-  try {
-    watch = await logger.group(
-      `Waiting for the deployment (wait: ${describeWait(inputs)}, timeout ${formatDuration(timeoutMs)})`,
-      () =>
-        watchDeployment(deps, target, {
-          wait: inputs.wait,
-          deadline,
-          hooks: { kind: 'first-gate', strategy: inputs.strategy },
-        }),
-    );
-  } catch (error) {
-    if (error instanceof CancelledError) await onCancelled(deps, inputs, report, state, target);
-    throw error;
-  }
-  report.timeline = watch.timeline;
-  if (watch.hookId) report.hookId = watch.hookId;
-  if (['succeeded', 'paused', 'reached', 'in-progress'].includes(watch.outcome))
-    await recordTrafficRoles(deps, service, report, watch.last?.deployment);
-
-  switch (watch.outcome) {
-    case 'succeeded':
-      report.status = 'succeeded';
-      return;
-    case 'paused':
-      report.status = 'paused';
-      logger.info(
-        `Paused at lifecycle hook ${watch.hookId ?? '?'}: continue or roll back with ContinueServiceDeployment (canary-gate does).`,
-      );
-      return;
-    case 'reached':
-    case 'in-progress':
-      report.status = 'in-progress';
-      return;
-    case 'rolled-back':
-      report.status = 'rolled-back';
-      report.reasons.push(...(await gatherFailureReasons(deps, target, watch.last)));
-      return;
-    case 'superseded':
-    case 'stopped': {
-      // Another deployment replaced ours (or someone stopped it): not ours to roll back.
-      const stopped =
-        watch.outcome === 'superseded'
-          ? {
-              superseded: true,
-              reason: `Superseded: the service now runs ${shortTaskDefinition(watch.last?.service?.taskDefinition)}, not ${shortTaskDefinition(taskDefinitionArn)} that this run deployed. Nothing was rolled back: the newer deployment is not ours to undo.`,
-            }
-          : await whyStopped(deps, target);
-      report.status = stopped.superseded ? 'superseded' : 'failed';
-      report.reasons.push(stopped.reason);
-      logger.error(stopped.reason);
-      return;
-    }
-    case 'failed':
-    case 'timeout': {
-      if (watch.outcome === 'timeout')
-        report.reasons.push(
-          `Not finished after ${formatDuration(timeoutMs)} (${inputs.timeoutMs === undefined ? `the timeout derived from ${plan.describe}` : 'input "timeout"'}).`,
-        );
-      report.reasons.push(...(await gatherFailureReasons(deps, target, watch.last)));
-      for (const reason of report.reasons) logger.error(reason);
-      // One ECS could not roll back leaves the service half-deployed: the rollback falls back to UpdateService.
-      const native = watch.last?.deployment?.status;
-      const ours = watch.outcome === 'timeout' || native === undefined || native === 'ROLLBACK_FAILED';
-      if (!inputs.rollbackOnFailure || !ours) {
-        report.status = 'failed';
-        return;
-      }
-      const rollback = await logger.group('Rolling back', () =>
-        rollBack(deps, target, clock.now() + timeoutMs),
-      );
-      report.rollback = rollback.outcome;
-      if (rollback.reason) report.reasons.push(rollback.reason);
-      report.status = rollback.outcome === 'rolled-back' ? 'rolled-back' : 'failed';
-      if (rollback.watch)
-        report.timeline.push(
-          ...rollback.watch.timeline.map((span) => ({ ...span, stage: `rollback: ${span.stage}` })),
-        );
-      return;
-    }
-  }
+  await followDeployment(
+    deps,
+    {
+      target,
+      service,
+      wait: inputs.wait,
+      deadline,
+      timeoutMs,
+      timeoutSource:
+        inputs.timeoutMs === undefined ? `the timeout derived from ${plan.describe}` : 'input "timeout"',
+      hooks: { kind: 'first-gate', strategy: inputs.strategy },
+      rollbackOnFailure: inputs.rollbackOnFailure,
+    },
+    report,
+    state,
+  );
 }
 
 /**
@@ -229,40 +172,4 @@ async function confirmHealthy(
     `Nothing was deployed (the service already runs ${revision}), but the service is not healthy: ${problems.join('; ') || 'it did not settle'}.`,
   );
   report.reasons.push(...(await gatherFailureReasons(deps, target, last)));
-}
-
-/** Cancelled mid-wait: ask for the rollback at once (the runner kills us seconds later); the post step waits for it. */
-async function onCancelled(
-  deps: Deps,
-  inputs: DeployInputs,
-  report: DeployReport,
-  state: StateStore,
-  target: RollbackTarget,
-): Promise<void> {
-  report.status = 'failed';
-  report.reasons.push('The workflow run was cancelled during the deployment.');
-  if (!inputs.rollbackOnFailure) return;
-  try {
-    // The run is cancelled already; the request itself must still go out.
-    const { signal: _cancelled, ...uncancelled } = deps;
-    const request = await requestRollback(uncancelled, target);
-    if (request.kind === 'watching') {
-      report.rollback = 'requested';
-      state.save('rollback-requested', request.by);
-      // What the post step follows: the rollback's own deployment when it has one.
-      state.save('deployment-arn', request.target.deploymentArn ?? '');
-    } else {
-      report.reasons.push(request.reason);
-      // Nothing for the post step to wait for or undo.
-      state.save('finished', 'true');
-    }
-  } catch (error) {
-    deps.logger.error(
-      `Could not request the rollback: ${describeError(error)}; the post step will try again.`,
-    );
-  }
-}
-
-function describeWait(inputs: DeployInputs): string {
-  return inputs.wait.kind === 'stage' ? inputs.wait.stage : inputs.wait.kind;
 }

@@ -121,7 +121,7 @@ async function listSince(deps: Pick<Deps, 'ecs'>, query: DeploymentQuery): Promi
 }
 
 /** Service revision ARN → its task definition, 20 per DescribeServiceRevisions call (the API's limit). */
-async function taskDefinitionsOf(
+export async function taskDefinitionsOf(
   deps: Pick<Deps, 'ecs'>,
   arns: string[],
 ): Promise<Map<string, string | undefined>> {

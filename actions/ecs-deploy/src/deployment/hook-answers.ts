@@ -17,9 +17,14 @@ import type { Strategy } from '../inputs.js';
  *   the deployment being rolled back (a pause it still shows means the rollback has not taken
  *   effect: CONTINUE would push the new revision forward); `CONTINUE` for a pause of the rollback's
  *   own deployment back to the previous revision (ROLLBACK there would return to the new one).
+ * - `continue-all`: mode continue with `answer: continue`. Someone (canary-gate, a smoke test, a
+ *   person) decided the deployment goes on: every pause of it is continued, a later one of a
+ *   linear deployment too, the user's own approval hooks included.
  */
 export type HookPolicy =
-  { kind: 'first-gate'; strategy: Strategy } | { kind: 'rollback'; answer: DeploymentLifecycleHookAction };
+  | { kind: 'first-gate'; strategy: Strategy }
+  | { kind: 'rollback'; answer: DeploymentLifecycleHookAction }
+  | { kind: 'continue-all' };
 
 interface Answer {
   action: DeploymentLifecycleHookAction;
@@ -113,12 +118,14 @@ export class HookAnswers {
 
   private actionFor(deployment: ServiceDeployment | undefined): DeploymentLifecycleHookAction | undefined {
     if (this.policy.kind === 'rollback') return this.policy.answer;
+    if (this.policy.kind === 'continue-all') return 'CONTINUE';
     return isFirstGate(deployment, this.policy.strategy) ? 'CONTINUE' : undefined;
   }
 
   private describe(hookId: string, action: DeploymentLifecycleHookAction): string {
     if (this.policy.kind === 'first-gate')
       return `gate before the first production traffic shift: no production traffic has reached the new revision yet, so continuing (hook ${hookId}).`;
+    if (this.policy.kind === 'continue-all') return `lifecycle hook ${hookId}: continued (answer: continue).`;
     return action === 'ROLLBACK'
       ? `lifecycle hook ${hookId} paused the deployment being rolled back: answered ROLLBACK, never CONTINUE, so the new revision is not pushed forward.`
       : `lifecycle hook ${hookId} paused the rollback's own deployment (back to the previous revision): continuing it.`;

@@ -1,18 +1,19 @@
 import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
 import { isTransientAwsError } from '@ecs-ship/shared/aws-clients';
-import { CancelledError, ConfigurationError, describeError } from '@ecs-ship/shared/errors';
+import { CancelledError, describeError } from '@ecs-ship/shared/errors';
 import { formatDuration } from '@ecs-ship/shared/duration';
 import { poll } from '@ecs-ship/shared/poll';
+import { Checks } from '../checks.js';
 import { throwIfCancelled, type Deps } from '../deps.js';
 import { describeStoppedTask } from '../deployment/failure-reasons.js';
-import type { DeployInputs, RunTaskInputs } from '../inputs.js';
+import { imagesForDeploy } from '../images-from/target-images.js';
+import type { DeployInputs } from '../inputs.js';
 import { BASE_TIMEOUT_MS } from '../deployment/deployment-timeout.js';
+import { planOffline } from '../offline-checks.js';
 import { preflight } from '../preflight.js';
 import { registerOrReuse } from '../revision/registration.js';
-import { describeRendered, renderTaskDefinition } from '../revision/render.js';
-import type { DeployReport } from '../report.js';
+import { recordRendered, type DeployReport } from '../report.js';
 import type { StateStore } from '../state.js';
-import type { RegistrableTaskDefinition } from '../revision/task-definition.js';
 
 /** A one-off task polls faster than a deployment: migrations often take seconds. */
 export const TASK_TIMING = { initialDelayMs: 2_000, maxDelayMs: 20_000, backoff: 1.5 };
@@ -29,12 +30,21 @@ export async function runTaskMode(
 ): Promise<void> {
   const pre = await preflight(deps.ecs, inputs);
   if (pre.previousTaskDefinitionArn) report.previousTaskDefinitionArn = pre.previousTaskDefinitionArn;
-  const rendered = renderTaskDefinition(pre.base, inputs.images, inputs.environment);
-  report.images = rendered.images;
-  report.environment = rendered.environment;
-  for (const line of describeRendered(rendered)) deps.logger.info(line);
+  const images = await imagesForDeploy(deps, inputs, pre.base, report);
+  const planned = planOffline(
+    {
+      inputs,
+      base: { load: () => pre.base, ...(pre.file ? { file: pre.file } : {}) },
+      images,
+      runTask: true,
+    },
+    Checks.stopAtFirst(),
+  );
+  if (!planned.rendered) throw new Error('planOffline returned no rendered revision');
+  const rendered = planned.rendered;
+  recordRendered(deps.logger, rendered, images, report);
   const definition = rendered.taskDefinition;
-  const commandContainer = checkRunTask(definition, inputs.runTask);
+  const commandContainer = planned.commandContainer;
   const essential = definition.containerDefinitions
     .filter((container) => container.essential !== false)
     .map((container) => container.name ?? '');
@@ -48,28 +58,6 @@ export async function runTaskMode(
     report,
     state,
   );
-}
-
-/**
- * What RunTask would refuse, or run wrongly, found before anything is registered: a
- * `command-container` the revision does not have, an awsvpc revision without subnets. Returns the
- * container the command is for (and whose exit code is `exit-code`), when there is a command.
- */
-export function checkRunTask(definition: RegistrableTaskDefinition, run: RunTaskInputs): string | undefined {
-  const containers = definition.containerDefinitions;
-  if (run.commandContainer !== undefined && !containers.some((c) => c.name === run.commandContainer)) {
-    throw new ConfigurationError(
-      `Input "command-container" names "${run.commandContainer}", which the task definition does not have; its containers are ${containers.map((c) => `"${c.name}"`).join(', ')}.`,
-    );
-  }
-  if (definition.networkMode === 'awsvpc' && run.subnets.length === 0) {
-    throw new ConfigurationError(
-      'Input "subnets" is required: the task definition uses networkMode awsvpc, so the task needs subnets to run in.',
-    );
-  }
-  if (run.commandContainer !== undefined) return run.commandContainer;
-  if (run.command === undefined) return undefined;
-  return containers.find((c) => c.essential !== false)?.name ?? containers[0]?.name;
 }
 
 /**
