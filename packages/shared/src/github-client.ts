@@ -42,3 +42,18 @@ export function runUrl(env: NodeJS.ProcessEnv = process.env): string | undefined
   const attempt = env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : '';
   return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}${attempt}`;
 }
+
+/**
+ * GitHub's 401 / 403 as an instruction: a token it does not accept, or which permission the token
+ * lacks (`need`). Anything else (a 404 for an unknown id, an outage) is returned as it is.
+ */
+export function explainRefusal(error: unknown, need: string): unknown {
+  const status = (error as { status?: unknown } | undefined)?.status;
+  if (status !== 401 && status !== 403) return error;
+  const message = error instanceof Error ? (error.message.split(' - ')[0] ?? '') : String(error);
+  return new ConfigurationError(
+    status === 401
+      ? `GitHub did not accept the token (401: ${message}): check input "github-token".`
+      : `GitHub refused the request (403: ${message}): ${need}.`,
+  );
+}

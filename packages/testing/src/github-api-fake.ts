@@ -1,10 +1,18 @@
 /**
- * A HAND-MADE FAKE of a small part of the GitHub REST API: issue comments, deployments and
- * deployment statuses, as @actions/github's Octokit calls them. It is the last resort: github.com
- * cannot be reached from these machines, and there is no recorded or official emulator of these
- * endpoints. Shapes follow docs.github.com/rest (the fields our actions read, not every field);
- * anything beyond that, e.g. permissions or rate limits, is not modelled. Point Octokit at it with
- * GITHUB_API_URL=<fake.url> (dist runs) or getOctokit(token, { baseUrl: fake.url }).
+ * A HAND-MADE FAKE of a small part of the GitHub REST API, as @actions/github's Octokit calls it:
+ * - issue comments: list (paged), create, get, update, delete; bodies over 65,536 characters are
+ *   refused with 422 as GitHub does
+ * - deployments: list (paged; filters sha, ref, task, environment), create, get; deployment
+ *   statuses: list (paged, newest first), create (with auto_inactive)
+ * - workflow runs: get one (GET /repos/{o}/{r}/actions/runs/{id}) and its environment approvals
+ *   (GET /repos/{o}/{r}/actions/runs/{id}/approvals, paged), both seeded by the test
+ * - pull requests: get one (GET /repos/{o}/{r}/pulls/{n}), seeded by the test
+ * It is the last resort: github.com cannot be reached from these machines, and there is no recorded
+ * or official emulator of these endpoints. Shapes follow docs.github.com/rest (the fields our actions
+ * read, not every field); anything beyond that, e.g. permissions or rate limits, is not modelled.
+ * Every list is paged the same way (per_page, page, Link header), including approvals, whose real
+ * paging is not documented. Point Octokit at it with GITHUB_API_URL=<fake.url> (dist runs) or
+ * getOctokit(token, { baseUrl: fake.url }).
  */
 import type { ServerResponse } from 'node:http';
 import { createHash } from 'node:crypto';
@@ -71,6 +79,39 @@ export interface FakeDeploymentStatus {
   repository_url: string;
 }
 
+export interface FakeWorkflowRun {
+  id: number;
+  run_attempt: number;
+  head_sha: string;
+  event: string;
+  status: string;
+  html_url: string;
+  actor: FakeUser;
+  triggering_actor: FakeUser;
+  repository_url: string;
+}
+
+export interface FakeApproval {
+  environments: Array<{ id: number; name: string }>;
+  state: 'approved' | 'rejected' | 'pending';
+  user: FakeUser;
+  comment: string;
+  /** Not part of GitHub's answer: which run it belongs to. */
+  run_url: string;
+}
+
+export interface FakePullRequest {
+  id: number;
+  number: number;
+  state: 'open' | 'closed';
+  merged: boolean;
+  html_url: string;
+  head: { sha: string; ref: string; repo: { full_name: string } };
+  base: { sha: string; ref: string; repo: { full_name: string } };
+  user: FakeUser;
+  url: string;
+}
+
 export interface FakeRequest {
   method: string;
   /** Path without the query string, e.g. /repos/o/r/issues/1/comments */
@@ -98,7 +139,46 @@ export interface GitHubApiFake {
   comments: FakeIssueComment[];
   deployments: FakeDeployment[];
   statuses: FakeDeploymentStatus[];
+  runs: FakeWorkflowRun[];
+  approvals: FakeApproval[];
+  pulls: FakePullRequest[];
   requests: FakeRequest[];
+  /** Seeds a workflow run (for its actor and triggering actor). */
+  addWorkflowRun(input: {
+    owner: string;
+    repo: string;
+    id: number;
+    actor: string;
+    triggeringActor?: string;
+    attempt?: number;
+    headSha?: string;
+    event?: string;
+  }): FakeWorkflowRun;
+  /** Seeds one review of a run's environments, as a required reviewer gives it. */
+  addApproval(input: {
+    owner: string;
+    repo: string;
+    runId: number;
+    environments: string[];
+    login: string;
+    state?: 'approved' | 'rejected' | 'pending';
+    comment?: string;
+  }): FakeApproval;
+  /** Seeds a pull request. */
+  addPullRequest(input: {
+    owner: string;
+    repo: string;
+    number: number;
+    headSha: string;
+    state?: 'open' | 'closed';
+    headRepo?: string;
+    login?: string;
+  }): FakePullRequest;
+  /**
+   * Runs `action` once, just before (or after) the next request whose method and path match: what
+   * a concurrent run did in between, e.g. another comment created while ours was being created.
+   */
+  onNext(when: 'before' | 'after', method: string, path: RegExp, action: () => void): void;
   /** Seeds a comment, e.g. one by a human that an action must not overwrite. */
   addComment(input: {
     owner: string;
@@ -111,7 +191,7 @@ export interface GitHubApiFake {
   commentsOf(owner: string, repo: string, issueNumber: number): FakeIssueComment[];
   /** The statuses of one deployment, newest first (as the API lists them). */
   statusesOf(deploymentId: number): FakeDeploymentStatus[];
-  /** Empties comments, deployments, statuses and requests. */
+  /** Empties comments, deployments, statuses, runs, approvals, pull requests, requests and hooks. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -147,7 +227,11 @@ export async function startGitHubApiFake(options: GitHubApiFakeOptions = {}): Pr
   const comments: FakeIssueComment[] = [];
   const deployments: FakeDeployment[] = [];
   const statuses: FakeDeploymentStatus[] = [];
+  const runs: FakeWorkflowRun[] = [];
+  const approvals: FakeApproval[] = [];
+  const pulls: FakePullRequest[] = [];
   const requests: FakeRequest[] = [];
+  const hooks: Array<{ when: 'before' | 'after'; method: string; path: RegExp; action: () => void }> = [];
   let api = '';
 
   const user = (login: string): FakeUser => {
@@ -188,6 +272,11 @@ export async function startGitHubApiFake(options: GitHubApiFakeOptions = {}): Pr
     );
     if (!comment) throw new HttpError(404, 'Not Found');
     return comment;
+  };
+  const findRun = (owner: string, repo: string, id: number) => {
+    const run = runs.find((r) => r.id === id && r.repository_url === `${api}/repos/${owner}/${repo}`);
+    if (!run) throw new HttpError(404, 'Not Found');
+    return run;
   };
   const findDeployment = (owner: string, repo: string, id: number) => {
     const deployment = deployments.find(
@@ -240,7 +329,7 @@ export async function startGitHubApiFake(options: GitHubApiFakeOptions = {}): Pr
     [
       'POST',
       /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/,
-      ([o, r, n], req) => [201, createComment(o!, r!, Number(n), requireString(req.body, 'body'))],
+      ([o, r, n], req) => [201, createComment(o!, r!, Number(n), commentBody(req.body))],
     ],
     [
       'GET',
@@ -252,9 +341,45 @@ export async function startGitHubApiFake(options: GitHubApiFakeOptions = {}): Pr
       /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/,
       ([o, r, id], req) => {
         const comment = findComment(o!, r!, Number(id));
-        comment.body = requireString(req.body, 'body');
+        comment.body = commentBody(req.body);
         comment.updated_at = timestamp();
         return [200, comment];
+      },
+    ],
+    [
+      'DELETE',
+      /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/,
+      ([o, r, id]) => {
+        const comment = findComment(o!, r!, Number(id));
+        comments.splice(comments.indexOf(comment), 1);
+        return [204, undefined];
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)$/,
+      ([o, r, id]) => [200, findRun(o!, r!, Number(id))],
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)\/approvals$/,
+      ([o, r, id]) => {
+        const run = findRun(o!, r!, Number(id));
+        return [
+          200,
+          approvals.filter((a) => a.run_url === run.html_url).map(({ run_url: _, ...rest }) => rest),
+        ];
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/,
+      ([o, r, n]) => {
+        const pull = pulls.find(
+          (p) => p.number === Number(n) && p.url === `${api}/repos/${o}/${r}/pulls/${n}`,
+        );
+        if (!pull) throw new HttpError(404, 'Not Found');
+        return [200, pull];
       },
     ],
     [
@@ -366,6 +491,13 @@ export async function startGitHubApiFake(options: GitHubApiFakeOptions = {}): Pr
     ],
   ];
 
+  const runHooks = (when: 'before' | 'after', method: string, path: string) => {
+    const index = hooks.findIndex((h) => h.when === when && h.method === method && h.path.test(path));
+    if (index < 0) return;
+    const [hook] = hooks.splice(index, 1);
+    hook?.action();
+  };
+
   const server = await startHttpServer((req, res, text) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     const request: FakeRequest = {
@@ -383,6 +515,7 @@ export async function startGitHubApiFake(options: GitHubApiFakeOptions = {}): Pr
         if (presented !== options.token) throw new HttpError(401, 'Bad credentials');
       }
       const path = request.path.replace(/\/+$/, '');
+      runHooks('before', request.method, path);
       let pathMatched = false;
       for (const [method, pattern, handle] of routes) {
         const match = pattern.exec(path);
@@ -390,6 +523,7 @@ export async function startGitHubApiFake(options: GitHubApiFakeOptions = {}): Pr
         pathMatched = true;
         if (method !== request.method) continue;
         const [status, data] = handle(match.slice(1), request);
+        runHooks('after', request.method, path);
         if (Array.isArray(data)) sendPage(res, data, request, url);
         else send(res, status, data);
         return;
@@ -434,7 +568,58 @@ export async function startGitHubApiFake(options: GitHubApiFakeOptions = {}): Pr
     comments,
     deployments,
     statuses,
+    runs,
+    approvals,
+    pulls,
     requests,
+    addWorkflowRun: ({ owner, repo, id, actor: by, triggeringActor, attempt, headSha, event }) => {
+      const run: FakeWorkflowRun = {
+        id,
+        run_attempt: attempt ?? 1,
+        head_sha: headSha ?? createHash('sha1').update(String(id)).digest('hex'),
+        event: event ?? 'push',
+        status: 'in_progress',
+        html_url: `https://github.com/${owner}/${repo}/actions/runs/${id}`,
+        actor: user(by),
+        triggering_actor: user(triggeringActor ?? by),
+        repository_url: `${api}/repos/${owner}/${repo}`,
+      };
+      runs.push(run);
+      return run;
+    },
+    addApproval: ({ owner, repo, runId, environments, login, state, comment }) => {
+      const approval: FakeApproval = {
+        environments: environments.map((name) => ({ id: numberFrom(`env:${name}`), name })),
+        state: state ?? 'approved',
+        user: user(login),
+        comment: comment ?? '',
+        run_url: `https://github.com/${owner}/${repo}/actions/runs/${runId}`,
+      };
+      approvals.push(approval);
+      return approval;
+    },
+    addPullRequest: ({ owner, repo, number, headSha, state, headRepo, login }) => {
+      const pull: FakePullRequest = {
+        id: numberFrom(`pr:${owner}/${repo}#${number}`),
+        number,
+        state: state ?? 'open',
+        merged: false,
+        html_url: `https://github.com/${owner}/${repo}/pull/${number}`,
+        head: { sha: headSha, ref: `feature-${number}`, repo: { full_name: headRepo ?? `${owner}/${repo}` } },
+        base: {
+          sha: createHash('sha1').update(`base:${number}`).digest('hex'),
+          ref: 'main',
+          repo: { full_name: `${owner}/${repo}` },
+        },
+        user: user(login ?? 'octocat'),
+        url: `${api}/repos/${owner}/${repo}/pulls/${number}`,
+      };
+      pulls.push(pull);
+      return pull;
+    },
+    onNext: (when, method, path, action) => {
+      hooks.push({ when, method, path, action });
+    },
     addComment: ({ owner, repo, issueNumber, body, login }) =>
       createComment(owner, repo, issueNumber, body, login === undefined ? actor : user(login)),
     commentsOf,
@@ -443,7 +628,11 @@ export async function startGitHubApiFake(options: GitHubApiFakeOptions = {}): Pr
       comments.length = 0;
       deployments.length = 0;
       statuses.length = 0;
+      runs.length = 0;
+      approvals.length = 0;
+      pulls.length = 0;
       requests.length = 0;
+      hooks.length = 0;
     },
     close: () => server.close(),
   };
@@ -455,6 +644,11 @@ function send(
   data: unknown,
   headers: Record<string, string> = {},
 ): void {
+  if (status === 204) {
+    res.writeHead(204, headers);
+    res.end();
+    return;
+  }
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
     'x-github-media-type': 'github.v3; format=json',
@@ -487,6 +681,24 @@ function requireString(body: unknown, field: string): string {
     ]);
   }
   return value;
+}
+
+/** GitHub's limit on an issue comment, counted here in UTF-16 code units (at least as strict). */
+const COMMENT_BODY_LIMIT = 65_536;
+
+function commentBody(body: unknown): string {
+  const text = requireString(body, 'body');
+  if (text.length > COMMENT_BODY_LIMIT) {
+    throw new HttpError(422, 'Validation Failed', [
+      {
+        resource: 'IssueComment',
+        code: 'custom',
+        field: 'body',
+        message: `body is too long (maximum is ${COMMENT_BODY_LIMIT} characters)`,
+      },
+    ]);
+  }
+  return text;
 }
 
 function optionalString(body: Record<string, unknown>, field: string): string | undefined {
