@@ -4,7 +4,8 @@ const common = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
-    '^@ecs-ship/(shared|testing|local-aws)/(.*)$': '<rootDir>/packages/$1/src/$2.ts',
+    '^@ecs-ship/(shared|testing|local-aws|workflow-runner|workflow-checks)/(.*)$':
+      '<rootDir>/packages/$1/src/$2.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {
