@@ -1,7 +1,8 @@
 // Each rule is proven by a fixture repository that breaks it (and only it) and a fixed twin that passes
 // every rule. Expected findings are exact: file, line, rule, and a fragment of the message.
 import { describe, expect, it } from '@jest/globals';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkRepository } from '../src/check.js';
@@ -207,6 +208,32 @@ describe('--self', () => {
       'examples/workflows/service.yml:12: required input "service" of acme/ship/.github/workflows/deploy.yml@0123456789abcdef0123456789abcdef01234567 is not given',
       'examples/workflows/service.yml:14: input "service-name" is not declared by acme/ship/.github/workflows/deploy.yml@0123456789abcdef0123456789abcdef01234567 (declared: service)',
     ]);
+  });
+
+  it('accepts its own actions at a release tag, and still asks a SHA of every other', () => {
+    const root = mkdtempSync(join(tmpdir(), 'workflow-checks-self-'));
+    mkdirSync(join(root, 'actions/ecs-deploy'), { recursive: true });
+    mkdirSync(join(root, '.github/workflows'), { recursive: true });
+    writeFileSync(
+      join(root, 'actions/ecs-deploy/action.yml'),
+      'name: x\ninputs:\n  service: { required: true }\nruns: { using: node24, main: dist/index.js }\n',
+    );
+    writeFileSync(
+      join(root, '.github/workflows/deploy.yml'),
+      'on: push\npermissions: {}\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: acme/ship/actions/ecs-deploy@v1\n        with: { service: api }\n      - uses: other/ship/actions/ecs-deploy@v1\n',
+    );
+    try {
+      const { findings } = checkRepository({
+        root,
+        workflowDirectories: ['.github/workflows'],
+        selfRepository: 'acme/ship',
+      });
+      expect(findings.map((finding) => `${finding.line} ${finding.rule}: ${finding.message}`)).toEqual([
+        '9 unpinned-uses: other/ship/actions/ecs-deploy@v1 is not pinned to a commit SHA: use other/ship/actions/ecs-deploy@<40-hex commit> # <version>',
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('treats the same references as another repository without it', () => {

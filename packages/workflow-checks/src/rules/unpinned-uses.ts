@@ -1,9 +1,12 @@
 // A tag or branch can be moved to other code after review (tj-actions/changed-files, March 2025): only a
 // commit SHA names fixed code, and the version comment is what a reader and Dependabot update from.
+// This repository's own actions (`--self`) are exempt: they are released with the workflows that use
+// them, and the reusable-inputs rule checks them against the local files.
 import type { Node } from 'yaml';
 import type { Finding } from '../finding.js';
 import type { Rule } from '../rule.js';
-import { parseUses } from '../uses.js';
+import type { Repository } from '../repository.js';
+import { localPath, parseUses } from '../uses.js';
 import { jobsOf, stepsOf } from '../workflow.js';
 import type { YamlFile } from '../yaml-file.js';
 import { field, text } from '../yaml-node.js';
@@ -16,7 +19,7 @@ const VERSION_COMMENT = /^\s*#\s*v?\d+(\.\d+)*\b/;
 
 export const unpinnedUses: Rule = {
   name,
-  check(file) {
+  check(file, repository) {
     const usesNodes: Node[] = [];
     if (file.kind === 'workflow') {
       for (const job of jobsOf(file.yaml)) {
@@ -28,15 +31,16 @@ export const unpinnedUses: Rule = {
       const uses = field(step.node, 'uses')?.value;
       if (uses) usesNodes.push(uses);
     }
-    return usesNodes.flatMap((node) => checkUses(file.yaml, node));
+    return usesNodes.flatMap((node) => checkUses(file.yaml, node, repository));
   },
 };
 
-function checkUses(file: YamlFile, node: Node): Finding[] {
+function checkUses(file: YamlFile, node: Node, repository: Repository): Finding[] {
   const uses = text(node);
   if (uses === undefined) return [];
   const reference = parseUses(uses);
   if (reference.kind === 'local') return [];
+  if (localPath(reference, repository.selfRepository) !== undefined) return [];
   if (reference.kind === 'docker') {
     return IMAGE_DIGEST.test(reference.image)
       ? []
