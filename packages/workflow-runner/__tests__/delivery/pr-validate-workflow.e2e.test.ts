@@ -1,11 +1,12 @@
 // pr-validate.yml and the fork relay pr-comment.yml as GitHub would run them, each of our actions
 // from its dist, against the GitHub API fake: one sticky comment per pull request, updated in place,
 // posted from a workflow_run for a fork whose own token cannot write.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { albTraffic, HEALTHY_TRAFFIC } from '../../../../actions/canary-gate/__fixtures__/traffic.js';
 import { startGitHubApiFake, type GitHubApiFake } from '@ecs-ship/testing/github-api-fake';
 import { runWorkflow } from '@ecs-ship/workflow-runner/run-workflow';
 import type { WorkflowRun } from '@ecs-ship/workflow-runner/types';
@@ -118,6 +119,36 @@ describe('pr-validate.yml', () => {
     expect(config?.outcome).toBe('failure');
     expect(config?.stdout).toContain('unknown setting "canary-precent"');
     expect(github.commentsOf(OWNER, REPO, 8)[0]!.body).toMatch(/❌[^\n]*Environments file/);
+  }, 240_000);
+
+  it('replays recorded canary metrics through the gate and reports a regression they show', async () => {
+    github.addPullRequest({ owner: OWNER, repo: REPO, number: 10, headSha: '5'.repeat(40) });
+    // Inside the workspace (hashFiles looks only there), ignored by git.
+    const recorded = path.join(root, 'node_modules/.cache', path.basename(work));
+    mkdirSync(recorded, { recursive: true });
+    try {
+      const traffic = albTraffic({
+        ...HEALTHY_TRAFFIC,
+        start: Date.UTC(2026, 10, 23, 12),
+        minutes: 30,
+        seed: 11,
+        latencyRatio: 2,
+      });
+      writeFileSync(path.join(recorded, 'metrics.json'), JSON.stringify(traffic));
+      const run = await validate(pullRequest(10, '5'.repeat(40)), {
+        'gate-replay': `${path.relative(root, recorded)}/*.json`,
+        'gate-load-balancer':
+          'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/api/50dc6c495c0c9188',
+        'gate-canary-target-group': 'targetgroup/green/6d0ecf831eec9f09',
+        'gate-baseline-target-group': 'targetgroup/blue/1d0ecf831eec9f01',
+      });
+      const replay = stepsOf(run).find((step) => step.name === 'Canary gate replay');
+      expect(replay?.outputs.decision).toBe('rollback');
+      expect(run.result).toBe('failure');
+      expect(github.commentsOf(OWNER, REPO, 10)[0]!.body).toMatch(/❌[^\n]*Canary gate replay[^\n]*rollback/);
+    } finally {
+      rmSync(recorded, { recursive: true, force: true });
+    }
   }, 240_000);
 
   it('leaves a fork pull request to the workflow_run relay, which posts after checking the head commit', async () => {
