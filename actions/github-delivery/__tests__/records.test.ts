@@ -136,3 +136,29 @@ describe('describing records', () => {
     expect(shortTaskDefinition(undefined)).toBeUndefined();
   });
 });
+
+describe('loadRecords with a revert after the deploy', () => {
+  it("lets a later pattern's record of a service replace the deploy job's, in deploy order", async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const root = mkdtempSync(path.join(tmpdir(), 'records-revert-'));
+    mkdirSync(path.join(root, 'deploy'));
+    mkdirSync(path.join(root, 'revert'));
+    const write = (file: string, record: object) =>
+      writeFileSync(path.join(root, file), JSON.stringify(record));
+    write('deploy/1-api.json', { service: 'api', status: 'succeeded' });
+    write('deploy/2-worker.json', { service: 'worker', status: 'failed' });
+    write('revert/1-api.json', {
+      service: 'api',
+      status: 'reverted',
+      rolledBack: true,
+      reason: 'worker failed',
+    });
+    const { records } = loadRecords(['deploy/*.json', 'revert/*.json'], root);
+    expect(records.map((record) => [record.service, record.status, record.rolledBack])).toEqual([
+      ['api', 'reverted', true],
+      ['worker', 'failed', false],
+    ]);
+  });
+});

@@ -38374,35 +38374,41 @@ function recordSucceeded(record) {
 }
 /**
  * Every record the patterns match (each file one record or a list of them). A pattern that matches
- * nothing is reported, not fatal: a deploy job that failed early may have written none.
+ * nothing is reported, not fatal: a deploy job that failed early may have written none. Patterns are
+ * read in order and a later record of a service replaces an earlier one: a revert job's record
+ * ("returned to its previous revision") supersedes what the deploy job wrote for that service.
  */
 function loadRecords(patterns, workspace) {
-    const records = [];
+    const byService = new Map();
     const unmatched = [];
-    const files = new Set();
+    const seen = new Set();
     for (const pattern of patterns) {
         const matched = expandFilePattern(pattern, workspace);
         if (matched.length === 0)
             unmatched.push(pattern);
-        for (const file of matched)
-            files.add(file);
-    }
-    for (const file of [...files].sort()) {
-        const source = external_node_path_default().relative(workspace, file) || file;
-        let parsed;
-        try {
-            parsed = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+        for (const file of matched.filter((candidate) => !seen.has(candidate)).sort()) {
+            seen.add(file);
+            // A Map keeps the first position of a key: the table stays in deploy order.
+            for (const record of readRecordFile(file, workspace))
+                byService.set(record.service, record);
         }
-        catch (error) {
-            throw new errors_ConfigurationError(`Input "records": ${source} is not valid JSON (${error instanceof Error ? error.message : String(error)}).`);
-        }
-        const items = Array.isArray(parsed) ? parsed : [parsed];
-        items.forEach((item, index) => {
-            const where = `Input "records": ${source}${Array.isArray(parsed) ? ` item ${index + 1}` : ''}`;
-            records.push(parseRecord(expectObject(item, where), where, source));
-        });
     }
-    return { records, unmatched };
+    return { records: [...byService.values()], unmatched };
+}
+function readRecordFile(file, workspace) {
+    const source = external_node_path_default().relative(workspace, file) || file;
+    let parsed;
+    try {
+        parsed = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+    }
+    catch (error) {
+        throw new errors_ConfigurationError(`Input "records": ${source} is not valid JSON (${error instanceof Error ? error.message : String(error)}).`);
+    }
+    const items = Array.isArray(parsed) ? parsed : [parsed];
+    return items.map((item, index) => {
+        const where = `Input "records": ${source}${Array.isArray(parsed) ? ` item ${index + 1}` : ''}`;
+        return parseRecord(expectObject(item, where), where, source);
+    });
 }
 function parseRecord(object, where, source) {
     const service = optionalString(object, 'service', where);
@@ -39730,6 +39736,7 @@ function planRevert(records) {
             throw new errors_ConfigurationError(`The record of ${record.service} has no previous revision to return to (got ${JSON.stringify(record.previousTaskDefinitionArn)}).`);
         }
         return {
+            order: String(record.order),
             service: record.service,
             strategy: record.strategy,
             'previous-task-definition-arn': record.previousTaskDefinitionArn,

@@ -32,37 +32,44 @@ export function recordSucceeded(record: DeployRecord): boolean {
 
 /**
  * Every record the patterns match (each file one record or a list of them). A pattern that matches
- * nothing is reported, not fatal: a deploy job that failed early may have written none.
+ * nothing is reported, not fatal: a deploy job that failed early may have written none. Patterns are
+ * read in order and a later record of a service replaces an earlier one: a revert job's record
+ * ("returned to its previous revision") supersedes what the deploy job wrote for that service.
  */
 export function loadRecords(
   patterns: readonly string[],
   workspace: string,
 ): { records: DeployRecord[]; unmatched: string[] } {
-  const records: DeployRecord[] = [];
+  const byService = new Map<string, DeployRecord>();
   const unmatched: string[] = [];
-  const files = new Set<string>();
+  const seen = new Set<string>();
   for (const pattern of patterns) {
     const matched = expandFilePattern(pattern, workspace);
     if (matched.length === 0) unmatched.push(pattern);
-    for (const file of matched) files.add(file);
-  }
-  for (const file of [...files].sort()) {
-    const source = path.relative(workspace, file) || file;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
-    } catch (error) {
-      throw new ConfigurationError(
-        `Input "records": ${source} is not valid JSON (${error instanceof Error ? error.message : String(error)}).`,
-      );
+    for (const file of matched.filter((candidate) => !seen.has(candidate)).sort()) {
+      seen.add(file);
+      // A Map keeps the first position of a key: the table stays in deploy order.
+      for (const record of readRecordFile(file, workspace)) byService.set(record.service, record);
     }
-    const items = Array.isArray(parsed) ? parsed : [parsed];
-    items.forEach((item, index) => {
-      const where = `Input "records": ${source}${Array.isArray(parsed) ? ` item ${index + 1}` : ''}`;
-      records.push(parseRecord(expectObject(item, where), where, source));
-    });
   }
-  return { records, unmatched };
+  return { records: [...byService.values()], unmatched };
+}
+
+function readRecordFile(file: string, workspace: string): DeployRecord[] {
+  const source = path.relative(workspace, file) || file;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  } catch (error) {
+    throw new ConfigurationError(
+      `Input "records": ${source} is not valid JSON (${error instanceof Error ? error.message : String(error)}).`,
+    );
+  }
+  const items = Array.isArray(parsed) ? parsed : [parsed];
+  return items.map((item, index) => {
+    const where = `Input "records": ${source}${Array.isArray(parsed) ? ` item ${index + 1}` : ''}`;
+    return parseRecord(expectObject(item, where), where, source);
+  });
 }
 
 export function parseRecord(object: PlainObject, where: string, source: string): DeployRecord {

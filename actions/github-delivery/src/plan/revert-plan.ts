@@ -14,6 +14,7 @@ export interface ServiceRecord {
 }
 
 export interface RevertEntry {
+  order: string;
   service: string;
   strategy: string;
   'previous-task-definition-arn': string;
@@ -64,6 +65,7 @@ export function planRevert(records: ServiceRecord[]): RevertEntry[] {
       );
     }
     return {
+      order: String(record.order),
       service: record.service,
       strategy: record.strategy,
       'previous-task-definition-arn': record.previousTaskDefinitionArn,

@@ -232,6 +232,12 @@ describe('promote.yml into dev with explicit digests (the push pipeline)', () =>
     expect(after.taskDefinition).toBe(before.taskDefinition);
     const [deployment] = github.deployments;
     expect(github.statusesOf(deployment!.id)[0]!.state).toBe('failure');
+    // The report's summary shows every service's outcome.
+    const report = Object.values(run.jobs).find((job) => job.job === 'report');
+    const summary = report?.steps.map((step) => step.summary).join('\n') ?? '';
+    expect(summary).toMatch(/\| api +\| rolling +\| reverted .*returned to its previous revision/);
+    // The worker deployed, then failed its smoke test: it went back too.
+    expect(summary).toMatch(/\| worker +\| rolling +\| reverted /);
   }, 300_000);
 
   const MIGRATE = (subnets: string[]) => `    tasks:
