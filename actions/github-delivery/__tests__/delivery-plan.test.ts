@@ -236,3 +236,60 @@ describe('validating the whole environments file', () => {
     expect(result.outputs.environments).toBe('dev,staging,prod');
   });
 });
+
+describe('planRevert across run attempts', () => {
+  const arn = (family: string, revision: number): string =>
+    `arn:aws:ecs:eu-west-1:123456789012:task-definition/${family}:${revision}`;
+
+  it('returns every service to what the first attempt found, whatever later attempts did', () => {
+    const records = [
+      {
+        order: 1,
+        attempt: 1,
+        service: 'api',
+        status: 'succeeded',
+        deployed: true,
+        taskDefinitionArn: arn('api', 8),
+        previousTaskDefinitionArn: arn('api', 7),
+      },
+      {
+        order: 1,
+        attempt: 2,
+        service: 'api',
+        status: 'succeeded',
+        deployed: true,
+        taskDefinitionArn: arn('api', 9),
+        previousTaskDefinitionArn: arn('api', 7),
+      },
+      {
+        order: 2,
+        attempt: 1,
+        service: 'worker',
+        status: 'succeeded',
+        deployed: true,
+        taskDefinitionArn: arn('worker', 4),
+        previousTaskDefinitionArn: arn('worker', 3),
+      },
+      {
+        order: 2,
+        attempt: 2,
+        service: 'worker',
+        status: 'rolled-back',
+        deployed: false,
+        taskDefinitionArn: arn('worker', 5),
+        previousTaskDefinitionArn: arn('worker', 4),
+      },
+    ].map((record) => parseRecord(JSON.stringify(record), 'r.json'));
+    // api runs 9 (attempt 2); worker got back only to 4 (attempt 1's new revision): both go back.
+    expect(
+      planRevert(records).map((entry) => [
+        entry.service,
+        entry['task-definition-arn'],
+        entry['previous-task-definition-arn'],
+      ]),
+    ).toEqual([
+      ['worker', arn('worker', 4), arn('worker', 3)],
+      ['api', arn('api', 9), arn('api', 7)],
+    ]);
+  });
+});

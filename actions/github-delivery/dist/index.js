@@ -38389,8 +38389,11 @@ function loadRecords(patterns, workspace) {
         for (const file of matched.filter((candidate) => !seen.has(candidate)).sort()) {
             seen.add(file);
             // A Map keeps the first position of a key: the table stays in deploy order.
-            for (const record of readRecordFile(file, workspace))
-                byService.set(record.service, record);
+            for (const record of readRecordFile(file, workspace)) {
+                const seen = byService.get(record.service);
+                if (seen === undefined || (record.attempt ?? 1) >= (seen.attempt ?? 1))
+                    byService.set(record.service, record);
+            }
         }
     }
     return { records: [...byService.values()], unmatched };
@@ -38427,6 +38430,7 @@ function parseRecord(object, where, source) {
         ...(taskDefinitionArn !== undefined ? { taskDefinitionArn } : {}),
         ...(previousTaskDefinitionArn !== undefined ? { previousTaskDefinitionArn } : {}),
         rolledBack: optionalBoolean(object, 'rolledBack', where) ?? false,
+        ...(typeof object.attempt === 'number' ? { attempt: object.attempt } : {}),
         ...(reason !== undefined ? { reason } : {}),
         source,
     };
@@ -39527,6 +39531,7 @@ const ENVIRONMENT_KEYS = [
     'cluster',
     'region',
     'role-to-assume',
+    'role-duration-seconds',
     'url',
     'production',
     'services',
@@ -39575,6 +39580,11 @@ function planPromotion(configText, configPath, target, sourceInput, options = {}
     }
     // Validating the file (a pull request): an environment without a source is deployed from the
     // build's digests, which stand in here as placeholders for the names its entries use.
+    const roleDurationSeconds = Number(settings['role-duration-seconds'] ?? 3600);
+    // STS's bounds for AssumeRoleWithWebIdentity; the role's MaxSessionDuration must allow it too.
+    if (!Number.isInteger(roleDurationSeconds) || roleDurationSeconds < 900 || roleDurationSeconds > 43200) {
+        throw new errors_ConfigurationError(`${where}.role-duration-seconds must be a whole number from 900 to 43200 seconds.`);
+    }
     const source = options.validateOnly === true && sourceInput.trim() === '' && typeof settings.source !== 'string'
         ? { kind: 'images', images: placeholderImages(imageNamesOf(settings, undefined)) }
         : planSource(sourceInput, environments, settings, where, configPath);
@@ -39588,6 +39598,7 @@ function planPromotion(configText, configPath, target, sourceInput, options = {}
         cluster: text('cluster'),
         region: text('region'),
         roleToAssume: text('role-to-assume'),
+        roleDurationSeconds,
         environmentUrl: text('url', false),
         production: settings.production === true,
         services,
@@ -39714,6 +39725,7 @@ function revert_plan_parseRecord(text, source) {
     }
     return {
         order: record.order,
+        attempt: typeof record.attempt === 'number' ? record.attempt : 1,
         service: record.service,
         strategy: typeof record.strategy === 'string' ? record.strategy : 'rolling',
         status: record.status,
@@ -39725,24 +39737,42 @@ function revert_plan_parseRecord(text, source) {
     };
 }
 /**
- * The services a failed run had already taken to the new revision, last deployed first: each goes
- * back to the revision it ran before, so the environment ends the run on one version. A record
- * without a previous revision to return to fails closed rather than being skipped silently.
+ * The services a failed run left off the revision they ran before it, last deployed first: each goes
+ * back, so the environment ends the run on one version. Across run attempts, "before" is what the
+ * first attempt found and "now" follows the newest attempt (a re-run may have redeployed a service,
+ * or rolled it back only as far as the first attempt's new revision). A service to return without a
+ * revision on record fails closed rather than being skipped silently.
  */
 function planRevert(records) {
-    const deployed = records.filter((record) => record.deployed).sort((a, b) => b.order - a.order);
-    return deployed.map((record) => {
-        if (!REVISION.test(record.previousTaskDefinitionArn)) {
-            throw new errors_ConfigurationError(`The record of ${record.service} has no previous revision to return to (got ${JSON.stringify(record.previousTaskDefinitionArn)}).`);
+    const byService = new Map();
+    for (const record of records)
+        byService.set(record.service, [...(byService.get(record.service) ?? []), record]);
+    const entries = [];
+    for (const [service, attempts] of byService) {
+        const ordered = [...attempts].sort((a, b) => a.attempt - b.attempt);
+        const first = ordered[0];
+        const newest = ordered[ordered.length - 1];
+        const now = newest.deployed ? newest.taskDefinitionArn : newest.previousTaskDefinitionArn;
+        const before = first.previousTaskDefinitionArn;
+        if (!ordered.some((record) => record.deployed))
+            continue;
+        if (!REVISION.test(before)) {
+            throw new errors_ConfigurationError(`The record of ${service} has no previous revision to return to (got ${JSON.stringify(before)}).`);
         }
-        return {
-            order: String(record.order),
-            service: record.service,
-            strategy: record.strategy,
-            'previous-task-definition-arn': record.previousTaskDefinitionArn,
-            'task-definition-arn': record.taskDefinitionArn,
-        };
-    });
+        if (now === before)
+            continue;
+        entries.push({
+            order: newest.order,
+            entry: {
+                order: String(newest.order),
+                service,
+                strategy: newest.strategy,
+                'previous-task-definition-arn': before,
+                'task-definition-arn': now,
+            },
+        });
+    }
+    return entries.sort((a, b) => b.order - a.order).map(({ entry }) => entry);
 }
 
 ;// CONCATENATED MODULE: ./src/plan/plan-step.ts
@@ -39810,6 +39840,7 @@ function promotionOutputs(plan) {
         cluster: plan.cluster,
         region: plan.region,
         'role-to-assume': plan.roleToAssume,
+        'role-duration-seconds': String(plan.roleDurationSeconds),
         'environment-url': plan.environmentUrl,
         'production-environment': String(plan.production),
         services: plan.services,

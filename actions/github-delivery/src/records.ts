@@ -19,6 +19,8 @@ export interface DeployRecord {
   previousTaskDefinitionArn?: string;
   rolledBack: boolean;
   reason?: string;
+  /** The run attempt that wrote it (a re-run's record supersedes the earlier attempt's). */
+  attempt?: number;
   /** The file it came from, relative to the workspace. */
   source: string;
 }
@@ -49,7 +51,11 @@ export function loadRecords(
     for (const file of matched.filter((candidate) => !seen.has(candidate)).sort()) {
       seen.add(file);
       // A Map keeps the first position of a key: the table stays in deploy order.
-      for (const record of readRecordFile(file, workspace)) byService.set(record.service, record);
+      for (const record of readRecordFile(file, workspace)) {
+        const seen = byService.get(record.service);
+        if (seen === undefined || (record.attempt ?? 1) >= (seen.attempt ?? 1))
+          byService.set(record.service, record);
+      }
     }
   }
   return { records: [...byService.values()], unmatched };
@@ -89,6 +95,7 @@ export function parseRecord(object: PlainObject, where: string, source: string):
     ...(taskDefinitionArn !== undefined ? { taskDefinitionArn } : {}),
     ...(previousTaskDefinitionArn !== undefined ? { previousTaskDefinitionArn } : {}),
     rolledBack: optionalBoolean(object, 'rolledBack', where) ?? false,
+    ...(typeof object.attempt === 'number' ? { attempt: object.attempt } : {}),
     ...(reason !== undefined ? { reason } : {}),
     source,
   };

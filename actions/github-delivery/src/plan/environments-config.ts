@@ -9,6 +9,8 @@ export interface PromotionPlan {
   cluster: string;
   region: string;
   roleToAssume: string;
+  /** The deploy role's session length (configure-aws-credentials' role-duration-seconds). */
+  roleDurationSeconds: number;
   environmentUrl: string;
   production: boolean;
   /** The services and tasks as deploy.yml takes them (JSON is YAML). */
@@ -26,6 +28,7 @@ const ENVIRONMENT_KEYS = [
   'cluster',
   'region',
   'role-to-assume',
+  'role-duration-seconds',
   'url',
   'production',
   'services',
@@ -85,6 +88,13 @@ export function planPromotion(
   }
   // Validating the file (a pull request): an environment without a source is deployed from the
   // build's digests, which stand in here as placeholders for the names its entries use.
+  const roleDurationSeconds = Number(settings['role-duration-seconds'] ?? 3600);
+  // STS's bounds for AssumeRoleWithWebIdentity; the role's MaxSessionDuration must allow it too.
+  if (!Number.isInteger(roleDurationSeconds) || roleDurationSeconds < 900 || roleDurationSeconds > 43200) {
+    throw new ConfigurationError(
+      `${where}.role-duration-seconds must be a whole number from 900 to 43200 seconds.`,
+    );
+  }
   const source =
     options.validateOnly === true && sourceInput.trim() === '' && typeof settings.source !== 'string'
       ? { kind: 'images' as const, images: placeholderImages(imageNamesOf(settings, undefined)) }
@@ -100,6 +110,7 @@ export function planPromotion(
     cluster: text('cluster'),
     region: text('region'),
     roleToAssume: text('role-to-assume'),
+    roleDurationSeconds,
     environmentUrl: text('url', false),
     production: settings.production === true,
     services,

@@ -80,6 +80,7 @@ function promotionOutputs(plan: PromotionPlan): Record<string, string> {
     cluster: plan.cluster,
     region: plan.region,
     'role-to-assume': plan.roleToAssume,
+    'role-duration-seconds': String(plan.roleDurationSeconds),
     'environment-url': plan.environmentUrl,
     'production-environment': String(plan.production),
     services: plan.services,

@@ -3,6 +3,8 @@ import { ConfigurationError } from '@ecs-ship/shared/errors';
 /** What deploy.yml's deploy job records per service (the "Record the outcome" step). */
 export interface ServiceRecord {
   order: number;
+  /** The run attempt that wrote it: a re-run's record supersedes the earlier attempt's. */
+  attempt: number;
   service: string;
   strategy: string;
   status: string;
@@ -40,6 +42,7 @@ export function parseRecord(text: string, source: string): ServiceRecord {
   }
   return {
     order: record.order,
+    attempt: typeof record.attempt === 'number' ? record.attempt : 1,
     service: record.service,
     strategy: typeof record.strategy === 'string' ? record.strategy : 'rolling',
     status: record.status,
@@ -52,24 +55,40 @@ export function parseRecord(text: string, source: string): ServiceRecord {
 }
 
 /**
- * The services a failed run had already taken to the new revision, last deployed first: each goes
- * back to the revision it ran before, so the environment ends the run on one version. A record
- * without a previous revision to return to fails closed rather than being skipped silently.
+ * The services a failed run left off the revision they ran before it, last deployed first: each goes
+ * back, so the environment ends the run on one version. Across run attempts, "before" is what the
+ * first attempt found and "now" follows the newest attempt (a re-run may have redeployed a service,
+ * or rolled it back only as far as the first attempt's new revision). A service to return without a
+ * revision on record fails closed rather than being skipped silently.
  */
 export function planRevert(records: ServiceRecord[]): RevertEntry[] {
-  const deployed = records.filter((record) => record.deployed).sort((a, b) => b.order - a.order);
-  return deployed.map((record) => {
-    if (!REVISION.test(record.previousTaskDefinitionArn)) {
+  const byService = new Map<string, ServiceRecord[]>();
+  for (const record of records)
+    byService.set(record.service, [...(byService.get(record.service) ?? []), record]);
+  const entries: Array<{ order: number; entry: RevertEntry }> = [];
+  for (const [service, attempts] of byService) {
+    const ordered = [...attempts].sort((a, b) => a.attempt - b.attempt);
+    const first = ordered[0]!;
+    const newest = ordered[ordered.length - 1]!;
+    const now = newest.deployed ? newest.taskDefinitionArn : newest.previousTaskDefinitionArn;
+    const before = first.previousTaskDefinitionArn;
+    if (!ordered.some((record) => record.deployed)) continue;
+    if (!REVISION.test(before)) {
       throw new ConfigurationError(
-        `The record of ${record.service} has no previous revision to return to (got ${JSON.stringify(record.previousTaskDefinitionArn)}).`,
+        `The record of ${service} has no previous revision to return to (got ${JSON.stringify(before)}).`,
       );
     }
-    return {
-      order: String(record.order),
-      service: record.service,
-      strategy: record.strategy,
-      'previous-task-definition-arn': record.previousTaskDefinitionArn,
-      'task-definition-arn': record.taskDefinitionArn,
-    };
-  });
+    if (now === before) continue;
+    entries.push({
+      order: newest.order,
+      entry: {
+        order: String(newest.order),
+        service,
+        strategy: newest.strategy,
+        'previous-task-definition-arn': before,
+        'task-definition-arn': now,
+      },
+    });
+  }
+  return entries.sort((a, b) => b.order - a.order).map(({ entry }) => entry);
 }

@@ -170,6 +170,7 @@ describe('pr-validate.yml', () => {
       id: Number(producingId),
       event: 'pull_request',
       head_sha: sha,
+      head_repository: { full_name: 'stranger/ml-platform' },
       html_url: `https://github.com/${OWNER}/${REPO}/actions/runs/${producingId}`,
       pull_requests: [],
     };
