@@ -4,7 +4,7 @@ const common = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
-    '^@ecs-ship/(shared|testing|local-aws|workflow-runner|workflow-checks)/(.*)$':
+    '^@ecs-ship/(shared|testing|local-aws|workflow-runner|workflow-checks|rehearsal)/(.*)$':
       '<rootDir>/packages/$1/src/$2.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

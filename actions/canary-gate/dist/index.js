@@ -70976,8 +70976,14 @@ function comparison(spec, state) {
 }
 /** "5xx rate ×0.8 (interval ×0.6–×1.1)": the short form for lists. */
 function shortComparison(spec, state) {
-    if (state.effect === null)
+    if (state.effect === null) {
+        // A rate without events on either arm: no ratio, but the canary's requests may bound its rate.
+        if (spec.kind === 'rate' && state.canaryValue === 0 && state.baselineValue === 0)
+            return state.status === 'healthy'
+                ? `${labelOf(spec)} 0 in ${formatCount(state.samples.canaryRequests)} canary requests (below the absolute tolerance)`
+                : `${labelOf(spec)} 0 on both sides so far`;
         return `${labelOf(spec)} has no data`;
+    }
     const interval = state.interval ? ` (${formatInterval(spec, state.interval)})` : '';
     return `${labelOf(spec)} ${formatValue(spec, state.canaryValue)} vs ${formatValue(spec, state.baselineValue)}, ${formatChange(spec, state.effect)}${interval}`;
 }
@@ -71732,6 +71738,8 @@ function softplus(x) {
 
 
 const BASELINE_Z = 3;
+/** The canary-only test's alternative: a quarter of the absolute tolerance (see canaryBelowAbsolute). */
+const ABSOLUTE_ALTERNATIVE = 0.25;
 const rollbackEnd = 'any-start';
 const promoteEnd = 'whole-run';
 class MetricTracker {
@@ -71814,7 +71822,7 @@ class MetricTracker {
                     rollbackBoundary,
                     promoteBoundary,
                     logEvidenceBeyond: rate.logEvidenceAbove(rollbackBoundary, 'any-start'),
-                    logEvidenceWithin: rate.logEvidenceBelow(promoteBoundary, 'whole-run'),
+                    logEvidenceWithin: Math.max(rate.logEvidenceBelow(promoteBoundary, 'whole-run'), this.canaryBelowAbsolute()),
                 }
                 : {
                     side,
@@ -71842,6 +71850,28 @@ class MetricTracker {
                 logEvidenceBeyond: atRollback.below,
                 logEvidenceWithin: atPromote.above,
             };
+    }
+    /**
+     * Evidence that the canary's own rate is below the absolute tolerance, which puts it within
+     * "baseline + absolute" whatever the baseline's rate. The ratio test cannot see this when neither
+     * arm has events (a healthy service with no 5xx at all): the split of zero events says nothing
+     * about a ratio, while thousands of canary requests without one do bound the canary's rate.
+     * A one-sided sequential probability ratio of rate r0 (the tolerance) against r0/4, for the
+     * canary's events over its requests: a supermartingale under every rate ≥ r0, so by Ville's
+     * inequality the promote claim keeps its level however often the gate looks. Overdispersed
+     * counts scale it down (quasi-likelihood) by the rate test's estimated inflation.
+     */
+    canaryBelowAbsolute() {
+        const r0 = this.spec.tolerance.absolute;
+        if (this.rate === null || r0 === undefined || !(r0 > 0) || this.spec.direction === 'decrease')
+            return -Infinity;
+        const t = this.rate.totals;
+        if (t.canaryRequests === 0)
+            return -Infinity;
+        const r1 = r0 * ABSOLUTE_ALTERNATIVE;
+        const logLikelihood = t.canaryEvents * Math.log(r1 / r0) + (r0 - r1) * t.canaryRequests;
+        const inflation = 1 + this.rate.dispersion() * Math.max(0, t.canaryEvents / Math.max(1, t.periods) - 1);
+        return logLikelihood / inflation;
     }
     /** Lower and upper bound of the baseline's level, for absolute tolerances. */
     baselineBounds() {

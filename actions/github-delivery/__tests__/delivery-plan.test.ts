@@ -98,6 +98,23 @@ describe('planDelivery', () => {
     expect(() => planDelivery({ images: IMAGES, services, tasks: '' })).toThrow(message);
   });
 
+  it('passes environment lines to ecs-deploy and refuses a line that is not container.NAME=value', () => {
+    const services = (environment: string) => `
+- service: api
+  images: { app: app }
+  environment: ${JSON.stringify(environment)}
+`;
+    const plan = planDelivery({
+      images: IMAGES,
+      services: services('app.FAIL_RATE=0.1\napp.LATENCY_MS=170'),
+      tasks: '',
+    });
+    expect(plan.services[0]?.environment).toBe('app.FAIL_RATE=0.1\napp.LATENCY_MS=170');
+    expect(() => planDelivery({ images: IMAGES, services: services('FAIL_RATE=0.1'), tasks: '' })).toThrow(
+      /"environment".*lines of container\.NAME=value.*FAIL_RATE=0\.1/,
+    );
+  });
+
   it('refuses images given by tag', () => {
     expect(() =>
       planDelivery({ images: 'app=repo/ml-api:latest', services: '- { service: api }', tasks: '' }),

@@ -61,7 +61,11 @@ describe('source-check dist', () => {
     await seed('staging', { app: `${REPOSITORY}@${digest('8')}` }, ['success']);
     const run = await check(`app=${REPOSITORY}@${digest('a')}\nonly-here=${REPOSITORY}@${digest('c')}`);
     expect(run.exitCode).toBe(0);
-    expect(run.outputs).toEqual({ 'deployment-id': String(good), matched: 'true' });
+    expect(run.outputs).toEqual({
+      'deployment-id': String(good),
+      matched: 'true',
+      images: `app=${REPOSITORY}@${digest('a')}\nonly-here=${REPOSITORY}@${digest('c')}`,
+    });
     expect(run.summary).toContain('## GitHub delivery: ✅ dev runs what GitHub recorded');
     expect(run.summary).toContain(`| app | \`${digest('a')}\` | \`${digest('a')}\` | ✅ same digest |`);
     expect(run.summary).toContain(`| only-here | \`${digest('c')}\` | — | not recorded (not compared) |`);
@@ -107,8 +111,8 @@ describe('source-check dist', () => {
     expect(lenient.summary).toContain('⚠️ dev has no successful deployment on record');
   });
 
-  it('fails when no container is on both sides: nothing was checked', async () => {
-    await seed('dev', { web: `${REPOSITORY}@${digest('a')}` }, ['success']);
+  it('fails when no container is on both sides, nor its repository: nothing was checked', async () => {
+    await seed('dev', { web: `${REPOSITORY}-web@${digest('a')}` }, ['success']);
     const run = await check(`app=${REPOSITORY}@${digest('a')}`);
     expect(run.exitCode).toBe(1);
     expect(run.commands.join('\n')).toContain('nothing could be checked');
@@ -125,6 +129,17 @@ describe('source-check dist', () => {
     });
     const run = await check(images);
     expect(run.exitCode).toBe(0);
-    expect(run.outputs).toEqual({ 'deployment-id': start.outputs['deployment-id'], matched: 'true' });
+    expect(run.outputs).toEqual({ 'deployment-id': start.outputs['deployment-id'], matched: 'true', images });
+  });
+
+  it('matches containers to the image names the deployment recorded, and names them so for deploy.yml', async () => {
+    const api = `${REPOSITORY}@${digest('b')}`;
+    await seed('dev', { api, featurize: `${REPOSITORY}@${digest('f')}` }, ['success']);
+    const run = await check(`app=${api}`);
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs.images).toBe(`api=${api}`);
+    expect(run.summary).toContain(
+      `| app (recorded as api) | \`${digest('b')}\` | \`${digest('b')}\` | ✅ same digest |`,
+    );
   });
 });

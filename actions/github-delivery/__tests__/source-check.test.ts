@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ImageRef } from '../src/images.js';
-import { compareImages, payloadImages } from '../src/source-check.js';
+import { compareImages, imagesUnderRecordedNames, payloadImages } from '../src/source-check.js';
 
 const d = (seed: string) => `sha256:${seed.repeat(64)}`;
 const image = (container: string, seed: string): ImageRef => ({
@@ -36,6 +36,24 @@ describe('compareImages', () => {
         ['gone', 'only-recorded'],
       ],
     ],
+    [
+      'recorded by image name: the same repository and digest',
+      [{ container: 'app', uri: `repo/ml-api@${d('a')}`, digest: d('a') }],
+      { api: `repo/ml-api@${d('a')}`, featurize: `repo/ml-api@${d('c')}` },
+      [
+        ['app', 'match'],
+        ['featurize', 'only-recorded'],
+      ],
+    ],
+    [
+      'recorded by image name: no recorded digest of that repository runs',
+      [{ container: 'app', uri: `repo/ml-api@${d('b')}`, digest: d('b') }],
+      { api: `repo/ml-api@${d('a')}`, other: `repo/other@${d('b')}` },
+      [
+        ['app', 'mismatch'],
+        ['other', 'only-recorded'],
+      ],
+    ],
   ])('%s', (_name, running, recorded, expected) => {
     expect(compareImages(running, recorded).map((row) => [row.container, row.outcome])).toEqual(expected);
   });
@@ -49,5 +67,18 @@ describe('payloadImages', () => {
     ['text', 'payload', undefined],
   ])('%s', (_name, payload, expected) => {
     expect(payloadImages(payload)).toEqual(expected);
+  });
+});
+
+describe('imagesUnderRecordedNames', () => {
+  it('names each running image as the deployment recorded it, else by its container', () => {
+    const running = [
+      { container: 'app', uri: `repo/ml-api@${d('a')}`, digest: d('a') },
+      { container: 'sidecar', uri: `repo/agent@${d('f')}`, digest: d('f') },
+    ];
+    const comparisons = compareImages(running, { api: `repo/ml-api@${d('a')}` });
+    expect(
+      imagesUnderRecordedNames(running, { environment: 'dev', examined: 1, comparisons, matched: true }),
+    ).toBe(`api=repo/ml-api@${d('a')}\nsidecar=repo/agent@${d('f')}`);
   });
 });

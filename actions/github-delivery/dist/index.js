@@ -39347,6 +39347,7 @@ const SERVICE_KEYS = [
     'bake-minutes',
     'alarms',
     'desired-count',
+    'environment',
     'gate-timeout',
     'timeout',
     'load-balancer',
@@ -39418,6 +39419,7 @@ function planService(item, index, images) {
         throw new errors_ConfigurationError(`${label}: "smoke-checks" needs "smoke-url" or "test-url" to run against.`);
     }
     validateStrategySettings(read, strategy);
+    validateEnvironmentLines(read);
     const entry = Object.fromEntries(SERVICE_KEYS.map((key) => [key, fields[key] ?? '']));
     entry.service = service;
     entry.strategy = strategy;
@@ -39440,6 +39442,19 @@ function planTask(item, index, images) {
     entry.order = String(index + 1);
     entry.images = imageAssignments(item, label, images);
     return entry;
+}
+/**
+ * ecs-deploy's `environment` shape, checked here so that a typo in a later service cannot stop the
+ * run after earlier services changed (ecs-deploy still applies its credential refusal).
+ */
+function validateEnvironmentLines(read) {
+    const value = read.optional('environment');
+    if (value === undefined)
+        return;
+    for (const line of value.split('\n').map((text) => text.trim())) {
+        if (line !== '' && !/^[A-Za-z0-9_-]+\.[A-Za-z_][A-Za-z0-9_]*=/.test(line))
+            read.fail('environment', 'lines of container.NAME=value', line);
+    }
 }
 /** The numeric limits ECS enforces, checked here so that no service is deployed before a later one is refused. */
 function validateStrategySettings(read, strategy) {
@@ -39934,12 +39949,26 @@ function environmentNames(configText, configPath) {
 
 
 
-/** Per container, what runs against what GitHub recorded; containers on one side only are listed. */
+/**
+ * Per container, what runs against what GitHub recorded; containers on one side only are listed.
+ * The payload is keyed by the environments file's image names, resolve-images by container names:
+ * when no name is on both sides (container `app` runs image `api`), a container is compared with the
+ * recorded images of the same repository, and matches when one of them has its digest.
+ */
 function compareImages(running, recorded) {
     const rows = [];
+    const byName = new Set(running.map((image) => image.container).filter((name) => name in recorded));
+    // Names in common: the record is keyed by container, and a name on one side only is just that.
+    const otherNames = byName.size === 0;
+    const used = new Set(byName);
     for (const image of running) {
-        const uri = recorded[image.container];
-        if (uri === undefined) {
+        let name = byName.has(image.container) ? image.container : undefined;
+        if (name === undefined && otherNames) {
+            const candidates = Object.keys(recorded).filter((key) => !byName.has(key) && repositoryOf(recorded[key] ?? '') === repositoryOf(image.uri));
+            name = candidates.find((key) => digestOf(recorded[key] ?? '') === image.digest) ?? candidates[0];
+        }
+        const uri = name === undefined ? undefined : recorded[name];
+        if (name === undefined || uri === undefined) {
             rows.push({
                 container: image.container,
                 running: image.uri,
@@ -39948,9 +39977,11 @@ function compareImages(running, recorded) {
             });
             continue;
         }
+        used.add(name);
         const recordedDigest = digestOf(uri);
         rows.push({
             container: image.container,
+            ...(name !== image.container ? { recordedAs: name } : {}),
             running: image.uri,
             recorded: uri,
             runningDigest: image.digest,
@@ -39960,7 +39991,7 @@ function compareImages(running, recorded) {
         });
     }
     for (const [container, uri] of Object.entries(recorded)) {
-        if (running.some((image) => image.container === container))
+        if (used.has(container))
             continue;
         const recordedDigest = digestOf(uri);
         rows.push({
@@ -39971,6 +40002,26 @@ function compareImages(running, recorded) {
         });
     }
     return rows;
+}
+/**
+ * The running images as `name=uri` lines under the names the deployment recorded them with (the
+ * environments file's image names, which deploy.yml's `images` takes), each container's own name
+ * when the record did not know it.
+ */
+function imagesUnderRecordedNames(running, result) {
+    const lines = new Map();
+    for (const image of running) {
+        const row = result.comparisons.find((entry) => entry.container === image.container && entry.running === image.uri);
+        lines.set(row?.recordedAs ?? image.container, image.uri);
+    }
+    return [...lines].map(([name, uri]) => `${name}=${uri}`).join('\n');
+}
+/** An image reference without its digest or tag: registry/repository. */
+function repositoryOf(uri) {
+    const bare = uri.split('@')[0] ?? uri;
+    const slash = bare.lastIndexOf('/');
+    const colon = bare.lastIndexOf(':');
+    return colon > slash ? bare.slice(0, colon) : bare;
 }
 /** The images of a deployment's payload, or undefined when it has none in our shape. */
 function payloadImages(payload) {
@@ -40132,7 +40183,9 @@ function sourceCheckSummary(environment, images, result) {
             outcome: undefined,
         }));
     blocks.push(table(['Container', 'Running', 'Recorded', 'Result'], rows.map((row) => [
-        row.container,
+        'recordedAs' in row && row.recordedAs
+            ? `${row.container} (recorded as ${row.recordedAs})`
+            : row.container,
         'runningDigest' in row && row.runningDigest ? inlineCode(row.runningDigest) : summary_dash,
         'recordedDigest' in row && row.recordedDigest ? inlineCode(row.recordedDigest) : summary_dash,
         row.outcome ? outcome[row.outcome] : summary_dash,
@@ -40256,6 +40309,8 @@ async function run(env = process.env) {
                 finally {
                     context.setOutput('deployment-id', outcome.result?.deployment?.id ?? '');
                     context.setOutput('matched', outcome.result?.matched ?? false);
+                    if (outcome.result?.matched)
+                        context.setOutput('images', imagesUnderRecordedNames(inputs.images, outcome.result));
                 }
                 return;
             }

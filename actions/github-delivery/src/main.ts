@@ -14,7 +14,12 @@ import { getInputs } from './inputs.js';
 import { postPrComment } from './pr-comment.js';
 import { runPlan, runRevertPlan } from './plan/plan-step.js';
 import { readRunnerContext } from './runner-context.js';
-import { checkSource, SourceCheckError, type SourceCheckResult } from './source-check.js';
+import {
+  checkSource,
+  imagesUnderRecordedNames,
+  SourceCheckError,
+  type SourceCheckResult,
+} from './source-check.js';
 import { approvalsSummary, deploymentSummary, prCommentSummary, sourceCheckSummary } from './summary.js';
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -60,6 +65,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         } finally {
           context.setOutput('deployment-id', outcome.result?.deployment?.id ?? '');
           context.setOutput('matched', outcome.result?.matched ?? false);
+          if (outcome.result?.matched)
+            context.setOutput('images', imagesUnderRecordedNames(inputs.images, outcome.result));
         }
         return;
       }

@@ -7,6 +7,8 @@ import { digestOf, type ImageRef } from './images.js';
 
 export interface ContainerComparison {
   container: string;
+  /** The name the deployment recorded it under, when not the container's (an image name). */
+  recordedAs?: string;
   running?: string;
   recorded?: string;
   /** Digests, sha256:… */
@@ -33,15 +35,31 @@ export interface SourceCheckResult {
   matched: boolean;
 }
 
-/** Per container, what runs against what GitHub recorded; containers on one side only are listed. */
+/**
+ * Per container, what runs against what GitHub recorded; containers on one side only are listed.
+ * The payload is keyed by the environments file's image names, resolve-images by container names:
+ * when no name is on both sides (container `app` runs image `api`), a container is compared with the
+ * recorded images of the same repository, and matches when one of them has its digest.
+ */
 export function compareImages(
   running: readonly ImageRef[],
   recorded: Record<string, string>,
 ): ContainerComparison[] {
   const rows: ContainerComparison[] = [];
+  const byName = new Set(running.map((image) => image.container).filter((name) => name in recorded));
+  // Names in common: the record is keyed by container, and a name on one side only is just that.
+  const otherNames = byName.size === 0;
+  const used = new Set<string>(byName);
   for (const image of running) {
-    const uri = recorded[image.container];
-    if (uri === undefined) {
+    let name: string | undefined = byName.has(image.container) ? image.container : undefined;
+    if (name === undefined && otherNames) {
+      const candidates = Object.keys(recorded).filter(
+        (key) => !byName.has(key) && repositoryOf(recorded[key] ?? '') === repositoryOf(image.uri),
+      );
+      name = candidates.find((key) => digestOf(recorded[key] ?? '') === image.digest) ?? candidates[0];
+    }
+    const uri = name === undefined ? undefined : recorded[name];
+    if (name === undefined || uri === undefined) {
       rows.push({
         container: image.container,
         running: image.uri,
@@ -50,9 +68,11 @@ export function compareImages(
       });
       continue;
     }
+    used.add(name);
     const recordedDigest = digestOf(uri);
     rows.push({
       container: image.container,
+      ...(name !== image.container ? { recordedAs: name } : {}),
       running: image.uri,
       recorded: uri,
       runningDigest: image.digest,
@@ -62,7 +82,7 @@ export function compareImages(
     });
   }
   for (const [container, uri] of Object.entries(recorded)) {
-    if (running.some((image) => image.container === container)) continue;
+    if (used.has(container)) continue;
     const recordedDigest = digestOf(uri);
     rows.push({
       container,
@@ -72,6 +92,30 @@ export function compareImages(
     });
   }
   return rows;
+}
+
+/**
+ * The running images as `name=uri` lines under the names the deployment recorded them with (the
+ * environments file's image names, which deploy.yml's `images` takes), each container's own name
+ * when the record did not know it.
+ */
+export function imagesUnderRecordedNames(running: readonly ImageRef[], result: SourceCheckResult): string {
+  const lines = new Map<string, string>();
+  for (const image of running) {
+    const row = result.comparisons.find(
+      (entry) => entry.container === image.container && entry.running === image.uri,
+    );
+    lines.set(row?.recordedAs ?? image.container, image.uri);
+  }
+  return [...lines].map(([name, uri]) => `${name}=${uri}`).join('\n');
+}
+
+/** An image reference without its digest or tag: registry/repository. */
+function repositoryOf(uri: string): string {
+  const bare = uri.split('@')[0] ?? uri;
+  const slash = bare.lastIndexOf('/');
+  const colon = bare.lastIndexOf(':');
+  return colon > slash ? bare.slice(0, colon) : bare;
 }
 
 /** The images of a deployment's payload, or undefined when it has none in our shape. */

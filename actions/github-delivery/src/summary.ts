@@ -124,7 +124,9 @@ export function sourceCheckSummary(
     table(
       ['Container', 'Running', 'Recorded', 'Result'],
       rows.map((row) => [
-        row.container,
+        'recordedAs' in row && row.recordedAs
+          ? `${row.container} (recorded as ${row.recordedAs})`
+          : row.container,
         'runningDigest' in row && row.runningDigest ? inlineCode(row.runningDigest) : dash,
         'recordedDigest' in row && row.recordedDigest ? inlineCode(row.recordedDigest) : dash,
         row.outcome ? outcome[row.outcome] : dash,

@@ -3,6 +3,7 @@ import {
   CreateServiceCommand,
   ECSClient,
   RegisterTaskDefinitionCommand,
+  type ContainerDefinition,
   type DeploymentConfiguration,
 } from '@aws-sdk/client-ecs';
 import {
@@ -29,6 +30,8 @@ export interface BlueGreenFixtureOptions {
   serviceConnect?: boolean;
   /** Wait (on the handle's clock) until the first deployment is steady (default true). */
   waitSteady?: boolean;
+  /** More of the `app` container's definition (entryPoint, command, environment...): what its tasks run. */
+  container?: Omit<ContainerDefinition, 'name' | 'image'>;
 }
 
 export interface BlueGreenFixture {
@@ -92,6 +95,7 @@ export async function createBlueGreenFixture(
             image: options.image ?? 'public.ecr.aws/example/app:1',
             essential: true,
             portMappings: [{ containerPort: 8080 }],
+            ...options.container,
           },
         ],
       }),
@@ -246,7 +250,12 @@ async function steady(handle: LocalAws, options: BlueGreenFixtureOptions): Promi
 }
 
 /** Registers another revision of `family` in moto (a new image), for the next deployment. */
-export async function registerRevision(handle: LocalAws, family: string, image: string): Promise<string> {
+export async function registerRevision(
+  handle: LocalAws,
+  family: string,
+  image: string,
+  container: Omit<ContainerDefinition, 'name' | 'image'> = {},
+): Promise<string> {
   const ecs = new ECSClient({
     region: handle.region,
     endpoint: handle.motoEndpoint,
@@ -262,7 +271,7 @@ export async function registerRevision(handle: LocalAws, family: string, image: 
         cpu: '256',
         memory: '512',
         containerDefinitions: [
-          { name: 'app', image, essential: true, portMappings: [{ containerPort: 8080 }] },
+          { name: 'app', image, essential: true, portMappings: [{ containerPort: 8080 }], ...container },
         ],
       }),
     );

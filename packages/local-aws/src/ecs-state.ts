@@ -1,7 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { Revision, ServiceDeploymentRecord, ServiceRecord } from './ecs-model.js';
 import { ImageDigests } from './image-digests.js';
+import type { ContainerDefinition } from '@aws-sdk/client-ecs';
 import { RunTaskOutcomes, type OneOffTask } from './one-off-tasks.js';
+
+/** Runs RunTask's tasks for real (real-tasks.ts): their end comes from completeOneOffTask. */
+export interface RealOneOffTasks {
+  launch(
+    task: OneOffTask,
+    containers: ContainerDefinition[],
+    overrides: Array<Record<string, unknown>>,
+  ): void;
+  /** StopTask: the real task is stopped too (its record keeps StopTask's outcome). */
+  stop(task: OneOffTask): void;
+}
 
 export interface EmulatorIdentity {
   region: string;
@@ -27,6 +39,8 @@ export class EcsState {
   /** RunTask's tasks by id. */
   readonly oneOffTasks = new Map<string, OneOffTask>();
   readonly runTaskOutcomes = new RunTaskOutcomes();
+  /** Set by startRealTasks: RunTask's tasks then run as containers or processes. */
+  realOneOffTasks?: RealOneOffTasks;
 
   constructor(readonly identity: EmulatorIdentity) {}
 

@@ -266,6 +266,9 @@ export async function startLocalAws(options: LocalAwsOptions): Promise<LocalAws>
     });
   }
 
+  // SDK clients keep sockets between polls; a poll every simulated minute is seconds apart in real
+  // time, and Node's 5 s default would close them under the client (ECONNRESET). AWS keeps ~60 s.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

@@ -223,3 +223,19 @@ export function recordOf(task: OneOffTask, now: number): RunTaskRecord {
     ...(exitCode !== undefined ? { exitCode } : {}),
   };
 }
+
+/**
+ * The end of a task that really ran: its process exited with `exitCode` at `now` (never before the
+ * task reached RUNNING on the emulator's clock). A task StopTask already stopped keeps that end.
+ */
+export function completeOneOffTask(task: OneOffTask, now: number, exitCode: number): void {
+  if (Number.isFinite(task.stop.at)) return;
+  task.stop = {
+    at: Math.max(now, task.runningAt ?? now),
+    code: 'EssentialContainerExited',
+    reason: task.stop.reason,
+    exitCodes: Object.fromEntries(
+      task.containers.map((c) => [c.name, c.name === task.subject ? exitCode : 0]),
+    ),
+  };
+}

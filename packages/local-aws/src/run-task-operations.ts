@@ -117,6 +117,7 @@ export async function runTask(context: RunTaskContext, input: Input, now: number
       outcome.failToStart &&
       (outcome.failToStart.reason ??
         `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${containers.find((c) => c.name === subject)?.image ?? ''}: not found`);
+    const real = context.state.realOneOffTasks;
     const stop: OneOffStop =
       failReason !== undefined
         ? {
@@ -125,14 +126,21 @@ export async function runTask(context: RunTaskContext, input: Input, now: number
             reason: failReason,
             containerReason: { name: subject, reason: failReason },
           }
-        : {
-            at: runningAt + (outcome.runForMs ?? context.timing.runTaskDurationMs),
-            code: 'EssentialContainerExited',
-            reason: outcome.reason ?? DEFAULT_EXIT_REASON,
-            exitCodes: Object.fromEntries(
-              names.map((name) => [name, name === subject ? (outcome.exitCode ?? 0) : 0]),
-            ),
-          };
+        : real !== undefined
+          ? // A real task ends when its process does (completeOneOffTask); nothing is decided here.
+            {
+              at: Number.POSITIVE_INFINITY,
+              code: 'EssentialContainerExited',
+              reason: outcome.reason ?? DEFAULT_EXIT_REASON,
+            }
+          : {
+              at: runningAt + (outcome.runForMs ?? context.timing.runTaskDurationMs),
+              code: 'EssentialContainerExited',
+              reason: outcome.reason ?? DEFAULT_EXIT_REASON,
+              exitCodes: Object.fromEntries(
+                names.map((name) => [name, name === subject ? (outcome.exitCode ?? 0) : 0]),
+              ),
+            };
     const task: OneOffTask = {
       id,
       arn: `arn:aws:ecs:${region}:${account}:task/${cluster.name}/${id}`,
@@ -156,6 +164,7 @@ export async function runTask(context: RunTaskContext, input: Input, now: number
       stopExitCode: outcome.stopExitCode ?? DEFAULT_STOP_EXIT_CODE,
     };
     context.state.oneOffTasks.set(id, task);
+    if (real !== undefined && failReason === undefined) real.launch(task, containerDefinitions, given);
     tasks.push(serializeOneOffTask(task, context.state.identity, now));
   }
   return { tasks, failures: [] };
@@ -181,6 +190,7 @@ export async function stopTask(context: RunTaskContext, input: Input, now: numbe
     throw invalidParameter('reason must be a string of up to 255 characters.');
   if (statusAt(task, now) !== 'STOPPED') {
     const running = task.runningAt !== undefined && task.runningAt <= now;
+    context.state.realOneOffTasks?.stop(task);
     task.stop = {
       at: now,
       code: 'UserInitiated',

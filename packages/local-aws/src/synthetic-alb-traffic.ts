@@ -1,4 +1,5 @@
-import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
+import type { MetricDatum } from '@aws-sdk/client-cloudwatch';
+import { albDatums, albMetricsClient, putAlbMetrics } from './alb-metrics.js';
 import type { LocalAws } from './local-aws.js';
 import { percentOf, type GroupWeight, type RuleChange } from './traffic.js';
 
@@ -60,14 +61,7 @@ export async function startSyntheticAlbTraffic(
   handle: LocalAws,
   options: SyntheticAlbTrafficOptions,
 ): Promise<SyntheticAlbTraffic> {
-  const cloudwatch = new CloudWatchClient({
-    region: handle.region,
-    endpoint: handle.motoEndpoint,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 3,
-    // The SDK gzips PutMetricData bodies over 10 KB; moto 5.2 answers a gzipped body with HTTP 500.
-    disableRequestCompression: true,
-  });
+  const cloudwatch = albMetricsClient(handle);
   const random = mulberry32(options.seed ?? 1);
   const rules = productionRules(handle, options.loadBalancer);
   const baseline = new Map<string, GroupWeight[]>();
@@ -82,17 +76,11 @@ export async function startSyntheticAlbTraffic(
     while (next + MINUTE <= now) {
       for (const minute of computeMinute(handle, options, rules, baseline, next, random)) {
         published.push(minute);
-        data.push(...datums(options.loadBalancer, minute));
+        data.push(...albDatums(options.loadBalancer, { ...minute, targetGroupArn: minute.targetGroup }));
       }
       next += MINUTE;
     }
-    for (let index = 0; index < data.length; index += 200)
-      await cloudwatch.send(
-        new PutMetricDataCommand({
-          Namespace: 'AWS/ApplicationELB',
-          MetricData: data.slice(index, index + 200),
-        }),
-      );
+    await putAlbMetrics(cloudwatch, data);
   };
   const unsubscribe = handle.afterAdvance(publish);
   return {
@@ -199,7 +187,7 @@ export function timeWeightedShares(
 }
 
 /** The task definition of the newest revision placed in `group` by `at` (the group's tasks). */
-function servingRevision(handle: LocalAws, group: string, at: number): string | undefined {
+export function servingRevision(handle: LocalAws, group: string, at: number): string | undefined {
   let best: { createdAt: number; taskDefinition: string } | undefined;
   for (const revision of handle.model.state.revisions.values())
     if (
@@ -209,54 +197,6 @@ function servingRevision(handle: LocalAws, group: string, at: number): string | 
     )
       best = revision;
   return best?.taskDefinition;
-}
-
-function datums(loadBalancer: string, minute: SyntheticMinute): MetricDatum[] {
-  const targetGroup = minute.targetGroup.split(':').pop() ?? minute.targetGroup;
-  const Dimensions = [
-    { Name: 'LoadBalancer', Value: loadBalancer },
-    { Name: 'TargetGroup', Value: targetGroup },
-  ];
-  const Timestamp = new Date(minute.periodStart);
-  const data: MetricDatum[] = [
-    { MetricName: 'UnHealthyHostCount', Dimensions, Timestamp, Value: minute.unhealthy, Unit: 'Count' },
-  ];
-  // A group without traffic publishes no request metrics, as an ALB does.
-  if (minute.requests === 0) return data;
-  const answered = minute.requests - minute.connectionErrors;
-  data.push(
-    { MetricName: 'RequestCount', Dimensions, Timestamp, Value: minute.requests, Unit: 'Count' },
-    {
-      MetricName: 'HTTPCode_Target_5XX_Count',
-      Dimensions,
-      Timestamp,
-      Value: minute.target5xx,
-      Unit: 'Count',
-    },
-    {
-      MetricName: 'TargetConnectionErrorCount',
-      Dimensions,
-      Timestamp,
-      Value: minute.connectionErrors,
-      Unit: 'Count',
-    },
-  );
-  if (answered > 0) {
-    const mean = minute.latencySum / answered;
-    data.push({
-      MetricName: 'TargetResponseTime',
-      Dimensions,
-      Timestamp,
-      Unit: 'Seconds',
-      StatisticValues: {
-        SampleCount: answered,
-        Sum: minute.latencySum,
-        Minimum: mean * 0.5,
-        Maximum: mean * 2,
-      },
-    });
-  }
-  return data;
 }
 
 /** A small seeded generator (mulberry32): the same seed gives the same traffic. */

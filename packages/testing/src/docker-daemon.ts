@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
@@ -128,6 +128,9 @@ export async function startDockerd(options: DockerdOptions = {}): Promise<Docker
     // Debian 12's dockerd runs a containerd of its own; it goes with dockerd, unless dockerd was killed.
     stopManagedContainerd(execRoot);
     finalLog ??= readTail(logFile);
+    // A dockerd that ran containers with --network host leaves its netns bind mount behind
+    // (exec/netns/default); the directory cannot go while it is mounted.
+    unmountUnder(root);
     await rm(root, { recursive: true, force: true });
   };
 
@@ -216,6 +219,9 @@ function launch(binary: string, args: string[], logFile: string): ChildProcess {
     stdio: ['ignore', logFd, logFd],
     // containerd finds containerd-shim-runc-v2 beside it and Debian 12's runc on PATH.
     env: { ...process.env, PATH: `${path.dirname(binary)}${path.delimiter}${process.env.PATH ?? ''}` },
+    // Its own process group: a Ctrl-C in a terminal reaches the parent, which cancels what runs
+    // (whose cleanup still needs this server) and then stops it by its pid.
+    detached: true,
   });
   closeSync(logFd);
   child.once('error', (err) => appendFileSync(logFile, `\n${binary}: ${err.message}\n`));
@@ -289,4 +295,19 @@ function stopManagedContainerd(execRoot: string): void {
     return;
   }
   if (commandLine.includes(execRoot)) process.kill(pid, 'SIGKILL');
+}
+
+/** Lazily unmounts whatever is still mounted below `root` (deepest first). */
+function unmountUnder(root: string): void {
+  let mounts: string[];
+  try {
+    mounts = readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
+      .map((line) => line.split(' ')[1] ?? '')
+      .filter((point) => point.startsWith(`${root}/`));
+  } catch {
+    return;
+  }
+  for (const point of mounts.sort((a, b) => b.length - a.length))
+    spawnSync('umount', ['-l', point], { stdio: 'ignore' });
 }

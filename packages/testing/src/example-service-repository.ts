@@ -45,7 +45,15 @@ export function createExampleRepository(extraFiles: Record<string, Buffer | stri
   const service = path.join(dir, 'examples', 'service');
   mkdirSync(path.join(service, 'bin'), { recursive: true });
   mkdirSync(path.join(service, 'features'), { recursive: true });
-  for (const file of ['Dockerfile', 'package.json', 'app.js', 'openapi.js', 'rank.js', 'server.js'])
+  for (const file of [
+    'Dockerfile',
+    'package.json',
+    'app.js',
+    'openapi.js',
+    'rank.js',
+    'server.js',
+    'migrate.js',
+  ])
     copyFileSync(path.join(EXAMPLE, file), path.join(service, file));
   for (const file of readdirSync(path.join(EXAMPLE, 'features')))
     copyFileSync(path.join(EXAMPLE, 'features', file), path.join(service, 'features', file));

@@ -60,6 +60,9 @@ async function launch(binary: string, port: number, options: MotoOptions): Promi
   const child = spawn(binary, ['-H', '127.0.0.1', '-p', String(port)], {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a Ctrl-C in a terminal reaches the parent, which cancels what runs
+    // (whose cleanup still needs this server) and then stops it by its pid.
+    detached: true,
   });
   let log = '';
   const keep = (chunk: string) => (log = (log + chunk).slice(-4000));

@@ -74,7 +74,12 @@ async function launch(credentials: RegistryCredentials, port: number): Promise<R
   // block writing to it mid-push. Measured: pushes hung at "pushing layers" after ~64 KB of log.
   const logFile = path.join(root, 'registry.log');
   const logFd = openSync(logFile, 'a');
-  const child = spawn(REGISTRY, ['serve', configFile], { stdio: ['ignore', logFd, logFd] });
+  const child = spawn(REGISTRY, ['serve', configFile], {
+    stdio: ['ignore', logFd, logFd],
+    // Its own process group: a Ctrl-C in a terminal reaches the parent, which cancels what runs
+    // (whose cleanup still needs this server) and then stops it by its pid.
+    detached: true,
+  });
   closeSync(logFd);
   let finalLog: string | undefined;
   const log = () => finalLog ?? readLog(logFile);

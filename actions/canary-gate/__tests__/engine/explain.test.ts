@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  shortComparison,
   formatChange,
   formatCount,
   formatDuration,
@@ -123,5 +124,35 @@ describe('explain', () => {
       'Leaning rollback: 5xx rate 1.9% vs 0.5%, ×1.3 (interval ×0.8–×2.1) against the 20% tolerance.',
     );
     expect(leaningText([[rate, { ...open, effect: -0.1 }, false]])).toMatch(/^Leaning promote: /);
+  });
+});
+
+describe('a rate without events on either arm', () => {
+  const spec: MetricSpec = {
+    name: '5xx',
+    label: '5xx rate',
+    kind: 'rate',
+    direction: 'increase',
+    tolerance: { relative: 0.5, absolute: 0.0025 },
+    critical: true,
+  };
+  const state = (status: MetricState['status']): MetricState => ({
+    name: '5xx',
+    kind: 'rate',
+    critical: true,
+    baselineValue: 0,
+    canaryValue: 0,
+    effect: null,
+    interval: null,
+    samples: { periods: 20, canaryRequests: 2_481, baselineRequests: 22_000 },
+    status,
+    rule: status === 'healthy' ? 'within-tolerance' : 'not-enough-data',
+  });
+
+  it('says what bounded it once proven, and that nothing failed before', () => {
+    expect(shortComparison(spec, state('healthy'))).toBe(
+      '5xx rate 0 in 2,481 canary requests (below the absolute tolerance)',
+    );
+    expect(shortComparison(spec, state('undecided'))).toBe('5xx rate 0 on both sides so far');
   });
 });

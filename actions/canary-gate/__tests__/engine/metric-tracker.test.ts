@@ -71,3 +71,33 @@ describe('MetricTracker', () => {
     );
   });
 });
+
+describe('MetricTracker: a canary without events', () => {
+  const spec: MetricSpec = {
+    name: '5xx',
+    kind: 'rate',
+    direction: 'increase',
+    tolerance: { relative: 0.5, absolute: 0.0025 },
+    critical: true,
+  };
+
+  it('is proven within an absolute tolerance by its own requests when neither arm has any event', () => {
+    const tracker = new MetricTracker(spec, { horizon: 30 });
+    for (let period = 0; period < 12; period++)
+      tracker.observe(period * 60_000, 120, 1_080, { canary: 0, baseline: 0 });
+    // 1,440 canary requests: not yet (0.75 × 0.0025 × 1,440 = 2.7 nats < ln 100).
+    expect(tracker.evaluate(alphas).state.status).toBe('undecided');
+    for (let period = 12; period < 24; period++)
+      tracker.observe(period * 60_000, 120, 1_080, { canary: 0, baseline: 0 });
+    // 2,880: 5.4 nats ≥ ln 100.
+    expect(tracker.evaluate(alphas).state.status).toBe('healthy');
+  });
+
+  it('is never promoted that way while its rate is above the tolerance', () => {
+    const tracker = new MetricTracker(spec, { horizon: 60 });
+    // 0.5% on the canary, none on the baseline: beyond "baseline + 0.25pp".
+    for (let period = 0; period < 40; period++)
+      tracker.observe(period * 60_000, 400, 3_600, { canary: 2, baseline: 0 });
+    expect(tracker.evaluate(alphas).state.status).not.toBe('healthy');
+  });
+});

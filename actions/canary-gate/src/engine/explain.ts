@@ -76,7 +76,14 @@ export function comparison(spec: MetricSpec, state: MetricState): string {
 
 /** "5xx rate ×0.8 (interval ×0.6–×1.1)": the short form for lists. */
 export function shortComparison(spec: MetricSpec, state: MetricState): string {
-  if (state.effect === null) return `${labelOf(spec)} has no data`;
+  if (state.effect === null) {
+    // A rate without events on either arm: no ratio, but the canary's requests may bound its rate.
+    if (spec.kind === 'rate' && state.canaryValue === 0 && state.baselineValue === 0)
+      return state.status === 'healthy'
+        ? `${labelOf(spec)} 0 in ${formatCount(state.samples.canaryRequests)} canary requests (below the absolute tolerance)`
+        : `${labelOf(spec)} 0 on both sides so far`;
+    return `${labelOf(spec)} has no data`;
+  }
   const interval = state.interval ? ` (${formatInterval(spec, state.interval)})` : '';
   return `${labelOf(spec)} ${formatValue(spec, state.canaryValue)} vs ${formatValue(
     spec,

@@ -13,6 +13,8 @@ import { badSides, ratioBoundary, type Side } from './tolerance.js';
 import type { ArmValues, MetricPoint, MetricRule, MetricSpec, MetricState, MetricStatus } from './types.js';
 
 const BASELINE_Z = 3;
+/** The canary-only test's alternative: a quarter of the absolute tolerance (see canaryBelowAbsolute). */
+const ABSOLUTE_ALTERNATIVE = 0.25;
 const rollbackEnd = 'any-start';
 const promoteEnd = 'whole-run';
 
@@ -133,7 +135,10 @@ export class MetricTracker {
             rollbackBoundary,
             promoteBoundary,
             logEvidenceBeyond: rate.logEvidenceAbove(rollbackBoundary, 'any-start'),
-            logEvidenceWithin: rate.logEvidenceBelow(promoteBoundary, 'whole-run'),
+            logEvidenceWithin: Math.max(
+              rate.logEvidenceBelow(promoteBoundary, 'whole-run'),
+              this.canaryBelowAbsolute(),
+            ),
           }
         : {
             side,
@@ -161,6 +166,28 @@ export class MetricTracker {
           logEvidenceBeyond: atRollback.below,
           logEvidenceWithin: atPromote.above,
         };
+  }
+
+  /**
+   * Evidence that the canary's own rate is below the absolute tolerance, which puts it within
+   * "baseline + absolute" whatever the baseline's rate. The ratio test cannot see this when neither
+   * arm has events (a healthy service with no 5xx at all): the split of zero events says nothing
+   * about a ratio, while thousands of canary requests without one do bound the canary's rate.
+   * A one-sided sequential probability ratio of rate r0 (the tolerance) against r0/4, for the
+   * canary's events over its requests: a supermartingale under every rate ≥ r0, so by Ville's
+   * inequality the promote claim keeps its level however often the gate looks. Overdispersed
+   * counts scale it down (quasi-likelihood) by the rate test's estimated inflation.
+   */
+  private canaryBelowAbsolute(): number {
+    const r0 = this.spec.tolerance.absolute;
+    if (this.rate === null || r0 === undefined || !(r0 > 0) || this.spec.direction === 'decrease')
+      return -Infinity;
+    const t = this.rate.totals;
+    if (t.canaryRequests === 0) return -Infinity;
+    const r1 = r0 * ABSOLUTE_ALTERNATIVE;
+    const logLikelihood = t.canaryEvents * Math.log(r1 / r0) + (r0 - r1) * t.canaryRequests;
+    const inflation = 1 + this.rate.dispersion() * Math.max(0, t.canaryEvents / Math.max(1, t.periods) - 1);
+    return logLikelihood / inflation;
   }
 
   /** Lower and upper bound of the baseline's level, for absolute tolerances. */

@@ -28,6 +28,7 @@ const SERVICE_KEYS = [
   'bake-minutes',
   'alarms',
   'desired-count',
+  'environment',
   'gate-timeout',
   'timeout',
   'load-balancer',
@@ -115,6 +116,7 @@ function planService(item: unknown, index: number, images: ImageLine[]): Service
     throw new ConfigurationError(`${label}: "smoke-checks" needs "smoke-url" or "test-url" to run against.`);
   }
   validateStrategySettings(read, strategy);
+  validateEnvironmentLines(read);
   const entry = Object.fromEntries(SERVICE_KEYS.map((key) => [key, fields[key] ?? ''])) as ServiceEntry;
   entry.service = service;
   entry.strategy = strategy;
@@ -140,6 +142,19 @@ function planTask(item: unknown, index: number, images: ImageLine[]): TaskEntry 
   entry.order = String(index + 1);
   entry.images = imageAssignments(item, label, images);
   return entry;
+}
+
+/**
+ * ecs-deploy's `environment` shape, checked here so that a typo in a later service cannot stop the
+ * run after earlier services changed (ecs-deploy still applies its credential refusal).
+ */
+function validateEnvironmentLines(read: EntryReader): void {
+  const value = read.optional('environment');
+  if (value === undefined) return;
+  for (const line of value.split('\n').map((text) => text.trim())) {
+    if (line !== '' && !/^[A-Za-z0-9_-]+\.[A-Za-z_][A-Za-z0-9_]*=/.test(line))
+      read.fail('environment', 'lines of container.NAME=value', line);
+  }
 }
 
 /** The numeric limits ECS enforces, checked here so that no service is deployed before a later one is refused. */
