@@ -155,8 +155,22 @@ describe('planPromotion', () => {
       production: true,
       approvals: ['prod-approval-1', 'prod-approval-2'],
       requiredApprovals: 2,
-      source: { kind: 'environment', environment: 'staging', imagesFrom: 'staging/api' },
+      source: {
+        kind: 'environment',
+        environment: 'staging',
+        imagesFrom: 'staging/api',
+        imageNames: 'api=api',
+      },
     });
+  });
+
+  it("names the source service's containers by the image names its entry maps them to", () => {
+    const mapped = CONFIG.replace(
+      /(staging:[\s\S]*?services: \[\{ service: api)([^}]*)\}/,
+      '$1, images: { app: api, agent: sidecar } }',
+    );
+    const plan = planPromotion(mapped, 'environments.yml', 'prod', '');
+    expect(plan.source).toMatchObject({ kind: 'environment', imageNames: 'app=api\nagent=sidecar' });
   });
 
   it('takes explicit digests instead of an environment', () => {

@@ -64,7 +64,8 @@ describe('source-check dist', () => {
     expect(run.outputs).toEqual({
       'deployment-id': String(good),
       matched: 'true',
-      images: `app=${REPOSITORY}@${digest('a')}\nonly-here=${REPOSITORY}@${digest('c')}`,
+      // What matched, never what the record did not vouch for.
+      images: `app=${REPOSITORY}@${digest('a')}`,
     });
     expect(run.summary).toContain('## GitHub delivery: ✅ dev runs what GitHub recorded');
     expect(run.summary).toContain(`| app | \`${digest('a')}\` | \`${digest('a')}\` | ✅ same digest |`);
@@ -104,15 +105,20 @@ describe('source-check dist', () => {
 
     const lenient = await check(`app=${REPOSITORY}@${digest('a')}`, { 'require-record': 'false' });
     expect(lenient.exitCode).toBe(0);
-    expect(lenient.outputs).toEqual({ 'deployment-id': '', matched: 'false' });
+    // Nothing on record to check, as the input allows: what runs is what the promotion ships.
+    expect(lenient.outputs).toEqual({
+      'deployment-id': '',
+      matched: 'false',
+      images: `app=${REPOSITORY}@${digest('a')}`,
+    });
     expect(lenient.commands.some((command) => command.startsWith('::warning::No deployment to "dev"'))).toBe(
       true,
     );
     expect(lenient.summary).toContain('⚠️ dev has no successful deployment on record');
   });
 
-  it('fails when no container is on both sides, nor its repository: nothing was checked', async () => {
-    await seed('dev', { web: `${REPOSITORY}-web@${digest('a')}` }, ['success']);
+  it('fails when no container is on both sides: nothing was checked', async () => {
+    await seed('dev', { web: `${REPOSITORY}@${digest('a')}` }, ['success']);
     const run = await check(`app=${REPOSITORY}@${digest('a')}`);
     expect(run.exitCode).toBe(1);
     expect(run.commands.join('\n')).toContain('nothing could be checked');
@@ -132,10 +138,10 @@ describe('source-check dist', () => {
     expect(run.outputs).toEqual({ 'deployment-id': start.outputs['deployment-id'], matched: 'true', images });
   });
 
-  it('matches containers to the image names the deployment recorded, and names them so for deploy.yml', async () => {
+  it('looks containers up under the image names plan gives, and names them so for deploy.yml', async () => {
     const api = `${REPOSITORY}@${digest('b')}`;
     await seed('dev', { api, featurize: `${REPOSITORY}@${digest('f')}` }, ['success']);
-    const run = await check(`app=${api}`);
+    const run = await check(`app=${api}`, { 'image-names': 'app=api' });
     expect(run.exitCode).toBe(0);
     expect(run.outputs.images).toBe(`api=${api}`);
     expect(run.summary).toContain(

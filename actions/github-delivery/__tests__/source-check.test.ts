@@ -36,24 +36,6 @@ describe('compareImages', () => {
         ['gone', 'only-recorded'],
       ],
     ],
-    [
-      'recorded by image name: the same repository and digest',
-      [{ container: 'app', uri: `repo/ml-api@${d('a')}`, digest: d('a') }],
-      { api: `repo/ml-api@${d('a')}`, featurize: `repo/ml-api@${d('c')}` },
-      [
-        ['app', 'match'],
-        ['featurize', 'only-recorded'],
-      ],
-    ],
-    [
-      'recorded by image name: no recorded digest of that repository runs',
-      [{ container: 'app', uri: `repo/ml-api@${d('b')}`, digest: d('b') }],
-      { api: `repo/ml-api@${d('a')}`, other: `repo/other@${d('b')}` },
-      [
-        ['app', 'mismatch'],
-        ['other', 'only-recorded'],
-      ],
-    ],
   ])('%s', (_name, running, recorded, expected) => {
     expect(compareImages(running, recorded).map((row) => [row.container, row.outcome])).toEqual(expected);
   });
@@ -70,15 +52,61 @@ describe('payloadImages', () => {
   });
 });
 
-describe('imagesUnderRecordedNames', () => {
-  it('names each running image as the deployment recorded it, else by its container', () => {
-    const running = [
-      { container: 'app', uri: `repo/ml-api@${d('a')}`, digest: d('a') },
-      { container: 'sidecar', uri: `repo/agent@${d('f')}`, digest: d('f') },
-    ];
-    const comparisons = compareImages(running, { api: `repo/ml-api@${d('a')}` });
+describe('compareImages with image names', () => {
+  const api = { container: 'app', uri: `repo/ml-api@${d('a')}`, digest: d('a') };
+  it('looks each container up under the image name its service maps it to', () => {
+    const rows = compareImages(
+      [api],
+      { api: `repo/ml-api@${d('a')}`, featurize: `repo/ml-api@${d('c')}` },
+      { app: 'api' },
+    );
+    expect(rows.map((row) => [row.container, row.recordedAs, row.outcome])).toEqual([
+      ['app', 'api', 'match'],
+      ['featurize', undefined, 'only-recorded'],
+    ]);
+  });
+
+  it('never guesses: a swapped image is a mismatch, an unmapped container is only running', () => {
+    const worker = { container: 'celery', uri: `repo/ml-api@${d('a')}`, digest: d('a') };
+    const web = { container: 'web', uri: `repo/ml-api@${d('b')}`, digest: d('b') };
+    const recorded = { api: `repo/ml-api@${d('a')}`, worker: `repo/ml-api@${d('b')}` };
     expect(
-      imagesUnderRecordedNames(running, { environment: 'dev', examined: 1, comparisons, matched: true }),
+      compareImages([web, worker], recorded, { web: 'api', celery: 'worker' }).map((row) => row.outcome),
+    ).toEqual(['mismatch', 'mismatch']);
+    expect(
+      compareImages([api], { api: `repo/ml-api@${d('a')}` }).map((row) => [row.container, row.outcome]),
+    ).toEqual([
+      ['app', 'only-running'],
+      ['api', 'only-recorded'],
+    ]);
+  });
+});
+
+describe('imagesUnderRecordedNames', () => {
+  const api = { container: 'app', uri: `repo/ml-api@${d('a')}`, digest: d('a') };
+  const sidecar = { container: 'sidecar', uri: `repo/agent@${d('f')}`, digest: d('f') };
+  const deployment = { id: 1, ref: 'main', sha: 's', createdAt: 't', images: {} };
+
+  it('gives only what matched the record, under the recorded names', () => {
+    const comparisons = compareImages([api, sidecar], { api: `repo/ml-api@${d('a')}` }, { app: 'api' });
+    expect(
+      imagesUnderRecordedNames([api, sidecar], {
+        environment: 'dev',
+        deployment,
+        examined: 1,
+        comparisons,
+        matched: true,
+      }),
+    ).toBe(`api=repo/ml-api@${d('a')}`);
+  });
+
+  it('without a record to check (require-record: false), every running image under its image name', () => {
+    expect(
+      imagesUnderRecordedNames(
+        [api, sidecar],
+        { environment: 'dev', examined: 0, comparisons: [], matched: false },
+        { app: 'api' },
+      ),
     ).toBe(`api=repo/ml-api@${d('a')}\nsidecar=repo/agent@${d('f')}`);
   });
 });

@@ -38950,6 +38950,7 @@ const DEPLOYMENT_STATES = ['start', 'success', 'failure', 'error'];
 const MODE_INPUTS = {
     environment: ['deployment', 'source-check', 'plan'],
     images: ['deployment', 'source-check', 'plan'],
+    'image-names': ['source-check'],
     tasks: ['plan'],
     config: ['plan'],
     source: ['plan'],
@@ -38994,6 +38995,7 @@ function getInputs(inputs, runner) {
                 environment: readEnvironment(inputs, 'environment'),
                 images: requireImages(inputs, 'the images that run in the source environment, as ecs-deploy mode resolve-images outputs them'),
                 requireRecord: inputs.boolean('require-record', true),
+                imageNames: readImageNames(inputs.raw('image-names')),
             };
         case 'approvals':
             return readApprovals(inputs, githubToken);
@@ -39186,6 +39188,22 @@ function readPlan(inputs) {
 }
 function readRevertPlan(inputs) {
     return { mode: 'revert-plan', recordFiles: inputs.lines('records'), workspace: inputs.workspace };
+}
+/** `container=name` lines (plan's images-from-names): which image name each container's image has. */
+function readImageNames(text) {
+    const names = {};
+    for (const [index, raw] of text.split('\n').entries()) {
+        const line = raw.trim();
+        if (line === '')
+            continue;
+        const match = /^([A-Za-z0-9][A-Za-z0-9_-]*)=([A-Za-z0-9][A-Za-z0-9_.-]*)$/.exec(line);
+        if (!match?.[1] || !match[2])
+            throw new errors_ConfigurationError(`Input "image-names" line ${index + 1} must be container=image-name (plan's images-from-names); got ${JSON.stringify(line)}.`);
+        if (match[1] in names)
+            throw new errors_ConfigurationError(`Input "image-names" names container "${match[1]}" twice.`);
+        names[match[1]] = match[2];
+    }
+    return names;
 }
 
 ;// CONCATENATED MODULE: ./src/pr-comment.ts
@@ -39685,7 +39703,25 @@ function planSource(sourceInput, environments, settings, where, configPath) {
         environment: name,
         imagesFrom: `${sourceSettings.cluster}/${serviceName}`,
         imagesFromRole: typeof settings['source-read-role'] === 'string' ? settings['source-read-role'] : '',
+        imageNames: containerImageNames(sourceServices.find((entry) => entry.service === serviceName)),
     };
+}
+/**
+ * The source service's containers and the image names they run (`{ app: api }`, or `[api]` for a
+ * container named as its image), which source-check needs: GitHub records images by these names,
+ * ECS reports containers. '' when the entry maps none (every container is its image's name).
+ */
+function containerImageNames(entry) {
+    const mapping = entry?.images;
+    const pairs = Array.isArray(mapping)
+        ? mapping.map((name) => [String(name), String(name)])
+        : mapping !== null && typeof mapping === 'object'
+            ? Object.entries(mapping).map(([container, name]) => [
+                container,
+                String(name),
+            ])
+            : [];
+    return pairs.map(([container, name]) => `${container}=${name}`).join('\n');
 }
 /** Image names the target's entries refer to; the promotion resolves them from the source service. */
 function imageNamesOf(settings, source) {
@@ -39864,6 +39900,7 @@ function promotionOutputs(plan) {
         'source-images': plan.source.kind === 'images' ? plan.source.images : '',
         'images-from': plan.source.kind === 'environment' ? plan.source.imagesFrom : '',
         'images-from-role': plan.source.kind === 'environment' ? plan.source.imagesFromRole : '',
+        'images-from-names': plan.source.kind === 'environment' ? plan.source.imageNames : '',
         'approval-1': plan.approvals[0] ?? '',
         'approval-2': plan.approvals[1] ?? '',
         'approval-environments': plan.approvals.join(', '),
@@ -39952,25 +39989,20 @@ function environmentNames(configText, configPath) {
 /**
  * Per container, what runs against what GitHub recorded; containers on one side only are listed.
  * The payload is keyed by the environments file's image names, resolve-images by container names:
- * when no name is on both sides (container `app` runs image `api`), a container is compared with the
- * recorded images of the same repository, and matches when one of them has its digest.
+ * `imageNames` (container → image name, the source service's `images:`, from plan's
+ * images-from-names) says under which name each container's image was recorded; a container it
+ * does not name is looked up under its own name. Nothing is matched by guessing.
  */
-function compareImages(running, recorded) {
+function compareImages(running, recorded, imageNames = {}) {
     const rows = [];
-    const byName = new Set(running.map((image) => image.container).filter((name) => name in recorded));
-    // Names in common: the record is keyed by container, and a name on one side only is just that.
-    const otherNames = byName.size === 0;
-    const used = new Set(byName);
+    const used = new Set();
     for (const image of running) {
-        let name = byName.has(image.container) ? image.container : undefined;
-        if (name === undefined && otherNames) {
-            const candidates = Object.keys(recorded).filter((key) => !byName.has(key) && repositoryOf(recorded[key] ?? '') === repositoryOf(image.uri));
-            name = candidates.find((key) => digestOf(recorded[key] ?? '') === image.digest) ?? candidates[0];
-        }
-        const uri = name === undefined ? undefined : recorded[name];
-        if (name === undefined || uri === undefined) {
+        const name = imageNames[image.container] ?? image.container;
+        const uri = recorded[name];
+        if (uri === undefined) {
             rows.push({
                 container: image.container,
+                ...(name !== image.container ? { recordedAs: name } : {}),
                 running: image.uri,
                 runningDigest: image.digest,
                 outcome: 'only-running',
@@ -40004,24 +40036,23 @@ function compareImages(running, recorded) {
     return rows;
 }
 /**
- * The running images as `name=uri` lines under the names the deployment recorded them with (the
- * environments file's image names, which deploy.yml's `images` takes), each container's own name
- * when the record did not know it.
+ * What the promotion may ship, as `name=uri` lines under the names the deployment recorded (the
+ * environments file's image names, which deploy.yml's `images` takes): the images that matched the
+ * record, never one it did not vouch for. Without a record to check (require-record: false), the
+ * running images under their image names.
  */
-function imagesUnderRecordedNames(running, result) {
+function imagesUnderRecordedNames(running, result, imageNames = {}) {
     const lines = new Map();
-    for (const image of running) {
-        const row = result.comparisons.find((entry) => entry.container === image.container && entry.running === image.uri);
-        lines.set(row?.recordedAs ?? image.container, image.uri);
+    if (result.deployment === undefined) {
+        for (const image of running)
+            lines.set(imageNames[image.container] ?? image.container, image.uri);
+    }
+    else {
+        for (const row of result.comparisons)
+            if (row.outcome === 'match' && row.running !== undefined)
+                lines.set(row.recordedAs ?? row.container, row.running);
     }
     return [...lines].map(([name, uri]) => `${name}=${uri}`).join('\n');
-}
-/** An image reference without its digest or tag: registry/repository. */
-function repositoryOf(uri) {
-    const bare = uri.split('@')[0] ?? uri;
-    const slash = bare.lastIndexOf('/');
-    const colon = bare.lastIndexOf(':');
-    return colon > slash ? bare.slice(0, colon) : bare;
 }
 /** The images of a deployment's payload, or undefined when it has none in our shape. */
 function payloadImages(payload) {
@@ -40066,7 +40097,7 @@ async function checkSource(inputs, deps) {
         ...(run !== undefined ? { run } : {}),
         images,
     };
-    const comparisons = compareImages(inputs.images, images);
+    const comparisons = compareImages(inputs.images, images, inputs.imageNames);
     for (const row of comparisons.filter((entry) => entry.outcome === 'only-running' || entry.outcome === 'only-recorded')) {
         logger.info(row.outcome === 'only-running'
             ? `Container ${row.container} runs in ${inputs.environment} but is not in ${where}; not compared.`
@@ -40309,8 +40340,9 @@ async function run(env = process.env) {
                 finally {
                     context.setOutput('deployment-id', outcome.result?.deployment?.id ?? '');
                     context.setOutput('matched', outcome.result?.matched ?? false);
-                    if (outcome.result?.matched)
-                        context.setOutput('images', imagesUnderRecordedNames(inputs.images, outcome.result));
+                    // Matched, or nothing on record to check (require-record: false): what the promotion ships.
+                    if (outcome.result && (outcome.result.matched || outcome.result.deployment === undefined))
+                        context.setOutput('images', imagesUnderRecordedNames(inputs.images, outcome.result, inputs.imageNames));
                 }
                 return;
             }

@@ -43,6 +43,8 @@ export interface SourceCheckInputs {
   environment: string;
   images: ImageRef[];
   requireRecord: boolean;
+  /** Container → the image name the deployment recorded it under (plan's images-from-names). */
+  imageNames: Record<string, string>;
 }
 
 export interface ApprovalsInputs {
@@ -102,6 +104,7 @@ export type DeliveryInputs =
 const MODE_INPUTS: Record<string, readonly Mode[]> = {
   environment: ['deployment', 'source-check', 'plan'],
   images: ['deployment', 'source-check', 'plan'],
+  'image-names': ['source-check'],
   tasks: ['plan'],
   config: ['plan'],
   source: ['plan'],
@@ -152,6 +155,7 @@ export function getInputs(inputs: InputReader, runner: RunnerContext): DeliveryI
           'the images that run in the source environment, as ecs-deploy mode resolve-images outputs them',
         ),
         requireRecord: inputs.boolean('require-record', true),
+        imageNames: readImageNames(inputs.raw('image-names')),
       };
     case 'approvals':
       return readApprovals(inputs, githubToken);
@@ -378,4 +382,22 @@ function readPlan(inputs: InputReader): PlanInputs {
 
 function readRevertPlan(inputs: InputReader): RevertPlanInputs {
   return { mode: 'revert-plan', recordFiles: inputs.lines('records'), workspace: inputs.workspace };
+}
+
+/** `container=name` lines (plan's images-from-names): which image name each container's image has. */
+export function readImageNames(text: string): Record<string, string> {
+  const names: Record<string, string> = {};
+  for (const [index, raw] of text.split('\n').entries()) {
+    const line = raw.trim();
+    if (line === '') continue;
+    const match = /^([A-Za-z0-9][A-Za-z0-9_-]*)=([A-Za-z0-9][A-Za-z0-9_.-]*)$/.exec(line);
+    if (!match?.[1] || !match[2])
+      throw new ConfigurationError(
+        `Input "image-names" line ${index + 1} must be container=image-name (plan's images-from-names); got ${JSON.stringify(line)}.`,
+      );
+    if (match[1] in names)
+      throw new ConfigurationError(`Input "image-names" names container "${match[1]}" twice.`);
+    names[match[1]] = match[2];
+  }
+  return names;
 }

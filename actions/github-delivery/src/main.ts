@@ -65,8 +65,12 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         } finally {
           context.setOutput('deployment-id', outcome.result?.deployment?.id ?? '');
           context.setOutput('matched', outcome.result?.matched ?? false);
-          if (outcome.result?.matched)
-            context.setOutput('images', imagesUnderRecordedNames(inputs.images, outcome.result));
+          // Matched, or nothing on record to check (require-record: false): what the promotion ships.
+          if (outcome.result && (outcome.result.matched || outcome.result.deployment === undefined))
+            context.setOutput(
+              'images',
+              imagesUnderRecordedNames(inputs.images, outcome.result, inputs.imageNames),
+            );
         }
         return;
       }

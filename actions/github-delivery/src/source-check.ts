@@ -38,30 +38,24 @@ export interface SourceCheckResult {
 /**
  * Per container, what runs against what GitHub recorded; containers on one side only are listed.
  * The payload is keyed by the environments file's image names, resolve-images by container names:
- * when no name is on both sides (container `app` runs image `api`), a container is compared with the
- * recorded images of the same repository, and matches when one of them has its digest.
+ * `imageNames` (container → image name, the source service's `images:`, from plan's
+ * images-from-names) says under which name each container's image was recorded; a container it
+ * does not name is looked up under its own name. Nothing is matched by guessing.
  */
 export function compareImages(
   running: readonly ImageRef[],
   recorded: Record<string, string>,
+  imageNames: Readonly<Record<string, string>> = {},
 ): ContainerComparison[] {
   const rows: ContainerComparison[] = [];
-  const byName = new Set(running.map((image) => image.container).filter((name) => name in recorded));
-  // Names in common: the record is keyed by container, and a name on one side only is just that.
-  const otherNames = byName.size === 0;
-  const used = new Set<string>(byName);
+  const used = new Set<string>();
   for (const image of running) {
-    let name: string | undefined = byName.has(image.container) ? image.container : undefined;
-    if (name === undefined && otherNames) {
-      const candidates = Object.keys(recorded).filter(
-        (key) => !byName.has(key) && repositoryOf(recorded[key] ?? '') === repositoryOf(image.uri),
-      );
-      name = candidates.find((key) => digestOf(recorded[key] ?? '') === image.digest) ?? candidates[0];
-    }
-    const uri = name === undefined ? undefined : recorded[name];
-    if (name === undefined || uri === undefined) {
+    const name = imageNames[image.container] ?? image.container;
+    const uri = recorded[name];
+    if (uri === undefined) {
       rows.push({
         container: image.container,
+        ...(name !== image.container ? { recordedAs: name } : {}),
         running: image.uri,
         runningDigest: image.digest,
         outcome: 'only-running',
@@ -95,27 +89,25 @@ export function compareImages(
 }
 
 /**
- * The running images as `name=uri` lines under the names the deployment recorded them with (the
- * environments file's image names, which deploy.yml's `images` takes), each container's own name
- * when the record did not know it.
+ * What the promotion may ship, as `name=uri` lines under the names the deployment recorded (the
+ * environments file's image names, which deploy.yml's `images` takes): the images that matched the
+ * record, never one it did not vouch for. Without a record to check (require-record: false), the
+ * running images under their image names.
  */
-export function imagesUnderRecordedNames(running: readonly ImageRef[], result: SourceCheckResult): string {
+export function imagesUnderRecordedNames(
+  running: readonly ImageRef[],
+  result: SourceCheckResult,
+  imageNames: Readonly<Record<string, string>> = {},
+): string {
   const lines = new Map<string, string>();
-  for (const image of running) {
-    const row = result.comparisons.find(
-      (entry) => entry.container === image.container && entry.running === image.uri,
-    );
-    lines.set(row?.recordedAs ?? image.container, image.uri);
+  if (result.deployment === undefined) {
+    for (const image of running) lines.set(imageNames[image.container] ?? image.container, image.uri);
+  } else {
+    for (const row of result.comparisons)
+      if (row.outcome === 'match' && row.running !== undefined)
+        lines.set(row.recordedAs ?? row.container, row.running);
   }
   return [...lines].map(([name, uri]) => `${name}=${uri}`).join('\n');
-}
-
-/** An image reference without its digest or tag: registry/repository. */
-function repositoryOf(uri: string): string {
-  const bare = uri.split('@')[0] ?? uri;
-  const slash = bare.lastIndexOf('/');
-  const colon = bare.lastIndexOf(':');
-  return colon > slash ? bare.slice(0, colon) : bare;
 }
 
 /** The images of a deployment's payload, or undefined when it has none in our shape. */
@@ -141,7 +133,12 @@ export interface SourceCheckDeps {
  * container is on both sides, and (with `requireRecord`) when there is no successful deployment.
  */
 export async function checkSource(
-  inputs: { environment: string; images: ImageRef[]; requireRecord: boolean },
+  inputs: {
+    environment: string;
+    images: ImageRef[];
+    requireRecord: boolean;
+    imageNames?: Readonly<Record<string, string>>;
+  },
   deps: SourceCheckDeps,
 ): Promise<SourceCheckResult> {
   const { github, repo, logger } = deps;
@@ -174,7 +171,7 @@ export async function checkSource(
     ...(run !== undefined ? { run } : {}),
     images,
   };
-  const comparisons = compareImages(inputs.images, images);
+  const comparisons = compareImages(inputs.images, images, inputs.imageNames);
   for (const row of comparisons.filter(
     (entry) => entry.outcome === 'only-running' || entry.outcome === 'only-recorded',
   )) {

@@ -71,7 +71,9 @@ export class StepRecorder {
         );
       } else if (event.type === 'log') {
         const line = event.line.trim();
-        if (LIVE_LINE.test(line)) this.print(`${this.stamp()}      ${event.step}: ${commandText(line)}`);
+        // Every action says the clock switch is on; the rehearsal said so once, at the start.
+        if (LIVE_LINE.test(line) && !line.includes('ECS_SHIP_CLOCK is set'))
+          this.print(`${this.stamp()}      ${event.step}: ${commandText(line)}`);
       }
     };
   }

@@ -151,7 +151,7 @@ describe('a rate without events on either arm', () => {
 
   it('says what bounded it once proven, and that nothing failed before', () => {
     expect(shortComparison(spec, state('healthy'))).toBe(
-      '5xx rate 0 in 2,481 canary requests (below the absolute tolerance)',
+      '5xx rate 0% in 2,481 canary requests, none on the baseline (below the absolute tolerance)',
     );
     expect(shortComparison(spec, state('undecided'))).toBe('5xx rate 0 on both sides so far');
   });

@@ -76,12 +76,18 @@ export function comparison(spec: MetricSpec, state: MetricState): string {
 
 /** "5xx rate ×0.8 (interval ×0.6–×1.1)": the short form for lists. */
 export function shortComparison(spec: MetricSpec, state: MetricState): string {
+  // A rate the canary's own requests bounded below the absolute tolerance (upper side only):
+  // without baseline events there is no ratio to print.
+  if (
+    spec.kind === 'rate' &&
+    spec.direction !== 'decrease' &&
+    state.baselineValue === 0 &&
+    state.status === 'healthy'
+  )
+    return `${labelOf(spec)} ${formatValue(spec, state.canaryValue)} in ${formatCount(state.samples.canaryRequests)} canary requests, none on the baseline (below the absolute tolerance)`;
   if (state.effect === null) {
-    // A rate without events on either arm: no ratio, but the canary's requests may bound its rate.
     if (spec.kind === 'rate' && state.canaryValue === 0 && state.baselineValue === 0)
-      return state.status === 'healthy'
-        ? `${labelOf(spec)} 0 in ${formatCount(state.samples.canaryRequests)} canary requests (below the absolute tolerance)`
-        : `${labelOf(spec)} 0 on both sides so far`;
+      return `${labelOf(spec)} 0 on both sides so far`;
     return `${labelOf(spec)} has no data`;
   }
   const interval = state.interval ? ` (${formatInterval(spec, state.interval)})` : '';

@@ -15,6 +15,8 @@ import type { ArmValues, MetricPoint, MetricRule, MetricSpec, MetricState, Metri
 const BASELINE_Z = 3;
 /** The canary-only test's alternative: a quarter of the absolute tolerance (see canaryBelowAbsolute). */
 const ABSOLUTE_ALTERNATIVE = 0.25;
+/** The canary-only test's share of the promote claim's e-value (the ratio test has the rest). */
+const ABSOLUTE_WEIGHT = 0.2;
 const rollbackEnd = 'any-start';
 const promoteEnd = 'whole-run';
 
@@ -135,9 +137,13 @@ export class MetricTracker {
             rollbackBoundary,
             promoteBoundary,
             logEvidenceBeyond: rate.logEvidenceAbove(rollbackBoundary, 'any-start'),
-            logEvidenceWithin: Math.max(
+            // Two tests of one claim: their e-values averaged stay one test at the same level
+            // (taking the larger would double the false-promotion rate). Weighted towards the ratio
+            // test, which decides most canaries: it pays ln(1/0.8), the canary-only one ln 5.
+            logEvidenceWithin: logWeightedMeanExp(
               rate.logEvidenceBelow(promoteBoundary, 'whole-run'),
               this.canaryBelowAbsolute(),
+              ABSOLUTE_WEIGHT,
             ),
           }
         : {
@@ -186,6 +192,10 @@ export class MetricTracker {
     if (t.canaryRequests === 0) return -Infinity;
     const r1 = r0 * ABSOLUTE_ALTERNATIVE;
     const logLikelihood = t.canaryEvents * Math.log(r1 / r0) + (r0 - r1) * t.canaryRequests;
+    // Quasi-likelihood, as the baseline's bounds: the rate test's dispersion scales the evidence
+    // once the canary has more than one event a period. Not covered: errors in bursts rarer than
+    // the decision (quiet periods carry full weight); min-duration and the watch after promotion
+    // are the guard (see README, Tolerance).
     const inflation = 1 + this.rate.dispersion() * Math.max(0, t.canaryEvents / Math.max(1, t.periods) - 1);
     return logLikelihood / inflation;
   }
@@ -253,6 +263,14 @@ export class MetricTracker {
       },
     };
   }
+}
+
+/** log((1 − w)·e^a + w·e^b), exact for infinite arguments. */
+export function logWeightedMeanExp(a: number, b: number, w: number): number {
+  const high = Math.max(a, b);
+  if (high === -Infinity) return -Infinity;
+  if (high === Infinity) return Infinity;
+  return high + Math.log((1 - w) * Math.exp(a - high) + w * Math.exp(b - high));
 }
 
 function usable(value: number | undefined): number | null {

@@ -20,7 +20,14 @@ export interface PromotionPlan {
   approvals: string[];
   requiredApprovals: number;
   source:
-    | { kind: 'environment'; environment: string; imagesFrom: string; imagesFromRole: string }
+    | {
+        kind: 'environment';
+        environment: string;
+        imagesFrom: string;
+        imagesFromRole: string;
+        /** `container=name` lines: the source service's `images:` (its containers' image names). */
+        imageNames: string;
+      }
     | { kind: 'images'; images: string };
 }
 
@@ -200,7 +207,26 @@ function planSource(
     environment: name,
     imagesFrom: `${sourceSettings.cluster}/${serviceName}`,
     imagesFromRole: typeof settings['source-read-role'] === 'string' ? settings['source-read-role'] : '',
+    imageNames: containerImageNames(sourceServices.find((entry) => entry.service === serviceName)),
   };
+}
+
+/**
+ * The source service's containers and the image names they run (`{ app: api }`, or `[api]` for a
+ * container named as its image), which source-check needs: GitHub records images by these names,
+ * ECS reports containers. '' when the entry maps none (every container is its image's name).
+ */
+function containerImageNames(entry: Settings | undefined): string {
+  const mapping = entry?.images;
+  const pairs: Array<[string, string]> = Array.isArray(mapping)
+    ? mapping.map((name) => [String(name), String(name)])
+    : mapping !== null && typeof mapping === 'object'
+      ? Object.entries(mapping as Record<string, unknown>).map(([container, name]) => [
+          container,
+          String(name),
+        ])
+      : [];
+  return pairs.map(([container, name]) => `${container}=${name}`).join('\n');
 }
 
 /** Image names the target's entries refer to; the promotion resolves them from the source service. */

@@ -89,6 +89,7 @@ function promotionOutputs(plan: PromotionPlan): Record<string, string> {
     'source-images': plan.source.kind === 'images' ? plan.source.images : '',
     'images-from': plan.source.kind === 'environment' ? plan.source.imagesFrom : '',
     'images-from-role': plan.source.kind === 'environment' ? plan.source.imagesFromRole : '',
+    'images-from-names': plan.source.kind === 'environment' ? plan.source.imageNames : '',
     'approval-1': plan.approvals[0] ?? '',
     'approval-2': plan.approvals[1] ?? '',
     'approval-environments': plan.approvals.join(', '),
