@@ -94,7 +94,7 @@ export function concludeOutcome(input: {
     return {
       status: 'success',
       expected: !input.regression,
-      sentence: `${short(input.newImage ?? '')} was built once and promoted dev → staging → prod${stagingGate ? ` (staging's gate: ${stagingGate.decision}, ${stagingGate.reason})` : ''}.`,
+      sentence: `${short(input.newImage ?? '')} was built once and promoted dev → staging → prod${stagingGate ? `; staging's gate: ${stagingGate.decision}. ${stagingGate.reason}` : '.'}`,
       environments,
       gates,
     };
