@@ -7,8 +7,7 @@
 // model's scale-up time, 60 simulated seconds, is the lead the real task gets), restarting a task
 // that exits by itself (it leaves the target group and the record says how it ended), and sidecar
 // containers (only the task's first essential container runs).
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import {
   DescribeTaskDefinitionCommand,
   ECSClient,
@@ -19,6 +18,7 @@ import { isInFlight, type Revision, type ServiceRecord } from './ecs-model.js';
 import { serviceTasks, taskId } from './ecs-tasks.js';
 import type { LocalAws } from './local-aws.js';
 import { completeOneOffTask, type OneOffTask } from './one-off-tasks.js';
+import { freePort } from '@ecs-ship/testing/free-port';
 import { environmentOf, type RunningTask, type TaskRuntime } from './task-runtime.js';
 
 export interface RealTaskRecord {
@@ -305,18 +305,6 @@ function where(handle: RunningTask): string {
 
 function revisionName(revision: Revision): string {
   return revision.taskDefinition.split('/').pop() ?? revision.taskDefinition;
-}
-
-/** A port nobody listens on now (the task binds it right after). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Polls GET url+path until 200 (true), `give up` says so, or the timeout passes (false). */
