@@ -1,13 +1,16 @@
 /*
  * The oracle: Wald's SPRT per metric with everything known — the true canary/baseline ratio of each
  * minute, the true overdispersion and the true latency noise. Each metric tests, minute by minute, the
- * true ratio against the nearest value on the other side of the 20% tolerance (healthy truth vs 1.2,
- * regressed truth vs 1.2; a truth exactly at 1.2 tests 1.0 vs 1.44). In a run that regresses late,
+ * true ratio against the nearest value on the other side of its tolerance ratio (by default 1.2 for
+ * both, the 20% tolerance: healthy truth vs 1.2, regressed truth vs 1.2; a truth exactly at 1.2 tests
+ * 1.0 vs 1.44). A tolerance with an absolute part is a ratio per run, which the oracle knows exactly
+ * from the true base level (toleranceRatios). In a run that regresses late,
  * the minutes before the change are the same under both hypotheses and add nothing. Error rates
  * α = β = 0.01 per metric, no split over metrics. Rollback when any metric accepts its regression
  * hypothesis, promote once every metric has accepted its healthy one; inconclusive at 30 minutes.
  * Error counts use the same conditional binomial as the gate, tempered by the true dispersion;
- * latency uses the normal law of the per-minute log ratio, bias of the log of an average included.
+ * latency uses the normal law of the per-minute log ratio, each arm's offset of the log of its period
+ * value (an average or a p99 of few requests) included.
  *
  * Knowledge can be taken away, one piece at a time, to show what each piece is worth:
  * - `latencyNoise: 'estimated'`: the oracle knows the means but not the latency noise variance, as
@@ -25,10 +28,14 @@
  *   Promotion is judged as by the full oracle.
  */
 import { logSumExp } from '../../actions/canary-gate/src/engine/mixture.js';
-import { ERROR_SHAPE, ERRORS, LATENCY, PERIODS, type PeriodTruth, type Trace } from './traffic.js';
+import { ratioBoundary } from '../../actions/canary-gate/src/engine/tolerance.js';
+import type { Tolerance } from '../../actions/canary-gate/src/engine/types.js';
+import { trueLatency } from './latency.js';
+import { ERRORS, LATENCY, PERIODS, type PeriodTruth, type Trace } from './traffic.js';
 import type { Outcome } from './rules/outcome.js';
 
-const TOLERANCE = 1.2;
+/** A truth exactly at the tolerance is tested one step of this ratio either side. */
+const BOUNDARY_STEP = 1.2;
 const UPPER = Math.log(0.99 / 0.01);
 const LOWER = Math.log(0.01 / 0.99);
 
@@ -41,6 +48,26 @@ export interface OracleKnowledge {
 
 const FULL_KNOWLEDGE: OracleKnowledge = { latencyNoise: 'known', start: 'known' };
 
+/** The canary/baseline ratio each metric may reach before it counts as a regression. */
+export interface ToleranceRatios {
+  errors: number;
+  latency: number;
+}
+
+export const RELATIVE_20: ToleranceRatios = { errors: 1.2, latency: 1.2 };
+
+/**
+ * The ratios of tolerances with absolute parts, max(1 + relative, 1 + absolute / base level), at the
+ * run's true base 5xx rate and true baseline latency statistic (mean or p99).
+ */
+export function toleranceRatios(trace: Trace, errors: Tolerance, latency: Tolerance): ToleranceRatios {
+  const { baseRate, baseLatency, latencyStatistic } = trace.params;
+  return {
+    errors: ratioBoundary(errors, 'upper', baseRate),
+    latency: ratioBoundary(latency, 'upper', trueLatency(latencyStatistic, baseLatency)),
+  };
+}
+
 interface Hypotheses {
   good: Path;
   bad: Path;
@@ -51,31 +78,31 @@ interface Hypotheses {
 }
 
 /** Per minute, the truth against the nearest value on the other side of the tolerance. */
-function hypotheses(truth: Path, periods: number): Hypotheses {
+function hypotheses(truth: Path, periods: number, tolerance: number): Hypotheses {
   let atBoundary = true;
-  let worst = TOLERANCE;
+  let worst = tolerance;
   for (let m = 0; m < periods; m++) {
-    atBoundary &&= Math.abs(truth(m) - TOLERANCE) < 1e-9;
+    atBoundary &&= Math.abs(truth(m) - tolerance) < 1e-9;
     worst = Math.max(worst, truth(m));
   }
   if (atBoundary) {
     return {
-      good: () => TOLERANCE / 1.2,
-      bad: () => TOLERANCE * 1.2,
-      copyBad: TOLERANCE * 1.2,
-      copyGood: () => TOLERANCE,
+      good: () => tolerance / BOUNDARY_STEP,
+      bad: () => tolerance * BOUNDARY_STEP,
+      copyBad: tolerance * BOUNDARY_STEP,
+      copyGood: () => tolerance,
     };
   }
-  if (worst > TOLERANCE) {
+  if (worst > tolerance) {
     // A regressed run: its healthy minutes (before a late change) are the same under both hypotheses.
     return {
-      good: (m) => (truth(m) > TOLERANCE ? TOLERANCE : truth(m)),
+      good: (m) => (truth(m) > tolerance ? tolerance : truth(m)),
       bad: (m) => truth(m),
       copyBad: worst,
-      copyGood: () => TOLERANCE,
+      copyGood: () => tolerance,
     };
   }
-  return { good: truth, bad: () => TOLERANCE, copyBad: TOLERANCE, copyGood: truth };
+  return { good: truth, bad: () => tolerance, copyBad: tolerance, copyGood: truth };
 }
 
 /** Log-likelihood ratio of one minute's canary error count, `bad` against `good` ratio. */
@@ -98,23 +125,27 @@ function errorLogRatio(
   if (bad === good) return 0;
   const r = period.canaryRequests / period.baselineRequests;
   const pTrue = truth.canaryExpectedErrors / totalExpected;
-  const phi = 1 + (n - 1) * pTrue * (1 - pTrue) * (2 / ERROR_SHAPE);
+  // Both arms' rate factors wobble: the canary's share of the errors varies by about 2 × their variance.
+  const phi = 1 + (n - 1) * pTrue * (1 - pTrue) * (2 * truth.errorFactorVariance);
   const p1 = (bad * r) / (bad * r + 1);
   const p0 = (good * r) / (good * r + 1);
   return (x * Math.log(p1 / p0) + (n - x) * Math.log((1 - p1) / (1 - p0))) / phi;
 }
 
-/** The per-minute log ratio of canary to baseline average latency, with its mean offset and variance. */
+/**
+ * The per-minute log ratio of canary to baseline latency, with its mean offset from the log of the
+ * true ratio and its variance.
+ */
 function latencyObservation(
   trace: Trace,
   m: number,
   truth: PeriodTruth,
-): { d: number; bias: number; variance: number } | undefined {
+): { d: number; offset: number; variance: number } | undefined {
   const l = trace.periods[m]?.values[LATENCY];
   if (l?.canary === undefined || l.baseline === undefined) return undefined;
   return {
     d: Math.log(l.canary / l.baseline),
-    bias: (truth.canaryLatencyVariance - truth.baselineLatencyVariance) / 2,
+    offset: truth.canaryLatencyOffset - truth.baselineLatencyOffset,
     variance: truth.canaryLatencyVariance + truth.baselineLatencyVariance,
   };
 }
@@ -148,11 +179,15 @@ class UnknownStartEvidence {
   }
 }
 
-export function oracleRule(trace: Trace, knowledge: Partial<OracleKnowledge> = {}): Outcome {
+export function oracleRule(
+  trace: Trace,
+  knowledge: Partial<OracleKnowledge> = {},
+  tolerance: ToleranceRatios = RELATIVE_20,
+): Outcome {
   const { latencyNoise, start } = { ...FULL_KNOWLEDGE, ...knowledge };
   const periods = trace.periods.length;
-  const errors = hypotheses((m) => trace.truth[m]?.errorRatio ?? 1, periods);
-  const latency = hypotheses((m) => trace.truth[m]?.latencyRatio ?? 1, periods);
+  const errors = hypotheses((m) => trace.truth[m]?.errorRatio ?? 1, periods, tolerance.errors);
+  const latency = hypotheses((m) => trace.truth[m]?.latencyRatio ?? 1, periods, tolerance.latency);
   let errorLlr = 0;
   let latencyLlr = 0;
   const errorCopies = new UnknownStartEvidence();
@@ -173,8 +208,8 @@ export function oracleRule(trace: Trace, knowledge: Partial<OracleKnowledge> = {
 
     const l = latencyObservation(trace, m, truth);
     if (!latencyHealthy && l) {
-      const mean1 = Math.log(latency.bad(m)) - l.bias;
-      const mean0 = Math.log(latency.good(m)) - l.bias;
+      const mean1 = Math.log(latency.bad(m)) + l.offset;
+      const mean0 = Math.log(latency.good(m)) + l.offset;
       if (latencyNoise === 'known') {
         latencyLlr += knownNoiseLogRatio(l.d, mean1, mean0, l.variance);
       } else if (mean1 !== mean0) {
@@ -190,8 +225,8 @@ export function oracleRule(trace: Trace, knowledge: Partial<OracleKnowledge> = {
         latencyCopies.add(
           knownNoiseLogRatio(
             l.d,
-            Math.log(latency.copyBad) - l.bias,
-            Math.log(latency.copyGood(m)) - l.bias,
+            Math.log(latency.copyBad) + l.offset,
+            Math.log(latency.copyGood(m)) + l.offset,
             l.variance,
           ),
         );

@@ -1,16 +1,26 @@
 /*
  * Turns outcomes into the markdown table. Times are the minutes to the decision that matters for the
  * scenario: to promotion for healthy canaries, to rollback for regressions, to any decision at the
- * tolerance boundary.
+ * tolerance boundary; a gate's promotions at timeout that were only bounded are shown apart.
  */
 import type { Kind } from './scenarios.js';
 import type { Outcome } from './rules/outcome.js';
+
+/** What the targets need to know of a run besides a rule's outcome. */
+export interface RunFacts {
+  /** The canary's requests per minute, averaged over the run's periods. */
+  canaryPerMinute: number;
+  /** Whether the run's regression is beyond the action defaults' critical tolerance. */
+  beyondCriticalTolerance: boolean;
+}
 
 export interface ResultRow {
   scenario: string;
   kind: Kind;
   rule: string;
   outcomes: Outcome[];
+  /** The facts of the run of each outcome, in the same order. */
+  facts: RunFacts[];
 }
 
 function percent(count: number, total: number): string {
@@ -50,11 +60,17 @@ export function summarize(row: ResultRow): Record<string, string> {
     'False rollback': healthy ? percent(count('rollback'), n) : '—',
     'Wrong promotion': regression ? percent(count('promote'), n) : '—',
     'Detection (rollback)': healthy ? '—' : percent(count('rollback'), n),
-    Promoted: regression ? '—' : percent(count('promote'), n),
+    Promoted: regression ? '—' : percent(count('promote'), n) + boundedNote(row.outcomes),
     Inconclusive: percent(count('inconclusive'), n),
     'Median min': quantile(timed, 0.5),
     'p90 min': quantile(timed, 0.9),
   };
+}
+
+/** For a gate that may promote at timeout: the share of runs promoted as bounded, not proven. */
+function boundedNote(outcomes: Outcome[]): string {
+  const bounded = outcomes.filter((o) => o.how === 'bounded').length;
+  return bounded === 0 ? '' : ` (${percent(bounded, outcomes.length)} bounded)`;
 }
 
 export function markdownTable(rows: ResultRow[]): string {

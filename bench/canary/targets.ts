@@ -1,22 +1,51 @@
 /*
- * Issue #4's targets, checked against the bench's own rows: each line gives the gate's figure, the
- * reference it is held to, the gap or ratio, and whether the target is met. Where the issue's
- * reference is the full oracle, the line also shows the oracle that lacks the one piece of knowledge
- * no real method has (the start of a late regression, the latency noise), so that a missed target
- * can be told apart from an impossible one.
+ * Issue #12's targets, checked against the bench's own rows: each line gives the gate's figure, the
+ * reference it is held to, and whether the target is met. Nothing here is a measured figure: every
+ * number comes from the rows, and every scenario is named by its id in scenarios.ts.
+ *
+ * Where a detection target is out of reach, the line shows the full oracle's detection on the same
+ * traces, so that a missed target can be told apart from an impossible one. Late regressions are
+ * held to the oracle that does not know the start, latency time to the oracle that does not know the
+ * noise: the knowledge no real method has.
  */
 import { HORIZON } from './rules/fixed-horizon.js';
 import type { Outcome } from './rules/outcome.js';
-import { quantileOf, type ResultRow } from './report.js';
+import { quantileOf, type ResultRow, type RunFacts } from './report.js';
+import { SCENARIOS } from './scenarios.js';
 
 export const GATE = 'canary gate';
+export const GATE_DEFAULTS = 'canary gate (action defaults)';
 export const ORACLE = 'oracle SPRT';
+export const ORACLE_DEFAULTS = 'oracle SPRT (action defaults)';
 export const ORACLE_NOISE_UNKNOWN = 'oracle SPRT, latency variance unknown';
 export const ORACLE_START_UNKNOWN = 'oracle SPRT, start unknown';
+export const ALARM = 'alarm 3 of 5';
+export const INTERVAL = 'interval checks';
 export const FIXED_HORIZON = `fixed horizon (MWU at ${HORIZON} min)`;
 export const POOLED = 'ALL no-regression scenarios (pooled)';
 /** The runs of errors ×2 where the canary sees at least 2 errors a minute (a target of their own). */
 export const BUSY_ERRORS_2 = 'errors ×2, runs with ≥ 2 canary errors/min';
+
+/** Regressions present from the first period that must be caught fast, with their time limit. */
+const LARGE_REGRESSIONS: { id: string; minutes: number }[] = [
+  { id: 'errors-5', minutes: 4 },
+  { id: 'errors-5-noisy', minutes: 4 },
+  { id: 'latency-2', minutes: 5 },
+  { id: 'latency-2-p99', minutes: 5 },
+  { id: 'latency-2-noisy', minutes: 5 },
+];
+const DETECTION = 0.99;
+const MODERATE_LATENCY = ['latency-1.5', 'latency-1.5-p99'];
+const NOISE_UNKNOWN_FACTOR = 1.25;
+const START_UNKNOWN_IDS = ['errors-2', 'errors-3-late'];
+const START_UNKNOWN_POINTS = 3;
+const WRONG_PROMOTIONS = 0.01;
+/** The action defaults' targets on healthy runs with enough traffic to decide in 30 minutes. */
+const BUSY_CANARY_PER_MINUTE = 100;
+const PROMOTED_BUSY = 0.95;
+const PROOFS_VS_ORACLE = 0.8;
+/** Regressions beyond the defaults' critical tolerance, which a bounded promotion must never let by. */
+const CRITICAL_IDS = ['errors-5', 'errors-5-noisy', 'latency-2', 'latency-2-p99', 'latency-2-noisy'];
 
 interface Line {
   target: string;
@@ -26,123 +55,191 @@ interface Line {
   met: boolean;
 }
 
-const share = (outcomes: Outcome[], decision: Outcome['decision']): number =>
-  outcomes.length === 0 ? 0 : outcomes.filter((o) => o.decision === decision).length / outcomes.length;
+interface Runs {
+  outcomes: Outcome[];
+  facts: RunFacts[];
+}
+
+const share = (outcomes: Outcome[], keep: (o: Outcome) => boolean): number =>
+  outcomes.length === 0 ? 0 : outcomes.filter(keep).length / outcomes.length;
+const decided = (decision: Outcome['decision']) => (o: Outcome) => o.decision === decision;
 
 function medianMinutes(outcomes: Outcome[], decision: Outcome['decision']): number | null {
   const minutes = outcomes
-    .filter((o) => o.decision === decision)
+    .filter(decided(decision))
     .map((o) => o.minutes)
     .sort((a, b) => a - b);
   return quantileOf(minutes, 0.5);
 }
 
+/** The outcomes of the runs whose facts pass `keep`. */
+function subset(runs: Runs, keep: (f: RunFacts) => boolean): Outcome[] {
+  return runs.outcomes.filter((_, i) => {
+    const facts = runs.facts[i];
+    return facts !== undefined && keep(facts);
+  });
+}
+
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+const minutes = (m: number | null): string => (m === null ? '—' : `${m} min`);
+
+function title(id: string): string {
+  const scenario = SCENARIOS.find((s) => s.id === id);
+  if (!scenario) throw new Error(`No scenario "${id}".`);
+  return scenario.title;
+}
 
 export function checkTargets(rows: ResultRow[], falseRollbackRate: number): Line[] {
-  const find = (scenario: string, rule: string): Outcome[] =>
-    rows.find((r) => r.scenario === scenario && r.rule === rule)?.outcomes ?? [];
+  const runsOf = (scenario: string, rule: string): Runs =>
+    rows.find((r) => r.scenario === scenario && r.rule === rule) ?? { outcomes: [], facts: [] };
+  const find = (scenario: string, rule: string): Outcome[] => runsOf(scenario, rule).outcomes;
   const scenarios = (kind: ResultRow['kind']): string[] => [
     ...new Set(rows.filter((r) => r.kind === kind && r.scenario !== POOLED).map((r) => r.scenario)),
   ];
   const lines: Line[] = [];
 
-  const pooled = share(find(POOLED, GATE), 'rollback');
-  lines.push({
-    target: `false rollbacks ≤ ${pct(falseRollbackRate)} pooled`,
-    scenario: 'all healthy',
-    gate: pct(pooled),
-    reference: pct(falseRollbackRate),
-    met: pooled <= falseRollbackRate,
-  });
-  for (const scenario of scenarios('healthy')) {
-    const rate = share(find(scenario, GATE), 'rollback');
+  for (const rule of [GATE, GATE_DEFAULTS]) {
+    const who = rule === GATE ? '' : `${rule}: `;
+    const pooled = share(find(POOLED, rule), decided('rollback'));
     lines.push({
-      target: `false rollbacks ≤ ${pct(2 * falseRollbackRate)} in each`,
-      scenario,
-      gate: pct(rate),
-      reference: pct(2 * falseRollbackRate),
-      met: rate <= 2 * falseRollbackRate,
+      target: `${who}false rollbacks ≤ ${pct(falseRollbackRate)} pooled`,
+      scenario: 'all healthy',
+      gate: pct(pooled),
+      reference: pct(falseRollbackRate),
+      met: pooled <= falseRollbackRate,
     });
+    for (const scenario of scenarios('healthy')) {
+      const rate = share(find(scenario, rule), decided('rollback'));
+      lines.push({
+        target: `${who}false rollbacks ≤ ${pct(2 * falseRollbackRate)} in each`,
+        scenario,
+        gate: pct(rate),
+        reference: pct(2 * falseRollbackRate),
+        met: rate <= 2 * falseRollbackRate,
+      });
+    }
   }
 
   for (const scenario of scenarios('regression')) {
-    const gate = find(scenario, GATE);
-    const oracle = find(scenario, ORACLE);
-    const startUnknown = find(scenario, ORACLE_START_UNKNOWN);
-    const noiseUnknown = find(scenario, ORACLE_NOISE_UNKNOWN);
-    const wrong = share(gate, 'promote');
+    const wrong = share(find(scenario, GATE), decided('promote'));
     lines.push({
-      target: 'wrong promotions ≤ 1%',
+      target: `wrong promotions ≤ ${pct(WRONG_PROMOTIONS)}`,
       scenario,
       gate: pct(wrong),
-      reference: '1.0%',
-      met: wrong <= 0.01,
+      reference: pct(WRONG_PROMOTIONS),
+      met: wrong <= WRONG_PROMOTIONS,
     });
-    const detected = share(gate, 'rollback');
-    const gap = 100 * (share(oracle, 'rollback') - detected);
-    const gapStartUnknown = 100 * (share(startUnknown, 'rollback') - detected);
+  }
+
+  for (const { id, minutes: limit } of LARGE_REGRESSIONS) {
+    const scenario = title(id);
+    const gate = find(scenario, GATE);
+    const detected = share(gate, decided('rollback'));
+    const oracle = share(find(scenario, ORACLE), decided('rollback'));
     lines.push({
-      target: 'detection within 5 points of the oracle',
+      target: `detection ≥ ${pct(DETECTION)}`,
       scenario,
       gate: pct(detected),
       reference:
-        `oracle ${pct(share(oracle, 'rollback'))} (${gap.toFixed(1)} points); ` +
-        `start unknown ${pct(share(startUnknown, 'rollback'))} (${gapStartUnknown.toFixed(1)} points)`,
-      met: gap <= 5,
+        detected >= DETECTION
+          ? pct(DETECTION)
+          : oracle < DETECTION
+            ? `impossible on these traces: oracle ${pct(oracle)}`
+            : `${pct(DETECTION)} (oracle ${pct(oracle)})`,
+      met: detected >= DETECTION,
     });
-    if (scenario === BUSY_ERRORS_2) {
-      lines.push({
-        target: 'detection ≥ 99%',
-        scenario,
-        gate: pct(detected),
-        reference: `99% (oracle ${pct(share(oracle, 'rollback'))})`,
-        met: detected >= 0.99,
-      });
-    }
     const gateTime = medianMinutes(gate, 'rollback');
-    const oracleTime = medianMinutes(oracle, 'rollback');
-    const noiseTime = medianMinutes(noiseUnknown, 'rollback');
-    if (gateTime !== null && oracleTime !== null) {
-      lines.push({
-        target: 'median time to rollback ≤ 1.5× the oracle',
-        scenario,
-        gate: `${gateTime} min`,
-        reference:
-          `oracle ${oracleTime} min (×${(gateTime / oracleTime).toFixed(2)})` +
-          (noiseTime !== null
-            ? `; noise unknown ${noiseTime} min (×${(gateTime / noiseTime).toFixed(2)})`
-            : ''),
-        met: gateTime <= 1.5 * oracleTime,
-      });
-    }
+    lines.push({
+      target: `median time to rollback ≤ ${limit} min`,
+      scenario,
+      gate: minutes(gateTime),
+      reference: `${limit} min`,
+      met: gateTime !== null && gateTime <= limit,
+    });
+    const alarmTime = medianMinutes(find(scenario, ALARM), 'rollback');
+    const intervalTime = medianMinutes(find(scenario, INTERVAL), 'rollback');
+    const peers = [alarmTime, intervalTime].filter((m): m is number => m !== null);
+    const fastest = peers.length === 0 ? null : Math.min(...peers);
+    lines.push({
+      target: 'median time to rollback ≤ the fastest peer rule',
+      scenario,
+      gate: minutes(gateTime),
+      reference: `${ALARM} ${minutes(alarmTime)}, ${INTERVAL} ${minutes(intervalTime)}`,
+      met: gateTime !== null && (fastest === null || gateTime <= fastest),
+    });
+  }
+
+  for (const id of MODERATE_LATENCY) {
+    const scenario = title(id);
+    const gateTime = medianMinutes(find(scenario, GATE), 'rollback');
+    const noiseTime = medianMinutes(find(scenario, ORACLE_NOISE_UNKNOWN), 'rollback');
+    const oracleTime = medianMinutes(find(scenario, ORACLE), 'rollback');
+    lines.push({
+      target: `median time to rollback ≤ ${NOISE_UNKNOWN_FACTOR}× the noise-unknown oracle`,
+      scenario,
+      gate: minutes(gateTime),
+      reference:
+        noiseTime === null
+          ? '—'
+          : `${NOISE_UNKNOWN_FACTOR * noiseTime} min (noise unknown ${noiseTime} min` +
+            `${gateTime === null ? '' : `, ×${(gateTime / noiseTime).toFixed(2)}`}; full oracle ${minutes(oracleTime)})`,
+      met: gateTime !== null && noiseTime !== null && gateTime <= NOISE_UNKNOWN_FACTOR * noiseTime,
+    });
+  }
+
+  for (const id of START_UNKNOWN_IDS) {
+    const scenario = title(id);
+    const detected = share(find(scenario, GATE), decided('rollback'));
+    const startUnknown = share(find(scenario, ORACLE_START_UNKNOWN), decided('rollback'));
+    const oracle = share(find(scenario, ORACLE), decided('rollback'));
+    const gap = 100 * (startUnknown - detected);
+    lines.push({
+      target: `detection within ${START_UNKNOWN_POINTS} points of the start-unknown oracle`,
+      scenario,
+      gate: pct(detected),
+      reference: `start unknown ${pct(startUnknown)} (${gap.toFixed(1)} points); full oracle ${pct(oracle)}`,
+      met: gap <= START_UNKNOWN_POINTS,
+    });
   }
 
   for (const scenario of [...scenarios('healthy'), POOLED]) {
-    const gate = find(scenario, GATE);
-    const oracle = find(scenario, ORACLE);
-    const fixed = find(scenario, FIXED_HORIZON);
-    const promoted = share(gate, 'promote');
-    const oraclePromoted = share(oracle, 'promote');
+    const busy = subset(runsOf(scenario, GATE_DEFAULTS), (f) => f.canaryPerMinute >= BUSY_CANARY_PER_MINUTE);
+    const promoted = share(busy, decided('promote'));
     lines.push({
-      target: 'healthy promoted ≥ 80% as often as the oracle',
+      target: `${GATE_DEFAULTS}: promoted ≥ ${pct(PROMOTED_BUSY)}, runs with ≥ ${BUSY_CANARY_PER_MINUTE} canary requests/min`,
       scenario,
-      gate: pct(promoted),
-      reference: `${pct(0.8 * oraclePromoted)} (oracle ${pct(oraclePromoted)})`,
-      met: promoted >= 0.8 * oraclePromoted,
+      gate: busy.length === 0 ? '— (no such runs)' : `${pct(promoted)} of ${busy.length} runs`,
+      reference:
+        `${pct(PROMOTED_BUSY)}; median ${minutes(medianMinutes(busy, 'promote'))}; ` +
+        `proven ${pct(share(busy, (o) => o.how === 'proven'))}, bounded ${pct(share(busy, (o) => o.how === 'bounded'))}`,
+      met: busy.length === 0 || promoted >= PROMOTED_BUSY,
     });
-    const oracleTime = medianMinutes(oracle, 'promote');
-    const fixedTime = medianMinutes(fixed, 'promote');
-    if (oracleTime !== null && fixedTime !== null && oracleTime < fixedTime) {
-      const gateTime = medianMinutes(gate, 'promote');
-      lines.push({
-        target: 'promoted sooner than the fixed horizon where the oracle is',
-        scenario,
-        gate: gateTime === null ? '—' : `${gateTime} min`,
-        reference: `fixed horizon ${fixedTime} min, oracle ${oracleTime} min`,
-        met: gateTime !== null && gateTime < fixedTime,
-      });
-    }
+  }
+
+  for (const id of CRITICAL_IDS) {
+    const scenario = title(id);
+    const runs = runsOf(scenario, GATE_DEFAULTS);
+    const beyond = subset(runs, (f) => f.beyondCriticalTolerance);
+    const promoted = share(beyond, decided('promote'));
+    lines.push({
+      target: `${GATE_DEFAULTS}: regressions beyond the critical tolerance promoted ≤ ${pct(WRONG_PROMOTIONS)}`,
+      scenario,
+      gate: `${pct(promoted)} of ${beyond.length} runs beyond it`,
+      reference: `${pct(WRONG_PROMOTIONS)} (all ${runs.outcomes.length} runs: ${pct(share(runs.outcomes, decided('promote')))})`,
+      met: promoted <= WRONG_PROMOTIONS,
+    });
+  }
+
+  for (const scenario of [...scenarios('healthy'), POOLED]) {
+    const proven = share(find(scenario, GATE_DEFAULTS), (o) => o.how === 'proven');
+    const oracle = share(find(scenario, ORACLE_DEFAULTS), decided('promote'));
+    lines.push({
+      target: `${GATE_DEFAULTS}: proven within tolerance ≥ ${PROOFS_VS_ORACLE}× as often as ${ORACLE_DEFAULTS} promotes`,
+      scenario,
+      gate: pct(proven),
+      reference: `${pct(PROOFS_VS_ORACLE * oracle)} (oracle ${pct(oracle)})`,
+      met: proven >= PROOFS_VS_ORACLE * oracle,
+    });
   }
   return lines;
 }

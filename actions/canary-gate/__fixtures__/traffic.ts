@@ -28,6 +28,13 @@ export interface TrafficOptions {
   canaryUnhealthyFromMinute?: number;
   /** The canary group's hosts are unhealthy only before this minute (registering targets). */
   canaryUnhealthyUntilMinute?: number;
+  /** Each minute's latency point: the average of its requests (default) or their nearest-rank p99. */
+  latencyStatistic?: 'average' | 'p99';
+  /**
+   * Minutes before `start` in which all traffic went to the baseline (the canary did not exist): the
+   * lookback the gate learns the noise from. Drawn from a stream of their own.
+   */
+  lookbackMinutes?: number;
 }
 
 /** Healthy traffic defaults for tests; override what a scenario changes. */
@@ -59,6 +66,19 @@ export function albTraffic(options: TrafficOptions): MetricDataExport {
   const add = (id: string, at: number, value: number): void => {
     (series[id] ??= []).push([at, value]);
   };
+  const latency = options.latencyStatistic === 'p99' ? p99Latency : averageLatency;
+  const lookbackRandom = seeded(options.seed + 7919);
+  for (let minute = -(options.lookbackMinutes ?? 0); minute < 0; minute++) {
+    const at = options.start + minute * 60_000;
+    const baseline = poisson(
+      lookbackRandom,
+      options.baselineRequestsPerMinute + options.canaryRequestsPerMinute,
+    );
+    const errors = binomial(lookbackRandom, baseline, options.baselineErrorRate);
+    add('alb_requests_baseline', at, baseline);
+    if (errors > 0) add('alb_5xx_baseline', at, errors);
+    add('alb_latency_baseline', at, latency(lookbackRandom, options.baselineLatency, baseline));
+  }
   for (let minute = 0; minute < options.minutes; minute++) {
     const at = options.start + minute * 60_000;
     const canary =
@@ -84,12 +104,8 @@ export function albTraffic(options: TrafficOptions): MetricDataExport {
     )
       add('alb_unhealthy_canary', at, 1);
     if (!options.latencyGaps?.includes(minute) && canary > 0) {
-      add(
-        'alb_latency_canary',
-        at,
-        averageLatency(random, options.baselineLatency * options.latencyRatio, canary),
-      );
-      add('alb_latency_baseline', at, averageLatency(random, options.baselineLatency, baseline));
+      add('alb_latency_canary', at, latency(random, options.baselineLatency * options.latencyRatio, canary));
+      add('alb_latency_baseline', at, latency(random, options.baselineLatency, baseline));
     }
   }
   const ids = [
@@ -135,4 +151,13 @@ function averageLatency(random: () => number, mean: number, requests: number): n
   const sigma = 0.5;
   const spread = sigma * Math.sqrt(Math.exp(sigma * sigma) - 1);
   return Math.max(0.001, mean * (1 + (spread * normal(random)) / Math.sqrt(Math.max(1, requests))));
+}
+
+/** The nearest-rank 99th percentile of `requests` lognormal latencies (σ 0.6) with this mean. */
+function p99Latency(random: () => number, mean: number, requests: number): number {
+  const sigma = 0.6;
+  const values = Array.from({ length: Math.max(1, requests) }, () =>
+    Math.exp(Math.log(mean) - (sigma * sigma) / 2 + sigma * normal(random)),
+  ).sort((a, b) => a - b);
+  return values[Math.ceil(0.99 * values.length) - 1] as number;
 }

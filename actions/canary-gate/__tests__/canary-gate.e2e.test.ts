@@ -77,6 +77,71 @@ describe('canary-gate dist in replay', () => {
     expect(run.summary).toContain('## Canary gate: ✅ promote (replay)');
   });
 
+  it('rolls back a doubled p99 within minutes, having learnt the noise from the lookback in the export', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'canary-e2e-p99-'));
+    const traffic = albTraffic({
+      ...HEALTHY_TRAFFIC,
+      start,
+      minutes: 30,
+      seed: 12,
+      latencyStatistic: 'p99',
+      latencyRatio: 2,
+      lookbackMinutes: 60,
+    });
+    writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify(traffic));
+    const run = await runDist(actionDir, {
+      inputs: {
+        ...preset,
+        replay: `${dir}/*.json`,
+        'latency-statistic': 'p99',
+        'start-time': new Date(start).toISOString(),
+      },
+      env: { RUNNER_TEMP: dir },
+    });
+    expect(run.outputs.decision).toBe('rollback');
+    expect(run.outputs.reason).toMatch(/^response time \(p99\) on the canary is/);
+    // Periods of one minute, read a minute after they end: three periods or fewer.
+    expect(Number(run.outputs['elapsed-seconds'])).toBeLessThanOrEqual(4 * 60);
+    expect(run.stdout).toContain(
+      "Learnt the baseline's per-period noise from 60 period(s) before the canary",
+    );
+    expect(run.summary).toContain('learnt from 60 period(s) before the canary (lookback)');
+  });
+
+  it('promotes a quiet healthy canary at max duration when worse than the critical tolerance is ruled out', async () => {
+    // Issue #12's user: 2,000 requests a minute, 0.5% errors on both arms, 10% on the canary. About
+    // 30 canary errors in 30 minutes cannot prove "within 50% or 0.25pp" (×1.5), but they do rule out
+    // the critical "100% or 1pp" (×3 here).
+    const dir = mkdtempSync(path.join(tmpdir(), 'canary-e2e-bounded-'));
+    const traffic = albTraffic({
+      ...HEALTHY_TRAFFIC,
+      start,
+      minutes: 32,
+      seed: 13,
+      canaryRequestsPerMinute: 200,
+      baselineRequestsPerMinute: 1800,
+      baselineErrorRate: 0.005,
+    });
+    writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify(traffic));
+    const run = await runDist(actionDir, {
+      inputs: { ...preset, replay: `${dir}/*.json` },
+      env: { RUNNER_TEMP: dir },
+    });
+    expect(run.outputs.reason).toMatch(/^No regression seen after 30 minutes/);
+    expect(run.outputs.decision).toBe('promote');
+    expect(run.exitCode).toBe(0);
+    expect(run.summary).toContain(
+      'Verdict: no regression seen; ruled out 5xx rate worse than +100% or 1 percentage points',
+    );
+    // The same traffic with on-timeout fail: inconclusive, a failed step.
+    const failed = await runDist(actionDir, {
+      inputs: { ...preset, replay: `${dir}/*.json`, 'on-timeout': 'fail' },
+      env: { RUNNER_TEMP: dir },
+    });
+    expect(failed.outputs.decision).toBe('inconclusive');
+    expect(failed.exitCode).toBe(1);
+  });
+
   it('rejects replay files without the Ids it would query, naming them', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'canary-e2e-'));
     writeFileSync(

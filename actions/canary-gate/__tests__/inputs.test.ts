@@ -21,10 +21,15 @@ describe('canary-gate inputs', () => {
       minDurationMs: 180_000,
       maxDurationMs: 1_800_000,
       minRequests: 500,
-      onTimeout: 'fail',
+      onTimeout: 'promote-if-bounded',
+      lookbackMs: 3_600_000,
       action: 'act',
       failOnRollback: true,
     });
+    expect(inputs.plan.metrics.map((metric) => metric.spec.criticalTolerance)).toEqual([
+      { relative: 1, absolute: 0.01 },
+      { relative: 0.5, absolute: 0.05 },
+    ]);
     expect(inputs.plan.requests.canary.Id).toBe('alb_requests_canary');
     expect(inputs.plan.metrics.map((metric) => [metric.spec.name, metric.spec.tolerance])).toEqual([
       ['alb_5xx', { relative: 0.5, absolute: 0.0025 }],
@@ -34,6 +39,25 @@ describe('canary-gate inputs', () => {
       { Name: 'LoadBalancer', Value: 'app/api/50dc6c495c0c9188' },
       { Name: 'TargetGroup', Value: 'targetgroup/green/6d0ecf831eec9f09' },
     ]);
+  });
+
+  it('reads critical tolerances, lookback and the timeout policies', () => {
+    const inputs = read({
+      ...alb,
+      action: 'decide-only',
+      'error-critical-tolerance': '200%',
+      'latency-critical-tolerance': '100ms',
+      lookback: '0',
+      'on-timeout': 'leave',
+    });
+    expect(inputs.plan.metrics.map((metric) => metric.spec.criticalTolerance)).toEqual([
+      { relative: 2 },
+      { absolute: 0.1 },
+    ]);
+    expect(inputs).toMatchObject({ lookbackMs: 0, onTimeout: 'leave' });
+    expect(() => read({ ...alb, action: 'decide-only', 'error-critical-tolerance': 'double' })).toThrow(
+      'Input "error-critical-tolerance" must be a tolerance such as 20%, 0.1pp, 50ms, or "20% or 0.1pp"; got "double".',
+    );
   });
 
   it('with a deployment to act on, takes the load balancer alone: ECS says which group is the canary', () => {
@@ -85,7 +109,7 @@ describe('canary-gate inputs', () => {
     ],
     [
       { ...alb, action: 'decide-only', 'on-timeout': 'wait' },
-      'Input "on-timeout" must be one of promote, rollback, fail; got "wait".',
+      'Input "on-timeout" must be one of promote-if-bounded, promote, rollback, fail, leave; got "wait".',
     ],
     [{ ...alb, action: 'decide-only', 'period-seconds': '10' }, 'Input "period-seconds" must be 60 or 300'],
     [

@@ -126,6 +126,36 @@ describe('load balancer dimensions', () => {
     expect(targetGroupDimension(input, 'canary-target-group')).toBe(expected),
   );
 
+  it('reads a critical tolerance, for on-timeout promote-if-bounded', () => {
+    const parsed = parse(`
+- name: requests
+  kind: requests
+  canary: ${stat('Requests', 'canary')}
+  baseline: ${stat('Requests', 'baseline')}
+- name: checkout-errors
+  kind: rate
+  tolerance: 20% or 0.1pp
+  critical-tolerance: 100% or 1pp
+  canary: ${stat('CheckoutErrors', 'canary')}
+  baseline: ${stat('CheckoutErrors', 'baseline')}
+`);
+    expect(parsed.metrics[0]?.spec.criticalTolerance).toEqual({ relative: 1, absolute: 0.01 });
+    expect(() =>
+      parse(`
+- name: requests
+  kind: requests
+  canary: ${stat('Requests', 'canary')}
+  baseline: ${stat('Requests', 'baseline')}
+- name: e
+  kind: rate
+  tolerance: 20%
+  critical-tolerance: twice
+  canary: ${stat('E', 'canary')}
+  baseline: ${stat('E', 'baseline')}
+`),
+    ).toThrow(/critical-tolerance: Tolerance "twice": cannot read "twice"/);
+  });
+
   it('names the input on a bad value', () => {
     expect(() => loadBalancerDimension('my-alb', 'load-balancer')).toThrow(
       'Input "load-balancer" must be an Application Load Balancer ARN or its suffix app/<name>/<id>; got "my-alb".',

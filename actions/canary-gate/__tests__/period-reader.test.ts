@@ -43,6 +43,39 @@ function publishing(): MetricSource & { publish(at: number, canary: number, base
 }
 
 describe('PeriodReader', () => {
+  it('reaches back by the lookback in its first read only, and hands those baseline periods out once', async () => {
+    const source = publishing();
+    const windows: { start: number; end: number }[] = [];
+    const read = source.read.bind(source);
+    source.read = async (queries, window) => {
+      windows.push(window);
+      return read(queries, window);
+    };
+    // An hour of the baseline alone before the canary starts at minute 60.
+    for (let index = 0; index < 60; index++) source.publish(index * minute, 0, 110);
+    for (let index = 60; index < 65; index++) source.publish(index * minute, 10, 100);
+    const reader = new PeriodReader(source, {
+      plan,
+      start: 60 * minute,
+      periodMs: minute,
+      publishDelayMs: minute,
+      lookbackMs: 60 * minute,
+    });
+    expect((await reader.read(63 * minute)).map((period) => period.periodStart)).toEqual([
+      60 * minute,
+      61 * minute,
+    ]);
+    const lookback = reader.takeLookback();
+    expect(lookback).toHaveLength(60);
+    expect(lookback[0]).toMatchObject({ periodStart: 0, canaryRequests: 0, baselineRequests: 110 });
+    expect(reader.takeLookback()).toEqual([]);
+    await reader.read(65 * minute);
+    expect(windows).toEqual([
+      { start: 0, end: 62 * minute },
+      { start: 60 * minute, end: 64 * minute },
+    ]);
+  });
+
   it('hands out each complete period once, in order', async () => {
     const source = publishing();
     for (let index = 0; index < 5; index++) source.publish(index * minute, 10, 100);

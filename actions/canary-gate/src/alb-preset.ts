@@ -15,6 +15,9 @@ export interface AlbPresetOptions {
   periodSeconds: number;
   errorTolerance: Tolerance;
   latencyTolerance: Tolerance;
+  /** What promote-if-bounded must rule out (see MetricSpec.criticalTolerance). */
+  errorCriticalTolerance?: Tolerance;
+  latencyCriticalTolerance?: Tolerance;
   /** Average, or a percentile such as p99 (CloudWatch computes it; the emulator cannot). */
   latencyStatistic: string;
 }
@@ -144,6 +147,7 @@ export function albPresetMetrics(targets: AlbTargets, options: AlbPresetOptions)
         kind: 'rate',
         direction: 'increase',
         tolerance: options.errorTolerance,
+        ...(options.errorCriticalTolerance ? { criticalTolerance: options.errorCriticalTolerance } : {}),
         critical: true,
       },
       canary: albQuery(
@@ -192,6 +196,7 @@ export function albPresetMetrics(targets: AlbTargets, options: AlbPresetOptions)
         kind: 'level',
         direction: 'increase',
         tolerance: options.latencyTolerance,
+        ...(options.latencyCriticalTolerance ? { criticalTolerance: options.latencyCriticalTolerance } : {}),
         critical: true,
         unit: 'seconds',
       },

@@ -35,6 +35,8 @@ export interface GateLoopSettings {
   maxDurationMs: number;
   /** Replay: the last period in the files; the loop ends there. */
   endOfData?: number;
+  /** How far before `start` the baseline's periods are read for its noise (0: none). */
+  lookbackMs?: number;
   /** How often alarms and a promoted deployment's pauses are checked between periods. */
   checkIntervalMs?: number;
   /**
@@ -82,6 +84,8 @@ export interface GateOutcome {
    * waiting, or it is linear (a pause before every step), or its state is unknown.
    */
   pauseMayFollow: boolean;
+  /** Periods of the baseline before the start that the gate learnt the noise from. */
+  lookbackPeriods?: number;
 }
 
 const DEFAULT_CHECK_INTERVAL_MS = 20_000;
@@ -118,10 +122,11 @@ const MAX_CONSECUTIVE_ERRORS = 4;
  * acts on the deployment the moment the evidence (or an alarm) decides.
  *
  * After a promotion a linear deployment keeps pausing before each step: the gate continues every
- * pause and keeps watching with a test started at the promotion, which can only roll back (at half
- * the false-rollback rate, renewed at half again whenever one reaches its horizon; see startWatch).
- * That watch ends only when ECS reports the deployment finished: a gate that promoted answers every
- * pause of its deployment, so no step ends green with a pause left waiting.
+ * pause and keeps feeding the same test, whose rollback claims carry the evidence of the earlier
+ * steps into the later ones (where the canary's larger share brings more per minute) and whose
+ * false-rollback budget is the one already spent on: the same claims, so no second budget. The watch
+ * ends only when ECS reports the deployment finished: a gate that promoted answers every pause of
+ * its deployment, so no step ends green with a pause left waiting.
  */
 export async function runGateLoop(
   deps: GateLoopDependencies,
@@ -132,9 +137,6 @@ export async function runGateLoop(
 
 class GateRun {
   private readonly gate: Gate;
-  private watch: Gate | undefined;
-  /** The false-rollback rate of the current post-promotion watch. */
-  private watchRate = 0;
   private readonly reader: PeriodReader;
   private readonly timeline: TimelineEntry[] = [];
   private readonly started: number;
@@ -154,6 +156,8 @@ class GateRun {
   private unhealthyRun = 0;
   private refusal: { rule: string; reason: string } | undefined;
   private promotionReported = false;
+  /** Baseline periods before the start the gate learnt the noise from. */
+  private lookbackPeriods = 0;
 
   constructor(
     private readonly deps: GateLoopDependencies,
@@ -208,7 +212,9 @@ class GateRun {
       }
     }
 
-    for (const observation of await this.reader.read(clock.now())) this.feed(observation);
+    const observations = await this.reader.read(clock.now());
+    this.learnLookback();
+    for (const observation of observations) this.feed(observation);
     const state = this.gate.state();
 
     if (control) {
@@ -237,10 +243,8 @@ class GateRun {
     }
 
     // The evidence first: a decision made in the same poll in which ECS finished still counts.
-    const watchState = this.watch?.state();
-    if (watchState?.decision === 'rollback') return this.rollBack(watchState, 'after the promotion, ');
+    if (state.decision === 'rollback') return this.rollBack(state, '');
     if (this.promotedAt === undefined) {
-      if (state.decision === 'rollback') return this.rollBack(state, '');
       if (state.decision === 'inconclusive')
         return this.finish('inconclusive', state.rule, `${state.reason}${this.pauseNote()}`);
       if (state.decision === 'promote') this.promote(state);
@@ -343,6 +347,17 @@ class GateRun {
     this.unhealthyRun = unhealthy.canary > 0 && unhealthy.baseline === 0 ? this.unhealthyRun + 1 : 0;
   }
 
+  /** The baseline's periods before the canary: noise for the gate to learn, logged once. */
+  private learnLookback(): void {
+    const lookback = this.reader.takeLookback();
+    if (lookback.length === 0) return;
+    for (const period of lookback) this.gate.observeLookback(period);
+    this.lookbackPeriods = lookback.length;
+    this.deps.logger.info(
+      `Learnt the baseline's per-period noise from ${lookback.length} period(s) before the canary started (lookback).`,
+    );
+  }
+
   private feed(observation: PeriodObservation): void {
     this.checkShare(observation);
     // Periods before the canary's first request say nothing about it: they count towards neither
@@ -355,20 +370,13 @@ class GateRun {
     this.canaryTrafficSeen = true;
     this.checkUnhealthy(observation);
     const state = this.gate.observe(observation);
-    const watchState = this.watch?.observe(observation);
-    const decision = watchState?.decision === 'rollback' ? 'rollback' : state.decision;
+    const watching = this.promotedAt !== undefined && state.decision === 'promote';
     this.record(
       observation,
-      decision,
-      watchState && this.promotedAt !== undefined ? `promoted; ${watchState.leaning}` : state.leaning,
+      state.decision,
+      watching ? 'promoted; watching for a regression' : state.leaning,
     );
-    this.logPeriod(observation, watchState ?? state);
-    if (watchState?.decision === 'inconclusive') {
-      this.deps.logger.info(
-        `The watch after the promotion saw no regression in ${watchState.periods} periods (${watchState.leaning}); a fresh one starts at false-rollback rate ${this.watchRate / 2}.`,
-      );
-      this.startWatch(this.watchRate / 2);
-    }
+    this.logPeriod(observation, state);
   }
 
   private record(observation: PeriodObservation, decision: string, leaning: string): void {
@@ -386,27 +394,8 @@ class GateRun {
     this.promotedAt = this.deps.clock.now();
     this.promotion = state;
     this.deps.logger.info(`Promote: ${state.reason}`);
-    if (this.deps.control) this.startWatch(this.settings.gate.falseRollbackRate / 2);
-  }
-
-  /**
-   * The rollback-only test that judges a promoted deployment's later steps. Each watch runs for
-   * twice the gate's horizon; when one ends without a regression a fresh one starts at half its
-   * false-rollback rate, so however long ECS steps the whole run stays within twice the configured
-   * rate (α + α/2 + α/4 + …), and a regression late in the deployment is judged on fresh evidence.
-   */
-  private startWatch(falseRollbackRate: number): void {
-    const config = this.settings.gate;
-    this.watchRate = falseRollbackRate;
-    this.watch = createGate({
-      ...config,
-      falseRollbackRate,
-      maxDurationPeriods:
-        Math.max(config.maxDurationPeriods, Math.ceil(this.settings.maxDurationMs / this.settings.periodMs)) *
-        2,
-      onTimeout: 'fail',
-      rollbackOnly: true,
-    });
+    // The engine keeps its rollback claims running from here (a timeout's promotion included).
+    this.gate.markPromoted(state);
   }
 
   private async rollBack(state: { rule: string; reason: string }, when: string): Promise<GateOutcome> {
@@ -425,22 +414,27 @@ class GateRun {
     return this.finish('rollback', state.rule, reason);
   }
 
+  /**
+   * The clock ran out before the engine's own max duration (periods missing or late): on-timeout
+   * decides from the evidence so far, as the engine would have at its last period.
+   */
   private async timedOut(state: GateState): Promise<GateOutcome | undefined> {
     const reason = `No decision within ${formatDuration(this.settings.maxDurationMs)}: ${state.leaning}.`;
     const { control } = this.deps;
-    if (this.settings.gate.onTimeout === 'promote') {
+    const policy = this.settings.gate.onTimeout;
+    const bounded = policy === 'promote-if-bounded' && boundedAtTimeout(state, this.settings.gate);
+    if (policy === 'promote' || bounded) {
+      const rule = bounded ? 'bounded' : 'timeout';
+      const why = bounded
+        ? `${reason} No critical regression was shown and every critical metric already rules out its critical tolerance; on-timeout is promote-if-bounded.`
+        : `${reason} on-timeout is promote.`;
       if (control && this.view && !this.view.finished) {
         // Promoting a live deployment means answering its later pauses too: keep watching.
-        this.promote({
-          ...state,
-          decision: 'promote',
-          rule: 'timeout',
-          reason: `${reason} on-timeout is promote.`,
-        });
+        this.promote({ ...state, decision: 'promote', rule, reason: why });
         await control.continuePauses(this.view);
         return undefined;
       }
-      return this.finish('promote', 'timeout', `${reason} on-timeout is promote.`);
+      return this.finish('promote', rule, why);
     }
     if (this.settings.gate.onTimeout === 'rollback') {
       if (control) this.view = await control.rollback(reason);
@@ -496,6 +490,7 @@ class GateRun {
       ...(this.view ? { deploymentStatus: this.view.status } : {}),
       promoted: this.promotedAt !== undefined,
       pauseMayFollow: this.pauseMayFollow(),
+      lookbackPeriods: this.lookbackPeriods,
     };
   }
 
@@ -541,6 +536,15 @@ class GateRun {
       `[${time}] canary ${canary} req (${share}%), baseline ${baseline} · ${metrics} · ${verdict}`,
     );
   }
+}
+
+/** promote-if-bounded's condition on the state so far (the engine applies it at its own max duration). */
+export function boundedAtTimeout(state: GateState, gate: GateConfig): boolean {
+  const critical = state.metrics.filter((metric) => metric.critical);
+  return (
+    state.canaryRequests >= gate.minRequests &&
+    critical.every((metric) => metric.status !== 'regression' && metric.bounded === true)
+  );
 }
 
 /** An inconclusive outcome decided before any period was judged (the gate refused to start). */

@@ -34,6 +34,8 @@ export interface CanaryGateInputs {
   maxDurationMs: number;
   minRequests: number;
   onTimeout: TimeoutAction;
+  /** How far before the start the baseline's own periods are read for its noise. */
+  lookbackMs: number;
   action: 'act' | 'decide-only';
   failOnRollback: boolean;
   /** Pattern (path or glob) of exported get-metric-data files. */
@@ -78,6 +80,14 @@ const PERIODS = [60, 300] as const;
  */
 const DEFAULT_ERROR_TOLERANCE = '50% or 0.25pp';
 const DEFAULT_LATENCY_TOLERANCE = '20% or 10ms';
+/**
+ * What on-timeout promote-if-bounded must rule out before promoting a canary not proven within
+ * tolerance: a doubled error rate (or one more point of errors), half again the response time (or
+ * 50 ms more). Kayenta's "critical" effect size, in the same notation as the tolerances.
+ */
+const DEFAULT_ERROR_CRITICAL_TOLERANCE = '100% or 1pp';
+const DEFAULT_LATENCY_CRITICAL_TOLERANCE = '50% or 50ms';
+const TIMEOUT_ACTIONS = ['promote-if-bounded', 'promote', 'rollback', 'fail', 'leave'] as const;
 
 /** Reads and checks every input before the gate reads a metric or touches the deployment. */
 export function getInputs(inputs: InputReader): CanaryGateInputs {
@@ -127,7 +137,8 @@ export function getInputs(inputs: InputReader): CanaryGateInputs {
     minDurationMs,
     maxDurationMs,
     minRequests: inputs.integer('min-requests', 500, { min: 0 }),
-    onTimeout: inputs.enumeration('on-timeout', ['promote', 'rollback', 'fail'] as const, 'fail'),
+    onTimeout: inputs.enumeration('on-timeout', TIMEOUT_ACTIONS, 'promote-if-bounded'),
+    lookbackMs: inputs.duration('lookback', '60m', { min: 0, max: 24 * 3_600_000 }),
     action,
     failOnRollback: inputs.boolean('fail-on-rollback', true),
     ...(replay ? { replay } : {}),
@@ -214,6 +225,16 @@ function metricPlan(
         periodSeconds,
         errorTolerance: tolerance(inputs, 'error-tolerance', DEFAULT_ERROR_TOLERANCE),
         latencyTolerance: tolerance(inputs, 'latency-tolerance', DEFAULT_LATENCY_TOLERANCE),
+        errorCriticalTolerance: tolerance(
+          inputs,
+          'error-critical-tolerance',
+          DEFAULT_ERROR_CRITICAL_TOLERANCE,
+        ),
+        latencyCriticalTolerance: tolerance(
+          inputs,
+          'latency-critical-tolerance',
+          DEFAULT_LATENCY_CRITICAL_TOLERANCE,
+        ),
         latencyStatistic: latencyStatistic(inputs),
       },
       custom: parsed.metrics,

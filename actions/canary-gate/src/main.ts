@@ -145,6 +145,7 @@ export async function run(): Promise<void> {
         periodMs: inputs.periodMs,
         publishDelayMs: inputs.publishDelayMs,
         maxDurationMs: inputs.maxDurationMs,
+        lookbackMs: inputs.lookbackMs,
         ...(endOfData !== undefined ? { endOfData } : {}),
         // A promoted canary or blue/green has no pause left for the post step to answer.
         onPromotedWithoutPausesLeft: () => context.saveState(POST_STATE.answer, 'done'),
@@ -153,7 +154,12 @@ export async function run(): Promise<void> {
     // Written before the deployment is answered: if that fails, the step still says what was decided.
     context.setOutput('decision', outcome.decision);
     context.setOutput('reason', outcome.reason);
-    if (control) await answerUnfinished(control, outcome, inputs.onCancel, logger);
+    if (control) {
+      // A timeout is on-timeout's to answer (leave keeps the pause); every other unfinished end is on-cancel's.
+      const answer =
+        outcome.rule === 'timeout' ? (inputs.onTimeout === 'leave' ? 'leave' : 'rollback') : inputs.onCancel;
+      await answerUnfinished(control, outcome, answer, logger);
+    }
     if (control) context.saveState(POST_STATE.answer, 'done');
 
     const report = buildReport(outcome, {
@@ -185,8 +191,9 @@ const ROLES_WAIT_MS = 10 * 60_000;
 const ROLES_POLL_MS = 20_000;
 
 /**
- * An inconclusive end (cancelled, an error, a refusal, a timeout with on-timeout fail) must not leave
- * production split at a pause for a day: on-cancel rollback (the default) answers it now. A
+ * An inconclusive end (cancelled, an error, a refusal, a timeout without a promotion) must not leave
+ * production split at a pause for a day: it is rolled back now, unless on-cancel (or, for a timeout,
+ * on-timeout) is leave. A
  * deployment the gate had already promoted is rolled back only when a pause may still follow (a
  * linear deployment's next step): a promoted canary or blue/green whose pause was answered finishes
  * by itself, and undoing a verdict the evidence gave is not what a cancelled watch should do.
@@ -194,7 +201,7 @@ const ROLES_POLL_MS = 20_000;
 async function answerUnfinished(
   control: DeploymentControl,
   outcome: GateOutcome,
-  onCancel: 'rollback' | 'leave',
+  answer: 'rollback' | 'leave',
   logger: { warning(message: string): void; info(message: string): void },
 ): Promise<void> {
   if (outcome.decision !== 'inconclusive' || outcome.rule === 'superseded') return;
@@ -204,13 +211,14 @@ async function answerUnfinished(
     );
     return;
   }
-  if (onCancel === 'leave') {
-    logger.warning(`on-cancel is leave: the deployment is left as it is. ${outcome.reason}`);
+  const input = outcome.rule === 'timeout' ? 'on-timeout' : 'on-cancel';
+  if (answer === 'leave') {
+    logger.warning(`${input} is leave: the deployment is left as it is. ${outcome.reason}`);
     return;
   }
   try {
     const view = await control.rollback(
-      `The gate ended inconclusive (${outcome.rule}); on-cancel is rollback.`,
+      `The gate ended inconclusive (${outcome.rule}); the pause is answered with a rollback (${input} is not leave).`,
     );
     outcome.actions = [...control.actions];
     outcome.deploymentStatus = view.status;

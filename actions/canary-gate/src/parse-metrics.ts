@@ -11,7 +11,7 @@ import {
   type PlainObject,
 } from '@ecs-ship/shared/structure';
 import { parseTolerance } from './engine/tolerance.js';
-import type { Direction, MetricKind, MetricUnit } from './engine/types.js';
+import type { Direction, MetricKind, MetricUnit, Tolerance } from './engine/types.js';
 import type { MetricDefinition, RequestQueries } from './metric-definitions.js';
 
 const METRIC_FIELDS = [
@@ -19,6 +19,7 @@ const METRIC_FIELDS = [
   'kind',
   'direction',
   'tolerance',
+  'critical-tolerance',
   'critical',
   'unit',
   'label',
@@ -84,21 +85,11 @@ export function parseMetrics(document: unknown, periodSeconds: number): ParsedMe
       parsed.requests = { canary, baseline };
       return;
     }
-    const toleranceText = raw.tolerance;
-    if (typeof toleranceText !== 'string' && typeof toleranceText !== 'number') {
-      throw fieldError(
-        where,
-        'tolerance',
-        'a tolerance such as 20%, 0.1pp, 50ms or "20% or 0.1pp"',
-        toleranceText,
-      );
-    }
-    let tolerance;
-    try {
-      tolerance = parseTolerance(String(toleranceText));
-    } catch (error) {
-      throw new ConfigurationError(`${where}: ${(error as Error).message}`);
-    }
+    const tolerance = toleranceField(raw, 'tolerance', where, '20%, 0.1pp, 50ms or "20% or 0.1pp"');
+    const criticalTolerance =
+      raw['critical-tolerance'] === undefined
+        ? undefined
+        : toleranceField(raw, 'critical-tolerance', where, '100%, 1pp, 50ms or "100% or 1pp"');
     const unit = oneOf(raw, 'unit', ['seconds', 'none'] as const, where);
     const label = optionalString(raw, 'label', where);
     parsed.metrics.push({
@@ -109,6 +100,7 @@ export function parseMetrics(document: unknown, periodSeconds: number): ParsedMe
           oneOf(raw, 'direction', ['increase', 'decrease', 'either'] as const, where) ??
           ('increase' as Direction),
         tolerance,
+        ...(criticalTolerance ? { criticalTolerance } : {}),
         critical: optionalBoolean(raw, 'critical', where) ?? true,
         ...(label ? { label } : {}),
         ...(unit ? { unit: unit as MetricUnit } : {}),
@@ -118,6 +110,20 @@ export function parseMetrics(document: unknown, periodSeconds: number): ParsedMe
     });
   });
   return parsed;
+}
+
+function toleranceField(raw: PlainObject, field: string, where: string, examples: string): Tolerance {
+  const text = raw[field];
+  if (typeof text !== 'string' && typeof text !== 'number') {
+    throw fieldError(where, field, `a tolerance such as ${examples}`, text);
+  }
+  try {
+    return parseTolerance(String(text));
+  } catch (error) {
+    throw new ConfigurationError(
+      `${where}: ${field === 'tolerance' ? '' : `${field}: `}${(error as Error).message}`,
+    );
+  }
 }
 
 function oneOf<const T extends string>(

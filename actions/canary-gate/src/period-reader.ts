@@ -10,6 +10,12 @@ export interface PeriodReaderSettings {
   publishDelayMs: number;
   /** Replay: no period after this one exists. */
   endOfData?: number;
+  /**
+   * How far before `start` the first read reaches, for the baseline's own periods before the canary
+   * (the gate learns the service's noise from them). The same queries in the same call: only the
+   * first window starts earlier.
+   */
+  lookbackMs?: number;
 }
 
 /** Extra publish delays a period with no request data at all waits for late points. */
@@ -25,6 +31,8 @@ export class PeriodReader {
   private next: number;
   private sawTraffic = false;
   private readonly unhealthyHosts = new Map<number, { canary: number; baseline: number }>();
+  private lookbackRead = false;
+  private lookbackPeriods: PeriodObservation[] = [];
 
   constructor(
     private readonly source: MetricSource,
@@ -56,7 +64,15 @@ export class PeriodReader {
     if (this.exhausted || !isPeriodComplete(this.next, periodMs, publishDelayMs, now)) return [];
     let end = this.next;
     while (isPeriodComplete(end, periodMs, publishDelayMs, now) && !this.beyondData(end)) end += periodMs;
-    const series = await this.source.read(allQueries(plan), { start: this.settings.start, end });
+    const lookbackMs = this.lookbackRead ? 0 : Math.max(0, this.settings.lookbackMs ?? 0);
+    const series = await this.source.read(allQueries(plan), { start: this.settings.start - lookbackMs, end });
+    if (!this.lookbackRead) {
+      this.lookbackRead = true;
+      for (let at = this.settings.start - lookbackMs; at < this.settings.start; at += periodMs) {
+        const observation = observePeriod(plan, series, at);
+        if (observation.baselineRequests > 0) this.lookbackPeriods.push(observation);
+      }
+    }
     const hasRequests = (at: number): boolean =>
       series.get(plan.requests.canary.Id ?? '')?.has(at) === true ||
       series.get(plan.requests.baseline.Id ?? '')?.has(at) === true;
@@ -78,6 +94,13 @@ export class PeriodReader {
       this.next += periodMs;
     }
     return observations;
+  }
+
+  /** The baseline's periods before `start` found by the first read, handed out once. */
+  takeLookback(): PeriodObservation[] {
+    const periods = this.lookbackPeriods;
+    this.lookbackPeriods = [];
+    return periods;
   }
 
   /** Unhealthy hosts of both arms in a period handed out (the ALB preset only). */

@@ -8,6 +8,7 @@ import {
   table,
   type SummaryBlock,
 } from '@ecs-ship/shared/summary';
+import { describeTolerance } from './engine/tolerance.js';
 import type { MetricSpec } from './engine/types.js';
 import { formatChange, formatInterval, formatValue, labelOf } from './engine/explain.js';
 import type { GateOutcome, TimelineEntry } from './gate-loop.js';
@@ -34,6 +35,7 @@ export function buildSummary({ outcome, specs, mode, deploymentArn }: SummaryInp
       `Canary gate: ${TITLES[outcome.decision] ?? outcome.decision}${mode === 'replay' ? ' (replay)' : ''}`,
     ),
     paragraph(`**${escapeText(outcome.reason)}**`),
+    ...verdictLine(outcome, specs),
     paragraph(
       [
         `Decided after ${formatDuration(outcome.elapsedMs)}${mode === 'replay' ? ' of replayed time' : ''} and ${outcome.timeline.length} period(s);`,
@@ -47,7 +49,17 @@ export function buildSummary({ outcome, specs, mode, deploymentArn }: SummaryInp
         .join(' '),
     ),
     table(
-      ['Metric', 'Baseline', 'Canary', 'Effect', 'Interval', 'Samples', 'Status', 'Rule'],
+      [
+        'Metric',
+        'Baseline',
+        'Canary',
+        'Effect',
+        'Interval',
+        'Samples',
+        'Status',
+        'Rule',
+        'Critical tolerance',
+      ],
       // The same words as the reason above: rates as ×ratio, levels as ±percent.
       specs.flatMap((spec) => {
         const metric = outcome.state.metrics.find((entry) => entry.name === spec.name);
@@ -64,10 +76,13 @@ export function buildSummary({ outcome, specs, mode, deploymentArn }: SummaryInp
               : `${metric.samples.periods} periods`,
             metric.status,
             metric.rule,
+            spec.criticalTolerance
+              ? `${metric.bounded ? 'ruled out' : 'not ruled out'}: +${describeTolerance(spec.criticalTolerance, spec.kind, spec.unit)}`
+              : '—',
           ],
         ];
       }),
-      ['left', 'right', 'right', 'right', 'left', 'right', 'left', 'left'],
+      ['left', 'right', 'right', 'right', 'left', 'right', 'left', 'left', 'left'],
     ),
   ];
   if (outcome.triggeredAlarms.length > 0) {
@@ -99,6 +114,37 @@ export function buildSummary({ outcome, specs, mode, deploymentArn }: SummaryInp
     ]),
   );
   return blocks;
+}
+
+/**
+ * Which kind of promotion it was, or what the evidence established when there was none: "proven
+ * within tolerance" is a different promise from "no regression seen; worse than ×2 ruled out".
+ */
+function verdictLine(outcome: GateOutcome, specs: MetricSpec[]): SummaryBlock[] {
+  const lookback =
+    outcome.lookbackPeriods && outcome.lookbackPeriods > 0
+      ? ` The baseline's noise was learnt from ${outcome.lookbackPeriods} period(s) before the canary (lookback).`
+      : '';
+  const critical = outcome.state.metrics.filter((metric) => metric.critical);
+  const ruledOut = specs
+    .filter((spec) => spec.criticalTolerance && critical.some((m) => m.name === spec.name && m.bounded))
+    .map(
+      (spec) =>
+        `${labelOf(spec)} worse than +${describeTolerance(spec.criticalTolerance ?? {}, spec.kind, spec.unit)}`,
+    );
+  let text: string;
+  if (outcome.decision === 'promote' && outcome.rule === 'within-tolerance') {
+    text = 'Verdict: proven within tolerance.';
+  } else if (outcome.decision === 'promote' && outcome.rule === 'bounded') {
+    text = `Verdict: no regression seen; ruled out ${ruledOut.join(' and ')} (not proven within tolerance).`;
+  } else if (outcome.decision === 'promote') {
+    text = `Verdict: promoted by rule ${outcome.rule}, not by the evidence.`;
+  } else if (ruledOut.length > 0) {
+    text = `Established so far: ruled out ${ruledOut.join(' and ')}.`;
+  } else {
+    text = '';
+  }
+  return text || lookback ? [paragraph(escapeText(`${text}${lookback}`.trim()))] : [];
 }
 
 /** Points a chart can show legibly; longer runs are drawn in buckets of consecutive periods. */

@@ -88,24 +88,53 @@ describe('createGate', () => {
     );
   });
 
-  it('as a rollback-only watch never promotes, ends inconclusive at its horizon, and still rolls back', () => {
-    const watch = config({
-      metrics: [latency],
-      rollbackOnly: true,
-      onTimeout: 'promote',
-      maxDurationPeriods: 12,
-    });
-    const healthy = createGate(watch);
-    const states = Array.from({ length: 12 }, (_, i) =>
-      healthy.observe(period(i, [1000, 0, 0.2 + 0.002 * (i % 3)], [3000, 0, 0.2 + 0.002 * ((i + 1) % 3)])),
-    );
-    expect(states.slice(0, 11).every((state) => state.decision === 'continue')).toBe(true);
-    expect(states[11]).toMatchObject({ decision: 'inconclusive', rule: 'timeout' });
-    const regressed = createGate(watch);
-    let state = regressed.state();
-    for (let i = 0; i < 12 && state.decision === 'continue'; i++)
-      state = regressed.observe(period(i, [1000, 0, 0.4], [3000, 0, 0.2]));
+  it('keeps watching after a promotion with the same claims, and rolls back a later regression', () => {
+    const gate = createGate(config({ metrics: [latency], minRequests: 0 }));
+    let state = gate.state();
+    let i = 0;
+    for (; state.decision === 'continue'; i++)
+      state = gate.observe(
+        period(i, [1000, 0, 0.2 + 0.002 * (i % 3)], [3000, 0, 0.2 + 0.002 * ((i + 1) % 3)]),
+      );
+    expect(state).toMatchObject({ decision: 'promote', rule: 'within-tolerance' });
+    const promotedAt = state.periods;
+    // Healthy periods after the promotion keep it a promotion; the series grows.
+    for (let k = 0; k < 5; k++, i++)
+      state = gate.observe(period(i, [1000, 0, 0.2], [3000, 0, 0.2 + 0.001 * (k % 2)]));
+    expect(state.decision).toBe('promote');
+    expect(state.periods).toBe(promotedAt + 5);
+    for (let k = 0; k < 20 && state.decision === 'promote'; k++, i++)
+      state = gate.observe(
+        period(i, [1000, 0, 0.5 + 0.002 * (k % 3)], [3000, 0, 0.2 + 0.002 * ((k + 1) % 3)]),
+      );
     expect(state).toMatchObject({ decision: 'rollback', rule: 'critical-regression' });
+    expect(state.reason).toMatch(/^After the promotion, latency/);
+    // Final: nothing changes it afterwards.
+    expect(gate.observe(period(i, [1000, 0, 0.2], [3000, 0, 0.2]))).toBe(state);
+  });
+
+  it('promotes at max duration when bounded (promote-if-bounded), otherwise fails', () => {
+    const bounded = { ...errors, tolerance: { relative: 0.2 }, criticalTolerance: { relative: 2 } };
+    const run = (spec: MetricSpec): ReturnType<ReturnType<typeof createGate>['state']> => {
+      const gate = createGate(
+        config({ metrics: [spec], onTimeout: 'promote-if-bounded', maxDurationPeriods: 10, minRequests: 0 }),
+      );
+      let state = gate.state();
+      // 1% on both arms, 500 vs 4,500 requests: far from proving ×1.2, easily ruling out ×3.
+      for (let i = 0; i < 10; i++) state = gate.observe(period(i, [500, 5], [4500, 45]));
+      return state;
+    };
+    const promoted = run(bounded);
+    expect(promoted).toMatchObject({ decision: 'promote', rule: 'bounded' });
+    expect(promoted.metrics[0]?.bounded).toBe(true);
+    expect(promoted.metrics[0]?.status).toBe('undecided');
+    expect(promoted.reason).toMatch(/^No regression seen after 10 minutes .*ruled out worse than \+200%/);
+    // A critical tolerance the data cannot rule out yet, or none at all: no promotion.
+    for (const spec of [{ ...bounded, criticalTolerance: { relative: 0.3 } }, { ...errors }]) {
+      const state = run(spec);
+      expect(state).toMatchObject({ decision: 'inconclusive', rule: 'timeout' });
+      expect(state.reason).toMatch(/so promote-if-bounded does not promote/);
+    }
   });
 
   it('ends a run without a verdict as on-timeout says', () => {
@@ -213,41 +242,73 @@ describe('createGate', () => {
     expect(state.periods).toBeGreaterThan(10);
   });
 
-  it('rolls back healthy canaries in fewer than α of runs, looking every period', () => {
-    const random = seeded(2024);
-    const runs = 150;
-    let rollbacks = 0;
-    for (let run = 0; run < runs; run++) {
-      const gate = createGate(config({ falseRollbackRate: 0.05 }));
-      const traffic = 300 + 4000 * random();
-      const share = 0.05 + 0.45 * random();
-      const rate = 0.001 + 0.019 * random();
-      // The canary sits exactly at the tolerance on both metrics: the hardest healthy case.
-      for (let i = 0; i < 30; i++) {
-        const nc = poisson(random, traffic * share);
-        const nb = poisson(random, traffic * (1 - share));
-        const wobble = (): number => Math.exp(0.2 * normal(random) - 0.02);
-        const state = gate.observe({
-          periodStart: i * 60_000,
-          canaryRequests: nc,
-          baselineRequests: nb,
-          values: {
-            '5xx': {
-              canary: poisson(random, nc * rate * 1.2 * wobble()),
-              baseline: poisson(random, nb * rate * wobble()),
+  // Per-arm per-minute wobble of the rates and latencies (lognormal σ): ±20% as before, ±50% the
+  // heavy noise of issue #12, the latter with and without the baseline's lookback. Without one, the
+  // first minutes of ±50% noise are read with the prior dispersion and the bound is the issue's 2α
+  // per scenario (measured 8.7% at α = 5%, exactly at the tolerance); the lookback's floor keeps α.
+  it.each([
+    { wobble: 0.2, lookback: false, seed: 2024, bound: 0.05 },
+    { wobble: 0.5, lookback: false, seed: 2025, bound: 0.1 },
+    { wobble: 0.5, lookback: true, seed: 2026, bound: 0.05 },
+    // Latency noise from few requests (a p99 of a 5% canary): the lookback's baseline, at full
+    // traffic, is far quieter than the canary, the case where a scaled-down lookback would mislead.
+    { wobble: 0.05, lookback: true, seed: 2027, bound: 0.05, requestNoise: true },
+  ])(
+    'rolls back healthy canaries in fewer than α of runs, looking every period (noise ±$wobble, lookback $lookback)',
+    ({ wobble: sigma, lookback, seed, bound, requestNoise = false }) => {
+      const random = seeded(seed);
+      const runs = 150;
+      let rollbacks = 0;
+      for (let run = 0; run < runs; run++) {
+        const gate = createGate(config({ falseRollbackRate: 0.05 }));
+        const traffic = 300 + 4000 * random();
+        const share = 0.05 + 0.45 * random();
+        const rate = 0.001 + 0.019 * random();
+        const wobble = (): number => Math.exp(sigma * normal(random) - (sigma * sigma) / 2);
+        const latencyNoise = Math.sqrt(0.01 + sigma * sigma);
+        // Per-arm noise of a statistic over n requests: 0.6/√n (as a tail quantile of few requests).
+        const latencySd = (n: number): number =>
+          requestNoise ? Math.sqrt(sigma * sigma + 0.36 / Math.max(1, n)) : latencyNoise;
+        if (lookback) {
+          for (let i = -60; i < 0; i++) {
+            const nb = poisson(random, traffic);
+            gate.observeLookback({
+              periodStart: i * 60_000,
+              canaryRequests: 0,
+              baselineRequests: nb,
+              values: {
+                '5xx': { baseline: poisson(random, nb * rate * wobble()) },
+                latency: { baseline: 0.2 * Math.exp(latencySd(nb) * normal(random)) },
+              },
+            });
+          }
+        }
+        // The canary sits exactly at the tolerance on both metrics: the hardest healthy case.
+        for (let i = 0; i < 30; i++) {
+          const nc = poisson(random, traffic * share);
+          const nb = poisson(random, traffic * (1 - share));
+          const state = gate.observe({
+            periodStart: i * 60_000,
+            canaryRequests: nc,
+            baselineRequests: nb,
+            values: {
+              '5xx': {
+                canary: poisson(random, nc * rate * 1.2 * wobble()),
+                baseline: poisson(random, nb * rate * wobble()),
+              },
+              latency: {
+                canary: 0.24 * Math.exp(latencySd(nc) * normal(random)),
+                baseline: 0.2 * Math.exp(latencySd(nb) * normal(random)),
+              },
             },
-            latency: {
-              canary: 0.24 * Math.exp(0.1 * normal(random)),
-              baseline: 0.2 * Math.exp(0.1 * normal(random)),
-            },
-          },
-        });
-        if (state.decision !== 'continue') {
-          if (state.decision === 'rollback') rollbacks += 1;
-          break;
+          });
+          if (state.decision !== 'continue') {
+            if (state.decision === 'rollback') rollbacks += 1;
+            break;
+          }
         }
       }
-    }
-    expect(rollbacks / runs).toBeLessThanOrEqual(0.05);
-  });
+      expect(rollbacks / runs).toBeLessThanOrEqual(bound);
+    },
+  );
 });

@@ -5,20 +5,29 @@
  * every period, cross 1/α in at most α of the runs.
  */
 import { describe, expect, it } from '@jest/globals';
-import { LevelTest, studentCdf } from '../../src/engine/level-test.js';
+import logStudentCdf from '@stdlib/stats-base-dists-t-logcdf';
+import { LevelTest } from '../../src/engine/level-test.js';
 import { normal, seeded } from '../../__fixtures__/random.js';
 
 /**
  * ∫∫ Π N(x_i; σδ, σ²) π(δ) dδ dσ/σ  /  ∫ Π N(x_i; 0, σ²) dσ/σ by the midpoint rule, π = N(0, g) or,
  * one-sided, its half on δ > 0 doubled.
  */
-function numericBayesFactor(xs: number[], g: number, oneSided = false): number {
+function numericBayesFactor(
+  xs: number[],
+  g: number,
+  oneSided = false,
+  noise: { degrees: number; squares: number } = { degrees: 0, squares: 0 },
+): number {
   const logSigma = { from: -8, to: 4, steps: 600 };
   const delta = oneSided ? { from: 0, to: 12, steps: 600 } : { from: -12, to: 12, steps: 600 };
   const hs = (logSigma.to - logSigma.from) / logSigma.steps;
   const hd = (delta.to - delta.from) / delta.steps;
+  // Prior observations of pure noise (a lookback) enter both hypotheses alike.
   const logLik = (mean: number, sigma: number): number =>
-    xs.reduce((sum, x) => sum - (x - mean) ** 2 / (2 * sigma * sigma) - Math.log(sigma), 0);
+    xs.reduce((sum, x) => sum - (x - mean) ** 2 / (2 * sigma * sigma) - Math.log(sigma), 0) -
+    noise.squares / (2 * sigma * sigma) -
+    noise.degrees * Math.log(sigma);
   let numerator = 0;
   let denominator = 0;
   for (let i = 0; i < logSigma.steps; i++) {
@@ -52,13 +61,57 @@ describe('LevelTest', () => {
     expect(gain).toBeLessThanOrEqual(Math.log(2) + 1e-12);
   });
 
-  it('computes the Student-t distribution function', () => {
-    expect(studentCdf(2.015048, 5)).toBeCloseTo(0.95, 6);
-    expect(studentCdf(-1.812461, 10)).toBeCloseTo(0.05, 6);
-    expect(studentCdf(12.7062, 1)).toBeCloseTo(0.975, 5);
-    expect(studentCdf(0, 7)).toBeCloseTo(0.5, 12);
-    // Far lower tail, where the series cancels: P(T₁₀ < −50) = ½·I_{10/2510}(5, ½) ≈ 1.237e-13.
-    expect(Math.log(studentCdf(-50, 10))).toBeCloseTo(Math.log(1.2372e-13), 3);
+  it('relies on a Student-t log distribution function that holds the known answers', () => {
+    const cdf = (t: number, nu: number): number => Math.exp(logStudentCdf(t, nu));
+    expect(cdf(2.015048, 5)).toBeCloseTo(0.95, 6);
+    expect(cdf(-1.812461, 10)).toBeCloseTo(0.05, 6);
+    expect(cdf(12.7062, 1)).toBeCloseTo(0.975, 5);
+    expect(cdf(0, 7)).toBeCloseTo(0.5, 12);
+    // Far lower tail, where a series cancels: P(T₁₀ < −50) = ½·I_{10/2510}(5, ½) ≈ 1.237e-13.
+    expect(logStudentCdf(-50, 10)).toBeCloseTo(Math.log(1.2372e-13), 3);
+  });
+
+  it('gives the fixed-time t-test p-value, with the lookback as extra degrees of freedom', () => {
+    const xs = [0.05, -0.02, 0.08, 0.01, 0.03];
+    const test = new LevelTest();
+    for (const x of xs) test.add(Math.exp(x), 1);
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1));
+    const b = Math.log(1.5);
+    const t = (mean - b) / (sd / Math.sqrt(xs.length));
+    expect(test.fixedTimeLogPValue(b, 'below')).toBeCloseTo(logStudentCdf(t, 4), 10);
+    expect(test.fixedTimeLogPValue(b, 'above')).toBeCloseTo(logStudentCdf(-t, 4), 10);
+    // P(T₄ < −2.132) = 0.05: a known answer of the t-test itself.
+    const known = new LevelTest();
+    for (const x of [-1, 1, -1, 1, 0]) known.add(Math.exp(x), 1);
+    const kSd = Math.sqrt(4 / 4);
+    expect(known.fixedTimeLogPValue((2.131847 * kSd) / Math.sqrt(5), 'below')).toBeCloseTo(Math.log(0.05), 4);
+  });
+
+  it('with a lookback, matches the numerical factor with the lookback as prior observations of noise', () => {
+    const xs = [0.31, -0.12, 0.45];
+    const test = new LevelTest({ effectPriors: [1] });
+    // Four baseline periods at 1,000 requests: three successive differences of the log values.
+    const lookback = [0.1, 0.16, 0.08, 0.13];
+    for (const v of lookback) test.addLookback(Math.exp(v), 1000);
+    const differences = lookback.slice(1).map((v, i) => v - (lookback[i] as number));
+    const variance = differences.reduce((sum, d) => sum + d * d, 0) / (2 * differences.length);
+    // Both arms at 1,000 requests in the run: s₀² = ŝ²·1,000·(1/1,000 + 1/1,000).
+    for (const x of xs) test.add(Math.exp(x), 1, 1000, 1000);
+    const noise = { degrees: 3, squares: 3 * variance * 2 };
+    expect(test.prior().degrees).toBe(3);
+    expect(test.prior().squares).toBeCloseTo(noise.squares, 12);
+    expect(test.signedLogEvidence(0).above).toBeCloseTo(Math.log(numericBayesFactor(xs, 1, true, noise)), 3);
+    const mirrored = xs.map((x) => -x);
+    expect(test.signedLogEvidence(0).below).toBeCloseTo(
+      Math.log(numericBayesFactor(mirrored, 1, true, noise)),
+      3,
+    );
+    // Evidence from the first period on, which the plain t-test cannot have.
+    const first = new LevelTest();
+    for (const v of lookback) first.addLookback(Math.exp(v), 1000);
+    first.add(Math.exp(0.9), 1, 1000, 1000);
+    expect(first.signedLogEvidence(0).above).toBeGreaterThan(0);
   });
 
   it('never claims a rise from constant, equal values (the degenerate zero-variance case)', () => {

@@ -28,6 +28,30 @@ function binomialLogPmf(x: number, n: number, p: number): number {
 }
 
 describe('RateTest', () => {
+  it("gives the whole run's log-likelihood drop to a boundary, for a single look at a fixed time", () => {
+    // No dispersion prior and two periods (too few events for a residual): untempered, so the drop is
+    // the binomial one on the grid (step 0.025 from the anchor), the boundary rounded towards the data.
+    const test = new RateTest({ anchor: 0, priorDispersion: 0 });
+    const periods: [number, number, number, number][] = [
+      [4, 1000, 40, 9000],
+      [6, 1000, 44, 9000],
+    ];
+    for (const [x, nc, y, nb] of periods) test.add(x, nc, y, nb);
+    const logLik = (logTheta: number): number =>
+      periods.reduce((sum, [x, nc, y, nb]) => {
+        const p = (Math.exp(logTheta) * nc) / (Math.exp(logTheta) * nc + nb);
+        return sum + x * Math.log(p) + y * Math.log(1 - p);
+      }, 0);
+    let best = -Infinity;
+    for (let k = -200; k <= 240; k++) best = Math.max(best, logLik(k * 0.025));
+    const boundary = Math.log(2);
+    const onGrid = Math.floor(boundary / 0.025) * 0.025;
+    expect(test.logLikelihoodDrop(boundary, 1)).toBeCloseTo(best - logLik(onGrid), 9);
+    // On the estimate's side of the boundary there is nothing to reject.
+    expect(test.logLikelihoodDrop(Math.log(0.5), 1)).toBe(0);
+    expect(test.logLikelihoodDrop(Math.log(2), -1)).toBe(0);
+  });
+
   it('matches the mixture of binomial likelihood ratios written out with factorials', () => {
     const boundary = 1.2;
     const test = new RateTest({ anchor: Math.log(boundary) });

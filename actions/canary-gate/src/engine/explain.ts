@@ -151,13 +151,44 @@ export function waitingReason(pairs: [MetricSpec, MetricState][], ctx: ExplainCo
   } not yet clearly inside or outside tolerance.`;
 }
 
+/**
+ * Promotion at max duration under promote-if-bounded: nothing was proven within tolerance, but no
+ * regression was shown and every critical metric's interval rules out its critical tolerance.
+ */
+export function boundedReason(pairs: [MetricSpec, MetricState][], ctx: ExplainContext): string {
+  const details = list(
+    pairs.map(
+      ([spec, state]) =>
+        `${shortComparison(spec, state)}, ruled out worse than ${criticalClause(spec)}${
+          state.status === 'healthy' ? ' (and proven within tolerance)' : ''
+        }`,
+    ),
+  );
+  return `No regression seen ${after(ctx)}, and worse than the critical tolerance is ruled out: ${details}; on-timeout is promote-if-bounded, so the gate promotes.`;
+}
+
+function criticalClause(spec: MetricSpec): string {
+  return spec.criticalTolerance
+    ? `+${describeTolerance(spec.criticalTolerance, spec.kind, spec.unit)}`
+    : 'no critical tolerance';
+}
+
 export function timeoutReason(pairs: [MetricSpec, MetricState][], ctx: ExplainContext): string {
+  const unbounded = pairs.filter(([, state]) => state.bounded !== true);
   const action =
     ctx.onTimeout === 'promote'
       ? 'promotes'
       : ctx.onTimeout === 'rollback'
         ? 'rolls back'
-        : 'stops without a verdict (inconclusive)';
+        : ctx.onTimeout === 'promote-if-bounded'
+          ? `stops without a verdict (inconclusive): ${list(
+              unbounded.map(([spec]) =>
+                spec.criticalTolerance
+                  ? `${spec.label ?? spec.name} is not yet ruled out worse than ${criticalClause(spec)}`
+                  : `${spec.label ?? spec.name} has no critical tolerance`,
+              ),
+            )}, so promote-if-bounded does not promote`
+          : 'stops without a verdict (inconclusive)';
   const details = list(pairs.map(([spec, state]) => shortComparison(spec, state)));
   return `No decision within the ${formatDuration(ctx.maxDurationPeriods, ctx.periodSeconds)} limit (${formatCount(
     ctx.canaryRequests,

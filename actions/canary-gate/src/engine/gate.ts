@@ -10,9 +10,17 @@
  * Non-critical metrics are warnings: they are tested with their own α split the same way, reported in
  * `warnings` and in the JSON report, and never roll back or hold back a promotion.
  *
- * Once the gate has decided, the decision is final: later observations are ignored.
+ * A rollback or an inconclusive end is final. A promotion is not the end of the evidence: observed
+ * further (a linear deployment's later steps, the bake time), the same rollback claims keep
+ * accumulating, and a critical regression shown later turns the decision into a rollback. That costs
+ * no extra budget: each rollback claim is one supermartingale over the whole run, before and after
+ * the promotion, so Ville's inequality bounds the chance it EVER reaches 1/α by α.
+ *
+ * Lookback: periods of the baseline alone before the canary started (observeLookback) teach each
+ * metric the per-period noise of the service, a floor under what the first canary periods estimate.
  */
 import {
+  boundedReason,
   leaningText,
   promoteReason,
   rollbackReason,
@@ -31,14 +39,27 @@ import type {
   GateRule,
   GateState,
   MetricSpec,
+  MetricState,
   PeriodObservation,
 } from './types.js';
 
 export const DEFAULT_MIN_DURATION_PERIODS = 3;
+/** Restarts of the rollback claims are scheduled over this many times max duration. */
+export const WATCH_HORIZON_FACTOR = 4;
 
 export interface Gate {
+  /**
+   * Feeds one period of the baseline before the canary started (canary values are ignored). Only
+   * before the first `observe`: afterwards it is refused.
+   */
+  observeLookback(period: PeriodObservation): void;
   /** Feeds the next period (in order) and returns the gate's state after it. */
   observe(period: PeriodObservation): GateState;
+  /**
+   * Records a promotion decided outside the engine (on-timeout at the caller's clock): from here the
+   * gate watches, as after its own promotion.
+   */
+  markPromoted(state: GateState): void;
   /** The latest state (a 'continue' with no data before the first period). */
   state(): GateState;
   /** Full per-metric series and statistics, for a JSON report. */
@@ -102,7 +123,8 @@ export function createGate(config: GateConfig): Gate {
   validateGateConfig(config);
   const trackers = config.metrics.map((spec) => ({
     spec,
-    tracker: new MetricTracker(spec, { horizon: config.maxDurationPeriods }),
+    // Restarts reach past max duration: after a promotion the same test watches the later steps.
+    tracker: new MetricTracker(spec, { horizon: WATCH_HORIZON_FACTOR * config.maxDurationPeriods }),
     alphas: alphasFor(config, spec),
   }));
   const minDurationPeriods = config.minDurationPeriods ?? DEFAULT_MIN_DURATION_PERIODS;
@@ -156,7 +178,7 @@ export function createGate(config: GateConfig): Gate {
     }
     const allHealthy = critical.every((c) => c.evaluation.state.status === 'healthy');
     const minimumsMet = periods >= minDurationPeriods && canaryRequests >= config.minRequests;
-    if (periods > 0 && allHealthy && minimumsMet && !config.rollbackOnly) {
+    if (periods > 0 && allHealthy && minimumsMet) {
       return {
         ...base,
         decision: 'promote',
@@ -165,24 +187,52 @@ export function createGate(config: GateConfig): Gate {
       };
     }
     if (periods >= config.maxDurationPeriods) {
+      if (config.onTimeout === 'promote-if-bounded' && minimumsMet && allBounded(criticalPairs)) {
+        return { ...base, decision: 'promote', rule: 'bounded', reason: boundedReason(criticalPairs, ctx) };
+      }
       const decision: Decision =
-        config.onTimeout === 'fail' || config.rollbackOnly
-          ? 'inconclusive'
-          : config.onTimeout === 'promote'
-            ? 'promote'
-            : 'rollback';
+        config.onTimeout === 'promote'
+          ? 'promote'
+          : config.onTimeout === 'rollback'
+            ? 'rollback'
+            : 'inconclusive';
       return { ...base, decision, rule: 'timeout', reason: timeoutReason(criticalPairs, ctx) };
     }
-    const rule: GateRule =
-      allHealthy && periods > 0 && !config.rollbackOnly ? 'waiting-for-minimums' : 'waiting-for-evidence';
+    const rule: GateRule = allHealthy && periods > 0 ? 'waiting-for-minimums' : 'waiting-for-evidence';
     const reason =
       rule === 'waiting-for-minimums' ? waitingForMinimumsReason(ctx) : waitingReason(criticalPairs, ctx);
     return { ...base, decision: 'continue', rule, reason };
   }
 
+  /** After a promotion: the same rollback claims, a later critical regression rolls back. */
+  function watch(promotion: GateState): GateState {
+    const states = evaluations.map((e) => e.state);
+    const regressed = trackers.flatMap((t, i) =>
+      t.spec.critical && states[i]?.status === 'regression' ? [[t.spec, states[i]] as const] : [],
+    );
+    const first = regressed[0];
+    const base = { ...promotion, periods, canaryRequests, metrics: states };
+    if (!first) return base;
+    const reason = rollbackReason(first[0], first[1], regressed.length - 1, context());
+    return {
+      ...base,
+      decision: 'rollback',
+      rule: 'critical-regression',
+      reason: `After the promotion, ${reason[0]?.toLowerCase()}${reason.slice(1)}`,
+    };
+  }
+
+  let promotion: GateState | undefined;
   return {
+    observeLookback(period: PeriodObservation): void {
+      if (periods > 0) throw new RangeError('Lookback periods come before the first canary period.');
+      const baseline = Number.isFinite(period.baselineRequests) ? Math.max(0, period.baselineRequests) : 0;
+      for (const { spec, tracker } of trackers) {
+        tracker.observeLookback(baseline, period.values[spec.name]?.baseline);
+      }
+    },
     observe(period: PeriodObservation): GateState {
-      if (current.decision !== 'continue') return current;
+      if (current.decision === 'rollback' || current.decision === 'inconclusive') return current;
       periods += 1;
       const canary = Number.isFinite(period.canaryRequests) ? Math.max(0, period.canaryRequests) : 0;
       const baseline = Number.isFinite(period.baselineRequests) ? Math.max(0, period.baselineRequests) : 0;
@@ -191,8 +241,16 @@ export function createGate(config: GateConfig): Gate {
         tracker.observe(period.periodStart, canary, baseline, period.values[spec.name]);
       }
       evaluations = trackers.map((t) => t.tracker.evaluate(t.alphas));
-      current = decide();
+      if (current.decision === 'promote') {
+        promotion ??= current;
+        current = watch(promotion);
+      } else current = decide();
       return current;
+    },
+    markPromoted(state: GateState): void {
+      if (current.decision === 'rollback' || current.decision === 'inconclusive') return;
+      promotion ??= { ...current, ...state, decision: 'promote' };
+      current = promotion;
     },
     state: () => current,
     report(): GateReport {
@@ -220,6 +278,11 @@ export function createGate(config: GateConfig): Gate {
       };
     },
   };
+}
+
+/** Every critical metric's interval rules out its critical tolerance (none: nothing to rule out). */
+function allBounded(pairs: [MetricSpec, MetricState][]): boolean {
+  return pairs.every(([, state]) => state.status !== 'regression' && state.bounded === true);
 }
 
 /** Whether the point estimate lies beyond a bad-side boundary (for the leaning text only). */

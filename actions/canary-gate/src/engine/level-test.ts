@@ -25,7 +25,22 @@
  *
  * The factor depends on the data only through n and r, and r falls as b rises, so the confidence
  * sequence has closed-form ends once the critical r*(n, α) is known (cached per n and α).
+ *
+ * Lookback. The baseline's own periods before the canary started (addLookback) say how much a
+ * period's value wobbles: half the mean square of successive log differences (so slow drift drops
+ * out) at the lookback's request count. Scaled by 1/requests to each arm's count in the run it bounds
+ * the variance of d from above (a per-minute part that does not shrink with requests is scaled up
+ * too; wobble shared by the whole service, which cancels in d, is counted): s₀² = ŝ²·N̄_L·(1/N̄c + 1/N̄b).
+ * It enters as ν₀ prior observations of pure noise, S₀ = ν₀·s₀²: the same invariant factor over
+ * n + ν₀ observations of which only n carry the effect,
+ *
+ *   BF_n(b) = (1 + n·g)^(−1/2) · [ T / (T − (Σx)²·g/(1 + n·g)) ]^((n+ν₀)/2),   T = S₀ + Σx²,
+ *
+ * and the one-sided form with F_{t, n+ν₀} at r̃·√((n+ν₀)·g/(1 + n·g)) / √rest, r̃ = Σx/√T. Exact when
+ * the lookback's noise is the canary's; an upper bound s₀ (what the scaling gives) only makes it
+ * slower. Without a lookback ν₀ = 0: the plain sequential t-test.
  */
+import logStudentCdf from '@stdlib/stats-base-dists-t-logcdf';
 import { logSumExp } from './mixture.js';
 
 export interface LevelTestOptions {
@@ -38,6 +53,8 @@ export interface LevelTestOptions {
 // Measured on the bench's latency regressions (+50%, +100%), whose per-period standardized effect
 // beyond the boundary is about 1 to 4: see level-test.test.ts and bench/results/canary.md.
 export const DEFAULT_EFFECT_PRIORS = [1, 10, 100];
+/** Prior observations of noise a lookback is worth at most (ν₀). */
+export const LOOKBACK_DEGREES = 10;
 
 export class LevelTest {
   periods = 0;
@@ -49,16 +66,53 @@ export class LevelTest {
   private readonly priors: number[];
   private readonly sided: 'one' | 'two';
   private readonly critical = new Map<string, number>();
+  private canaryRequests = 0;
+  private baselineRequests = 0;
+  /** The lookback's log values and request counts, in order. */
+  private readonly lookback: { logValue: number; requests: number }[] = [];
+  private lookbackNoise: { variance: number; requests: number; degrees: number } | null = null;
+  private earlierVariance: number | null = null;
 
   constructor(options: LevelTestOptions = {}) {
     this.priors = options.effectPriors ?? DEFAULT_EFFECT_PRIORS;
     this.sided = options.sided ?? 'one';
   }
 
-  /** Adds one period; returns false when the pair cannot be compared (a value ≤ 0). */
-  add(canary: number, baseline: number): boolean {
+  /** One period of the baseline alone before the canary started (its value and request count). */
+  addLookback(baseline: number, requests: number): void {
+    if (this.periods > 0 || !(baseline > 0 && Number.isFinite(baseline) && requests > 0)) return;
+    this.lookback.push({ logValue: Math.log(baseline), requests });
+    const pairs = this.lookback.length - 1;
+    if (pairs < 2) return;
+    let squares = 0;
+    for (let i = 1; i < this.lookback.length; i++) {
+      squares +=
+        ((this.lookback[i] as { logValue: number }).logValue -
+          (this.lookback[i - 1] as { logValue: number }).logValue) **
+        2;
+    }
+    const requestsMean = this.lookback.reduce((sum, p) => sum + p.requests, 0) / this.lookback.length;
+    this.lookbackNoise = {
+      variance: squares / (2 * pairs),
+      requests: requestsMean,
+      degrees: Math.min(pairs, LOOKBACK_DEGREES),
+    };
+  }
+
+  /**
+   * Adds one period; returns false when the pair cannot be compared (a value ≤ 0). The request
+   * counts scale the lookback's noise to this run's arms (0: unknown, the lookback is not used).
+   */
+  add(canary: number, baseline: number, canaryRequests = 0, baselineRequests = 0): boolean {
     if (!(canary > 0 && baseline > 0 && Number.isFinite(canary) && Number.isFinite(baseline))) return false;
     const d = Math.log(canary / baseline);
+    // The variance of the periods before this one, for the lookback's scaling (see prior()).
+    this.earlierVariance =
+      this.periods >= 2
+        ? (this.sumSquares - (this.sum * this.sum) / this.periods) / (this.periods - 1)
+        : null;
+    this.canaryRequests += Math.max(0, canaryRequests);
+    this.baselineRequests += Math.max(0, baselineRequests);
     this.periods += 1;
     this.sum += d;
     this.sumSquares += d * d;
@@ -81,6 +135,25 @@ export class LevelTest {
   }
 
   /** Baseline mean ± z standard errors, to turn an absolute tolerance into a ratio conservatively. */
+  /** The lookback's prior noise for this run: ν₀ and S₀ = ν₀·s₀² (zero without a lookback). */
+  prior(): { degrees: number; squares: number } {
+    const noise = this.lookbackNoise;
+    const n = this.periods;
+    if (!noise || n === 0 || !(this.canaryRequests > 0 && this.baselineRequests > 0)) {
+      return { degrees: 0, squares: 0 };
+    }
+    // Each arm's wobble is at least the baseline's at full traffic (lower) and at most that scaled
+    // by 1/requests to the arm's count (upper: all of it request-averaging noise). Which one holds
+    // is the service's (request noise for a p99 of few requests, per-minute noise for a busy
+    // average); the earlier periods of the run pick within the bounds once there are two (bench: a
+    // doubled p99 rolled back a minute sooner than waiting for three, with no false rollback more).
+    const upper = noise.variance * noise.requests * (n / this.canaryRequests + n / this.baselineRequests);
+    const lower = 2 * noise.variance;
+    const variance =
+      this.earlierVariance === null ? upper : Math.min(upper, Math.max(lower, this.earlierVariance));
+    return { degrees: noise.degrees, squares: noise.degrees * variance };
+  }
+
   baselineBounds(z: number): [number, number] | null {
     if (this.periods === 0) return null;
     const mean = this.baselineSum / this.periods;
@@ -96,64 +169,92 @@ export class LevelTest {
   signedLogEvidence(b: number): { above: number; below: number } {
     if (b === -Infinity) return { above: Infinity, below: -Infinity };
     if (b === Infinity) return { above: -Infinity, below: Infinity };
-    if (this.periods < 2) return { above: 0, below: 0 };
+    const { degrees } = this.prior();
+    if (this.periods + degrees < 2 || this.periods === 0) return { above: 0, below: 0 };
     const r = this.correlation(b);
     if (this.sided === 'one') {
-      return { above: this.logFactor(this.periods, r), below: this.logFactor(this.periods, -r) };
+      return {
+        above: this.logFactor(this.periods, degrees, r),
+        below: this.logFactor(this.periods, degrees, -r),
+      };
     }
-    const logBf = this.logFactor(this.periods, r);
+    const logBf = this.logFactor(this.periods, degrees, r);
     return r > 0 ? { above: logBf, below: -Infinity } : { above: -Infinity, below: logBf };
+  }
+
+  /**
+   * For one look at a fixed time (promote-if-bounded at max duration): log of the one-sided p-value
+   * of the t-test of μ ≥ b (`below`: evidence that μ < b) or μ ≤ b (`above`), on n − 1 + ν₀ degrees of
+   * freedom with the lookback's prior observations of noise; 0 before it can say anything.
+   */
+  fixedTimeLogPValue(b: number, side: 'below' | 'above'): number {
+    const n = this.periods;
+    const { degrees, squares: prior } = this.prior();
+    const freedom = n - 1 + degrees;
+    if (n === 0 || freedom < 1 || !Number.isFinite(b))
+      return b === (side === 'below' ? Infinity : -Infinity) ? -Infinity : 0;
+    const mean = this.sum / n;
+    const residual = Math.max(0, this.sumSquares - n * mean * mean);
+    const variance = (prior + residual) / freedom;
+    if (!(variance > 0)) return (side === 'below' ? mean < b : mean > b) ? -Infinity : 0;
+    const t = (mean - b) / Math.sqrt(variance / n);
+    return logStudentCdf(side === 'below' ? t : -t, freedom);
   }
 
   /** Confidence sequence for μ at level α (both ends), or null before two periods. */
   interval(alpha: number): [number, number] | null {
     const n = this.periods;
-    if (n < 2) return null;
+    const { degrees, squares: prior } = this.prior();
+    if (n + degrees < 2 || n === 0) return null;
     const mean = this.sum / n;
     const variance = Math.max(0, this.sumSquares / n - mean * mean);
-    const rStar = this.criticalCorrelation(n, alpha);
-    // r(b)² = n(m − b)² / (V + (m − b)²) reaches r*² at |m − b| = r*·√(V / (n − r*²)).
+    const rStar = this.criticalCorrelation(n, degrees, alpha);
+    // r(b)² = n²(m − b)² / (S₀ + nV + n(m − b)²) reaches r*² at |m − b| = r*·√((S₀/n + V) / (n − r*²)).
     if (rStar === null || rStar * rStar >= n) return [-Infinity, Infinity];
-    const half = rStar * Math.sqrt(variance / (n - rStar * rStar));
+    const half = rStar * Math.sqrt((prior / n + variance) / (n - rStar * rStar));
     return [mean - half, mean + half];
   }
 
-  /** r = Σx / √Σx² for x = d − b, in [−√n, √n]; the t-statistic is a monotone function of it. */
+  /** r = Σx / √(S₀ + Σx²) for x = d − b, in [−√n, √n]; the t-statistic is a monotone function of it. */
   private correlation(b: number): number {
     const n = this.periods;
     const shifted = this.sum - n * b;
-    const squares = this.sumSquares - 2 * b * this.sum + n * b * b;
+    const squares = this.prior().squares + this.sumSquares - 2 * b * this.sum + n * b * b;
     if (!(squares > 0)) return shifted === 0 ? 0 : Math.sign(shifted) * Math.sqrt(n);
     return Math.max(-Math.sqrt(n), Math.min(Math.sqrt(n), shifted / Math.sqrt(squares)));
   }
 
-  /** log of the equal-weight average over the effect priors of the factor for "μ > b", given n and r. */
-  private logFactor(n: number, r: number): number {
+  /**
+   * log of the equal-weight average over the effect priors of the factor for "μ > b", given n
+   * observations, ν₀ prior ones of noise, and r.
+   */
+  private logFactor(n: number, degrees: number, r: number): number {
+    const all = n + degrees;
     const u = Math.min(1, (r * r) / n);
     const terms = this.priors.map((g) => {
       const shrink = (n * g) / (1 + n * g);
       const rest = Math.max(1e-300, 1 - u * shrink);
-      const symmetric = -0.5 * Math.log(1 + n * g) - (n / 2) * Math.log(rest);
+      const symmetric = -0.5 * Math.log(1 + n * g) - (all / 2) * Math.log(rest);
       if (this.sided === 'two') return symmetric;
-      const argument = (r * Math.sqrt(shrink)) / Math.sqrt(rest);
-      return symmetric + Math.log(2 * studentCdf(argument, n));
+      const argument = (r * Math.sqrt((all * g) / (1 + n * g))) / Math.sqrt(rest);
+      return symmetric + Math.LN2 + logStudentCdf(argument, all);
     });
     return logSumExp(terms) - Math.log(this.priors.length);
   }
 
   /** The smallest r ≥ 0 whose factor reaches 1/α (null if none can), by bisection; cached. */
-  private criticalCorrelation(n: number, alpha: number): number | null {
-    const key = `${n}:${alpha}`;
+  private criticalCorrelation(n: number, degrees: number, alpha: number): number | null {
+    const key = `${n}:${degrees}:${alpha}`;
     const cached = this.critical.get(key);
     if (cached !== undefined) return Number.isNaN(cached) ? null : cached;
     const threshold = Math.log(1 / alpha);
     let low = 0;
     let high = Math.sqrt(n);
     let result: number | null = null;
-    if (this.logFactor(n, high * (1 - 1e-12)) >= threshold) {
+    if (this.logFactor(n, degrees, high * (1 - 1e-12)) >= threshold) {
       for (let i = 0; i < 60; i++) {
         const mid = (low + high) / 2;
-        if (this.logFactor(n, mid) >= threshold) high = mid;
+        if (this.logFactor(n, degrees, mid) >= threshold) high = mid;
         else low = mid;
       }
       result = high;
@@ -169,94 +270,4 @@ export class LevelTest {
       n > 1 && mean !== null ? Math.sqrt(Math.max(0, (this.sumSquares - n * mean * mean) / (n - 1))) : null;
     return { periods: n, meanLogRatio: mean, sdLogRatio: sd, baselineMean: this.baselineMean() };
   }
-}
-
-/**
- * Student-t distribution function for a whole number ν ≥ 1 of degrees of freedom, by the finite series
- * of Abramowitz & Stegun 26.7.3–4 in θ = atan(t/√ν) (O(ν), exact up to rounding). That series loses
- * the far lower tail to cancellation, and there log F matters (a one-sided factor against the data
- * must stay tiny), so tails below 1e-6 come from the incomplete beta function instead.
- */
-export function studentCdf(t: number, nu: number): number {
-  if (t === Infinity) return 1;
-  if (t === -Infinity) return 1e-300;
-  const theta = Math.atan(Math.abs(t) / Math.sqrt(nu));
-  const sin = Math.sin(theta);
-  const cos2 = Math.cos(theta) ** 2;
-  let within: number;
-  if (nu % 2 === 1) {
-    // (2/π)·[θ + sin θ·cos θ·(1 + (2/3)cos²θ + (2·4)/(3·5)cos⁴θ + …)], ν − 2 powers of cos θ.
-    let term = 1;
-    let sum = nu > 1 ? 1 : 0;
-    for (let k = 3; k <= nu - 2; k += 2) {
-      term *= ((k - 1) / k) * cos2;
-      sum += term;
-    }
-    within = (2 / Math.PI) * (theta + sin * Math.cos(theta) * sum);
-  } else {
-    // sin θ·(1 + (1/2)cos²θ + (1·3)/(2·4)cos⁴θ + …), up to cos^(ν−2)θ.
-    let term = 1;
-    let sum = 1;
-    for (let k = 2; k <= nu - 2; k += 2) {
-      term *= ((k - 1) / k) * cos2;
-      sum += term;
-    }
-    within = sin * sum;
-  }
-  const tail = 0.5 - within / 2;
-  const exactTail = tail < 1e-6 ? 0.5 * incompleteBeta(nu / (nu + t * t), nu / 2, 0.5) : tail;
-  const cdf = t >= 0 ? 1 - exactTail : exactTail;
-  return Math.min(1, Math.max(1e-300, cdf));
-}
-
-/** Regularized incomplete beta I_x(a, b) (continued fraction, Numerical Recipes §6.4). */
-export function incompleteBeta(x: number, a: number, b: number): number {
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
-  if (x < (a + 1) / (a + b + 2)) return (front * betaFraction(x, a, b)) / a;
-  return 1 - (front * betaFraction(1 - x, b, a)) / b;
-}
-
-function betaFraction(x: number, a: number, b: number): number {
-  const tiny = 1e-300;
-  let c = 1;
-  let d = 1 - ((a + b) * x) / (a + 1);
-  if (Math.abs(d) < tiny) d = tiny;
-  d = 1 / d;
-  let h = d;
-  for (let m = 1; m <= 300; m++) {
-    const m2 = 2 * m;
-    let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    h *= d * c;
-    aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const delta = d * c;
-    h *= delta;
-    if (Math.abs(delta - 1) < 1e-14) break;
-  }
-  return h;
-}
-
-/** log Γ(x) for x > 0 (Lanczos, g = 7, n = 9). */
-export function logGamma(x: number): number {
-  const c = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-  ];
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
-  const y = x - 1;
-  let sum = c[0] as number;
-  for (let i = 1; i < 9; i++) sum += (c[i] as number) / (y + i);
-  const t = y + 7.5;
-  return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(sum);
 }

@@ -7,6 +7,7 @@
  * computed from the baseline's lower bound (a wider tolerance) and the promote claim the one from its
  * upper bound (a narrower one), both at ±3 standard errors.
  */
+import logNormalCdf from '@stdlib/stats-base-dists-normal-logcdf';
 import { LevelTest } from './level-test.js';
 import { RateTest } from './rate-test.js';
 import { badSides, ratioBoundary, type Side } from './tolerance.js';
@@ -38,6 +39,12 @@ export interface SideVerdict {
   promoteBoundary: number;
   logEvidenceBeyond: number;
   logEvidenceWithin: number;
+  /**
+   * The critical tolerance's boundary, and the log p-value of "the canary is within it" for one look
+   * at a fixed time (promote-if-bounded acts on it once, at max duration).
+   */
+  criticalBoundary: number | null;
+  logPValueWithinCritical: number;
 }
 
 export interface MetricEvaluation {
@@ -74,6 +81,14 @@ export class MetricTracker {
     return this.skipped;
   }
 
+  /** One period of the baseline alone before the canary started: noise to learn, not evidence. */
+  observeLookback(baselineRequests: number, baselineValue: number | undefined): void {
+    const value = usable(baselineValue);
+    if (value === null || !(baselineRequests > 0)) return;
+    if (this.rate) this.rate.addLookback(value, baselineRequests);
+    else (this.level as LevelTest).addLookback(value, baselineRequests);
+  }
+
   observe(
     periodStart: number,
     canaryRequests: number,
@@ -89,7 +104,7 @@ export class MetricTracker {
     }
     const used = this.rate
       ? this.rate.add(canary, canaryRequests, baseline, baselineRequests)
-      : (this.level as LevelTest).add(canary, baseline);
+      : (this.level as LevelTest).add(canary, baseline, canaryRequests, baselineRequests);
     if (!used) {
       this.skipped += 1;
       return;
@@ -102,6 +117,10 @@ export class MetricTracker {
     const sides = badSides(this.spec.direction).map((side) => this.verdict(side));
     const beyond = sides.find((s) => s.logEvidenceBeyond >= -Math.log(alphas.rollback));
     const within = sides.every((s) => s.logEvidenceWithin >= -Math.log(alphas.promote));
+    const bounded =
+      this.spec.criticalTolerance === undefined
+        ? null
+        : sides.every((s) => s.logPValueWithinCritical <= Math.log(alphas.promote));
     let status: MetricStatus = 'undecided';
     let rule: MetricRule = this.enoughData() ? 'undecided' : 'not-enough-data';
     if (beyond) {
@@ -111,7 +130,7 @@ export class MetricTracker {
       status = 'healthy';
       rule = 'within-tolerance';
     }
-    return { state: { ...this.describe(alphas), status, rule }, sides };
+    return { state: { ...this.describe(alphas), status, rule, bounded }, sides };
   }
 
   statistics(): Record<string, number | null> {
@@ -128,50 +147,82 @@ export class MetricTracker {
     const [low, high] = this.baselineBounds();
     const rollbackBoundary = Math.log(ratioBoundary(this.spec.tolerance, side, low));
     const promoteBoundary = Math.log(ratioBoundary(this.spec.tolerance, side, high));
+    const critical = this.spec.criticalTolerance;
+    const criticalBoundary = critical === undefined ? null : Math.log(ratioBoundary(critical, side, high));
+    const withinCritical =
+      criticalBoundary === null ? 0 : this.fixedTimeLogPValue(side, criticalBoundary, critical?.absolute);
+    return {
+      side,
+      rollbackBoundary,
+      promoteBoundary,
+      logEvidenceBeyond: this.logEvidenceBeyond(side, rollbackBoundary),
+      logEvidenceWithin: this.logEvidenceWithin(side, promoteBoundary, this.spec.tolerance.absolute),
+      criticalBoundary,
+      logPValueWithinCritical: withinCritical,
+    };
+  }
+
+  /**
+   * One look at a fixed time, so no anytime price: the whole run's likelihood ratio (rates; Wilks)
+   * or the t-test (levels) against the boundary. A rate's "within" is also shown by the canary's own
+   * rate below the absolute part (no events to split between the arms): the two p-values are
+   * combined by Bonferroni.
+   */
+  private fixedTimeLogPValue(side: Side, boundary: number, absolute: number | undefined): number {
+    if (this.rate) {
+      const drop = this.rate.logLikelihoodDrop(boundary, side === 'upper' ? 1 : -1);
+      const ratio = drop > 0 ? logNormalCdf(-Math.sqrt(2 * drop), 0, 1) : 0;
+      if (side === 'lower') return ratio;
+      return Math.min(0, Math.LN2 + Math.min(ratio, this.canaryBelowAbsoluteLogPValue(absolute)));
+    }
+    return (this.level as LevelTest).fixedTimeLogPValue(boundary, side === 'upper' ? 'below' : 'above');
+  }
+
+  /**
+   * log p of "the canary's rate is ≥ r0" from its own events and requests, one look: the signed
+   * root of the Poisson likelihood ratio, tempered by the rate test's dispersion as elsewhere.
+   */
+  private canaryBelowAbsoluteLogPValue(r0: number | undefined): number {
+    if (this.rate === null || r0 === undefined || !(r0 > 0)) return 0;
+    const t = this.rate.totals;
+    const expected = t.canaryRequests * r0;
+    if (!(expected > 0) || t.canaryEvents >= expected) return 0;
+    const x = t.canaryEvents;
+    const logRatio = (x > 0 ? x * Math.log(x / expected) : 0) - x + expected;
+    const inflation = 1 + this.rate.dispersion() * Math.max(0, x / Math.max(1, t.periods) - 1);
+    return logNormalCdf(-Math.sqrt((2 * logRatio) / inflation), 0, 1);
+  }
+
+  /** Evidence that the canary has been beyond the boundary since some period (a rollback claim). */
+  private logEvidenceBeyond(side: Side, boundary: number): number {
     if (this.rate) {
       // Rollback claims may rest on a change since some later period; promote claims on the whole run.
-      const rate = this.rate;
       return side === 'upper'
-        ? {
-            side,
-            rollbackBoundary,
-            promoteBoundary,
-            logEvidenceBeyond: rate.logEvidenceAbove(rollbackBoundary, 'any-start'),
-            // Two tests of one claim: their e-values averaged stay one test at the same level
-            // (taking the larger would double the false-promotion rate). Weighted towards the ratio
-            // test, which decides most canaries: it pays ln(1/0.8), the canary-only one ln 5.
-            logEvidenceWithin: logWeightedMeanExp(
-              rate.logEvidenceBelow(promoteBoundary, 'whole-run'),
-              this.canaryBelowAbsolute(),
-              ABSOLUTE_WEIGHT,
-            ),
-          }
-        : {
-            side,
-            rollbackBoundary,
-            promoteBoundary,
-            logEvidenceBeyond: rate.logEvidenceBelow(rollbackBoundary, 'any-start'),
-            logEvidenceWithin: rate.logEvidenceAbove(promoteBoundary, 'whole-run'),
-          };
+        ? this.rate.logEvidenceAbove(boundary, rollbackEnd)
+        : this.rate.logEvidenceBelow(boundary, rollbackEnd);
     }
-    const level = this.level as LevelTest;
-    const atRollback = level.signedLogEvidence(rollbackBoundary);
-    const atPromote = level.signedLogEvidence(promoteBoundary);
-    return side === 'upper'
-      ? {
-          side,
-          rollbackBoundary,
-          promoteBoundary,
-          logEvidenceBeyond: atRollback.above,
-          logEvidenceWithin: atPromote.below,
-        }
-      : {
-          side,
-          rollbackBoundary,
-          promoteBoundary,
-          logEvidenceBeyond: atRollback.below,
-          logEvidenceWithin: atPromote.above,
-        };
+    const evidence = (this.level as LevelTest).signedLogEvidence(boundary);
+    return side === 'upper' ? evidence.above : evidence.below;
+  }
+
+  /**
+   * Evidence that the canary has been within the boundary all along (a promote claim); `absolute` is
+   * the absolute part of the tolerance the boundary comes from, for the canary-only test.
+   */
+  private logEvidenceWithin(side: Side, boundary: number, absolute: number | undefined): number {
+    if (this.rate) {
+      if (side === 'lower') return this.rate.logEvidenceAbove(boundary, promoteEnd);
+      // Two tests of one claim: their e-values averaged stay one test at the same level (taking the
+      // larger would double the false-promotion rate). Weighted towards the ratio test, which decides
+      // most canaries: it pays ln(1/0.8), the canary-only one ln 5.
+      return logWeightedMeanExp(
+        this.rate.logEvidenceBelow(boundary, promoteEnd),
+        this.canaryBelowAbsolute(absolute),
+        ABSOLUTE_WEIGHT,
+      );
+    }
+    const evidence = (this.level as LevelTest).signedLogEvidence(boundary);
+    return side === 'upper' ? evidence.below : evidence.above;
   }
 
   /**
@@ -184,8 +235,7 @@ export class MetricTracker {
    * inequality the promote claim keeps its level however often the gate looks. Overdispersed
    * counts scale it down (quasi-likelihood) by the rate test's estimated inflation.
    */
-  private canaryBelowAbsolute(): number {
-    const r0 = this.spec.tolerance.absolute;
+  private canaryBelowAbsolute(r0: number | undefined): number {
     if (this.rate === null || r0 === undefined || !(r0 > 0) || this.spec.direction === 'decrease')
       return -Infinity;
     const t = this.rate.totals;
@@ -215,7 +265,7 @@ export class MetricTracker {
     return (this.level as LevelTest).baselineBounds(BASELINE_Z) ?? [0, Infinity];
   }
 
-  private describe(alphas: Alphas): Omit<MetricState, 'status' | 'rule'> {
+  private describe(alphas: Alphas): Omit<MetricState, 'status' | 'rule' | 'bounded'> {
     const { name, kind, critical } = this.spec;
     if (this.rate) {
       const t = this.rate.totals;

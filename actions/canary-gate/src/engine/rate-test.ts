@@ -18,7 +18,7 @@
  * (change-points.ts; the rollback claim: the canary has been beyond tolerance since some period).
  */
 import { RESTART_DEFAULTS, restartSchedule, type Restart } from './change-points.js';
-import { DispersionEstimator } from './dispersion.js';
+import { DispersionEstimator, lookbackRateWobble } from './dispersion.js';
 import {
   halfNormalMixture,
   logNormalMixture,
@@ -181,6 +181,8 @@ export class RateTest {
   /** The latest periods with events, for the ratio that dispersion residuals are taken against. */
   private readonly recent: PeriodCounts[] = [];
   private readonly scratch: Float64Array;
+  /** The baseline's periods before the canary started (lookback). */
+  private readonly lookback: { events: number; requests: number }[] = [];
 
   constructor(options: RateTestOptions) {
     const o = { ...RATE_TEST_DEFAULTS, ...options };
@@ -204,6 +206,13 @@ export class RateTest {
     this.residualWindow = Math.max(1, Math.round(o.residualWindow));
     this.pending = restartSchedule(o.horizon, o.restartEvery, o.firstWeight, o.restartDecay);
     this.startDueCopies();
+  }
+
+  /** One period of the baseline alone before the canary started: its wobble is the dispersion prior. */
+  addLookback(events: number, requests: number): void {
+    if (this.totals.periods > 0 || !(requests > 0)) return;
+    this.lookback.push({ events, requests });
+    this.dispersionEstimator.setLookbackWobble(lookbackRateWobble(this.lookback));
   }
 
   /** Adds one period; returns false when the period carries no comparison (an arm had no requests). */
@@ -233,7 +242,12 @@ export class RateTest {
     // rate, not from n itself: when one arm's rate wobbles, n and the canary's share are correlated, and
     // weights that depend on n would tilt the sum of scores towards "canary worse".
     const size = earlier.requests > 0 ? (all * (earlier.events + 0.5)) / (earlier.requests + 1) : n;
-    const temper = this.dispersionEstimator.temper(size);
+    // The canary's expected share of the events at the earlier periods' ratio (1 before any).
+    const earlierRatio = this.ratio();
+    const weight =
+      earlierRatio !== null && Number.isFinite(earlierRatio) && earlierRatio > 0 ? earlierRatio : 1;
+    const share = (weight * canaryRequests) / (weight * canaryRequests + baselineRequests);
+    const temper = this.dispersionEstimator.temper(size, share);
     this.lastTemper = temper;
     const logShare = Math.log(canaryRequests / baselineRequests);
     const terms = this.scratch;
@@ -268,6 +282,26 @@ export class RateTest {
   /** Mantel–Haenszel rate ratio θ̂, or null before any event. */
   ratio(): number | null {
     return mantelHaenszelRatio(this.mantelHaenszel);
+  }
+
+  /**
+   * For one look at a fixed time (promote-if-bounded at max duration): how far the whole run's
+   * tempered log-likelihood at the boundary lies below its maximum on the side away from it, 0 when
+   * the estimate is on the boundary's side. `sign` 1 tests θ < boundary (the upper side), −1 θ >
+   * boundary. The boundary is rounded to the grid point on the estimate's side (a smaller drop).
+   * By Wilks, 2·drop is χ²₁ at the boundary: one-sided, drop ≥ z²/2 rejects at Φ(−z).
+   */
+  logLikelihoodDrop(logBoundary: number, sign: 1 | -1): number {
+    if (!Number.isFinite(logBoundary)) return (sign === 1) === (logBoundary === Infinity) ? Infinity : 0;
+    const logLik = (this.copies[0] as Copy).logLik;
+    const position = (logBoundary - this.origin) / this.step;
+    const index =
+      sign === 1
+        ? Math.min(this.grid.length - 1, Math.max(0, Math.floor(position + 1e-9)))
+        : Math.max(0, Math.min(this.grid.length - 1, Math.ceil(position - 1e-9)));
+    const top = this.argmax();
+    if (sign === 1 ? top >= index : top <= index) return 0;
+    return (logLik[top] as number) - (logLik[index] as number);
   }
 
   /** log of the mixture evidence that θ > exp(logBoundary). */

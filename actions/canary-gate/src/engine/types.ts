@@ -28,13 +28,25 @@ export interface MetricSpec {
   label?: string;
   unit?: MetricUnit;
   /**
+   * The change that must be ruled out before a canary that could not be proven within `tolerance`
+   * is promoted at max duration (on-timeout promote-if-bounded). Absent: the metric is never
+   * "bounded", so that policy fails instead of promoting.
+   */
+  criticalTolerance?: Tolerance;
+  /**
    * Share of the false-rollback budget, relative to the other metrics of the same criticality
    * (default: 4 for a rate, 1 for a level; see alphasFor in gate.ts).
    */
   alphaWeight?: number;
 }
 
-export type TimeoutAction = 'promote' | 'rollback' | 'fail';
+/**
+ * At max duration without a decision: promote, rollback, fail (inconclusive), leave (inconclusive;
+ * the action leaves the deployment's pause unanswered), or promote-if-bounded: promote when no
+ * critical regression was shown and every critical metric's interval rules out its critical
+ * tolerance, otherwise fail.
+ */
+export type TimeoutAction = 'promote' | 'rollback' | 'fail' | 'leave' | 'promote-if-bounded';
 
 export interface GateConfig {
   metrics: MetricSpec[];
@@ -48,11 +60,6 @@ export interface GateConfig {
   onTimeout: TimeoutAction;
   /** Length of one period, only for wording ("after 7 minutes"); default 60. */
   periodSeconds?: number;
-  /**
-   * A watch after a promotion: it never promotes (that was decided), only rolls back on a
-   * regression, and at max duration it ends inconclusive whatever onTimeout says.
-   */
-  rollbackOnly?: boolean;
 }
 
 export interface ArmValues {
@@ -81,7 +88,12 @@ export type MetricRule =
 
 /** Why the gate decided what it did. */
 export type GateRule =
-  'critical-regression' | 'within-tolerance' | 'timeout' | 'waiting-for-evidence' | 'waiting-for-minimums';
+  | 'critical-regression'
+  | 'within-tolerance'
+  | 'bounded'
+  | 'timeout'
+  | 'waiting-for-evidence'
+  | 'waiting-for-minimums';
 
 export interface MetricSamples {
   periods: number;
@@ -103,6 +115,8 @@ export interface MetricState {
   samples: MetricSamples;
   status: MetricStatus;
   rule: MetricRule;
+  /** Whether the interval already rules out the critical tolerance (null: no critical tolerance). */
+  bounded?: boolean | null;
 }
 
 export interface GateState {

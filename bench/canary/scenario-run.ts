@@ -1,0 +1,99 @@
+/*
+ * One scenario of the benchmark: its runs' traces, every rule's outcome on each, and the rows they
+ * make. A run's seed follows the scenario's index and the run's number only, so the rows are the
+ * same whichever process computes them.
+ */
+import { oracleRule, toleranceRatios } from './oracle.js';
+import { Random } from './random.js';
+import type { ResultRow, RunFacts } from './report.js';
+import { alarmRule } from './rules/alarm.js';
+import { fixedHorizonRule } from './rules/fixed-horizon.js';
+import {
+  ACTION_DEFAULTS_CONFIG,
+  beyondCriticalTolerance,
+  GATE_CONFIG,
+  gateRule,
+  metricSpecs,
+} from './rules/gate.js';
+import { intervalRule } from './rules/interval.js';
+import type { Outcome, Rule } from './rules/outcome.js';
+import { drawRun, SCENARIOS } from './scenarios.js';
+import {
+  ALARM,
+  BUSY_ERRORS_2,
+  FIXED_HORIZON,
+  GATE,
+  GATE_DEFAULTS,
+  INTERVAL,
+  ORACLE,
+  ORACLE_DEFAULTS,
+  ORACLE_NOISE_UNKNOWN,
+  ORACLE_START_UNKNOWN,
+} from './targets.js';
+import { PERIODS, simulate } from './traffic.js';
+
+/**
+ * CloudWatch publishes a minute's data about 60 s after it ends: a decision on the data of period k
+ * (1-based) is known at minute k + 1. Added here, once, to every rule's minutes alike.
+ */
+export const PUBLISH_DELAY_MINUTES = 1;
+
+const defaults = metricSpecs(ACTION_DEFAULTS_CONFIG);
+const RULES: [string, Rule][] = [
+  [GATE, gateRule(GATE_CONFIG)],
+  [GATE_DEFAULTS, gateRule(ACTION_DEFAULTS_CONFIG)],
+  [ORACLE, (trace) => oracleRule(trace)],
+  [
+    ORACLE_DEFAULTS,
+    (trace) =>
+      oracleRule(trace, {}, toleranceRatios(trace, defaults.errors.tolerance, defaults.latency.tolerance)),
+  ],
+  [ORACLE_NOISE_UNKNOWN, (trace) => oracleRule(trace, { latencyNoise: 'estimated' })],
+  [ORACLE_START_UNKNOWN, (trace) => oracleRule(trace, { start: 'unknown' })],
+  [ALARM, alarmRule],
+  [INTERVAL, intervalRule],
+  [FIXED_HORIZON, fixedHorizonRule],
+];
+
+const published = (outcome: Outcome): Outcome => ({
+  ...outcome,
+  minutes: outcome.minutes + PUBLISH_DELAY_MINUTES,
+});
+
+interface Collected {
+  outcomes: Outcome[];
+  facts: RunFacts[];
+}
+const collected = (): Collected => ({ outcomes: [], facts: [] });
+
+/** The scenario's rows, one per rule (and for errors ×2 the busy runs' rows too). */
+export function runScenario(index: number, runs: number, seed: number): ResultRow[] {
+  const scenario = SCENARIOS[index];
+  if (!scenario) throw new RangeError(`No scenario ${index}.`);
+  const all = RULES.map(collected);
+  const busy = RULES.map(collected);
+  for (let run = 0; run < runs; run++) {
+    const random = new Random(seed + 7919 * index + 104729 * run);
+    const params = drawRun(random, scenario);
+    const trace = simulate(random, params);
+    const canaryErrorsPerMinute =
+      params.totalPerMinute * params.canaryShare * params.baseRate * params.errorRatio(PERIODS - 1);
+    const facts: RunFacts = {
+      canaryPerMinute: trace.periods.reduce((sum, p) => sum + p.canaryRequests, 0) / trace.periods.length,
+      beyondCriticalTolerance: beyondCriticalTolerance(ACTION_DEFAULTS_CONFIG, params),
+    };
+    for (const [i, [, rule]] of RULES.entries()) {
+      const outcome = published(rule(trace));
+      for (const target of canaryErrorsPerMinute >= 2 ? [all[i], busy[i]] : [all[i]]) {
+        target?.outcomes.push(outcome);
+        target?.facts.push(facts);
+      }
+    }
+  }
+  const rows = (title: string, kind: ResultRow['kind'], from: Collected[]): ResultRow[] =>
+    RULES.map(([name], i) => ({ scenario: title, kind, rule: name, ...(from[i] as Collected) }));
+  return [
+    ...rows(scenario.title, scenario.kind, all),
+    ...(scenario.id === 'errors-2' ? rows(BUSY_ERRORS_2, 'regression', busy) : []),
+  ];
+}
