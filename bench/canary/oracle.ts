@@ -27,7 +27,8 @@
  *   start may be any minute; the price, against knowing it, is log 30 ≈ 3.4 nats of evidence.
  *   Promotion is judged as by the full oracle.
  */
-import { logSumExp } from '../../actions/canary-gate/src/engine/mixture.js';
+import { logSumExp, twoLogNormalMixture } from '../../actions/canary-gate/src/engine/mixture.js';
+import { RATE_TEST_DEFAULTS } from '../../actions/canary-gate/src/engine/rate-test.js';
 import { ratioBoundary } from '../../actions/canary-gate/src/engine/tolerance.js';
 import type { Tolerance } from '../../actions/canary-gate/src/engine/types.js';
 import { trueLatency } from './latency.js';
@@ -44,9 +45,43 @@ type Path = (minute: number) => number;
 export interface OracleKnowledge {
   latencyNoise: 'known' | 'estimated';
   start: 'known' | 'unknown';
+  /**
+   * 'unknown': the rollback claim does not know how large the regression is, as the gate does not:
+   * it mixes the likelihood ratios of candidate ratios beyond the tolerance against the tolerance
+   * itself, with the gate's own mixture weights (rate-test.ts), the noise and the start still known.
+   * Promotion is judged as by the full oracle.
+   */
+  effect: 'known' | 'unknown';
 }
 
-const FULL_KNOWLEDGE: OracleKnowledge = { latencyNoise: 'known', start: 'known' };
+const FULL_KNOWLEDGE: OracleKnowledge = { latencyNoise: 'known', start: 'known', effect: 'known' };
+
+/** Candidate log-ratio offsets beyond the tolerance and their log weights: the gate's rollback mixture. */
+const EFFECT_MIXTURE = twoLogNormalMixture(
+  RATE_TEST_DEFAULTS.step,
+  { median: RATE_TEST_DEFAULTS.mixtureMedian, sigma: RATE_TEST_DEFAULTS.mixtureSigma },
+  {
+    median: RATE_TEST_DEFAULTS.tailMedian,
+    sigma: RATE_TEST_DEFAULTS.tailSigma,
+    weight: RATE_TEST_DEFAULTS.tailWeight,
+  },
+).map((c) => ({ delta: c.offset * RATE_TEST_DEFAULTS.step, logWeight: c.logWeight }));
+
+/** The mixture of likelihood ratios over candidate effects, each accumulated minute by minute. */
+class UnknownEffectEvidence {
+  private readonly sums = EFFECT_MIXTURE.map(() => 0);
+
+  /** `step(candidateRatio)` is one minute's log-likelihood ratio of that candidate against the tolerance. */
+  add(tolerance: number, step: (candidate: number) => number | undefined): void {
+    EFFECT_MIXTURE.forEach((c, k) => {
+      this.sums[k] = (this.sums[k] as number) + (step(tolerance * Math.exp(c.delta)) ?? 0);
+    });
+  }
+
+  logEvidence(): number {
+    return logSumExp(EFFECT_MIXTURE.map((c, k) => c.logWeight + (this.sums[k] as number)));
+  }
+}
 
 /** The canary/baseline ratio each metric may reach before it counts as a regression. */
 export interface ToleranceRatios {
@@ -184,12 +219,14 @@ export function oracleRule(
   knowledge: Partial<OracleKnowledge> = {},
   tolerance: ToleranceRatios = RELATIVE_20,
 ): Outcome {
-  const { latencyNoise, start } = { ...FULL_KNOWLEDGE, ...knowledge };
+  const { latencyNoise, start, effect } = { ...FULL_KNOWLEDGE, ...knowledge };
   const periods = trace.periods.length;
   const errors = hypotheses((m) => trace.truth[m]?.errorRatio ?? 1, periods, tolerance.errors);
   const latency = hypotheses((m) => trace.truth[m]?.latencyRatio ?? 1, periods, tolerance.latency);
   let errorLlr = 0;
   let latencyLlr = 0;
+  const errorEffects = new UnknownEffectEvidence();
+  const latencyEffects = new UnknownEffectEvidence();
   const errorCopies = new UnknownStartEvidence();
   const latencyCopies = new UnknownStartEvidence();
   const sums = { n: 0, s0: 0, s1: 0, first: 0 };
@@ -206,7 +243,23 @@ export function oracleRule(
       else errorCopies.add(step);
     }
 
+    if (effect === 'unknown') {
+      errorEffects.add(tolerance.errors, (candidate) =>
+        errorLogRatio(trace, m, truth, candidate, tolerance.errors),
+      );
+    }
+
     const l = latencyObservation(trace, m, truth);
+    if (effect === 'unknown' && l) {
+      latencyEffects.add(tolerance.latency, (candidate) =>
+        knownNoiseLogRatio(
+          l.d,
+          Math.log(candidate) + l.offset,
+          Math.log(tolerance.latency) + l.offset,
+          l.variance,
+        ),
+      );
+    }
     if (!latencyHealthy && l) {
       const mean1 = Math.log(latency.bad(m)) + l.offset;
       const mean0 = Math.log(latency.good(m)) + l.offset;
@@ -234,9 +287,11 @@ export function oracleRule(
     }
 
     const rollback =
-      start === 'known'
-        ? errorLlr >= UPPER || latencyLlr >= UPPER
-        : errorCopies.logEvidence() >= UPPER || latencyCopies.logEvidence() >= UPPER;
+      effect === 'unknown'
+        ? errorEffects.logEvidence() >= UPPER || latencyEffects.logEvidence() >= UPPER
+        : start === 'known'
+          ? errorLlr >= UPPER || latencyLlr >= UPPER
+          : errorCopies.logEvidence() >= UPPER || latencyCopies.logEvidence() >= UPPER;
     if (rollback) return { decision: 'rollback', minutes: m + 1 };
     errorsHealthy ||= errorLlr <= LOWER;
     latencyHealthy ||= latencyLlr <= LOWER;

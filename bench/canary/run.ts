@@ -15,7 +15,15 @@ import { ACTION_DEFAULTS_CONFIG, GATE_CONFIG } from './rules/gate.js';
 import { PUBLISH_DELAY_MINUTES, runScenario } from './scenario-run.js';
 import type { ScenarioRequest } from './scenario-worker.js';
 import { SCENARIOS } from './scenarios.js';
-import { checkTargets, GATE, GATE_DEFAULTS, ORACLE_DEFAULTS, POOLED, targetsTable } from './targets.js';
+import {
+  checkTargets,
+  GATE,
+  GATE_DEFAULTS,
+  ORACLE_DEFAULTS,
+  ORACLE_EFFECT_UNKNOWN,
+  POOLED,
+  targetsTable,
+} from './targets.js';
 import { LOOKBACK_PERIODS } from './traffic.js';
 
 interface ScenarioResult {
@@ -115,6 +123,9 @@ const report = [
     'the oracles and peer rules ignore it. The alarm and interval rules’ thresholds (5xx rate above 2× the base ' +
     'rate, at least 1%; latency above 1.3× the base average or p99) come from each run’s TRUE base levels: more ' +
     'than an hour of lookback could teach them.',
+  `- **${ORACLE_EFFECT_UNKNOWN}** knows the noise and the start but not the size of a regression, as the gate ` +
+    'does not: its rollback claim mixes candidate ratios beyond the tolerance with the gate’s own mixture ' +
+    'weights. It is the reference with the gate’s knowledge of a regression present from the start.',
   `- Times include CloudWatch's ${PUBLISH_DELAY_MINUTES}-minute publish delay, for every rule alike: a decision ` +
     `on the data of minute k is known at minute k + ${PUBLISH_DELAY_MINUTES}. Times are minutes to promotion ` +
     '(healthy), to rollback (regressions), to any decision (boundary).',

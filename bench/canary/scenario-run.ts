@@ -29,6 +29,7 @@ import {
   ORACLE_DEFAULTS,
   ORACLE_NOISE_UNKNOWN,
   ORACLE_START_UNKNOWN,
+  ORACLE_EFFECT_UNKNOWN,
 } from './targets.js';
 import { PERIODS, simulate } from './traffic.js';
 
@@ -50,6 +51,7 @@ const RULES: [string, Rule][] = [
   ],
   [ORACLE_NOISE_UNKNOWN, (trace) => oracleRule(trace, { latencyNoise: 'estimated' })],
   [ORACLE_START_UNKNOWN, (trace) => oracleRule(trace, { start: 'unknown' })],
+  [ORACLE_EFFECT_UNKNOWN, (trace) => oracleRule(trace, { effect: 'unknown' })],
   [ALARM, alarmRule],
   [INTERVAL, intervalRule],
   [FIXED_HORIZON, fixedHorizonRule],
