@@ -101071,7 +101071,7 @@ class MetricTracker {
             return 0;
         const x = t.canaryEvents;
         const logRatio = (x > 0 ? x * Math.log(x / expected) : 0) - x + expected;
-        const inflation = 1 + this.rate.dispersion() * Math.max(0, x / Math.max(1, t.periods) - 1);
+        const inflation = this.countInflation(x);
         return lib_default()(-Math.sqrt((2 * logRatio) / inflation), 0, 1);
     }
     /** Evidence that the canary has been beyond the boundary since some period (a rollback claim). */
@@ -101123,8 +101123,16 @@ class MetricTracker {
         // once the canary has more than one event a period. Not covered: errors in bursts rarer than
         // the decision (quiet periods carry full weight); min-duration and the watch after promotion
         // are the guard (see README, Tolerance).
-        const inflation = 1 + this.rate.dispersion() * Math.max(0, t.canaryEvents / Math.max(1, t.periods) - 1);
+        const inflation = this.countInflation(t.canaryEvents);
         return logLikelihood / inflation;
+    }
+    /**
+     * The quasi-likelihood variance inflation of one arm's event total, by the rate test's dispersion:
+     * 1 + ρ̂·(events a period − 1), so an arm with at most one event a period counts in full.
+     */
+    countInflation(events) {
+        const rate = this.rate;
+        return 1 + rate.dispersion() * Math.max(0, events / Math.max(1, rate.totals.periods) - 1);
     }
     /** Lower and upper bound of the baseline's level, for absolute tolerances. */
     baselineBounds() {
@@ -101134,7 +101142,7 @@ class MetricTracker {
             const t = this.rate.totals;
             if (t.baselineRequests === 0)
                 return [0, Infinity];
-            const inflation = 1 + this.rate.dispersion() * Math.max(0, t.baselineEvents / Math.max(1, t.periods) - 1);
+            const inflation = this.countInflation(t.baselineEvents);
             const spread = BASELINE_Z * Math.sqrt(inflation / (t.baselineEvents + 0.5));
             const low = t.baselineEvents === 0 ? 0 : (t.baselineEvents / t.baselineRequests) * Math.exp(-spread);
             return [low, ((t.baselineEvents + 0.5) / t.baselineRequests) * Math.exp(spread)];
@@ -101218,7 +101226,7 @@ function usable(value) {
  * the promotion, so Ville's inequality bounds the chance it EVER reaches 1/α by α.
  *
  * Lookback: periods of the baseline alone before the canary started (observeLookback) teach each
- * metric the per-period noise of the service, a floor under what the first canary periods estimate.
+ * metric the per-period noise of the service: the prior the first canary periods are read with.
  */
 
 

@@ -17,7 +17,7 @@
  * the promotion, so Ville's inequality bounds the chance it EVER reaches 1/α by α.
  *
  * Lookback: periods of the baseline alone before the canary started (observeLookback) teach each
- * metric the per-period noise of the service, a floor under what the first canary periods estimate.
+ * metric the per-period noise of the service: the prior the first canary periods are read with.
  */
 import {
   boundedReason,
