@@ -27,7 +27,11 @@
  *   start may be any minute; the price, against knowing it, is log 30 ≈ 3.4 nats of evidence.
  *   Promotion is judged as by the full oracle.
  */
-import { logSumExp, twoLogNormalMixture } from '../../actions/canary-gate/src/engine/mixture.js';
+import {
+  halfNormalMixture,
+  logSumExp,
+  twoLogNormalMixture,
+} from '../../actions/canary-gate/src/engine/mixture.js';
 import { RATE_TEST_DEFAULTS } from '../../actions/canary-gate/src/engine/rate-test.js';
 import { ratioBoundary } from '../../actions/canary-gate/src/engine/tolerance.js';
 import type { Tolerance } from '../../actions/canary-gate/src/engine/types.js';
@@ -46,18 +50,26 @@ export interface OracleKnowledge {
   latencyNoise: 'known' | 'estimated';
   start: 'known' | 'unknown';
   /**
-   * 'unknown': the rollback claim does not know how large the regression is, as the gate does not:
-   * it mixes the likelihood ratios of candidate ratios beyond the tolerance against the tolerance
-   * itself, with the gate's own mixture weights (rate-test.ts), the noise and the start still known.
-   * Promotion is judged as by the full oracle.
+   * 'unknown': neither claim knows how large the effect is, as the gate does not. Rollback mixes
+   * the likelihood ratios of candidate ratios beyond the tolerance against the tolerance itself,
+   * promotion those of candidates within it, with the gate's own mixture weights (rate-test.ts:
+   * the two log-normals beyond, the half-normal within); the start is known. With
+   * `latencyNoise: 'estimated'` each latency candidate's ratio is the t-type SPRT, so that the
+   * oracle knows what the gate knows of latency: neither the effect nor the noise.
    */
   effect: 'known' | 'unknown';
 }
 
 const FULL_KNOWLEDGE: OracleKnowledge = { latencyNoise: 'known', start: 'known', effect: 'known' };
 
-/** Candidate log-ratio offsets beyond the tolerance and their log weights: the gate's rollback mixture. */
-const EFFECT_MIXTURE = twoLogNormalMixture(
+interface Candidate {
+  /** Log-ratio offset of the candidate from the tolerance: > 0 beyond it (rollback), < 0 within (promote). */
+  delta: number;
+  logWeight: number;
+}
+
+/** Candidate effects beyond the tolerance and their log weights: the gate's rollback mixture. */
+const ROLLBACK_MIXTURE: Candidate[] = twoLogNormalMixture(
   RATE_TEST_DEFAULTS.step,
   { median: RATE_TEST_DEFAULTS.mixtureMedian, sigma: RATE_TEST_DEFAULTS.mixtureSigma },
   {
@@ -67,20 +79,75 @@ const EFFECT_MIXTURE = twoLogNormalMixture(
   },
 ).map((c) => ({ delta: c.offset * RATE_TEST_DEFAULTS.step, logWeight: c.logWeight }));
 
+/** Candidate effects within the tolerance and their log weights: the gate's promote mixture. */
+const PROMOTE_MIXTURE: Candidate[] = halfNormalMixture(
+  RATE_TEST_DEFAULTS.step,
+  RATE_TEST_DEFAULTS.promoteMixtureScale,
+).map((c) => ({ delta: -c.offset * RATE_TEST_DEFAULTS.step, logWeight: c.logWeight }));
+
 /** The mixture of likelihood ratios over candidate effects, each accumulated minute by minute. */
 class UnknownEffectEvidence {
-  private readonly sums = EFFECT_MIXTURE.map(() => 0);
+  private readonly sums: number[];
+
+  constructor(private readonly mixture: Candidate[]) {
+    this.sums = mixture.map(() => 0);
+  }
 
   /** `step(candidateRatio)` is one minute's log-likelihood ratio of that candidate against the tolerance. */
   add(tolerance: number, step: (candidate: number) => number | undefined): void {
-    EFFECT_MIXTURE.forEach((c, k) => {
+    this.mixture.forEach((c, k) => {
       this.sums[k] = (this.sums[k] as number) + (step(tolerance * Math.exp(c.delta)) ?? 0);
     });
   }
 
   logEvidence(): number {
-    return logSumExp(EFFECT_MIXTURE.map((c, k) => c.logWeight + (this.sums[k] as number)));
+    return logSumExp(this.mixture.map((c, k) => c.logWeight + (this.sums[k] as number)));
   }
+}
+
+/**
+ * The same mixture when the latency noise is not known either: each candidate's t-type SPRT against
+ * the tolerance (see `latencyNoise: 'estimated'`), all on the same scale-invariant statistics, so the
+ * mixture is still a test martingale under the tolerance.
+ */
+class UnknownEffectAndNoiseEvidence {
+  private n = 0;
+  private atTolerance = 0;
+  private readonly squares: number[];
+  private readonly first: number[];
+
+  constructor(private readonly mixture: Candidate[]) {
+    this.squares = mixture.map(() => 0);
+    this.first = mixture.map(() => 0);
+  }
+
+  /** `x` is the minute's log ratio less its offset and the log tolerance. */
+  add(x: number): void {
+    this.n += 1;
+    this.atTolerance += x * x;
+    this.mixture.forEach((c, k) => {
+      this.squares[k] = (this.squares[k] as number) + (x - c.delta) ** 2;
+      if (this.n === 1) this.first[k] = 0.5 * Math.log(this.atTolerance / (this.squares[k] as number));
+    });
+  }
+
+  logEvidence(): number {
+    if (this.n < 2) return 0;
+    return logSumExp(
+      this.mixture.map(
+        (c, k) =>
+          c.logWeight +
+          (this.n / 2) * Math.log(this.atTolerance / (this.squares[k] as number)) -
+          (this.first[k] as number),
+      ),
+    );
+  }
+}
+
+/** Rollback and promote evidence of one metric when the effect is not known. */
+interface EffectClaims {
+  beyond: { logEvidence(): number };
+  within: { logEvidence(): number };
 }
 
 /** The canary/baseline ratio each metric may reach before it counts as a regression. */
@@ -140,14 +207,17 @@ function hypotheses(truth: Path, periods: number, tolerance: number): Hypotheses
   return { good: truth, bad: () => tolerance, copyBad: tolerance, copyGood: truth };
 }
 
-/** Log-likelihood ratio of one minute's canary error count, `bad` against `good` ratio. */
-function errorLogRatio(
-  trace: Trace,
-  m: number,
-  truth: PeriodTruth,
-  bad: number,
-  good: number,
-): number | undefined {
+/** One minute's error counts as the conditional binomial sees them, with the minute's true dispersion. */
+export interface ErrorMinute {
+  canary: number;
+  total: number;
+  /** Canary requests over baseline requests. */
+  requestRatio: number;
+  dispersion: number;
+}
+
+/** The minute's error counts; undefined when a value or an arm's requests are missing. */
+export function errorMinute(trace: Trace, m: number, truth: PeriodTruth): ErrorMinute | undefined {
   const period = trace.periods[m];
   const e = period?.values[ERRORS];
   const x = e?.canary;
@@ -156,22 +226,39 @@ function errorLogRatio(
   if (!(period.canaryRequests > 0 && period.baselineRequests > 0)) return undefined;
   const n = x + y;
   const totalExpected = truth.canaryExpectedErrors + truth.baselineExpectedErrors;
-  if (n === 0 || totalExpected === 0) return 0;
+  const pTrue = totalExpected > 0 ? truth.canaryExpectedErrors / totalExpected : 0;
+  return {
+    canary: x,
+    total: n,
+    requestRatio: period.canaryRequests / period.baselineRequests,
+    // Both arms' rate factors wobble: the canary's share of the errors varies by about 2 × their variance.
+    dispersion: 1 + Math.max(0, n - 1) * pTrue * (1 - pTrue) * (2 * truth.errorFactorVariance),
+  };
+}
+
+/** Log-likelihood ratio of one minute's canary error count, `bad` against `good` ratio. */
+function errorLogRatio(
+  trace: Trace,
+  m: number,
+  truth: PeriodTruth,
+  bad: number,
+  good: number,
+): number | undefined {
+  const e = errorMinute(trace, m, truth);
+  if (!e) return undefined;
+  if (e.total === 0 || truth.canaryExpectedErrors + truth.baselineExpectedErrors === 0) return 0;
   if (bad === good) return 0;
-  const r = period.canaryRequests / period.baselineRequests;
-  const pTrue = truth.canaryExpectedErrors / totalExpected;
-  // Both arms' rate factors wobble: the canary's share of the errors varies by about 2 × their variance.
-  const phi = 1 + (n - 1) * pTrue * (1 - pTrue) * (2 * truth.errorFactorVariance);
+  const r = e.requestRatio;
   const p1 = (bad * r) / (bad * r + 1);
   const p0 = (good * r) / (good * r + 1);
-  return (x * Math.log(p1 / p0) + (n - x) * Math.log((1 - p1) / (1 - p0))) / phi;
+  return (e.canary * Math.log(p1 / p0) + (e.total - e.canary) * Math.log((1 - p1) / (1 - p0))) / e.dispersion;
 }
 
 /**
  * The per-minute log ratio of canary to baseline latency, with its mean offset from the log of the
  * true ratio and its variance.
  */
-function latencyObservation(
+export function latencyObservation(
   trace: Trace,
   m: number,
   truth: PeriodTruth,
@@ -225,8 +312,19 @@ export function oracleRule(
   const latency = hypotheses((m) => trace.truth[m]?.latencyRatio ?? 1, periods, tolerance.latency);
   let errorLlr = 0;
   let latencyLlr = 0;
-  const errorEffects = new UnknownEffectEvidence();
-  const latencyEffects = new UnknownEffectEvidence();
+  const errorEffects = {
+    beyond: new UnknownEffectEvidence(ROLLBACK_MIXTURE),
+    within: new UnknownEffectEvidence(PROMOTE_MIXTURE),
+  };
+  const knownNoiseEffects = {
+    beyond: new UnknownEffectEvidence(ROLLBACK_MIXTURE),
+    within: new UnknownEffectEvidence(PROMOTE_MIXTURE),
+  };
+  const estimatedNoiseEffects = {
+    beyond: new UnknownEffectAndNoiseEvidence(ROLLBACK_MIXTURE),
+    within: new UnknownEffectAndNoiseEvidence(PROMOTE_MIXTURE),
+  };
+  const latencyEffects: EffectClaims = latencyNoise === 'known' ? knownNoiseEffects : estimatedNoiseEffects;
   const errorCopies = new UnknownStartEvidence();
   const latencyCopies = new UnknownStartEvidence();
   const sums = { n: 0, s0: 0, s1: 0, first: 0 };
@@ -244,21 +342,26 @@ export function oracleRule(
     }
 
     if (effect === 'unknown') {
-      errorEffects.add(tolerance.errors, (candidate) =>
-        errorLogRatio(trace, m, truth, candidate, tolerance.errors),
-      );
+      for (const claim of [errorEffects.beyond, errorEffects.within]) {
+        claim.add(tolerance.errors, (candidate) =>
+          errorLogRatio(trace, m, truth, candidate, tolerance.errors),
+        );
+      }
     }
 
     const l = latencyObservation(trace, m, truth);
     if (effect === 'unknown' && l) {
-      latencyEffects.add(tolerance.latency, (candidate) =>
-        knownNoiseLogRatio(
-          l.d,
-          Math.log(candidate) + l.offset,
-          Math.log(tolerance.latency) + l.offset,
-          l.variance,
-        ),
-      );
+      const atTolerance = Math.log(tolerance.latency) + l.offset;
+      if (latencyNoise === 'known') {
+        for (const claim of [knownNoiseEffects.beyond, knownNoiseEffects.within]) {
+          claim.add(tolerance.latency, (candidate) =>
+            knownNoiseLogRatio(l.d, Math.log(candidate) + l.offset, atTolerance, l.variance),
+          );
+        }
+      } else {
+        estimatedNoiseEffects.beyond.add(l.d - atTolerance);
+        estimatedNoiseEffects.within.add(l.d - atTolerance);
+      }
     }
     if (!latencyHealthy && l) {
       const mean1 = Math.log(latency.bad(m)) + l.offset;
@@ -288,13 +391,18 @@ export function oracleRule(
 
     const rollback =
       effect === 'unknown'
-        ? errorEffects.logEvidence() >= UPPER || latencyEffects.logEvidence() >= UPPER
+        ? errorEffects.beyond.logEvidence() >= UPPER || latencyEffects.beyond.logEvidence() >= UPPER
         : start === 'known'
           ? errorLlr >= UPPER || latencyLlr >= UPPER
           : errorCopies.logEvidence() >= UPPER || latencyCopies.logEvidence() >= UPPER;
     if (rollback) return { decision: 'rollback', minutes: m + 1 };
-    errorsHealthy ||= errorLlr <= LOWER;
-    latencyHealthy ||= latencyLlr <= LOWER;
+    if (effect === 'unknown') {
+      errorsHealthy ||= errorEffects.within.logEvidence() >= UPPER;
+      latencyHealthy ||= latencyEffects.within.logEvidence() >= UPPER;
+    } else {
+      errorsHealthy ||= errorLlr <= LOWER;
+      latencyHealthy ||= latencyLlr <= LOWER;
+    }
     if (errorsHealthy && latencyHealthy) return { decision: 'promote', minutes: m + 1 };
   }
   return { decision: 'inconclusive', minutes: periods };

@@ -12,6 +12,12 @@ export interface RunFacts {
   canaryPerMinute: number;
   /** Whether the run's regression is beyond the action defaults' critical tolerance. */
   beyondCriticalTolerance: boolean;
+  /**
+   * Whether the relative part of the defaults' 5xx tolerance is the larger at the TRUE base rate
+   * (base ≥ 0.25 pp / 50% = 0.5%): where it is not, the oracle turns the absolute part into a ratio
+   * with the true base rate, which the gate can only bound from the baseline's own counts.
+   */
+  relativeErrorTolerance: boolean;
 }
 
 export interface ResultRow {

@@ -20,6 +20,9 @@ import {
   GATE,
   GATE_DEFAULTS,
   ORACLE_DEFAULTS,
+  ORACLE_DEFAULTS_BOUNDED,
+  ORACLE_DEFAULTS_BOUNDED_ESTIMATED,
+  ORACLE_EFFECT_NOISE_UNKNOWN,
   ORACLE_EFFECT_UNKNOWN,
   POOLED,
   targetsTable,
@@ -125,7 +128,14 @@ const report = [
     'than an hour of lookback could teach them.',
   `- **${ORACLE_EFFECT_UNKNOWN}** knows the noise and the start but not the size of a regression, as the gate ` +
     'does not: its rollback claim mixes candidate ratios beyond the tolerance with the gate’s own mixture ' +
-    'weights. It is the reference with the gate’s knowledge of a regression present from the start.',
+    'weights, and its promote claim candidate ratios within it with the gate’s half-normal. It is the reference ' +
+    'with the gate’s knowledge of a regression present from the start. ' +
+    `**${ORACLE_EFFECT_NOISE_UNKNOWN}** does not know the latency noise either (each candidate a t-type SPRT): ` +
+    'what the gate knows of latency. The dispersion of error counts stays known to every oracle.',
+  `- **${ORACLE_DEFAULTS_BOUNDED}** and **${ORACLE_DEFAULTS_BOUNDED_ESTIMATED}**: the defaults' oracle, then, ` +
+    'where it has not decided in the window, one look at the critical tolerances at the gate’s promote α ' +
+    '(bounded-oracle.ts): the score test with the true dispersion for errors; for latency the z-test with the ' +
+    'true variance, or the t-test on the run’s own periods (the gate also has its lookback).',
   `- Times include CloudWatch's ${PUBLISH_DELAY_MINUTES}-minute publish delay, for every rule alike: a decision ` +
     `on the data of minute k is known at minute k + ${PUBLISH_DELAY_MINUTES}. Times are minutes to promotion ` +
     '(healthy), to rollback (regressions), to any decision (boundary).',
@@ -135,7 +145,8 @@ const report = [
   '## Issue #12 targets',
   '',
   'Each line gives the gate’s figure, what it is held to, and whether the target is met. Where 99% detection ' +
-    'is missed, the full oracle’s detection on the same traces shows whether it was possible at all.',
+    'is missed, the full oracle’s detection on the same traces shows whether it was possible at all. ' +
+    '"Out of reach": missed, and missed by the oracle with the gate’s knowledge as well.',
   '',
   targetsTable(checkTargets(rows, GATE_CONFIG.falseRollbackRate)),
   '',

@@ -3,7 +3,9 @@
  * make. A run's seed follows the scenario's index and the run's number only, so the rows are the
  * same whichever process computes them.
  */
-import { oracleRule, toleranceRatios } from './oracle.js';
+import type { Tolerance } from '../../actions/canary-gate/src/engine/types.js';
+import { boundedAtEnd, type BoundedNoise } from './bounded-oracle.js';
+import { oracleRule, toleranceRatios, type ToleranceRatios } from './oracle.js';
 import { Random } from './random.js';
 import type { ResultRow, RunFacts } from './report.js';
 import { alarmRule } from './rules/alarm.js';
@@ -30,8 +32,12 @@ import {
   ORACLE_NOISE_UNKNOWN,
   ORACLE_START_UNKNOWN,
   ORACLE_EFFECT_UNKNOWN,
+  ORACLE_EFFECT_NOISE_UNKNOWN,
+  ORACLE_DEFAULTS_EFFECT_UNKNOWN,
+  ORACLE_DEFAULTS_BOUNDED,
+  ORACLE_DEFAULTS_BOUNDED_ESTIMATED,
 } from './targets.js';
-import { PERIODS, simulate } from './traffic.js';
+import { PERIODS, simulate, type Trace } from './traffic.js';
 
 /**
  * CloudWatch publishes a minute's data about 60 s after it ends: a decision on the data of period k
@@ -40,18 +46,43 @@ import { PERIODS, simulate } from './traffic.js';
 export const PUBLISH_DELAY_MINUTES = 1;
 
 const defaults = metricSpecs(ACTION_DEFAULTS_CONFIG);
+const relativePartDecides = (tolerance: Tolerance, base: number): boolean =>
+  tolerance.absolute === undefined || 1 + (tolerance.relative ?? 0) >= 1 + tolerance.absolute / base;
+const defaultTolerances = (trace: Trace): ToleranceRatios =>
+  toleranceRatios(trace, defaults.errors.tolerance, defaults.latency.tolerance);
+
+/**
+ * The defaults' oracle SPRT, and where it has not decided by the end of the window one look at the
+ * defaults' critical tolerances at the gate's promote α, as promote-if-bounded does.
+ */
+function boundedAtTimeout(trace: Trace, noise: BoundedNoise): Outcome {
+  const outcome = oracleRule(trace, {}, defaultTolerances(trace));
+  if (outcome.decision !== 'inconclusive') return outcome;
+  const { errors, latency } = defaults;
+  if (!errors.criticalTolerance || !latency.criticalTolerance) return outcome;
+  const critical = toleranceRatios(trace, errors.criticalTolerance, latency.criticalTolerance);
+  return boundedAtEnd(trace, critical, ACTION_DEFAULTS_CONFIG.falseRollbackRate, noise)
+    ? { decision: 'promote', minutes: outcome.minutes, how: 'bounded' }
+    : outcome;
+}
 const RULES: [string, Rule][] = [
   [GATE, gateRule(GATE_CONFIG)],
   [GATE_DEFAULTS, gateRule(ACTION_DEFAULTS_CONFIG)],
   [ORACLE, (trace) => oracleRule(trace)],
-  [
-    ORACLE_DEFAULTS,
-    (trace) =>
-      oracleRule(trace, {}, toleranceRatios(trace, defaults.errors.tolerance, defaults.latency.tolerance)),
-  ],
+  [ORACLE_DEFAULTS, (trace) => oracleRule(trace, {}, defaultTolerances(trace))],
   [ORACLE_NOISE_UNKNOWN, (trace) => oracleRule(trace, { latencyNoise: 'estimated' })],
   [ORACLE_START_UNKNOWN, (trace) => oracleRule(trace, { start: 'unknown' })],
   [ORACLE_EFFECT_UNKNOWN, (trace) => oracleRule(trace, { effect: 'unknown' })],
+  [
+    ORACLE_EFFECT_NOISE_UNKNOWN,
+    (trace) => oracleRule(trace, { effect: 'unknown', latencyNoise: 'estimated' }),
+  ],
+  [
+    ORACLE_DEFAULTS_EFFECT_UNKNOWN,
+    (trace) => oracleRule(trace, { effect: 'unknown' }, defaultTolerances(trace)),
+  ],
+  [ORACLE_DEFAULTS_BOUNDED, (trace) => boundedAtTimeout(trace, 'known')],
+  [ORACLE_DEFAULTS_BOUNDED_ESTIMATED, (trace) => boundedAtTimeout(trace, 'estimated')],
   [ALARM, alarmRule],
   [INTERVAL, intervalRule],
   [FIXED_HORIZON, fixedHorizonRule],
@@ -83,6 +114,7 @@ export function runScenario(index: number, runs: number, seed: number): ResultRo
     const facts: RunFacts = {
       canaryPerMinute: trace.periods.reduce((sum, p) => sum + p.canaryRequests, 0) / trace.periods.length,
       beyondCriticalTolerance: beyondCriticalTolerance(ACTION_DEFAULTS_CONFIG, params),
+      relativeErrorTolerance: relativePartDecides(defaults.errors.tolerance, params.baseRate),
     };
     for (const [i, [, rule]] of RULES.entries()) {
       const outcome = published(rule(trace));

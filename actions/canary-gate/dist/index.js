@@ -101418,6 +101418,13 @@ function createGate(config) {
                             [`${s.side}PromoteRatio`, Math.exp(s.promoteBoundary)],
                             [`${s.side}LogEvidenceBeyond`, finiteOrNull(s.logEvidenceBeyond)],
                             [`${s.side}LogEvidenceWithin`, finiteOrNull(s.logEvidenceWithin)],
+                            // What promote-if-bounded reads at max duration: the critical boundary and the
+                            // one-look p-value of "within it" (null where the metric has no critical tolerance).
+                            [`${s.side}CriticalRatio`, s.criticalBoundary === null ? null : Math.exp(s.criticalBoundary)],
+                            [
+                                `${s.side}PValueWithinCritical`,
+                                s.criticalBoundary === null ? null : Math.exp(s.logPValueWithinCritical),
+                            ],
                         ])),
                     },
                 })),

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { alphasFor, createGate } from '../../src/engine/gate.js';
-import type { GateConfig, MetricSpec, PeriodObservation } from '../../src/engine/types.js';
+import type { GateConfig, GateReport, MetricSpec, PeriodObservation } from '../../src/engine/types.js';
 import { normal, poisson, seeded } from '../../__fixtures__/random.js';
 
 const errors: MetricSpec = {
@@ -115,6 +115,7 @@ describe('createGate', () => {
 
   it('promotes at max duration when bounded (promote-if-bounded), otherwise fails', () => {
     const bounded = { ...errors, tolerance: { relative: 0.2 }, criticalTolerance: { relative: 2 } };
+    let report: GateReport | undefined;
     const run = (spec: MetricSpec): ReturnType<ReturnType<typeof createGate>['state']> => {
       const gate = createGate(
         config({ metrics: [spec], onTimeout: 'promote-if-bounded', maxDurationPeriods: 10, minRequests: 0 }),
@@ -122,10 +123,16 @@ describe('createGate', () => {
       let state = gate.state();
       // 1% on both arms, 500 vs 4,500 requests: far from proving ×1.2, easily ruling out ×3.
       for (let i = 0; i < 10; i++) state = gate.observe(period(i, [500, 5], [4500, 45]));
+      report = gate.report();
       return state;
     };
     const promoted = run(bounded);
     expect(promoted).toMatchObject({ decision: 'promote', rule: 'bounded' });
+    // The report carries what the bounded promotion read: the critical ratio and the one-look p-value.
+    const statistics = report?.metrics[0]?.statistics;
+    expect(statistics?.upperCriticalRatio).toBeCloseTo(3, 12);
+    expect(statistics?.upperPValueWithinCritical).toBeGreaterThan(0);
+    expect(statistics?.upperPValueWithinCritical).toBeLessThanOrEqual(statistics?.promoteAlpha ?? Number.NaN);
     expect(promoted.metrics[0]?.bounded).toBe(true);
     expect(promoted.metrics[0]?.status).toBe('undecided');
     expect(promoted.reason).toMatch(/^No regression seen after 10 minutes .*ruled out worse than \+200%/);
@@ -133,6 +140,7 @@ describe('createGate', () => {
     for (const spec of [{ ...bounded, criticalTolerance: { relative: 0.3 } }, { ...errors }]) {
       const state = run(spec);
       expect(state).toMatchObject({ decision: 'inconclusive', rule: 'timeout' });
+      if (!spec.criticalTolerance) expect(report?.metrics[0]?.statistics.upperCriticalRatio).toBeNull();
       expect(state.reason).toMatch(/so promote-if-bounded does not promote/);
     }
   });
