@@ -58,6 +58,12 @@ export interface OracleKnowledge {
    * oracle knows what the gate knows of latency: neither the effect nor the noise.
    */
   effect: 'known' | 'unknown';
+  /**
+   * α of the latency rollback claim (default 0.01, as every other claim). The gate splits its
+   * false-rollback-rate over its metrics, 4 : 1 for a rate and a level (gate.ts): 0.002 for
+   * latency at 0.01, the level at which an oracle with the gate's budget compares.
+   */
+  latencyRollbackAlpha?: number;
 }
 
 const FULL_KNOWLEDGE: OracleKnowledge = { latencyNoise: 'known', start: 'known', effect: 'known' };
@@ -307,6 +313,7 @@ export function oracleRule(
   tolerance: ToleranceRatios = RELATIVE_20,
 ): Outcome {
   const { latencyNoise, start, effect } = { ...FULL_KNOWLEDGE, ...knowledge };
+  const latencyUpper = Math.log(0.99 / (knowledge.latencyRollbackAlpha ?? 0.01));
   const periods = trace.periods.length;
   const errors = hypotheses((m) => trace.truth[m]?.errorRatio ?? 1, periods, tolerance.errors);
   const latency = hypotheses((m) => trace.truth[m]?.latencyRatio ?? 1, periods, tolerance.latency);
@@ -391,10 +398,10 @@ export function oracleRule(
 
     const rollback =
       effect === 'unknown'
-        ? errorEffects.beyond.logEvidence() >= UPPER || latencyEffects.beyond.logEvidence() >= UPPER
+        ? errorEffects.beyond.logEvidence() >= UPPER || latencyEffects.beyond.logEvidence() >= latencyUpper
         : start === 'known'
-          ? errorLlr >= UPPER || latencyLlr >= UPPER
-          : errorCopies.logEvidence() >= UPPER || latencyCopies.logEvidence() >= UPPER;
+          ? errorLlr >= UPPER || latencyLlr >= latencyUpper
+          : errorCopies.logEvidence() >= UPPER || latencyCopies.logEvidence() >= latencyUpper;
     if (rollback) return { decision: 'rollback', minutes: m + 1 };
     if (effect === 'unknown') {
       errorsHealthy ||= errorEffects.within.logEvidence() >= UPPER;

@@ -3,6 +3,7 @@
  * make. A run's seed follows the scenario's index and the run's number only, so the rows are the
  * same whichever process computes them.
  */
+import { alphasFor } from '../../actions/canary-gate/src/engine/gate.js';
 import type { Tolerance } from '../../actions/canary-gate/src/engine/types.js';
 import { boundedAtEnd, type BoundedNoise } from './bounded-oracle.js';
 import { oracleRule, toleranceRatios, type ToleranceRatios } from './oracle.js';
@@ -33,6 +34,7 @@ import {
   ORACLE_START_UNKNOWN,
   ORACLE_EFFECT_UNKNOWN,
   ORACLE_EFFECT_NOISE_UNKNOWN,
+  ORACLE_GATE_LATENCY,
   ORACLE_DEFAULTS_EFFECT_UNKNOWN,
   ORACLE_DEFAULTS_BOUNDED,
   ORACLE_DEFAULTS_BOUNDED_ESTIMATED,
@@ -76,6 +78,15 @@ const RULES: [string, Rule][] = [
   [
     ORACLE_EFFECT_NOISE_UNKNOWN,
     (trace) => oracleRule(trace, { effect: 'unknown', latencyNoise: 'estimated' }),
+  ],
+  [
+    ORACLE_GATE_LATENCY,
+    (trace) =>
+      oracleRule(trace, {
+        effect: 'unknown',
+        latencyNoise: 'estimated',
+        latencyRollbackAlpha: alphasFor(GATE_CONFIG, metricSpecs(GATE_CONFIG).latency).rollback,
+      }),
   ],
   [
     ORACLE_DEFAULTS_EFFECT_UNKNOWN,

@@ -23,6 +23,8 @@ export const ORACLE_START_UNKNOWN = 'oracle SPRT, start unknown';
 export const ORACLE_EFFECT_UNKNOWN = 'oracle SPRT, effect unknown';
 /** What the gate knows of a latency regression from the start: neither its size nor the noise. */
 export const ORACLE_EFFECT_NOISE_UNKNOWN = 'oracle SPRT, effect and latency variance unknown';
+/** The same, at the gate's own α for latency's rollback claim (a fifth of false-rollback-rate). */
+export const ORACLE_GATE_LATENCY = 'oracle SPRT, effect and latency variance unknown, latency α 0.2%';
 /** The gate's knowledge of a healthy canary's effect (none) at the defaults' tolerances. */
 export const ORACLE_DEFAULTS_EFFECT_UNKNOWN = 'oracle SPRT, effect unknown (action defaults)';
 /** The defaults' oracle, then at timeout one look at the critical tolerances (bounded-oracle.ts). */
@@ -154,9 +156,13 @@ export function checkTargets(rows: ResultRow[], falseRollbackRate: number): Line
     const latency = id.startsWith('latency');
     const same = latency ? find(scenario, ORACLE_EFFECT_NOISE_UNKNOWN) : effectUnknown;
     const sameDetected = share(same, decided('rollback'));
+    const budget = find(scenario, ORACLE_GATE_LATENCY);
     const knowledge =
       `effect-unknown oracle ${pct(share(effectUnknown, decided('rollback')))}` +
-      (latency ? `, effect- and variance-unknown oracle ${pct(sameDetected)}` : '');
+      (latency
+        ? `, effect- and variance-unknown oracle ${pct(sameDetected)}, at the gate’s latency α ` +
+          `${pct(share(budget, decided('rollback')))}`
+        : '');
     lines.push({
       target: `detection ≥ ${pct(DETECTION)}`,
       scenario,
@@ -180,7 +186,10 @@ export function checkTargets(rows: ResultRow[], falseRollbackRate: number): Line
       reference:
         `${limit} min (full oracle ${minutes(medianMinutes(find(scenario, ORACLE), 'rollback'))}, ` +
         `effect-unknown oracle ${minutes(effectUnknownTime)}` +
-        (latency ? `, effect- and variance-unknown oracle ${minutes(sameTime)}` : '') +
+        (latency
+          ? `, effect- and variance-unknown oracle ${minutes(sameTime)}, at the gate’s latency α ` +
+            minutes(medianMinutes(budget, 'rollback'))
+          : '') +
         (sameTime !== null && sameTime > limit ? ': out of reach with the gate’s knowledge' : '') +
         ')',
       met: gateTime !== null && gateTime <= limit,

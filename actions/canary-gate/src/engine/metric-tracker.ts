@@ -4,10 +4,12 @@
  *
  * An absolute tolerance becomes a ratio boundary through the baseline's level, which is itself
  * estimated. It is shaded so that errors stay on the safe side: the rollback claim uses the boundary
- * computed from the baseline's lower bound (a wider tolerance) and the promote claim the one from its
- * upper bound (a narrower one), both at ±3 standard errors.
+ * computed from the baseline's lower bound (a wider tolerance), at −3 standard errors. A rate's promote
+ * claim holds against every base rate the data allow (absolute-within.ts); a level's, and the
+ * reported promote boundary, use the baseline's upper bound at +3 standard errors.
  */
 import logNormalCdf from '@stdlib/stats-base-dists-normal-logcdf';
+import { logEvidenceWithinAbsolute } from './absolute-within.js';
 import { LevelTest } from './level-test.js';
 import { RateTest } from './rate-test.js';
 import { badSides, ratioBoundary, type Side } from './tolerance.js';
@@ -36,6 +38,10 @@ export interface TrackerOptions {
 export interface SideVerdict {
   side: Side;
   rollbackBoundary: number;
+  /**
+   * The promote claim's boundary at the baseline's upper bound. A rate with an absolute tolerance
+   * proves its claim against every base rate instead (absolute-within.ts); this is then what is shown.
+   */
   promoteBoundary: number;
   logEvidenceBeyond: number;
   logEvidenceWithin: number;
@@ -215,11 +221,16 @@ export class MetricTracker {
       // Two tests of one claim: their e-values averaged stay one test at the same level (taking the
       // larger would double the false-promotion rate). Weighted towards the ratio test, which decides
       // most canaries: it pays ln(1/0.8), the canary-only one ln 5.
-      return logWeightedMeanExp(
-        this.rate.logEvidenceBelow(boundary, promoteEnd),
-        this.canaryBelowAbsolute(absolute),
-        ABSOLUTE_WEIGHT,
-      );
+      // With an absolute part, the ratio claim holds against every base rate the data allow
+      // (absolute-within.ts), not at the boundary of the baseline's upper bound.
+      const ratioClaim =
+        logEvidenceWithinAbsolute({
+          rate: this.rate,
+          tolerance: this.spec.tolerance,
+          inflation: (events) => this.countInflation(events),
+          scope: promoteEnd,
+        }) ?? this.rate.logEvidenceBelow(boundary, promoteEnd);
+      return logWeightedMeanExp(ratioClaim, this.canaryBelowAbsolute(absolute), ABSOLUTE_WEIGHT);
     }
     const evidence = (this.level as LevelTest).signedLogEvidence(boundary);
     return side === 'upper' ? evidence.below : evidence.above;
