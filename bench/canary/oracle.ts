@@ -3,8 +3,8 @@
  * minute, the true overdispersion and the true latency noise. Each metric tests, minute by minute, the
  * true ratio against the nearest value on the other side of its tolerance ratio (by default 1.2 for
  * both, the 20% tolerance: healthy truth vs 1.2, regressed truth vs 1.2; a truth exactly at 1.2 tests
- * 1.0 vs 1.44). A tolerance with an absolute part is a ratio per run, which the oracle knows exactly
- * from the true base level (toleranceRatios). In a run that regresses late,
+ * 1.0 vs 1.44). A tolerance with an absolute part is a ratio per minute, which the oracle knows
+ * exactly from that minute's true base level (minuteToleranceRatios). In a run that regresses late,
  * the minutes before the change are the same under both hypotheses and add nothing. Error rates
  * α = β = 0.01 per metric, no split over metrics. Rollback when any metric accepts its regression
  * hypothesis, promote once every metric has accepted its healthy one; inconclusive at 30 minutes.
@@ -164,6 +164,12 @@ export interface ToleranceRatios {
 
 export const RELATIVE_20: ToleranceRatios = { errors: 1.2, latency: 1.2 };
 
+/** The same, minute by minute: a tolerance with an absolute part is a ratio per minute's base level. */
+export interface MinuteToleranceRatios {
+  errors: Path;
+  latency: Path;
+}
+
 /**
  * The ratios of tolerances with absolute parts, max(1 + relative, 1 + absolute / base level), at the
  * run's true base 5xx rate and true baseline latency statistic (mean or p99).
@@ -176,41 +182,65 @@ export function toleranceRatios(trace: Trace, errors: Tolerance, latency: Tolera
   };
 }
 
+/**
+ * The ratios minute by minute, at each minute's TRUE baseline levels: in a shared incident (×10
+ * errors, ×1.5 latency on both arms) "0.25 pp" is a smaller ratio of the raised rate, as the
+ * tolerance says of every minute.
+ */
+export function minuteToleranceRatios(
+  trace: Trace,
+  errors: Tolerance,
+  latency: Tolerance,
+): MinuteToleranceRatios {
+  const { baseRate, baseLatency, latencyStatistic, incident } = trace.params;
+  return {
+    errors: (m) => ratioBoundary(errors, 'upper', Math.min(0.5, baseRate * incident(m))),
+    latency: (m) =>
+      ratioBoundary(
+        latency,
+        'upper',
+        trueLatency(latencyStatistic, baseLatency * (incident(m) > 1 ? 1.5 : 1)),
+      ),
+  };
+}
+
 interface Hypotheses {
   good: Path;
   bad: Path;
   /** What each copy of an oracle that does not know the start tests, from its start on: the regressed
    * ratio of a run that regresses (the tolerance for a healthy run) against the nearest null value. */
-  copyBad: number;
+  copyBad: Path;
   copyGood: Path;
 }
 
 /** Per minute, the truth against the nearest value on the other side of the tolerance. */
-function hypotheses(truth: Path, periods: number, tolerance: number): Hypotheses {
+function hypotheses(truth: Path, periods: number, tolerance: Path): Hypotheses {
   let atBoundary = true;
-  let worst = tolerance;
+  let regressed = false;
+  let worst = 0;
   for (let m = 0; m < periods; m++) {
-    atBoundary &&= Math.abs(truth(m) - tolerance) < 1e-9;
+    atBoundary &&= Math.abs(truth(m) - tolerance(m)) < 1e-9;
+    regressed ||= truth(m) > tolerance(m);
     worst = Math.max(worst, truth(m));
   }
   if (atBoundary) {
     return {
-      good: () => tolerance / BOUNDARY_STEP,
-      bad: () => tolerance * BOUNDARY_STEP,
-      copyBad: tolerance * BOUNDARY_STEP,
-      copyGood: () => tolerance,
+      good: (m) => tolerance(m) / BOUNDARY_STEP,
+      bad: (m) => tolerance(m) * BOUNDARY_STEP,
+      copyBad: (m) => tolerance(m) * BOUNDARY_STEP,
+      copyGood: tolerance,
     };
   }
-  if (worst > tolerance) {
+  if (regressed) {
     // A regressed run: its healthy minutes (before a late change) are the same under both hypotheses.
     return {
-      good: (m) => (truth(m) > tolerance ? tolerance : truth(m)),
+      good: (m) => (truth(m) > tolerance(m) ? tolerance(m) : truth(m)),
       bad: (m) => truth(m),
-      copyBad: worst,
-      copyGood: () => tolerance,
+      copyBad: () => worst,
+      copyGood: tolerance,
     };
   }
-  return { good: truth, bad: () => tolerance, copyBad: tolerance, copyGood: truth };
+  return { good: truth, bad: tolerance, copyBad: tolerance, copyGood: truth };
 }
 
 /** One minute's error counts as the conditional binomial sees them, with the minute's true dispersion. */
@@ -310,11 +340,13 @@ class UnknownStartEvidence {
 export function oracleRule(
   trace: Trace,
   knowledge: Partial<OracleKnowledge> = {},
-  tolerance: ToleranceRatios = RELATIVE_20,
+  ratios: ToleranceRatios | MinuteToleranceRatios = RELATIVE_20,
 ): Outcome {
   const { latencyNoise, start, effect } = { ...FULL_KNOWLEDGE, ...knowledge };
   const latencyUpper = Math.log(0.99 / (knowledge.latencyRollbackAlpha ?? 0.01));
   const periods = trace.periods.length;
+  const perMinute = (x: number | Path): Path => (typeof x === 'number' ? () => x : x);
+  const tolerance = { errors: perMinute(ratios.errors), latency: perMinute(ratios.latency) };
   const errors = hypotheses((m) => trace.truth[m]?.errorRatio ?? 1, periods, tolerance.errors);
   const latency = hypotheses((m) => trace.truth[m]?.latencyRatio ?? 1, periods, tolerance.latency);
   let errorLlr = 0;
@@ -343,25 +375,25 @@ export function oracleRule(
     const errorStep = errorLogRatio(trace, m, truth, errors.bad(m), errors.good(m));
     if (!errorsHealthy && errorStep !== undefined) errorLlr += errorStep;
     if (start === 'unknown') {
-      const step = errorLogRatio(trace, m, truth, errors.copyBad, errors.copyGood(m));
+      const step = errorLogRatio(trace, m, truth, errors.copyBad(m), errors.copyGood(m));
       if (step === undefined) errorCopies.skip();
       else errorCopies.add(step);
     }
 
     if (effect === 'unknown') {
       for (const claim of [errorEffects.beyond, errorEffects.within]) {
-        claim.add(tolerance.errors, (candidate) =>
-          errorLogRatio(trace, m, truth, candidate, tolerance.errors),
+        claim.add(tolerance.errors(m), (candidate) =>
+          errorLogRatio(trace, m, truth, candidate, tolerance.errors(m)),
         );
       }
     }
 
     const l = latencyObservation(trace, m, truth);
     if (effect === 'unknown' && l) {
-      const atTolerance = Math.log(tolerance.latency) + l.offset;
+      const atTolerance = Math.log(tolerance.latency(m)) + l.offset;
       if (latencyNoise === 'known') {
         for (const claim of [knownNoiseEffects.beyond, knownNoiseEffects.within]) {
-          claim.add(tolerance.latency, (candidate) =>
+          claim.add(tolerance.latency(m), (candidate) =>
             knownNoiseLogRatio(l.d, Math.log(candidate) + l.offset, atTolerance, l.variance),
           );
         }
@@ -388,7 +420,7 @@ export function oracleRule(
         latencyCopies.add(
           knownNoiseLogRatio(
             l.d,
-            Math.log(latency.copyBad) + l.offset,
+            Math.log(latency.copyBad(m)) + l.offset,
             Math.log(latency.copyGood(m)) + l.offset,
             l.variance,
           ),

@@ -121,7 +121,7 @@ const report = [
     `min ${ACTION_DEFAULTS_CONFIG.minDurationPeriods} min and ${ACTION_DEFAULTS_CONFIG.minRequests} canary requests, ` +
     `max ${ACTION_DEFAULTS_CONFIG.maxDurationPeriods} min, on-timeout promote-if-bounded (promotions only ` +
     `bounded within the critical tolerance shown apart). **${ORACLE_DEFAULTS}** is the oracle at these ` +
-    'tolerances: per run and metric, max(1 + relative, 1 + absolute / true base level).',
+    'tolerances: per minute and metric, max(1 + relative, 1 + absolute / that minute’s true base level).',
   `- Both gate rows first see ${LOOKBACK_PERIODS} minutes of baseline-only lookback before the canary starts; ` +
     'the oracles and peer rules ignore it. The alarm and interval rules’ thresholds (5xx rate above 2× the base ' +
     'rate, at least 1%; latency above 1.3× the base average or p99) come from each run’s TRUE base levels: more ' +

@@ -6,7 +6,7 @@
 import { alphasFor } from '../../actions/canary-gate/src/engine/gate.js';
 import type { Tolerance } from '../../actions/canary-gate/src/engine/types.js';
 import { boundedAtEnd, type BoundedNoise } from './bounded-oracle.js';
-import { oracleRule, toleranceRatios, type ToleranceRatios } from './oracle.js';
+import { minuteToleranceRatios, oracleRule, toleranceRatios, type MinuteToleranceRatios } from './oracle.js';
 import { Random } from './random.js';
 import type { ResultRow, RunFacts } from './report.js';
 import { alarmRule } from './rules/alarm.js';
@@ -50,8 +50,9 @@ export const PUBLISH_DELAY_MINUTES = 1;
 const defaults = metricSpecs(ACTION_DEFAULTS_CONFIG);
 const relativePartDecides = (tolerance: Tolerance, base: number): boolean =>
   tolerance.absolute === undefined || 1 + (tolerance.relative ?? 0) >= 1 + tolerance.absolute / base;
-const defaultTolerances = (trace: Trace): ToleranceRatios =>
-  toleranceRatios(trace, defaults.errors.tolerance, defaults.latency.tolerance);
+// Minute by minute: in a shared incident the absolute parts are ratios of the raised base levels.
+const defaultTolerances = (trace: Trace): MinuteToleranceRatios =>
+  minuteToleranceRatios(trace, defaults.errors.tolerance, defaults.latency.tolerance);
 
 /**
  * The defaults' oracle SPRT, and where it has not decided by the end of the window one look at the
